@@ -1,0 +1,36 @@
+# Shaobing: `make demo` runs the whole pipeline on the sample and serves the board; `make test` tests.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+SAMPLE := data/sample
+export SHAOBING_HOME ?= $(CURDIR)/var
+export PREFECT_HOME ?= $(SHAOBING_HOME)/prefect
+export PREFECT_SERVER_ANALYTICS_ENABLED := false
+
+.PHONY: setup demo test board bench clean
+
+$(BIN)/shaobing: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --disable-pip-version-check uv
+	$(BIN)/uv pip install -q --python $(BIN)/python -e '.[dev]'
+	touch $@
+
+setup: $(BIN)/shaobing
+
+demo: setup
+	$(BIN)/shaobing areas import $(SAMPLE)/areas.csv
+	$(BIN)/shaobing ingest $(SAMPLE)/hotline.csv $(SAMPLE)/petitions.xlsx $(SAMPLE)/grid.jsonl
+	$(BIN)/shaobing retrain
+	$(BIN)/shaobing weekly
+	$(BIN)/shaobing status
+	@echo "board: http://localhost:8501  (Ctrl-C to stop)"
+	$(BIN)/shaobing board --port 8501
+
+board: setup
+	$(BIN)/shaobing board --port 8501
+
+test: setup
+	$(BIN)/python -m pytest -q
+
+clean:
+	rm -rf var .pytest_cache

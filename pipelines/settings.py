@@ -1,0 +1,99 @@
+"""One registry of settings: each declared once as (name, default, help).
+
+Values come from the environment (``SHAOBING_*``); the CLI's ``shaobing settings`` lists them and a
+test checks that every setting is documented in the README.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    default: str
+    help: str
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("SHAOBING_HOME", "./var", "folder of all runtime state: warehouse, models, briefs, Prefect home, logs"),
+    Setting("SHAOBING_SALT", "", "secret salt for reporter_key hashes; if empty, one is generated once and kept in $SHAOBING_HOME/salt"),
+    Setting("SHAOBING_TAXONOMY", "", "path of a taxonomy TOML replacing the built-in risk categories"),
+    Setting("SHAOBING_TIMEZONE", "Asia/Shanghai", "time zone of the weekly schedule and of report timestamps"),
+    Setting("SHAOBING_WEEKLY_CRON", "0 6 * * 1", "cron of the served weekly flow (Mondays 06:00)"),
+    Setting("SHAOBING_MIN_COUNT", "3", "least reports in an area-week before a detector may raise a signal"),
+    Setting("SHAOBING_ALERT_BUDGET", "10", "most new alerts raised per week (the strongest first)"),
+    Setting("SHAOBING_WORKERS", "2", "processes used to segment text"),
+)
+_BY_NAME = {s.name: s for s in SETTINGS}
+
+
+def get(name: str) -> str:
+    """The value of a declared setting from the environment, else its default."""
+    return os.environ.get(name) or _BY_NAME[name].default
+
+
+def get_int(name: str) -> int:
+    value = get(name)
+    try:
+        return int(value)
+    except ValueError:
+        raise SystemExit(f"setting {name}={value!r}: expected a whole number") from None
+
+
+def home() -> Path:
+    """$SHAOBING_HOME, created if needed, with Prefect's state kept inside it."""
+    path = Path(get("SHAOBING_HOME")).expanduser().resolve()
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise SystemExit(f"cannot create SHAOBING_HOME {path}: {exc.strerror}") from None
+    if not os.access(path, os.W_OK):
+        raise SystemExit(f"SHAOBING_HOME {path} is not writable")
+    return path
+
+
+def configure_prefect() -> None:
+    """Keep Prefect offline and inside $SHAOBING_HOME; must run before prefect is imported."""
+    os.environ.setdefault("PREFECT_HOME", str(home() / "prefect"))
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+    os.environ.setdefault("PREFECT_SERVER_LOGGING_LEVEL", "WARNING")
+
+
+def warehouse_path() -> Path:
+    return home() / "warehouse.duckdb"
+
+
+def snapshot_path() -> Path:
+    """The read-only copy the board reads, published atomically after each flow."""
+    return home() / "board.duckdb"
+
+
+def models_dir() -> Path:
+    path = home() / "models"
+    path.mkdir(exist_ok=True)
+    return path
+
+
+def briefs_dir() -> Path:
+    path = home() / "briefs"
+    path.mkdir(exist_ok=True)
+    return path
+
+
+def salt() -> str:
+    """The reporter-hash salt: from the environment, else generated once and kept private."""
+    value = get("SHAOBING_SALT")
+    if value:
+        return value
+    path = home() / "salt"
+    if not path.exists():
+        import secrets
+
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            fh.write(secrets.token_hex(32))
+    return path.read_text().strip()

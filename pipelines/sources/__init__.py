@@ -1,0 +1,222 @@
+"""Reading raw export files: encodings, formats, and which channel a file belongs to.
+
+Every cell is read as text (or None); typing happens in validation, so that a bad cell becomes a
+quarantined row with a reason instead of a failed file.
+"""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import grid, hotline, petition
+
+CHANNELS = {m.CHANNEL: m for m in (hotline, petition, grid)}
+FORMATS = {".csv": "csv", ".txt": "csv", ".xlsx": "xlsx", ".xlsm": "xlsx", ".jsonl": "jsonl", ".json": "jsonl", ".ndjson": "jsonl"}
+
+
+class SourceError(Exception):
+    """A file that cannot be read at all; the message names the file and the reason."""
+
+
+@dataclass
+class RawFile:
+    """A file's rows as text cells, plus rows that could not even be split into cells."""
+    path: Path
+    encoding: str
+    header: list[str]
+    rows: list[list[str | None]]          # cells in header order
+    row_numbers: list[int]                # line / sheet row of each row, header = 1
+    broken: list[tuple[int, str, str]] = field(default_factory=list)  # (row number, reason, raw text)
+
+
+def decode(data: bytes, path: Path) -> tuple[str, str]:
+    """Text and encoding: UTF-8 (BOM or not), GB18030, else charset-normalizer's guess.
+
+    A file that is mostly one encoding with a few damaged bytes is decoded with U+FFFD in place of
+    them, so that validation quarantines just the damaged rows instead of losing the whole file.
+    """
+    for enc in ("utf-8-sig", "gb18030"):
+        try:
+            text = data.decode(enc)
+        except UnicodeDecodeError:
+            continue
+        return text, ("utf-8" if enc == "utf-8-sig" and not data.startswith(b"\xef\xbb\xbf") else enc)
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data[:500_000]).best()
+    if best is not None and best.encoding not in ("ascii", "utf_8", "gb18030") and best.chaos < 0.1:
+        try:
+            return data.decode(best.encoding), best.encoding
+        except (UnicodeDecodeError, LookupError):
+            pass
+    text, enc = min(((data.decode(e, errors="replace"), e) for e in ("utf-8-sig", "gb18030")),
+                    key=lambda te: te[0].count("\ufffd"))
+    if text.count("\ufffd") > max(20, len(text) // 200):
+        raise SourceError(f"{path}: cannot decode the file as UTF-8 or GB18030 (is it a text export?)")
+    return text, f"{enc.replace('-sig', '')} (damaged bytes)"
+
+
+def read_raw(path: Path) -> RawFile:
+    """Read a CSV, XLSX or JSON Lines file into text cells, or raise SourceError."""
+    path = Path(path)
+    kind = FORMATS.get(path.suffix.lower())
+    if kind is None:
+        raise SourceError(f"{path}: unknown file type {path.suffix!r}; expected .csv, .xlsx or .jsonl")
+    try:
+        data = path.read_bytes()
+    except (FileNotFoundError, IsADirectoryError, PermissionError) as exc:
+        raise SourceError(f"{path}: cannot read the file ({exc.strerror})") from None
+    if not data.strip():
+        raise SourceError(f"{path}: the file is empty")
+    if kind == "xlsx":
+        return _read_xlsx(path, data)
+    text, encoding = decode(data, path)
+    return _read_csv(path, text, encoding) if kind == "csv" else _read_jsonl(path, text, encoding)
+
+
+def _cell(value) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, dt.datetime):
+        return value.isoformat(sep=" ")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    text = str(value).strip()
+    return text or None
+
+
+def _header(names, path: Path) -> list[str]:
+    header = [(_cell(h) or "") for h in names]
+    if not any(header):
+        raise SourceError(f"{path}: the first row holds no column names")
+    seen: dict[str, int] = {}
+    for i, name in enumerate(header):
+        if name in seen:
+            raise SourceError(f"{path}: column {name!r} appears twice (columns {seen[name] + 1} and {i + 1})")
+        seen[name] = i
+    return header
+
+
+def _read_csv(path: Path, text: str, encoding: str) -> RawFile:
+    try:
+        dialect = csv.Sniffer().sniff(text[:20_000], delimiters=",\t;|")
+    except csv.Error:
+        dialect = csv.excel
+    reader = csv.reader(io.StringIO(text, newline=""), dialect)
+    try:
+        header = _header(next(reader), path)
+    except StopIteration:
+        raise SourceError(f"{path}: the file is empty") from None
+    except csv.Error as exc:
+        raise SourceError(f"{path}: cannot read the header row ({exc})") from None
+    out = RawFile(path, encoding, header, [], [])
+    line = reader.line_num
+    while True:
+        start = line + 1
+        try:
+            row = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            out.broken.append((start, f"cannot split into columns: {exc}", ""))
+            line = reader.line_num
+            continue
+        line = reader.line_num
+        if not any(c.strip() for c in row):
+            continue
+        if len(row) != len(header):
+            out.broken.append((start, f"has {len(row)} fields, the header has {len(header)}", json.dumps(row, ensure_ascii=False)))
+            continue
+        out.rows.append([_cell(c) for c in row])
+        out.row_numbers.append(start)
+    return out
+
+
+def _read_xlsx(path: Path, data: bytes) -> RawFile:
+    import openpyxl
+
+    try:
+        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+        raise SourceError(f"{path}: not a readable XLSX workbook ({exc.__class__.__name__}: {exc})") from None
+    sheet = book.worksheets[0]
+    rows = sheet.iter_rows(values_only=True)
+    try:
+        header = _header(next(rows), path)
+        out = RawFile(path, "xlsx", header, [], [])
+        for number, row in enumerate(rows, start=2):
+            cells = [_cell(c) for c in row][: len(header)]
+            if not any(cells):
+                continue
+            out.rows.append(cells + [None] * (len(header) - len(cells)))
+            out.row_numbers.append(number)
+    except StopIteration:
+        raise SourceError(f"{path}: the workbook's first sheet is empty") from None
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError, EOFError) as exc:
+        raise SourceError(f"{path}: the workbook is damaged ({exc.__class__.__name__}: {exc})") from None
+    finally:
+        book.close()
+    return out
+
+
+def _read_jsonl(path: Path, text: str, encoding: str) -> RawFile:
+    objects, numbers, broken = [], [], []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            obj = json.loads(line)
+        except json.JSONDecodeError as exc:
+            broken.append((number, f"not valid JSON ({exc.msg} at character {exc.pos})", line[:10_000]))
+            continue
+        if not isinstance(obj, dict):
+            broken.append((number, "expected a JSON object {…}", line[:10_000]))
+            continue
+        objects.append(obj)
+        numbers.append(number)
+    keys: dict[str, None] = {}
+    for obj in objects:
+        keys.update(dict.fromkeys(obj))
+    if not keys:
+        raise SourceError(f"{path}: no JSON object on any line")
+    header = list(keys)
+    out = RawFile(path, encoding, header, [[_cell(o.get(k)) for k in header] for o in objects], numbers, broken)
+    return out
+
+
+def find_columns(header: list[str], module) -> dict[str, str]:
+    """field → the header that carries it, for the fields of a channel found in this header."""
+    norm = {h.strip().lower().replace(" ", ""): h for h in header}
+    found = {}
+    for name, variants in module.COLUMNS.items():
+        for v in variants:
+            if v.lower() in norm:
+                found[name] = norm[v.lower()]
+                break
+    return found
+
+
+def detect_channel(header: list[str], path: Path):
+    """The channel module whose columns this header carries (all required ones, most in total)."""
+    scored = []
+    for module in CHANNELS.values():
+        found = find_columns(header, module)
+        scored.append((len(found), all(r in found for r in module.REQUIRED), module, found))
+    scored.sort(key=lambda s: -s[0])
+    best = scored[0]
+    if best[0] < 2:
+        expected = "; ".join(f"{m.CHANNEL}: {', '.join(m.COLUMNS[r][0] for r in m.REQUIRED)}" for m in CHANNELS.values())
+        raise SourceError(f"{path}: columns {header[:12]} match no channel (expected e.g. {expected})")
+    count, complete, module, found = best
+    if not complete:
+        missing = [r for r in module.REQUIRED if r not in found]
+        what = ", ".join(f"{module.COLUMNS[m][0]} (or {' / '.join(module.COLUMNS[m][1:])})" for m in missing)
+        raise SourceError(f"{path}: looks like a {module.CHANNEL} export but lacks the column {what}")
+    return module, found

@@ -1,0 +1,394 @@
+"""The one door to the database: schema, connections and every SQL statement (parameters bound).
+
+DuckDB allows one writing process per file, and no reader in another process while it writes.
+So flows write ``warehouse.duckdb`` and, when they finish, publish a copy (``board.duckdb``) that the
+board opens read-only: the board never blocks a flow and a flow never breaks the board.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import time
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+
+import duckdb
+import polars as pl
+
+SCHEMA = """
+create table if not exists areas (
+    area_code varchar primary key, name varchar not null, level integer not null,
+    parent_code varchar, lat double, lon double);
+create table if not exists batches (
+    batch_id varchar primary key, file_name varchar not null, file_hash varchar not null,
+    channel varchar, encoding varchar, rows_in integer not null, rows_loaded integer not null,
+    rows_quarantined integer not null, started_at timestamp not null, finished_at timestamp);
+create table if not exists reports (
+    report_id varchar primary key, channel varchar not null, source_id varchar not null,
+    received_at timestamp not null, area_code varchar, address varchar, title varchar,
+    text varchar not null, subject varchar, people_count integer, reporter_key varchar,
+    source_category varchar, content_hash varchar not null, near_duplicate_of varchar,
+    row_hash varchar not null, batch_id varchar not null, ingested_at timestamp not null);
+create table if not exists quarantine (
+    batch_id varchar not null, file_name varchar not null, row_number integer, "column" varchar,
+    kind varchar not null, reason varchar not null, raw varchar);
+create table if not exists token_cache (
+    content_hash varchar not null, tokenizer varchar not null, tokens varchar[] not null,
+    primary key (content_hash, tokenizer));
+create table if not exists labels (
+    report_id varchar not null, labels varchar[] not null, source varchar not null,
+    labelled_by varchar, labelled_at timestamp not null);
+create table if not exists model_versions (
+    version varchar primary key, created_at timestamp not null, path varchar not null,
+    train_hash varchar not null, train_rows integer not null, params json, metrics json,
+    code_version varchar, status varchar not null);
+create table if not exists report_scores (
+    report_id varchar not null, model_version varchar not null, category varchar not null,
+    probability double not null, flagged boolean not null, top_terms varchar[],
+    primary key (report_id, model_version, category));
+create table if not exists weekly_counts (
+    week date not null, area_code varchar not null, category varchar not null,
+    model_version varchar not null, n integer not null,
+    primary key (week, area_code, category, model_version));
+create table if not exists signals (
+    signal_id varchar primary key, week date not null, area_code varchar, category varchar not null,
+    detector varchar not null, observed double not null, expected double, upper double,
+    score double not null, model_version varchar not null);
+create table if not exists alerts (
+    alert_id varchar primary key, area_code varchar, category varchar not null,
+    first_week date not null, last_week date not null, status varchar not null,
+    score double not null, observed double, expected double, explanation varchar,
+    created_at timestamp not null, updated_at timestamp not null);
+create table if not exists alert_reports (
+    alert_id varchar not null, report_id varchar not null, week date not null,
+    primary key (alert_id, report_id));
+create table if not exists weekly_runs (
+    week date not null, model_version varchar not null, ran_at timestamp not null,
+    signals integer not null, new_alerts integer not null, primary key (week, model_version));
+"""
+
+
+def connect(path: Path | str, read_only: bool = False, retries: int = 20) -> duckdb.DuckDBPyConnection:
+    """Open the warehouse, waiting briefly (with backoff) while another process holds its lock."""
+    path = Path(path)
+    if read_only and not path.exists():
+        raise FileNotFoundError(f"no warehouse at {path}: run `shaobing ingest` first")
+    delay = 0.05
+    for attempt in range(retries):
+        try:
+            con = duckdb.connect(str(path), read_only=read_only)
+            break
+        except duckdb.IOException as exc:
+            if "lock" not in str(exc).lower() or attempt == retries - 1:
+                raise
+            time.sleep(delay)
+            delay = min(delay * 2, 1.0)
+    if not read_only:
+        con.execute(SCHEMA)
+    return con
+
+
+@contextmanager
+def open_warehouse(path: Path | str, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
+    con = connect(path, read_only=read_only)
+    try:
+        yield con
+    finally:
+        con.close()
+
+
+def publish_snapshot(warehouse: Path, snapshot: Path) -> None:
+    """Copy the (closed, checkpointed) warehouse beside itself and rename it over the snapshot."""
+    tmp = snapshot.with_suffix(".tmp")
+    shutil.copyfile(warehouse, tmp)
+    os.replace(tmp, snapshot)
+
+
+# ---------------------------------------------------------------- areas
+def upsert_areas(con, areas: pl.DataFrame) -> int:
+    con.register("new_areas", areas)
+    con.execute("insert or replace into areas select area_code, name, level, parent_code, lat, lon from new_areas")
+    con.unregister("new_areas")
+    return areas.height
+
+
+def areas(con) -> pl.DataFrame:
+    return con.sql("select * from areas order by area_code").pl()
+
+
+# ---------------------------------------------------------------- batches, reports, quarantine
+def batch_for_file_hash(con, file_hash: str) -> tuple | None:
+    return con.sql("select batch_id, file_name, finished_at from batches where file_hash = ? and finished_at is not null",
+                   params=[file_hash]).fetchone()
+
+
+def existing_reports(con, report_ids: list[str]) -> pl.DataFrame:
+    """report_id and row_hash of those of the given ids already stored."""
+    ids = pl.DataFrame({"report_id": report_ids}, schema={"report_id": pl.Utf8})
+    con.register("ids", ids)
+    out = con.sql("select r.report_id, r.row_hash from reports r join ids using (report_id)").pl()
+    con.unregister("ids")
+    return out
+
+
+def first_report_by_content(con, hashes: list[str]) -> pl.DataFrame:
+    """For each content hash already stored, the earliest report carrying it."""
+    h = pl.DataFrame({"content_hash": hashes}, schema={"content_hash": pl.Utf8})
+    con.register("h", h)
+    out = con.sql("""select content_hash, arg_min(report_id, received_at) as first_report
+                     from reports join h using (content_hash) group by content_hash""").pl()
+    con.unregister("h")
+    return out
+
+
+REPORT_COLUMNS = ["report_id", "channel", "source_id", "received_at", "area_code", "address", "title", "text",
+                  "subject", "people_count", "reporter_key", "source_category", "content_hash",
+                  "near_duplicate_of", "row_hash", "batch_id", "ingested_at"]
+QUARANTINE_COLUMNS = ["batch_id", "file_name", "row_number", "column", "kind", "reason", "raw"]
+
+
+def write_batch(con, batch: dict, reports: pl.DataFrame, quarantine: pl.DataFrame) -> None:
+    """Store one file's outcome in one transaction: all of it or nothing."""
+    con.execute("begin transaction")
+    try:
+        if reports.height:
+            con.register("new_reports", reports.select(REPORT_COLUMNS))
+            con.execute(f"insert into reports select {', '.join(REPORT_COLUMNS)} from new_reports")
+            con.unregister("new_reports")
+        if quarantine.height:
+            con.register("new_q", quarantine.select(QUARANTINE_COLUMNS))
+            con.execute('insert into quarantine select batch_id, file_name, row_number, "column", kind, reason, raw from new_q')
+            con.unregister("new_q")
+        con.execute(
+            "insert into batches values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [batch["batch_id"], batch["file_name"], batch["file_hash"], batch["channel"], batch["encoding"],
+             batch["rows_in"], batch["rows_loaded"], batch["rows_quarantined"], batch["started_at"], batch["finished_at"]],
+        )
+        con.execute("commit")
+    except Exception:
+        con.execute("rollback")
+        raise
+
+
+def batches(con) -> pl.DataFrame:
+    return con.sql("select * from batches order by started_at desc").pl()
+
+
+# ---------------------------------------------------------------- tokens
+def cached_tokens(con, hashes: list[str], tokenizer: str) -> pl.DataFrame:
+    h = pl.DataFrame({"content_hash": hashes}, schema={"content_hash": pl.Utf8}).unique()
+    con.register("h", h)
+    out = con.sql("select content_hash, tokens from token_cache join h using (content_hash) where tokenizer = ?",
+                  params=[tokenizer]).pl()
+    con.unregister("h")
+    return out
+
+
+def store_tokens(con, tokens: pl.DataFrame, tokenizer: str) -> None:
+    if not tokens.height:
+        return
+    con.register("t", tokens.select("content_hash", "tokens"))
+    con.execute("insert or ignore into token_cache select content_hash, ?, tokens from t", [tokenizer])
+    con.unregister("t")
+
+
+# ---------------------------------------------------------------- labels and training data
+def labelled_reports(con) -> pl.DataFrame:
+    """Reports with their latest explicit label (labels table) and their export's category."""
+    return con.sql("""
+        select r.report_id, r.title, r.text, r.content_hash, r.source_category, r.received_at,
+               l.labels as labels
+        from reports r
+        left join (select report_id, arg_max(labels, labelled_at) as labels from labels group by report_id) l
+          using (report_id)
+        order by r.report_id""").pl()
+
+
+def insert_labels(con, labels: pl.DataFrame) -> int:
+    con.register("l", labels.select("report_id", "labels", "source", "labelled_by", "labelled_at"))
+    con.execute("insert into labels select report_id, labels, source, labelled_by, labelled_at from l")
+    con.unregister("l")
+    return labels.height
+
+
+def report_ids_known(con, ids: list[str]) -> set[str]:
+    h = pl.DataFrame({"report_id": ids}, schema={"report_id": pl.Utf8})
+    con.register("h", h)
+    out = {r[0] for r in con.sql("select report_id from reports join h using (report_id)").fetchall()}
+    con.unregister("h")
+    return out
+
+
+def report_ids_by_text(con, texts: list[str]) -> pl.DataFrame:
+    """Stored reports whose masked text equals one of these texts."""
+    t = pl.DataFrame({"text": texts}, schema={"text": pl.Utf8})
+    con.register("t", t)
+    out = con.sql("select distinct text, report_id from reports join t using (text)").pl()
+    con.unregister("t")
+    return out
+
+
+# ---------------------------------------------------------------- model versions
+def add_model_version(con, row: dict) -> None:
+    con.execute("insert into model_versions values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [row["version"], row["created_at"], row["path"], row["train_hash"], row["train_rows"],
+                 row["params"], row["metrics"], row["code_version"], row["status"]])
+
+
+def set_champion(con, version: str) -> None:
+    con.execute("begin transaction")
+    con.execute("update model_versions set status = 'retired' where status = 'champion'")
+    con.execute("update model_versions set status = 'champion' where version = ?", [version])
+    con.execute("commit")
+
+
+def champion(con) -> dict | None:
+    rel = con.sql("select * from model_versions where status = 'champion'")
+    row = rel.fetchone()
+    return dict(zip(rel.columns, row)) if row else None
+
+
+def model_versions(con) -> pl.DataFrame:
+    return con.sql("select * from model_versions order by created_at desc").pl()
+
+
+# ---------------------------------------------------------------- scoring
+def unscored_reports(con, model_version: str, through) -> pl.DataFrame:
+    return con.sql("""
+        select r.report_id, r.title, r.text, r.content_hash from reports r
+        where r.received_at < ? and not exists (
+            select 1 from report_scores s where s.report_id = r.report_id and s.model_version = ?)
+        order by r.report_id""", params=[through, model_version]).pl()
+
+
+def store_scores(con, scores: pl.DataFrame) -> None:
+    if not scores.height:
+        return
+    con.register("s", scores.select("report_id", "model_version", "category", "probability", "flagged", "top_terms"))
+    con.execute("insert or replace into report_scores select * from s")
+    con.unregister("s")
+
+
+# ---------------------------------------------------------------- weekly counts and detection
+def refresh_weekly_counts(con, model_version: str, through) -> None:
+    """Counts of flagged reports per week × area (village and each ancestor) × category."""
+    con.execute("begin transaction")
+    con.execute("delete from weekly_counts where model_version = ?", [model_version])
+    con.execute("""
+        insert into weekly_counts
+        with recursive lineage(report_id, area_code) as (
+            select r.report_id, r.area_code from reports r where r.area_code is not null
+            union all
+            select l.report_id, a.parent_code from lineage l join areas a on a.area_code = l.area_code
+            where a.parent_code is not null)
+        select date_trunc('week', r.received_at)::date as week, l.area_code, s.category, s.model_version,
+               count(*)::integer as n
+        from report_scores s join reports r using (report_id) join lineage l using (report_id)
+        where s.model_version = ? and s.flagged and r.received_at < ?
+        group by all""", [model_version, through])
+    con.execute("commit")
+
+
+def weekly_counts(con, model_version: str) -> pl.DataFrame:
+    return con.sql("""select week, area_code, category, n from weekly_counts where model_version = ?
+                      order by area_code, category, week""", params=[model_version]).pl()
+
+
+def done_weeks(con, model_version: str) -> set:
+    return {r[0] for r in con.sql("select week from weekly_runs where model_version = ?",
+                                  params=[model_version]).fetchall()}
+
+
+def report_week_span(con) -> tuple:
+    return con.sql("select min(date_trunc('week', received_at))::date, max(received_at) from reports").fetchone()
+
+
+def flagged_reports_for(con, model_version: str, week, area_code: str, category: str) -> list[str]:
+    """Flagged reports of one week in an area or any of its descendants."""
+    return [r[0] for r in con.sql("""
+        with recursive sub(area_code) as (
+            select ?::varchar union all select a.area_code from areas a join sub on a.parent_code = sub.area_code)
+        select s.report_id from report_scores s join reports r using (report_id)
+        where s.model_version = ? and s.category = ? and s.flagged
+          and date_trunc('week', r.received_at)::date = ? and r.area_code in (select area_code from sub)
+        order by s.probability desc""", params=[area_code, model_version, category, week]).fetchall()]
+
+
+def open_alerts(con) -> pl.DataFrame:
+    return con.sql("select * from alerts where status not in ('dismissed', 'resolved')").pl()
+
+
+def store_week(con, week, model_version: str, signals: pl.DataFrame, alerts: pl.DataFrame,
+               alert_reports: pl.DataFrame, new_alerts: int) -> None:
+    """One week's detection outcome, all at once."""
+    con.execute("begin transaction")
+    try:
+        if signals.height:
+            con.register("sig", signals)
+            con.execute("insert or replace into signals by name select * from sig")
+            con.unregister("sig")
+        if alerts.height:
+            con.register("al", alerts)
+            con.execute("insert or replace into alerts by name select * from al")
+            con.unregister("al")
+        if alert_reports.height:
+            con.register("ar", alert_reports)
+            con.execute("insert or ignore into alert_reports by name select * from ar")
+            con.unregister("ar")
+        con.execute("insert or replace into weekly_runs values (?, ?, now(), ?, ?)",
+                    [week, model_version, signals.height, new_alerts])
+        con.execute("commit")
+    except Exception:
+        con.execute("rollback")
+        raise
+
+
+def week_alerts(con, week) -> pl.DataFrame:
+    """Alerts alive in a week, for the brief."""
+    return con.sql("""
+        select a.alert_id, a.area_code, ar.name as area_name, a.category, a.first_week, a.last_week, a.status,
+               a.score, a.observed, a.expected, a.explanation,
+               (select count(*) from alert_reports x where x.alert_id = a.alert_id) as reports
+        from alerts a left join areas ar using (area_code)
+        where a.last_week = ? order by a.score desc""", params=[week]).pl()
+
+
+def summary(con) -> dict:
+    one = lambda q: con.sql(q).fetchone()[0]  # noqa: E731
+    return {
+        "reports": one("select count(*) from reports"),
+        "quarantined": one("select count(*) from quarantine"),
+        "rows_in": one("select coalesce(sum(rows_in), 0) from batches"),
+        "alerts": one("select count(*) from alerts"),
+        "open_alerts": one("select count(*) from alerts where status not in ('dismissed', 'resolved')"),
+    }
+
+
+def flagged_with_lineage(con, model_version: str, through) -> pl.DataFrame:
+    """Every flagged (report, category) once per area on its lineage (village, town, county)."""
+    return con.sql("""
+        with recursive lineage(report_id, area_code) as (
+            select r.report_id, r.area_code from reports r where r.area_code is not null
+            union all
+            select l.report_id, a.parent_code from lineage l join areas a on a.area_code = l.area_code
+            where a.parent_code is not null)
+        select date_trunc('week', r.received_at)::date as week, l.area_code, s.category, s.report_id,
+               s.probability, s.top_terms, r.channel, r.title, r.text, r.subject, r.people_count
+        from report_scores s join reports r using (report_id) join lineage l using (report_id)
+        where s.model_version = ? and s.flagged and r.received_at < ?""", params=[model_version, through]).pl()
+
+
+def closed_alerts(con) -> pl.DataFrame:
+    return con.sql("select * from alerts where status in ('dismissed', 'resolved')").pl()
+
+
+def area_names(con) -> dict[str, str]:
+    return dict(con.sql("select area_code, name from areas").fetchall())
+
+
+def alert_reports_of_week(con, week) -> pl.DataFrame:
+    return con.sql("""
+        select ar.alert_id, r.report_id, r.channel, r.received_at, r.area_code, r.title, r.text
+        from alert_reports ar join alerts a using (alert_id) join reports r using (report_id)
+        where a.last_week = ? and ar.week = ? order by ar.alert_id, r.received_at""", params=[week, week]).pl()

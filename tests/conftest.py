@@ -1,0 +1,33 @@
+"""Shared fixtures: a private $SHAOBING_HOME per test session, Prefect kept offline."""
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+_home = Path(tempfile.mkdtemp(prefix="shaobing-test-"))
+os.environ["SHAOBING_HOME"] = str(_home)
+os.environ["PREFECT_HOME"] = str(_home / "prefect")
+os.environ["PREFECT_SERVER_ANALYTICS_ENABLED"] = "false"
+os.environ.setdefault("SHAOBING_SALT", "test-salt")
+
+import pytest  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLE = ROOT / "data" / "sample"
+
+
+@pytest.fixture(scope="session")
+def prefect_harness():
+    """One temporary Prefect server for the whole session (starting one costs seconds)."""
+    from prefect.testing.utilities import prefect_test_harness
+
+    with prefect_test_harness(server_startup_timeout=60):
+        yield
+
+
+@pytest.fixture
+def home(tmp_path, monkeypatch):
+    """A fresh, empty $SHAOBING_HOME for one test."""
+    monkeypatch.setenv("SHAOBING_HOME", str(tmp_path / "home"))
+    return tmp_path / "home"

@@ -1,0 +1,118 @@
+"""Each source: recognised from its columns, header variants accepted, a missing column and a
+wrongly encoded file get a clear error naming the file."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from pipelines.sources import SourceError, detect_channel, read_raw
+
+HOTLINE = "工单编号,来电时间,来电号码,所属区县,所属街道,所属社区,详细地址,诉求标题,诉求内容,诉求类型\n" \
+          "GD1,2025-01-13 09:31:07,13812345678,溪山县,青石镇,桃园村,桃园村三组,欠薪,包工头拖欠工资三个月,劳动保障/拖欠工资\n"
+PETITION_HEADER = ["信访件编号", "登记日期", "信访形式", "信访人数", "信访人", "身份证号", "联系电话", "问题属地",
+                   "被反映对象", "信访事项", "内容分类"]
+GRID = {"event_id": "WG1", "reported_at": "2025-01-13T15:20:00", "grid_code": "369901003002-004", "grid_worker": "李四",
+        "event_type": "矛盾纠纷-邻里纠纷", "description": "巡查发现楼上漏水引发邻里纠纷", "lon": 115.9, "lat": 28.5, "status": "已受理"}
+
+
+def write_xlsx(path, header, rows):
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(header)
+    for r in rows:
+        sheet.append(r)
+    book.save(path)
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gb18030"])
+def test_hotline_csv_is_read_in_each_encoding(tmp_path, encoding):
+    path = tmp_path / "h.csv"
+    path.write_bytes(HOTLINE.encode(encoding))
+    raw = read_raw(path)
+    module, found = detect_channel(raw.header, path)
+    assert module.CHANNEL == "hotline"
+    assert raw.rows[0][raw.header.index("诉求内容")] == "包工头拖欠工资三个月"
+
+
+def test_hotline_header_variants_are_accepted(tmp_path):
+    path = tmp_path / "h.csv"
+    path.write_text("工单号,受理时间,来电内容,工单类型\nGD1,2025-01-13,工资没发,其他\n", encoding="utf-8")
+    raw = read_raw(path)
+    module, found = detect_channel(raw.header, path)
+    assert module.CHANNEL == "hotline" and found["text"] == "来电内容"
+
+
+def test_petition_xlsx_is_recognised(tmp_path):
+    path = tmp_path / "p.xlsx"
+    write_xlsx(path, PETITION_HEADER, [["XF1", "2025-03-04", "来访", 32, "张某某等32人", "", "", "溪山县白沙镇", "聚财宝", "集资款无法兑付", "经济管理-非法集资"]])
+    raw = read_raw(path)
+    assert detect_channel(raw.header, path)[0].CHANNEL == "petition"
+
+
+def test_grid_jsonl_is_recognised(tmp_path):
+    path = tmp_path / "g.jsonl"
+    path.write_text(json.dumps(GRID, ensure_ascii=False) + "\n", encoding="utf-8")
+    raw = read_raw(path)
+    assert detect_channel(raw.header, path)[0].CHANNEL == "grid"
+
+
+@pytest.mark.parametrize("name, content, missing", [
+    ("h.csv", "工单编号,来电时间,来电号码,诉求标题,诉求类型\nGD1,2025-01-13,138,标题,其他\n", "诉求内容"),
+    ("g.jsonl", json.dumps({k: v for k, v in GRID.items() if k != "reported_at"}, ensure_ascii=False) + "\n", "reported_at"),
+])
+def test_a_missing_column_is_named(tmp_path, name, content, missing):
+    path = tmp_path / name
+    path.write_text(content, encoding="utf-8")
+    raw = read_raw(path)
+    with pytest.raises(SourceError, match=missing) as err:
+        detect_channel(raw.header, path)
+    assert str(path) in str(err.value)
+
+
+def test_petition_missing_column_is_named(tmp_path):
+    path = tmp_path / "p.xlsx"
+    header = [h for h in PETITION_HEADER if h != "信访事项"]
+    write_xlsx(path, header, [["XF1", "2025-03-04", "来访", 1, "张三", "", "", "溪山县", "", "其他"]])
+    raw = read_raw(path)
+    with pytest.raises(SourceError, match="信访事项"):
+        detect_channel(raw.header, path)
+
+
+@pytest.mark.parametrize("name, data", [
+    ("h.csv", bytes(range(256)) * 40),                       # random bytes, no encoding fits
+    ("g.jsonl", b"\x80\x81\xfe\xff" * 500),
+])
+def test_an_undecodable_file_is_refused_with_its_name(tmp_path, name, data):
+    path = tmp_path / name
+    path.write_bytes(data)
+    with pytest.raises(SourceError) as err:
+        read_raw(path)
+    assert str(path) in str(err.value)
+
+
+def test_a_truncated_xlsx_is_refused_with_its_name(tmp_path):
+    good = tmp_path / "p.xlsx"
+    write_xlsx(good, PETITION_HEADER, [["XF1"] + [""] * 10])
+    bad = tmp_path / "bad.xlsx"
+    bad.write_bytes(good.read_bytes()[:300])
+    with pytest.raises(SourceError, match="bad.xlsx"):
+        read_raw(bad)
+
+
+def test_a_gb18030_file_with_one_damaged_row_keeps_the_rest(tmp_path):
+    path = tmp_path / "h.csv"
+    good = HOTLINE.encode("gb18030")
+    damaged = "GD2,2025-01-14 10:00:00,,溪山县,,,,标题,".encode("gb18030") + b"\x81\x20\x81" + ",其他\n".encode("gb18030")
+    path.write_bytes(good + damaged)
+    raw = read_raw(path)
+    assert len(raw.rows) == 2 and "\ufffd" in "".join(c or "" for c in raw.rows[1])
+
+
+def test_a_ragged_csv_row_is_kept_as_broken(tmp_path):
+    path = tmp_path / "h.csv"
+    path.write_text(HOTLINE + "GD3,2025-01-15,only,three\n", encoding="utf-8")
+    raw = read_raw(path)
+    assert len(raw.rows) == 1 and raw.broken[0][0] == 3 and "fields" in raw.broken[0][1]
