@@ -355,7 +355,7 @@ def week_alerts(con, week) -> pl.DataFrame:
 
 
 def summary(con) -> dict:
-    one = lambda q: con.sql(q).fetchone()[0]  # noqa: E731
+    one = lambda q: con.sql(q).fetchall()[0][0]  # noqa: E731
     return {
         "reports": one("select count(*) from reports"),
         "quarantined": one("select count(*) from quarantine"),

@@ -7,7 +7,9 @@ parameters and returns a polars frame. "The alerts of a week" are the alerts ali
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
+import duckdb
 import polars as pl
 
 # Tables the board reads; a snapshot missing any of them has no data for it yet.
@@ -28,9 +30,34 @@ _ALERT_FROM = """alerts a left join areas ar on ar.area_code = a.area_code
     left join areas parent on parent.area_code = ar.parent_code"""
 
 
+def open_snapshot(path: Path | str) -> duckdb.DuckDBPyConnection:
+    """Open a published snapshot read-only, in a private in-memory instance of its own.
+
+    ``duckdb.connect(path)`` hands back the process's existing instance of that path while any
+    connection to it lives, so a snapshot renamed over the old one would go unseen until every
+    old connection closed. Attaching opens the file that is at the path now.
+    """
+    if not Path(path).exists():
+        raise FileNotFoundError(f"no board snapshot at {path}: run `shaobing weekly` first")
+    con = duckdb.connect()
+    # ATTACH takes no bound parameter in DuckDB 1.x: the path is ours (settings), quoted as a literal
+    literal = "'" + str(path).replace("'", "''") + "'"
+    con.execute(f"attach {literal} as snapshot (read_only)")
+    con.execute("use snapshot")
+    return con
+
+
+def cursor(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
+    """A cursor for one thread (connections are not thread-safe), reading the snapshot."""
+    cur = con.cursor()
+    cur.execute("use snapshot")
+    return cur
+
+
 def missing_tables(con) -> list[str]:
     """Board tables absent from the snapshot (all of them for an empty file)."""
-    present = {r[0] for r in con.sql("select table_name from information_schema.tables").fetchall()}
+    present = {r[0] for r in con.sql("select table_name from information_schema.tables "
+                                     "where table_catalog = current_database()").fetchall()}
     return [t for t in TABLES if t not in present]
 
 

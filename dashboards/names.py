@@ -1,0 +1,41 @@
+"""Chinese display names of the board's words (statuses, channels, categories), shared by all pages."""
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+from models.taxonomy import Taxonomy, default_taxonomy
+from pipelines import settings
+
+# In lifecycle order: new → reviewing → confirmed | dismissed → dispatched → resolved.
+STATUS_NAMES = {
+    "new": "新发现",
+    "reviewing": "研判中",
+    "confirmed": "已确认",
+    "dismissed": "已排除",
+    "dispatched": "已交办",
+    "resolved": "已办结",
+}
+CHANNEL_NAMES = {"hotline": "12345热线", "petition": "信访", "grid": "网格"}
+
+
+@cache
+def _taxonomy_from(path: str) -> Taxonomy:
+    return Taxonomy.from_toml(Path(path).read_text("utf-8")) if path else default_taxonomy()
+
+
+def taxonomy() -> Taxonomy:
+    """The taxonomy in force: SHAOBING_TAXONOMY if set, else the built-in one."""
+    return _taxonomy_from(settings.get("SHAOBING_TAXONOMY"))
+
+
+def category_name(key: str) -> str:
+    return taxonomy().name(key)
+
+
+def status_name(key: str) -> str:
+    return STATUS_NAMES.get(key, key)
+
+
+def channel_name(key: str) -> str:
+    return CHANNEL_NAMES.get(key, key)
