@@ -1,0 +1,1 @@
+"""Pure text features: normalisation, PII masking, jieba tokens, places, organisations, amounts, head counts."""

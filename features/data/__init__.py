@@ -1,0 +1,1 @@
+"""Package data of features: the domain dictionary and the stop words."""

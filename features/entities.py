@@ -1,0 +1,151 @@
+"""Money amounts, head counts, places and organisations named in a report's text.
+
+Every extractor normalises the text first (full-width digits, spacing) and prefers missing a
+mention to inventing one: a wrong place or a wrong amount ties unrelated reports together.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+import cn2an
+
+from features.text import normalize
+
+_CJK = "\u4e00-\u9fff"
+_ARABIC = r"[0-9]+(?:,[0-9]{3})*(?:\.[0-9]+)?"
+_CN_RUN = "[零〇一二两三四五六七八九十百千万亿几]*"
+# "上百名", "近千万元": 上/近 allow a numeral that starts with a bare 百/千/万; without it a bare
+# 千万 is far more often "by all means" (千万不要) than ten million.
+_NUMBER = rf"(?:{_ARABIC}|[一二两三四五六七八九十]{_CN_RUN}|(?<=[上近])[百千万]{_CN_RUN})"
+_APPROX = "多余几来"
+
+_AMOUNT = re.compile(
+    rf"(?<![0-9.a-z第])(?<![0-9],)[上近]?(?P<num>{_NUMBER})(?P<approx>[{_APPROX}])?(?P<mag>[十百千万亿]*)[多余来]?"
+    rf"(?P<unit>元|块钱|块(?![{_CJK}])|人民币)?"
+)
+_HEAD_COUNT = re.compile(
+    rf"(?<![0-9.a-z第])(?<![0-9],)[上近]?(?P<num>{_NUMBER})[{_APPROX}]?(?:名|个人|人(?![次民员均])|户|位)"
+)
+# After a bare "…万" these say the number counts something other than money (3万平方米, 3万人).
+_NOT_MONEY_AFTER = set("人名户位个家平米亩吨斤公里字次件套条头只辆台步天年月日号楼层栋间座")
+
+
+def amounts(text: str) -> list[float]:
+    """Amounts of money in yuan, in order of mention; 多/余/几 give the lower bound (3万余元 → 30000)."""
+    text = normalize(text)
+    found = []
+    for match in _AMOUNT.finditer(text):
+        if _is_money(match):
+            value = _to_number(match["num"] + match["mag"])
+            if value is not None:
+                found.append(float(value))
+    return found
+
+
+def _is_money(match: re.Match[str]) -> bool:
+    if match["unit"]:
+        return True
+    # Without 元 only a sum in 万/亿 reads as money ("欠了十几万"), and not before a measure word.
+    numeral = match["num"] + match["mag"]
+    after = match.string[match.end() : match.end() + 1]
+    return ("万" in numeral or "亿" in numeral) and after not in _NOT_MONEY_AFTER
+
+
+def head_counts(text: str) -> list[int]:
+    """Numbers of people or households (二十多名工人 → 20, 46户 → 46), in order of mention."""
+    text = normalize(text)
+    found = []
+    for match in _HEAD_COUNT.finditer(text):
+        value = _to_number(match["num"])
+        if value is not None and value >= 1:
+            found.append(int(value))
+    return found
+
+
+def _to_number(numeral: str) -> float | None:
+    """cn2an's value of a numeral with the approximation words dropped (十几万 → 十万)."""
+    numeral = numeral.replace(",", "").translate(str.maketrans("", "", _APPROX))
+    if numeral[:1] in ("百", "千", "万", "亿"):
+        numeral = "一" + numeral
+    try:
+        return float(cn2an.cn2an(numeral, "smart"))
+    except (ValueError, KeyError, IndexError, TypeError):
+        return None
+
+
+# --- places and organisations ------------------------------------------------------------------
+
+_COUNTER = "[一二三四五六七八九十0-9]{1,3}"
+_PLACE_SUFFIX = rf"(?:小区|花园|家园|华庭|广场|楼盘|工地|项目(?!部)|苑|村(?![委民干支里])|厂(?![房长里区商家])|{_COUNTER}期|{_COUNTER}组)"
+# The suffix of a place may chain: 锦绣华庭二期项目, 东湖村五组. A chain must start with a real suffix.
+_PLACE = re.compile(rf"(?:小区|花园|家园|华庭|广场|楼盘|工地|项目(?!部)|苑|村(?![委民干支里])|厂(?![房长里区商家])){_PLACE_SUFFIX}*")
+_ORGANISATION = re.compile(r"(?:股份有限公司|有限责任公司|有限公司|分公司|公司|项目部|平台|合作社|劳务队|工程队)+")
+
+# Words that end a name when read backwards from its suffix: pronouns, particles, verbs of
+# complaint. Cut always — "我们小区" has no name at all.
+_HARD_BOUNDARY = re.compile(
+    "反映|投诉|举报|来电|位于|家住|居住|购买|购置|入住|承建|开发|负责|拖欠|欠薪|附近|旁边|门口|对面|"
+    "业主|居民|村民|工人|市民|群众|所在|地址|关于|导致|造成|因为|所以|但是|老板|经理|一家|这家|那家|"
+    "[的在是了和与及或我你他她们住到从向对于把被给该本这那其各全此某个位名为等由说称买有就都也还将已要让叫找]"
+)
+# Administrative words before a name (南昌县莲塘镇锦绣华庭): cut only when a name of ≥2 chars remains,
+# so that 水乡花园 and 城市花园 keep their 乡 and 市.
+_SOFT_BOUNDARY = re.compile("街道|社区|公司|[省市区县镇乡村]")
+_GENERIC_STEMS = frozenset(
+    "老旧 周边 所在 整个 城中 安置 回迁 保障 商品 建筑 施工 工程 建设 投资 理财 养老 重点 在建 停工 烂尾 "
+    "相关 其他 涉事 上述 一个 多个 各个 新农 物业 劳务 房开 装修 担保 贷款 小贷 中介 网贷 科技 房地产 "
+    "保险 快递 家政 保安 网络 金融 借贷 电商 集资 传销 外卖 开发 这个 那个 扶贫 合作 互联网".split()
+)
+
+
+def places(text: str) -> list[str]:
+    """Named places (锦绣华庭小区, 东湖村五组, 鸿达服装厂), each once, in order of mention."""
+    return _named(normalize(text), _PLACE, f"[{_CJK}]", max_stem=8)
+
+
+def organisations(text: str) -> list[str]:
+    """Named organisations (鸿达建筑劳务有限公司, 鑫融宝理财平台), each once, in order of mention."""
+    return _named(normalize(text), _ORGANISATION, f"[{_CJK}a-z0-9]", max_stem=16)
+
+
+def _named(text: str, suffixes: re.Pattern[str], stem_char: str, max_stem: int) -> list[str]:
+    names = []
+    for match in suffixes.finditer(text):
+        window = re.search(f"{stem_char}{{0,{max_stem}}}$", text[: match.start()]).group()
+        stem = _trim_stem(window)
+        if len(stem) >= 2 and stem not in _GENERIC_STEMS:
+            names.append(stem + match.group())
+    return list(dict.fromkeys(names))
+
+
+def _trim_stem(window: str) -> str:
+    """The end of `window` after the last word that cannot belong to a name."""
+    cuts = [hard.end() for hard in _HARD_BOUNDARY.finditer(window)]
+    stem = window[cuts[-1] :] if cuts else window
+    for soft in reversed(list(_SOFT_BOUNDARY.finditer(stem))):
+        if len(stem) - soft.end() >= 2:
+            return stem[soft.end() :]
+    return stem
+
+
+_NAME_TAIL = re.compile(rf"(?:股份有限公司|有限责任公司|有限公司|公司|项目部|项目|工地|小区|楼盘|{_COUNTER}期)$")
+
+
+def normalise_place(name: str, areas: Iterable[str] = ()) -> str:
+    """The core of a place or organisation name, so that variants meet.
+
+    锦绣华庭小区, 锦绣华庭二期, 莲塘镇锦绣华庭项目 → 锦绣华庭 (the last when 莲塘镇 is in `areas`).
+    """
+    name = normalize(name).replace(" ", "")
+    while (tail := _NAME_TAIL.search(name)) and tail.start() >= 2:
+        name = name[: tail.start()]
+    prefixes = sorted({normalize(a) for a in areas if a}, key=len, reverse=True)
+    stripped = True
+    while stripped:
+        stripped = False
+        for prefix in prefixes:
+            if name.startswith(prefix) and len(name) - len(prefix) >= 2:
+                name, stripped = name[len(prefix) :], True
+                break
+    return name

@@ -1,0 +1,88 @@
+"""Mask personal numbers in free text and hash reporter identifiers.
+
+Runs over every ingested text, so the patterns are compiled once and a cheap guard (a run of
+seven digits, spaces or dashes allowed between them) skips the many texts that hold no such number.
+``\\d`` is Unicode-aware on purpose: full-width and other-script digits are masked too.
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+
+PHONE, LANDLINE, ID_CARD, BANK_CARD = "[手机号]", "[电话]", "[身份证号]", "[银行卡号]"
+
+_GUARD = re.compile(r"\d(?:[\s\-]?\d){6}")
+# Ungrouped long numbers are classified in code: 18 digits with a birth date are an ID card,
+# otherwise a bank card; the X form comes first so that 17 digits + X is not read as 17 digits.
+_LONG = re.compile(r"(?<!\d)(?:\d{17}[Xx]|\d{15,19})(?!\d)")
+_BANK_GROUPED = re.compile(r"(?<![\dA-Za-z])\d{4}(?:[ \-]\d{4}){3}(?:[ \-]?\d{1,3})?(?!\d)")
+# Literal digits also accept their full-width forms (１３８…), which \d alone would not cover here.
+_MOBILE = re.compile(r"(?<!\d)(?:(?:[+＋]|00)?86[\s\-]?)?[1１][3-9３-９]\d(?:[\s\-]?\d{4}){2}(?!\d)")
+_LANDLINE = re.compile(r"(?<![\dA-Za-z])(?:[(（][0０]\d{2,3}[)）]\s?|[0０]\d{2,3}[\s\-]?)\d{7,8}(?!\d)")
+_BIRTH_DATE = re.compile(r"(?:18|19|20)\d\d(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])")
+_OLD_BIRTH_DATE = re.compile(r"\d\d(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])")
+
+
+def mask_pii(text: str) -> str:
+    """Replace mobile, landline, ID-card and bank-card numbers by placeholders; idempotent."""
+    if not _GUARD.search(text):
+        return text
+    # A second pass only matters in contrived overlaps; looping to a fixed point makes
+    # mask_pii(mask_pii(x)) == mask_pii(x) hold by construction, not by argument.
+    for _ in range(3):
+        masked = _mask_once(text)
+        if masked == text:
+            break
+        text = masked
+    return text
+
+
+def _mask_once(text: str) -> str:
+    text = _LONG.sub(_classify_long, text)
+    text = _BANK_GROUPED.sub(BANK_CARD, text)
+    text = _MOBILE.sub(PHONE, text)
+    return _LANDLINE.sub(LANDLINE, text)
+
+
+def _classify_long(match: re.Match[str]) -> str:
+    """Placeholder for a 15–19 digit run; letter-prefixed runs are work-order ids, kept if we may."""
+    digits = match.group()
+    before = match.string[match.start() - 1 : match.start()]
+    letter_prefixed = before.isascii() and before.isalpha()
+    if len(digits) == 18:
+        # Every 18-digit run goes: a raw ID number must never survive, whatever precedes it.
+        is_id = not digits[-1].isdigit() or _BIRTH_DATE.fullmatch(_ascii(digits[6:14]))
+        return ID_CARD if is_id else BANK_CARD
+    if letter_prefixed:
+        return digits
+    if len(digits) == 15:
+        return ID_CARD if _OLD_BIRTH_DATE.fullmatch(_ascii(digits[6:12])) else digits
+    return BANK_CARD
+
+
+def _ascii(digits: str) -> str:
+    """Other-script digits as ASCII, so that the date check sees what a reader sees."""
+    return "".join(str(unicodedata.digit(c, 0)) if not c.isascii() else c for c in digits)
+
+
+def reporter_key(salt: str, *identifiers: str | None) -> str | None:
+    """Salted sha256 (32 hex chars) of the first usable phone or ID number; None if there is none."""
+    for identifier in identifiers:
+        key = _identifier_key(identifier or "")
+        if key:
+            return hashlib.sha256(f"{salt}\x1f{key}".encode("utf-8")).hexdigest()[:32]
+    return None
+
+
+def _identifier_key(identifier: str) -> str:
+    """The canonical form: ID numbers with an uppercase X, phones as bare digits without +86."""
+    text = unicodedata.normalize("NFKC", identifier).strip().upper()
+    compact = re.sub(r"[\s\-()+]", "", text)
+    if re.fullmatch(r"\d{17}[\dX]|\d{15}", compact):
+        return compact
+    digits = re.sub(r"\D", "", text)
+    if re.fullmatch(r"(?:0086|86)1[3-9]\d{9}", digits):
+        digits = digits[-11:]
+    # Fewer than 7 digits is a placeholder such as 0, 无 or 123, not a way to recognise anyone.
+    return digits if len(digits) >= 7 else ""

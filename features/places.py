@@ -1,0 +1,134 @@
+"""Resolve the administrative area (county → town/street → village/community) a report is about."""
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+
+import polars as pl
+
+# Suffixes dropped to make the short form by which people name a place (莲塘镇 → 莲塘).
+_SHORTENABLE = ("街道", "社区", "村", "镇", "乡")
+
+
+class AreaMatcher:
+    """Finds area names (or their unambiguous short forms) in text; built once, used on millions of rows."""
+
+    def __init__(self, areas: pl.DataFrame) -> None:
+        rows = areas.select("area_code", "name", "level", "parent_code").iter_rows()
+        self._level: dict[str, int] = {}
+        self._parent: dict[str, str | None] = {}
+        full: dict[str, list[str]] = {}
+        short: dict[str, list[str]] = {}
+        for code, name, level, parent in rows:
+            self._level[code], self._parent[code] = int(level), parent
+            full.setdefault(_clean(name), []).append(code)
+            if form := _short_form(_clean(name)):
+                short.setdefault(form, []).append(code)
+        # Explicit columns may use any short form: their scope (the county, the town) disambiguates.
+        self._exact = {name: full.get(name, []) + short.get(name, []) for name in full.keys() | short.keys()}
+        # Free text only gets short forms that name one area and are no area's full name.
+        self._in_text = full | {name: codes for name, codes in short.items() if name not in full and len(codes) == 1}
+        self._ancestors = {code: self._chain(code) for code in self._level}
+        # One trie-shaped alternation: Python's re tries alternatives one by one, so a flat list of
+        # thousands of names would cost thousands of tries at every character of every text.
+        self._pattern = re.compile(_trie_regex(self._in_text)) if self._in_text else None
+
+    def known(self, area_code: str) -> bool:
+        """Whether the code is one of the areas (an explicit grid code can be trusted as is)."""
+        return area_code in self._level
+
+    def resolve(self, *texts: str | None) -> str | None:
+        """The most specific area named in the texts, consistent with the coarser ones named."""
+        text = "\n".join(t for t in texts if t)
+        return self._choose(self._matches(text)) if text else None
+
+    def resolve_names(self, county: str | None, town: str | None, village: str | None) -> str | None:
+        """Resolve a hotline's explicit county / town / village columns; any may be blank."""
+        scope: str | None = None
+        for cell in (county, town, village):
+            name = _clean(cell or "")
+            if not name:
+                continue
+            codes = set(self._exact.get(name, ())) or self._matches(name)
+            found = self._choose({c for c in codes if scope is None or scope in self._ancestors[c]})
+            if found is not None and found != scope:
+                scope = found
+        return scope
+
+    def resolve_many(self, rows: Iterable[Sequence[str | None]]) -> list[str | None]:
+        """resolve(*row) for each row; repeated rows (the same address) are resolved once."""
+        cache: dict[tuple, str | None] = {}
+        results = []
+        for row in rows:
+            key = tuple(row)
+            if key not in cache:
+                cache[key] = self.resolve(*key)
+            results.append(cache[key])
+        return results
+
+    def _matches(self, text: str) -> set[str]:
+        if self._pattern is None:
+            return set()
+        return {code for m in self._pattern.finditer(text) for code in self._in_text[m.group()]}
+
+    def _choose(self, matched: set[str]) -> str | None:
+        """The deepest code that agrees with every coarser level named; a tie goes to its common parent."""
+        consistent = [c for c in matched if self._consistent(c, matched)]
+        if not consistent:
+            return None
+        deepest = max(self._level[c] for c in consistent)
+        best = sorted(c for c in consistent if self._level[c] == deepest)
+        return best[0] if len(best) == 1 else self._common_ancestor(best)
+
+    def _consistent(self, code: str, matched: set[str]) -> bool:
+        # 莲塘镇 + 东湖村 of another town: the village is a stray match, the town was meant.
+        coarser = {self._level[m] for m in matched if self._level[m] < self._level[code]}
+        own = {self._level[a] for a in self._ancestors[code] if a in matched}
+        return coarser <= own
+
+    def _common_ancestor(self, codes: list[str]) -> str | None:
+        shared = set(self._ancestors[codes[0]])
+        for code in codes[1:]:
+            shared &= set(self._ancestors[code])
+        return max(shared, key=lambda c: self._level[c], default=None)
+
+    def _chain(self, code: str) -> tuple[str, ...]:
+        """Ancestors of `code` within the table, nearest first (a parent outside it ends the chain)."""
+        chain, parent, seen = [], self._parent.get(code), {code}
+        while parent in self._level and parent not in seen:
+            chain.append(parent)
+            seen.add(parent)
+            parent = self._parent.get(parent)
+        return tuple(chain)
+
+
+def _clean(name: str) -> str:
+    return re.sub(r"\s+", "", name)
+
+
+def _short_form(name: str) -> str | None:
+    for suffix in _SHORTENABLE:
+        if name.endswith(suffix) and len(name) - len(suffix) >= 2:
+            return name[: -len(suffix)]
+    return None
+
+
+def _trie_regex(words: Iterable[str]) -> str:
+    trie: dict = {}
+    for word in words:
+        node = trie
+        for char in word:
+            node = node.setdefault(char, {})
+        node[""] = {}
+    return _node_regex(trie)
+
+
+def _node_regex(node: dict) -> str:
+    """Alternation of the node's children; an optional group where a word may also end here."""
+    branches = [re.escape(char) + _node_regex(child) for char, child in sorted(node.items()) if char]
+    if not branches:
+        return ""
+    body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+    if "" in node:
+        return f"(?:{body})?"
+    return body

@@ -1,0 +1,195 @@
+"""From raw text cells to the report schema: typing, validation, masking, area resolution.
+
+Every input row comes out either as a report or as a quarantine row naming the file, the row,
+the column and what was expected, with the raw row kept so that nothing is lost.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+
+import polars as pl
+
+from features.pii import mask_pii, reporter_key
+from features.text import content_hash
+from features.places import AreaMatcher
+from .sources import RawFile
+
+DATETIME_FORMATS = ["%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M:%S%.f",
+                    "%Y-%m-%d %H:%M:%S%.f", "%Y/%m/%d %H:%M:%S", "%Y/%m/%d %H:%M", "%Y-%m-%d", "%Y/%m/%d",
+                    "%Y年%m月%d日 %H:%M:%S", "%Y年%m月%d日 %H:%M", "%Y年%m月%d日", "%Y.%m.%d", "%Y%m%d",
+                    "%Y%m%d%H%M%S", "%d/%m/%Y"]
+EXCEL_EPOCH = dt.datetime(1899, 12, 30)
+
+
+def raw_frame(raw: RawFile, found: dict[str, str]) -> pl.DataFrame:
+    """The file's rows as a frame of the channel's fields (text), with row number and raw JSON."""
+    index = {h: i for i, h in enumerate(raw.header)}
+    data = {name: [r[index[col]] for r in raw.rows] for name, col in found.items()}
+    frame = pl.DataFrame(data, schema={name: pl.Utf8 for name in found})
+    raws = [json.dumps(dict(zip(raw.header, r)), ensure_ascii=False) for r in raw.rows]
+    return frame.with_columns(pl.Series("row_number", raw.row_numbers, dtype=pl.Int32),
+                              pl.Series("raw", raws, dtype=pl.Utf8))
+
+
+def parse_datetimes(col: pl.Expr) -> pl.Expr:
+    """Dates in the dozen forms exports use, Excel serial day numbers included."""
+    s = col.str.strip_chars()
+    parsed = [s.str.strptime(pl.Datetime("us"), f, strict=False) for f in DATETIME_FORMATS]
+    serial = s.cast(pl.Float64, strict=False)
+    excel = (pl.when(serial.is_between(20000, 80000))
+             .then(pl.lit(EXCEL_EPOCH) + pl.duration(milliseconds=(serial * 86_400_000).round(0).cast(pl.Int64))))
+    return pl.coalesce(*parsed, excel.cast(pl.Datetime("us")))
+
+
+def parse_count(value: str | None) -> int | None:
+    """A head count such as '32', '32人', '三十二人'; raises ValueError when it is not one."""
+    if value is None or not value.strip():
+        return None
+    text = value.strip().rstrip("人名户位").strip()
+    try:
+        number = float(text)
+    except ValueError:
+        import cn2an
+
+        number = float(cn2an.cn2an(text, "smart"))
+    if number < 0 or number != int(number) or number > 1_000_000:
+        raise ValueError(value)
+    return int(number)
+
+
+class Checker:
+    """Collects quarantine rows for one file while validating its frame."""
+
+    def __init__(self, file_name: str, batch_id: str, columns: dict[str, str]):
+        self.file_name, self.batch_id, self.columns = file_name, batch_id, columns
+        self.rows: list[dict] = []
+
+    def reject(self, bad: pl.DataFrame, field: str | None, kind: str, reason) -> None:
+        for r in bad.select("row_number", "raw", *([field] if field and field in bad.columns else [])).iter_rows(named=True):
+            self.rows.append({"batch_id": self.batch_id, "file_name": self.file_name, "row_number": r["row_number"],
+                              "column": self.columns.get(field, field) if field else None, "kind": kind,
+                              "reason": reason(r) if callable(reason) else reason, "raw": r["raw"]})
+
+    def broken(self, raw: RawFile) -> None:
+        for number, reason, text in raw.broken:
+            self.rows.append({"batch_id": self.batch_id, "file_name": self.file_name, "row_number": number,
+                              "column": None, "kind": "invalid", "reason": reason, "raw": text})
+
+    def frame(self) -> pl.DataFrame:
+        return pl.DataFrame(self.rows, schema={"batch_id": pl.Utf8, "file_name": pl.Utf8, "row_number": pl.Int32,
+                                               "column": pl.Utf8, "kind": pl.Utf8, "reason": pl.Utf8, "raw": pl.Utf8})
+
+
+def split(frame: pl.DataFrame, ok: pl.Expr) -> tuple[pl.DataFrame, pl.DataFrame]:
+    flags = frame.select(ok.fill_null(False).alias("ok")).to_series()
+    return frame.filter(flags), frame.filter(~flags)
+
+
+def validate(frame: pl.DataFrame, check: Checker, now: dt.datetime) -> pl.DataFrame:
+    """Typed, valid rows; the others handed to the checker with their reasons."""
+    damaged = pl.any_horizontal([pl.col(c).str.contains("\ufffd", literal=True) for c in frame.columns if c not in ("row_number", "raw")])
+    frame, bad = split(frame, ~damaged)
+    check.reject(bad, None, "invalid", "holds bytes that are not valid in the file's encoding")
+    for field, what in (("source_id", "an id"), ("text", "the report's text")):
+        frame, bad = split(frame, pl.col(field).str.strip_chars().str.len_chars() > 0)
+        check.reject(bad, field, "invalid", f"empty: expected {what}")
+    frame = frame.with_columns(parse_datetimes(pl.col("received_at")).alias("received"))
+    frame, bad = split(frame, pl.col("received").is_not_null())
+    check.reject(bad, "received_at", "invalid",
+                 lambda r: f"cannot read {r['received_at']!r} as a date (expected e.g. 2025-01-13 09:31:07)")
+    frame, bad = split(frame, pl.col("received") <= pl.lit(now + dt.timedelta(days=1)))
+    check.reject(bad, "received_at", "invalid", lambda r: f"date {r['received_at']!r} lies in the future")
+    if "people_count" in frame.columns:
+        frame = _validate_counts(frame, check)
+    return frame.drop("received_at").rename({"received": "received_at"})
+
+
+def _validate_counts(frame: pl.DataFrame, check: Checker) -> pl.DataFrame:
+    counts, good = [], []
+    for value in frame["people_count"]:
+        try:
+            counts.append(parse_count(value))
+            good.append(True)
+        except (ValueError, TypeError, ArithmeticError):
+            counts.append(None)
+            good.append(False)
+    mask = pl.Series(good)
+    check.reject(frame.filter(~mask), "people_count", "invalid",
+                 lambda r: f"cannot read {r['people_count']!r} as a number of people")
+    return frame.with_columns(pl.Series("people_count", counts, dtype=pl.Int32)).filter(mask)
+
+
+def _opt(frame: pl.DataFrame, name: str) -> pl.Expr:
+    return pl.col(name) if name in frame.columns else pl.lit(None, dtype=pl.Utf8).alias(name)
+
+
+def to_reports(frame: pl.DataFrame, channel: str, matcher: AreaMatcher, salt: str,
+               batch_id: str, now: dt.datetime) -> pl.DataFrame:
+    """Valid rows mapped to the report schema, PII masked and the reporter hashed."""
+    f = frame.with_columns(*[_opt(frame, n) for n in ("title", "address", "subject", "phone", "id_number",
+                                                      "source_category", "people_count", "county", "town",
+                                                      "village", "place", "grid_code")])
+    rows = f.to_dicts()
+    mask = lambda v: mask_pii(v) if v else v  # noqa: E731
+    texts = [mask(r["text"]) for r in rows]
+    out = pl.DataFrame({
+        "report_id": [f"{channel}:{r['source_id'].strip()}" for r in rows],
+        "channel": [channel] * len(rows),
+        "source_id": [r["source_id"].strip() for r in rows],
+        "received_at": f["received_at"],
+        "area_code": [_area(r, matcher) for r in rows],
+        "address": [mask(r["address"] or r["place"]) for r in rows],
+        "title": [mask(r["title"]) for r in rows],
+        "text": texts,
+        "subject": [mask(r["subject"]) for r in rows],
+        "people_count": f["people_count"].cast(pl.Int32),
+        "reporter_key": [reporter_key(salt, r["id_number"], r["phone"]) for r in rows],
+        "source_category": f["source_category"],
+        "content_hash": [content_hash(t) for t in texts],
+        "row_hash": [hashlib.sha1(r["raw"].encode("utf-8")).hexdigest() for r in rows],
+        "row_number": f["row_number"],
+        "raw": f["raw"],
+    }, schema_overrides={"area_code": pl.Utf8, "address": pl.Utf8, "title": pl.Utf8, "subject": pl.Utf8,
+                         "reporter_key": pl.Utf8, "source_category": pl.Utf8})
+    return out.with_columns(pl.lit(batch_id).alias("batch_id"), pl.lit(now).alias("ingested_at"))
+
+
+def _area(r: dict, matcher: AreaMatcher) -> str | None:
+    """The report's area: explicit codes and names first, then places named in address and text."""
+    code = (r.get("grid_code") or "")[:12]
+    if code.isdigit() and matcher.known(code):
+        return code
+    return (matcher.resolve_names(r.get("county"), r.get("town"), r.get("village"))
+            or matcher.resolve(r.get("place"), r.get("address"), r.get("title"), r.get("text")))
+
+
+def dedupe(reports: pl.DataFrame, stored: pl.DataFrame, check: Checker) -> pl.DataFrame:
+    """Drop second deliveries of the same record: within the file, and against stored reports."""
+    first = reports.unique(subset="report_id", keep="first", maintain_order=True)
+    later = reports.join(first.select("report_id", "row_number", "row_hash"), on="report_id", suffix="_first") \
+        .filter(pl.col("row_number") != pl.col("row_number_first"))
+    check.reject(later.filter(pl.col("row_hash") == pl.col("row_hash_first")), None, "duplicate",
+                 lambda r: f"same record as row {r['row_number']} above")
+    for r in later.filter(pl.col("row_hash") != pl.col("row_hash_first")).iter_rows(named=True):
+        check.rows.append({"batch_id": check.batch_id, "file_name": check.file_name, "row_number": r["row_number"],
+                           "column": check.columns.get("source_id"), "kind": "conflict",
+                           "reason": f"id {r['source_id']} already used by row {r['row_number_first']} with other content",
+                           "raw": r["raw"]})
+    seen = first.join(stored, on="report_id", how="inner", suffix="_stored")
+    check.reject(seen.filter(pl.col("row_hash") == pl.col("row_hash_stored")), None, "duplicate",
+                 "already loaded by an earlier batch")
+    check.reject(seen.filter(pl.col("row_hash") != pl.col("row_hash_stored")), "source_id", "conflict",
+                 lambda r: f"id already loaded by an earlier batch with other content")
+    return first.join(stored.select("report_id"), on="report_id", how="anti")
+
+
+def link_near_duplicates(reports: pl.DataFrame, stored_first: pl.DataFrame) -> pl.DataFrame:
+    """Each report whose text was seen before points at the earliest report with that text."""
+    ordered = reports.sort("received_at", "report_id")
+    in_batch = ordered.group_by("content_hash", maintain_order=True).agg(pl.col("report_id").first().alias("batch_first"))
+    out = ordered.join(in_batch, on="content_hash", how="left").join(stored_first, on="content_hash", how="left")
+    first = pl.coalesce("first_report", "batch_first")
+    return out.with_columns(pl.when(first != pl.col("report_id")).then(first).otherwise(None)
+                            .alias("near_duplicate_of")).drop("batch_first", "first_report")

@@ -1,0 +1,77 @@
+import pytest
+
+from features.entities import amounts, head_counts, normalise_place, organisations, places
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("拖欠工资46800元", [46800.0]),
+        ("还欠3万余元", [30000.0]),  # 余 gives the lower bound
+        ("借了3.5万元和1,200元", [35000.0, 1200.0]),
+        ("二十万元货款", [200000.0]),
+        ("欠了十几万,", [100000.0]),  # no 元, but a sum in 万 is money
+        ("两千多块钱", [2000.0]),
+        ("上百万元", [1000000.0]),
+        ("千万不要相信", []),  # 千万 = "by all means"
+        ("3万平方米的厂房", []),  # 万 before a measure word is not money
+        ("2025年1月13日,3栋2单元", []),
+    ],
+)
+def test_amounts(text, expected):
+    assert amounts(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("二十多名工人", [20]),
+        ("32人到场,46户业主", [32, 46]),
+        ("十几户业主", [10]),
+        ("上百名投资人", [100]),
+        ("第三人", []),  # a legal party, not a count
+        ("接访32人次", []),  # visits, not people
+    ],
+)
+def test_head_counts(text, expected):
+    assert head_counts(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("我是锦绣华庭小区的业主", ["锦绣华庭小区"]),
+        ("南昌县莲塘镇东湖村五组村民反映", ["东湖村五组"]),  # admin prefix cut, group kept
+        ("我们小区物业不作为", []),  # no name at all
+        ("在建筑工地干活", []),  # generic
+        ("家住水乡花园", ["水乡花园"]),  # 乡 belongs to the name here
+    ],
+)
+def test_places(text, expected):
+    assert places(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("南昌鸿达建筑劳务有限公司拖欠工资", ["南昌鸿达建筑劳务有限公司"]),
+        ("在鑫融宝理财平台投资", ["鑫融宝理财平台"]),
+        ("该公司和物业公司都不管", []),
+        ("东湖种养专业合作社", ["东湖种养专业合作社"]),
+    ],
+)
+def test_organisations(text, expected):
+    assert organisations(text) == expected
+
+
+@pytest.mark.parametrize("variant", ["锦绣华庭小区", "锦绣华庭二期", "锦绣华庭", "莲塘镇锦绣华庭二期项目"])
+def test_place_variants_meet(variant):
+    assert normalise_place(variant, areas=["南昌县", "莲塘镇"]) == "锦绣华庭"
+
+
+def test_normalise_place_keeps_a_name_that_is_only_an_area():
+    assert normalise_place("东湖村", areas=["东湖村"]) == "东湖村"
+
+
+def test_normalise_place_strips_company_suffixes():
+    assert normalise_place("鸿达建筑劳务有限公司") == "鸿达建筑劳务"

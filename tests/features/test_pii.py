@@ -1,0 +1,87 @@
+import re
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from features.pii import mask_pii, reporter_key
+
+RAW_MOBILE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
+RAW_ID = re.compile(r"(?<!\d)\d{17}[\dXx](?!\d)")
+
+
+@pytest.mark.parametrize(
+    "raw, expected",
+    [
+        ("我的电话13812345678。", "我的电话[手机号]。"),
+        ("手机 138 1234 5678 联系", "手机 [手机号] 联系"),
+        ("138-1234-5678", "[手机号]"),
+        ("+86 13812345678", "[手机号]"),
+        ("8613812345678", "[手机号]"),  # 86 prefix without +
+        ("１３８１２３４５６７８", "[手机号]"),  # full-width digits
+        ("座机0791-88123456", "座机[电话]"),
+        ("(0791)8812345", "[电话]"),
+        ("身份证360102199001011234", "身份证[身份证号]"),
+        ("36010219900101123x", "[身份证号]"),
+        ("老身份证360102900101123", "老身份证[身份证号]"),  # 15-digit ID with a YYMMDD birth date
+        ("卡号6222021234567890123", "卡号[银行卡号]"),
+        ("6222 0212 3456 7890", "[银行卡号]"),
+        ("6222-0212-3456-7890-123", "[银行卡号]"),
+        ("GD13812345678", "GD[手机号]"),  # a phone glued to letters is still a phone
+    ],
+)
+def test_mask_pii_masks(raw, expected):
+    assert mask_pii(raw) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "拖欠工资46800元,另有3万余元",
+        "2025年1月13日至20250113",
+        "工单GD20250113000123已转办",  # work-order id: letters + 14 digits
+        "信访件XF2025-000123",
+        "3栋2单元1201室,共32人",
+        "1381234567",  # ten digits: not a mobile number
+        "面积120.5平方米,房款1380000元",
+        "12345热线",
+    ],
+)
+def test_mask_pii_keeps_ordinary_numbers(text):
+    assert mask_pii(text) == text
+
+
+# Digit-heavy text finds the edge cases; plain random text would almost never build a number.
+digit_heavy = st.text(alphabet=st.sampled_from(list("0123456789１３８Xx +-()（）—GD元号电话\n")), max_size=60)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.one_of(st.text(max_size=80), digit_heavy))
+def test_mask_pii_never_raises_and_leaves_no_raw_number(text):
+    masked = mask_pii(text)
+    assert not RAW_MOBILE.search(masked)
+    assert not RAW_ID.search(masked)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.one_of(st.text(max_size=80), digit_heavy))
+def test_mask_pii_is_idempotent(text):
+    once = mask_pii(text)
+    assert mask_pii(once) == once
+
+
+def test_reporter_key_normalises_the_phone():
+    assert reporter_key("s", "+86 138-1234-5678") == reporter_key("s", "13812345678")
+    assert len(reporter_key("s", "13812345678")) == 32
+
+
+def test_reporter_key_uses_the_first_usable_identifier():
+    assert reporter_key("s", None, "", "无", "36010219900101123x") == reporter_key("s", "36010219900101123X")
+
+
+def test_reporter_key_depends_on_the_salt():
+    assert reporter_key("a", "13812345678") != reporter_key("b", "13812345678")
+
+
+def test_reporter_key_is_none_without_identifier():
+    assert reporter_key("s", None, "", "  ") is None

@@ -1,0 +1,77 @@
+import pickle
+import random
+
+import pytest
+
+from features.tokenize import NUM, RiskTokenizer
+
+
+@pytest.fixture(scope="module")
+def tokenizer():
+    return RiskTokenizer()
+
+
+@pytest.mark.parametrize(
+    "text, words",
+    [
+        ("拖欠农民工工资", ["拖欠", "农民工工资"]),
+        ("包工头跑路了", ["包工头", "跑路"]),
+        ("涉嫌非法集资", ["非法集资"]),
+        ("小区成了烂尾楼", ["烂尾楼"]),
+        ("开发商延期交房", ["开发商", "延期交房"]),
+        ("P2P网贷平台爆雷", ["p2p", "网贷平台", "爆雷"]),  # lowercased, latin word kept whole
+        ("拨打12345反映", ["12345"]),  # a dictionary number is not <num>
+    ],
+)
+def test_domain_words_stay_whole(tokenizer, text, words):
+    tokens = tokenizer.tokenize(text)
+    for word in words:
+        assert word in tokens
+
+
+def test_stop_words_and_punctuation_are_dropped_but_negation_kept(tokenizer):
+    tokens = tokenizer.tokenize("尊敬的领导您好：我们的工资没有发，老板不给！")
+    assert "的" not in tokens and "您好" not in tokens and "：" not in tokens and "," not in tokens
+    assert "没有" in tokens and "不" in tokens
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("欠46800元", ["欠", NUM, "元"]),
+        ("借款1,200元", ["借款", NUM, "元"]),  # the thousands comma does not split the number
+        ("电话[手机号]", ["电话", "[手机号]"]),  # placeholder stays one token
+    ],
+)
+def test_numbers_and_placeholders(tokenizer, text, expected):
+    assert tokenizer.tokenize(text) == expected
+
+
+def test_version_is_stable_and_depends_on_the_words():
+    assert RiskTokenizer().version == RiskTokenizer().version
+    assert RiskTokenizer().version.startswith("jieba-")
+    assert RiskTokenizer(extra_words=["锦绣华庭"]).version != RiskTokenizer().version
+
+
+def test_extra_words_stay_whole():
+    assert "锦绣华庭" in RiskTokenizer(extra_words=["锦绣华庭"]).tokenize("锦绣华庭业主")
+
+
+def test_tokenizer_pickles_after_use(tokenizer):
+    tokenizer.tokenize("先用一次")
+    copy = pickle.loads(pickle.dumps(tokenizer))
+    assert copy.tokenize("拖欠工资") == tokenizer.tokenize("拖欠工资")
+
+
+def test_tokenize_does_not_touch_the_global_jieba(tokenizer):
+    import jieba
+
+    tokenizer.tokenize("农民工工资")
+    assert "农民工工资" not in jieba.dt.FREQ
+
+
+def test_two_workers_give_the_same_tokens_as_one(tokenizer):
+    rng = random.Random(7)
+    phrases = ["拖欠农民工工资", "46800元", "开发商延期交房", "邻居楼上漏水", "p2p平台爆雷", "尊敬的领导", "[手机号]"]
+    texts = ["，".join(rng.choices(phrases, k=rng.randint(1, 6))) for _ in range(3000)]
+    assert tokenizer.tokenize_many(texts, workers=2) == tokenizer.tokenize_many(texts, workers=1)

@@ -1,0 +1,88 @@
+"""Typing and validation of raw rows: every row ends as a report or a quarantine row with a reason."""
+from __future__ import annotations
+
+import datetime as dt
+
+import polars as pl
+import pytest
+
+from pipelines.validate import Checker, dedupe, link_near_duplicates, parse_count, parse_datetimes, validate
+
+NOW = dt.datetime(2026, 11, 28)
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("2025-01-13 09:31:07", dt.datetime(2025, 1, 13, 9, 31, 7)),
+    ("2019-3-5 9:05:00", dt.datetime(2019, 3, 5, 9, 5)),       # no zero padding, as some exports write
+    ("2019/8/19", dt.datetime(2019, 8, 19)),
+    ("2019年8月19日", dt.datetime(2019, 8, 19)),
+    ("2025-01-13T15:20:00", dt.datetime(2025, 1, 13, 15, 20)),
+    ("45678", dt.datetime(2025, 1, 21)),                      # an Excel serial day number
+    ("45678.5", dt.datetime(2025, 1, 21, 12)),
+    ("20250113", dt.datetime(2025, 1, 13)),
+    ("下周一", None),
+    ("2025-13-45", None),
+])
+def test_dates_in_many_forms(text, expected):
+    got = pl.DataFrame({"d": [text]}).select(parse_datetimes(pl.col("d"))).item()
+    assert got == expected
+
+
+@pytest.mark.parametrize("text, expected", [("32", 32), ("32人", 32), ("三十二人", 32), ("", None), (None, None)])
+def test_head_counts(text, expected):
+    assert parse_count(text) == expected
+
+
+@pytest.mark.parametrize("text", ["很多", "-3", "2.5"])
+def test_bad_head_counts_raise(text):
+    with pytest.raises((ValueError, TypeError)):
+        parse_count(text)
+
+
+def frame(rows):
+    return pl.DataFrame(rows, schema={"source_id": pl.Utf8, "received_at": pl.Utf8, "text": pl.Utf8,
+                                      "row_number": pl.Int32, "raw": pl.Utf8}, orient="row")
+
+
+def test_bad_rows_are_quarantined_with_column_and_reason():
+    check = Checker("h.csv", "B1", {"source_id": "工单编号", "received_at": "来电时间", "text": "诉求内容"})
+    good = validate(frame([
+        ("GD1", "2025-01-13 09:00:00", "工资没发", 2, "{}"),
+        ("", "2025-01-13 09:00:00", "无编号", 3, "{}"),
+        ("GD3", "下周一", "日期坏了", 4, "{}"),
+        ("GD4", "2030-01-01", "未来的日期", 5, "{}"),
+        ("GD5", "2025-01-13", "  ", 6, "{}"),
+    ]), check, NOW)
+    assert good["source_id"].to_list() == ["GD1"]
+    q = check.frame().sort("row_number")
+    assert q["row_number"].to_list() == [3, 4, 5, 6]
+    assert q["column"].to_list() == ["工单编号", "来电时间", "来电时间", "诉求内容"]
+    assert "下周一" in q["reason"][1] and "future" in q["reason"][2]
+
+
+def reports(rows):
+    return pl.DataFrame(rows, schema={"report_id": pl.Utf8, "source_id": pl.Utf8, "row_number": pl.Int32,
+                                      "row_hash": pl.Utf8, "raw": pl.Utf8, "content_hash": pl.Utf8,
+                                      "received_at": pl.Datetime("us")}, orient="row")
+
+
+def test_same_record_twice_loads_once_and_other_content_is_a_conflict():
+    check = Checker("h.csv", "B1", {"source_id": "工单编号"})
+    t = dt.datetime(2025, 1, 1)
+    new = reports([("hotline:1", "1", 2, "a", "{}", "x", t), ("hotline:1", "1", 3, "a", "{}", "x", t),  # identical row
+                   ("hotline:1", "1", 4, "b", "{}", "y", t),                                              # same id, other content
+                   ("hotline:2", "2", 5, "c", "{}", "z", t), ("hotline:3", "3", 6, "d", "{}", "w", t)])
+    stored = pl.DataFrame({"report_id": ["hotline:2", "hotline:3"], "row_hash": ["c", "other"]})
+    kept = dedupe(new, stored, check)
+    assert kept["report_id"].to_list() == ["hotline:1"]
+    kinds = dict(zip(check.frame()["row_number"].to_list(), check.frame()["kind"].to_list()))
+    assert kinds == {3: "duplicate", 4: "conflict", 5: "duplicate", 6: "conflict"}
+
+
+def test_identical_texts_are_all_kept_and_linked_to_the_first():
+    t = dt.datetime(2025, 1, 1)
+    new = reports([("grid:2", "2", 2, "a", "{}", "same", t + dt.timedelta(hours=1)),
+                   ("grid:1", "1", 3, "b", "{}", "same", t), ("grid:3", "3", 4, "c", "{}", "other", t)])
+    linked = link_near_duplicates(new, pl.DataFrame({"content_hash": ["other"], "first_report": ["hotline:9"]}))
+    got = dict(zip(linked["report_id"].to_list(), linked["near_duplicate_of"].to_list()))
+    assert got == {"grid:1": None, "grid:2": "grid:1", "grid:3": "hotline:9"}
