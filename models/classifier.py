@@ -1,0 +1,361 @@
+"""Text classifiers for the risk taxonomy, as scikit-learn estimators.
+
+Every estimator here takes X as a 1-D sequence of documents, each document being one report's
+tokens joined by single spaces (features/ tokenizes; the pipeline passes ``" ".join(tokens)``).
+"""
+from __future__ import annotations
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.base import BaseEstimator, ClassifierMixin, TransformerMixin
+from joblib import Parallel, delayed
+from sklearn.feature_extraction.text import CountVectorizer, TfidfTransformer, TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import precision_recall_curve
+from sklearn.model_selection import KFold
+from sklearn.utils.validation import check_is_fitted
+
+from models.taxonomy import default_taxonomy
+
+# Fixed squashing of log1p(sum of weights) to [0, 1] for the zero-label scorer: one strong term
+# (weight 3) gives ~0.82, one weak term (0.5) ~0.09, no term ~0.02, two strong terms ~0.98.
+# The midpoint sits between a lone weak term and a lone strong one so that 0.5 is a usable cut.
+_SQUASH_SLOPE = 4.0
+_SQUASH_MIDPOINT = 1.0
+
+
+def as_documents(X) -> np.ndarray:
+    """X as a 1-D object array of str; None becomes the empty document."""
+    docs = np.asarray(X, dtype=object)
+    if docs.ndim != 1:
+        raise ValueError(
+            f"expected a 1-D sequence of space-joined documents, got an array of shape {docs.shape}"
+        )
+    docs = np.array(["" if d is None else d for d in docs], dtype=object)
+    bad = [type(d).__name__ for d in docs if not isinstance(d, str)]
+    if bad:
+        raise TypeError(f"documents must be str, got {bad[0]}")
+    return docs
+
+
+def _text_tags(tags):
+    # Our X is a list of strings: declaring it turns off sklearn's 2-D numeric checks.
+    tags.input_tags.one_d_array = True
+    tags.input_tags.two_d_array = False
+    tags.input_tags.string = True
+    return tags
+
+
+def _resolve_lexicon(lexicon) -> dict[str, dict[str, float]]:
+    if lexicon is None:
+        return {c.key: dict(c.lexicon) for c in default_taxonomy().categories}
+    return {str(cat): {str(t): float(w) for t, w in terms.items()} for cat, terms in lexicon.items()}
+
+
+class LexiconScorer(TransformerMixin, BaseEstimator):
+    """Zero-label scores per category from weighted term lists (the taxonomy's lexicons).
+
+    A term counts once if it occurs in the document with its spaces removed, so that lexicon
+    entries the tokenizer splits (拖欠工资 → 拖欠 工资) still match. Scores are
+    log1p(sum of the weights of the terms present): the second and third term add less.
+    """
+
+    def __init__(self, lexicon: dict[str, dict[str, float]] | None = None):
+        self.lexicon = lexicon
+
+    def fit(self, X=None, y=None):
+        self.lexicon_ = _resolve_lexicon(self.lexicon)
+        self.classes_ = list(self.lexicon_)
+        return self
+
+    def transform(self, X) -> np.ndarray:
+        check_is_fitted(self)
+        docs = as_documents(X)
+        lexicons = [list(self.lexicon_[cat].items()) for cat in self.classes_]
+        out = np.zeros((len(docs), len(self.classes_)))
+        for i, doc in enumerate(docs):
+            text = doc.replace(" ", "")
+            out[i] = [sum(w for t, w in terms if t in text) for terms in lexicons]
+        return np.log1p(out)
+
+    def predict_proba(self, X) -> np.ndarray:
+        """Scores squashed to [0, 1] by a fixed logistic curve: usable without any labels."""
+        return 1.0 / (1.0 + np.exp(-_SQUASH_SLOPE * (self.transform(X) - _SQUASH_MIDPOINT)))
+
+    def predict(self, X) -> np.ndarray:
+        return (self.predict_proba(X) >= 0.5).astype(int)
+
+    def terms_found(self, doc: str, category: str) -> list[str]:
+        """The category's lexicon terms present in one document, heaviest first."""
+        check_is_fitted(self)
+        text = doc.replace(" ", "")
+        terms = self.lexicon_.get(category, {})
+        return sorted((t for t in terms if t in text), key=lambda t: -terms[t])
+
+    def get_feature_names_out(self, input_features=None) -> np.ndarray:
+        check_is_fitted(self)
+        return np.array([f"lexicon__{c}" for c in self.classes_], dtype=object)
+
+    def __sklearn_tags__(self):
+        tags = _text_tags(super().__sklearn_tags__())
+        tags.requires_fit = True
+        tags.target_tags.required = False
+        return tags
+
+
+class TokenCharTfidf(BaseEstimator):
+    """TF-IDF over ``analyzer="char_wb"`` n-grams, computed once per distinct token.
+
+    char_wb n-grams never cross a space, so a document's n-gram counts are its token counts
+    times a token × n-gram matrix. Building that matrix for the few distinct tokens of a batch
+    instead of for every token occurrence makes it several times faster than TfidfVectorizer
+    (the Python n-gram loop was most of fit and predict time); the result is the same.
+    """
+
+    def __init__(self, ngram_range=(2, 3), min_df=1, max_features=None, sublinear_tf=True):
+        self.ngram_range = ngram_range
+        self.min_df = min_df
+        self.max_features = max_features
+        self.sublinear_tf = sublinear_tf
+
+    def fit(self, X, y=None):
+        self.fit_transform(X)
+        return self
+
+    def fit_transform(self, X, y=None):
+        docs = as_documents(X)
+        counts, tokens = _token_counts(docs)
+        grams = [self._analyzer()(t) for t in tokens]
+        vocab = sorted({g for gs in grams for g in gs})
+        index = {g: j for j, g in enumerate(vocab)}
+        C = counts @ _token_gram_matrix(grams, index, len(vocab))
+        keep = self._kept_columns(C)
+        self.vocabulary_ = {vocab[j]: i for i, j in enumerate(keep)}
+        C = C[:, keep]
+        self.tfidf_ = TfidfTransformer(sublinear_tf=self.sublinear_tf).fit(C)
+        return self.tfidf_.transform(C).astype(np.float32)
+
+    def transform(self, X):
+        check_is_fitted(self)
+        counts, tokens = _token_counts(as_documents(X))
+        analyze = self._analyzer()
+        grams = [[g for g in analyze(t) if g in self.vocabulary_] for t in tokens]
+        C = counts @ _token_gram_matrix(grams, self.vocabulary_, len(self.vocabulary_))
+        return self.tfidf_.transform(C).astype(np.float32)
+
+    def get_feature_names_out(self, input_features=None) -> np.ndarray:
+        check_is_fitted(self)
+        return np.array(sorted(self.vocabulary_, key=self.vocabulary_.get), dtype=object)
+
+    def _analyzer(self):
+        return CountVectorizer(analyzer="char_wb", lowercase=False,
+                               ngram_range=tuple(self.ngram_range)).build_analyzer()
+
+    def _kept_columns(self, C) -> np.ndarray:
+        # The same rule as CountVectorizer: document frequency >= min_df, then the
+        # max_features most frequent n-grams, kept in alphabetical (column) order.
+        df = np.diff(C.tocsc().indptr)
+        keep = np.flatnonzero(df >= self.min_df)
+        if self.max_features is not None and len(keep) > self.max_features:
+            total = np.asarray(C[:, keep].sum(axis=0)).ravel()
+            keep = np.sort(keep[np.argsort(-total, kind="stable")[: self.max_features]])
+        return keep
+
+    def __sklearn_tags__(self):
+        return _text_tags(super().__sklearn_tags__())
+
+
+def _token_counts(docs: np.ndarray) -> tuple[sp.csr_matrix, list[str]]:
+    """Documents × distinct tokens counts of one batch, and those tokens."""
+    if not any(d.strip() for d in docs):
+        return sp.csr_matrix((len(docs), 0), dtype=np.float32), []
+    cv = CountVectorizer(analyzer=str.split, dtype=np.float32)
+    counts = cv.fit_transform(docs)
+    return counts, list(cv.get_feature_names_out())
+
+
+def _token_gram_matrix(grams: list[list[str]], index: dict[str, int], width: int) -> sp.csr_matrix:
+    """Tokens × n-grams counts (a token may contain the same n-gram twice)."""
+    rows = np.repeat(np.arange(len(grams)), [len(g) for g in grams])
+    cols = np.fromiter((index[g] for gs in grams for g in gs), dtype=np.int64, count=len(rows))
+    M = sp.csr_matrix((np.ones(len(rows), np.float32), (rows, cols)), shape=(len(grams), width))
+    M.sum_duplicates()
+    return M
+
+
+class RiskClassifier(ClassifierMixin, BaseEstimator):
+    """Multi-label risk classifier: one balanced logistic regression per category.
+
+    Features are word uni+bigram TF-IDF over the tokens, char 2–3-gram TF-IDF within tokens
+    (robust to tokenizer splits and typos) and, if ``use_lexicon``, the LexiconScorer scores.
+    Per-category thresholds maximise F1 on ``cv``-fold out-of-fold probabilities.
+    """
+
+    def __init__(self, categories=None, C=4.0, min_df=2, use_lexicon=True, lexicon=None,
+                 word_ngram_range=(1, 2), char_ngram_range=(2, 3), max_features=200_000,
+                 cv=3, max_iter=200, n_jobs=None, random_state=0):
+        self.categories = categories
+        self.C = C
+        self.min_df = min_df
+        self.use_lexicon = use_lexicon
+        self.lexicon = lexicon
+        self.word_ngram_range = word_ngram_range
+        self.char_ngram_range = char_ngram_range
+        self.max_features = max_features
+        self.cv = cv
+        self.max_iter = max_iter
+        self.n_jobs = n_jobs
+        self.random_state = random_state
+
+    # -- fitting -------------------------------------------------------------------------------
+    def fit(self, X, Y):
+        docs = as_documents(X)
+        self.classes_ = list(self.categories) if self.categories is not None else default_taxonomy().keys
+        Y = self._check_Y(Y, len(docs))
+        Z = self._fit_features(docs)
+        self.prior_ = Y.mean(axis=0) if len(Y) else np.zeros(Y.shape[1])
+        folds = list(KFold(self.cv, shuffle=True, random_state=self.random_state).split(Z)) \
+            if len(docs) >= self.cv else []
+        jobs = [(train, k) for train, _ in folds for k in range(Y.shape[1])]
+        jobs += [(np.arange(len(docs)), k) for k in range(Y.shape[1])]
+        # liblinear releases the GIL: threads share Z instead of copying it to processes.
+        models = Parallel(n_jobs=self.n_jobs, prefer="threads")(
+            delayed(self._fit_one)(Z[train], Y[train, k]) for train, k in jobs
+        )
+        self.estimators_ = models[len(folds) * Y.shape[1]:]
+        oof = self._out_of_fold_proba(Z, Y, folds, models)
+        self.thresholds_ = np.array([_best_f1_threshold(Y[:, k], oof[:, k]) for k in range(Y.shape[1])])
+        return self
+
+    def _check_Y(self, Y, n: int) -> np.ndarray:
+        Y = np.asarray(Y)
+        if Y.ndim == 1 and len(self.classes_) == 1:
+            Y = Y.reshape(-1, 1)
+        if Y.shape != (n, len(self.classes_)):
+            raise ValueError(
+                f"Y must be an (n_documents, n_categories) = ({n}, {len(self.classes_)}) "
+                f"0/1 matrix in the order of categories {self.classes_}, got shape {Y.shape}"
+            )
+        if not np.isin(Y, (0, 1)).all():
+            raise ValueError("Y must hold only 0 and 1")
+        return Y.astype(int)
+
+    def _fit_features(self, docs: np.ndarray) -> sp.csr_matrix:
+        # min_df cannot exceed the corpus on tiny training sets; fall back to 1 there.
+        min_df = self.min_df if len(docs) >= 2 * self.min_df else 1
+        self.word_vectorizer_ = TfidfVectorizer(
+            token_pattern=r"\S+", lowercase=False, ngram_range=tuple(self.word_ngram_range),
+            min_df=min_df, sublinear_tf=True, max_features=self.max_features, dtype=np.float32,
+        )
+        self.char_vectorizer_ = TokenCharTfidf(
+            ngram_range=self.char_ngram_range, min_df=min_df, max_features=self.max_features,
+        )
+        self.lexicon_scorer_ = LexiconScorer(self.lexicon).fit() if self.use_lexicon else None
+        blocks = [self.word_vectorizer_.fit_transform(docs), self.char_vectorizer_.fit_transform(docs)]
+        self.word_features_ = self.word_vectorizer_.get_feature_names_out()
+        return self._stack(blocks, docs)
+
+    def _features(self, docs: np.ndarray) -> sp.csr_matrix:
+        blocks = [self.word_vectorizer_.transform(docs), self.char_vectorizer_.transform(docs)]
+        return self._stack(blocks, docs)
+
+    def _stack(self, blocks, docs) -> sp.csr_matrix:
+        if self.lexicon_scorer_ is not None:
+            blocks.append(sp.csr_matrix(self.lexicon_scorer_.transform(docs).astype(np.float32)))
+        Z = sp.hstack(blocks, format="csr")
+        # hstack leaves indices unsorted, and liblinear would sort a copy on every one of its fits.
+        Z.sort_indices()
+        return Z
+
+    def _fit_one(self, Z, y) -> LogisticRegression | None:
+        # A category without positives (or without negatives) gets a constant model: None.
+        if y.min() == y.max():
+            return None
+        # dual: text has more columns than rows, where liblinear's dual solver is much faster.
+        return LogisticRegression(
+            C=self.C, solver="liblinear", dual=True, class_weight="balanced",
+            max_iter=self.max_iter, random_state=self.random_state,
+        ).fit(Z, y)
+
+    def _out_of_fold_proba(self, Z, Y, folds, models) -> np.ndarray:
+        # The vectorizers saw all rows (vocabulary and IDF only, no labels): a small optimism in
+        # exchange for fitting them once; thresholds only need roughly calibrated OOF scores.
+        oof = np.zeros(Y.shape)
+        K = Y.shape[1]
+        for f, (train, test) in enumerate(folds):
+            for k in range(K):
+                oof[test, k] = _proba(models[f * K + k], Z[test], const=Y[train, k].max())
+        return oof
+
+    # -- scoring -------------------------------------------------------------------------------
+    def predict_proba(self, X) -> np.ndarray:
+        check_is_fitted(self)
+        Z = self._features(as_documents(X))
+        columns = [_proba(m, Z, const=round(p)) for m, p in zip(self.estimators_, self.prior_)]
+        return np.column_stack(columns) if columns else np.zeros((Z.shape[0], 0))
+
+    def predict(self, X) -> np.ndarray:
+        return (self.predict_proba(X) >= self.thresholds_).astype(int)
+
+    def explain(self, X, top: int = 5) -> list[dict[str, list[str]]]:
+        """Per document and category, the word n-grams that pushed the category up most.
+
+        Contribution = positive coefficient × TF-IDF value; bigrams are shown without their
+        space (拖欠 工资 → 拖欠工资). If fewer than ``top`` n-grams contribute, the category's
+        lexicon terms found in the document fill the list.
+        """
+        check_is_fitted(self)
+        docs = as_documents(X)
+        W = self.word_vectorizer_.transform(docs).tocsr()
+        n_word = W.shape[1]
+        out = []
+        for i, doc in enumerate(docs):
+            row = W.getrow(i)
+            out.append({
+                cat: self._top_terms(row, model, n_word, doc, cat, top)
+                for cat, model in zip(self.classes_, self.estimators_)
+            })
+        return out
+
+    def _top_terms(self, row, model, n_word, doc, cat, top) -> list[str]:
+        terms: list[str] = []
+        if model is not None and row.nnz:
+            contrib = model.coef_[0, :n_word][row.indices] * row.data
+            for j in np.argsort(-contrib, kind="stable"):
+                if contrib[j] <= 0 or len(terms) >= top:
+                    break
+                term = self.word_features_[row.indices[j]].replace(" ", "")
+                if term not in terms:
+                    terms.append(term)
+        if self.lexicon_scorer_ is not None:
+            extra = [t for t in self.lexicon_scorer_.terms_found(doc, cat) if t not in terms]
+            terms += extra[: max(0, top - len(terms))]
+        return terms
+
+    def __sklearn_tags__(self):
+        tags = _text_tags(super().__sklearn_tags__())
+        tags.target_tags.multi_output = True
+        tags.target_tags.single_output = False
+        tags.classifier_tags.multi_label = True
+        return tags
+
+
+def _proba(model, Z, const: float = 0.0) -> np.ndarray:
+    if model is None:
+        return np.full(Z.shape[0], float(const))
+    return model.predict_proba(Z)[:, 1]
+
+
+def _best_f1_threshold(y: np.ndarray, scores: np.ndarray) -> float:
+    """The cut maximising F1, midway to the next lower score so unseen near-ties still pass.
+
+    Clipped to [0.05, 0.95]: a threshold at the very edge would be an artefact of a few folds.
+    """
+    if y.min() == y.max():
+        return 0.5
+    precision, recall, thresholds = precision_recall_curve(y, scores)
+    f1 = 2 * precision * recall / np.maximum(precision + recall, 1e-12)
+    best = int(np.argmax(f1[:-1]))
+    lower = scores[scores < thresholds[best]]
+    cut = (thresholds[best] + lower.max()) / 2 if lower.size else thresholds[best]
+    return float(np.clip(cut, 0.05, 0.95))

@@ -1,0 +1,90 @@
+from datetime import date, datetime, timedelta
+
+import polars as pl
+import pytest
+
+from models.alerts import ALERT_SCHEMA, explain, update_alerts
+from models.detectors import SIGNAL_SCHEMA
+
+W1 = date(2024, 3, 4)
+W2, W3 = W1 + timedelta(weeks=1), W1 + timedelta(weeks=2)
+AREAS = {"330100001001": "青石镇桃园村", "330100001002": "青石镇李家村"}
+CATEGORIES = {"wage_arrears": "劳资欠薪", "debt": "债务纠纷"}
+
+
+def signals(week, *rows):
+    """rows: (area_code, category, observed, score)"""
+    return pl.DataFrame([(week, a, c, "ears_c2", o, 1.2, 3.8, s) for a, c, o, s in rows],
+                        schema=SIGNAL_SCHEMA, orient="row")
+
+
+def run(open_alerts, sigs, week, **kw):
+    return update_alerts(open_alerts, sigs, week, AREAS, CATEGORIES, {}, **kw)
+
+
+NO_ALERTS = pl.DataFrame(schema=ALERT_SCHEMA)
+
+
+def test_a_key_alarming_three_weeks_running_is_one_updated_alert():
+    alerts, n_new = run(NO_ALERTS, signals(W1, ("330100001001", "wage_arrears", 5, 4.0)), W1)
+    assert n_new == 1 and alerts["alert_id"].to_list() == ["A-330100001001-wage_arrears-20240304"]
+    for week, score in [(W2, 2.0), (W3, 6.0)]:
+        alerts, n_new = run(alerts, signals(week, ("330100001001", "wage_arrears", 7, score)), week)
+        assert n_new == 0 and alerts.height == 1
+    row = alerts.row(0, named=True)
+    assert (row["first_week"], row["last_week"], row["status"]) == (W1, W3, "new")
+    # week 2: max(2.0, 0.8*4.0) = 3.2; week 3: max(6.0, 0.8*3.2) = 6.0
+    assert row["score"] == pytest.approx(6.0)
+    assert "连续第 3 周预警" in row["explanation"] and row["observed"] == 7
+    assert alerts.columns == list(ALERT_SCHEMA)
+
+
+def test_an_update_keeps_the_analysts_status_and_decays_the_score():
+    opened, _ = run(NO_ALERTS, signals(W1, ("330100001001", "debt", 5, 5.0)), W1)
+    reviewing = opened.with_columns(status=pl.lit("confirmed"))
+    updated, _ = run(reviewing, signals(W2, ("330100001001", "debt", 4, 1.0)), W2)
+    assert updated["status"].to_list() == ["confirmed"]
+    assert updated["score"].to_list() == pytest.approx([4.0])  # max(1.0, 0.8 * 5.0)
+    assert reviewing["last_week"].to_list() == [W1]  # input frame untouched
+
+
+def test_a_dismissed_alert_is_not_raised_again_for_the_same_week():
+    dismissed, _ = run(NO_ALERTS, signals(W1, ("330100001001", "debt", 5, 5.0)), W1)
+    dismissed = dismissed.with_columns(status=pl.lit("dismissed"))
+    again, n_new = run(NO_ALERTS, signals(W1, ("330100001001", "debt", 5, 5.0)), W1,
+                       closed_alerts=dismissed)
+    assert (again.height, n_new) == (0, 0)
+    later, n_new = run(NO_ALERTS, signals(W2, ("330100001001", "debt", 6, 5.0)), W2,
+                       closed_alerts=dismissed)
+    assert n_new == 1 and later["alert_id"].to_list() == ["A-330100001001-debt-20240311"]
+
+
+def test_the_weekly_budget_keeps_the_strongest_new_alerts():
+    sigs = signals(W1, ("330100001001", "debt", 4, 3.5), ("330100001002", "debt", 9, 8.0),
+                   ("330100001001", "wage_arrears", 6, 5.0))
+    alerts, n_new = run(NO_ALERTS, sigs, W1, max_new=2)
+    assert n_new == 2 and alerts["score"].to_list() == [8.0, 5.0]
+
+
+def test_rerunning_a_week_does_not_decay_or_duplicate():
+    sig = signals(W1, ("330100001001", "debt", 5, 5.0))
+    first, _ = run(NO_ALERTS, sig, W1, now=datetime(2024, 3, 4, 6))
+    again, n_new = run(first, sig, W1)
+    assert n_new == 0 and again["score"].to_list() == [5.0]
+    assert again["created_at"].to_list() == [datetime(2024, 3, 4, 6)]
+
+
+def test_explanation_reads_like_the_analysts_brief():
+    text = explain("青石镇桃园村", "劳资欠薪", 7, 1.2, 3.8, 4.1, streak=3, evidence={
+        "top_terms": ["欠薪", "包工头", "工地"], "places": ["滨江一号项目工地"],
+        "channels": {"hotline": 5, "grid": 2}})
+    assert text == ("青石镇桃园村「劳资欠薪」本周 7 件，预期 1.2 件（上限 3.8，EARS C2 统计量 4.1）；"
+                    "连续第 3 周预警。高频词：欠薪、包工头、工地；涉及：滨江一号项目工地；渠道：12345热线 5、网格 2。")
+
+
+@pytest.mark.parametrize("evidence, tail", [
+    ({}, "首次预警。"),  # no evidence at all: the counts sentence alone
+    ({"examples": ["工地老板拖欠三个月工资"]}, "首次预警。例：「工地老板拖欠三个月工资」。"),
+])
+def test_explanation_with_missing_evidence(evidence, tail):
+    assert explain("李家村", "债务纠纷", 4, 0.5, 2.0, 5.0, evidence=evidence).endswith(tail)

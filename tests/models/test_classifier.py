@@ -1,0 +1,146 @@
+import numpy as np
+import pytest
+from sklearn.base import clone
+from sklearn.exceptions import NotFittedError
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.utils import estimator_checks as checks
+from sklearn.utils import get_tags
+
+from models.classifier import LexiconScorer, RiskClassifier, TokenCharTfidf
+
+CATEGORIES = ["wage_arrears", "debt", "family_neighbour", "finance"]
+WORDS = {
+    "wage_arrears": "包工头 拖欠 工资 工地 农民工",
+    "debt": "借条 借款 不还 利息 催收",
+    "family_neighbour": "楼上 邻居 漏水 噪音 吵架",
+    "finance": "理财 平台 兑付 本金 投资人",
+}
+FILLER = "反映 情况 希望 尽快 处理 相关 部门 核实".split()
+
+
+def toy_corpus(n_per_category=10, seed=0):
+    rng = np.random.default_rng(seed)
+    docs, Y = [], []
+    for k, cat in enumerate(CATEGORIES):
+        for _ in range(n_per_category):
+            words = list(rng.choice(WORDS[cat].split(), 3, replace=False)) + list(rng.choice(FILLER, 3))
+            docs.append(" ".join(rng.permutation(words)))
+            Y.append([int(j == k) for j in range(len(CATEGORIES))])
+    return docs, np.array(Y)
+
+
+@pytest.fixture(scope="module")
+def fitted():
+    docs, Y = toy_corpus()
+    return RiskClassifier(categories=CATEGORIES).fit(docs, Y), docs, Y
+
+
+def test_classifier_learns_a_toy_four_category_problem(fitted):
+    model, _, _ = fitted
+    new = ["包工头 拖欠 工资", "借条 利息 不还", "楼上 漏水 邻居", "平台 兑付 本金"]
+    assert model.predict(new).tolist() == np.eye(4, dtype=int).tolist()
+    assert model.classes_ == CATEGORIES
+    assert model.predict_proba(new).shape == (4, 4)
+
+
+def test_thresholds_are_strictly_between_zero_and_one(fitted):
+    model, _, _ = fitted
+    assert ((model.thresholds_ > 0) & (model.thresholds_ < 1)).all()
+
+
+def test_explain_returns_terms_found_in_each_document(fitted):
+    model, docs, _ = fitted
+    for doc, reasons in zip(docs[:8], model.explain(docs[:8], top=3)):
+        assert set(reasons) == set(CATEGORIES)
+        assert all(len(terms) <= 3 and all(t in doc.replace(" ", "") for t in terms)
+                   for terms in reasons.values())
+    assert model.explain(["包工头 拖欠 工资"])[0]["wage_arrears"]
+
+
+def test_a_category_without_positives_gets_a_constant_zero_model():
+    docs, Y = toy_corpus()
+    Y[:, 3] = 0
+    model = RiskClassifier(categories=CATEGORIES).fit(docs, Y)
+    assert model.estimators_[3] is None
+    assert (model.predict_proba(docs)[:, 3] == 0).all() and (model.predict(docs)[:, 3] == 0).all()
+
+
+def test_wrong_label_matrix_shape_is_a_clear_error():
+    with pytest.raises(ValueError, match="n_categories"):
+        RiskClassifier(categories=CATEGORIES).fit(["a b", "c d"], np.zeros((2, 3)))
+
+
+def test_fit_returns_self_and_is_deterministic():
+    docs, Y = toy_corpus()
+    a, b = RiskClassifier(categories=CATEGORIES), RiskClassifier(categories=CATEGORIES)
+    assert a.fit(docs, Y) is a
+    np.testing.assert_array_equal(a.predict_proba(docs), b.fit(docs, Y).predict_proba(docs))
+    np.testing.assert_array_equal(a.thresholds_, b.thresholds_)
+
+
+def test_clone_and_params_round_trip():
+    model = RiskClassifier(categories=CATEGORIES, C=2.0)
+    copy = clone(model)
+    assert copy is not model and copy.get_params() == model.get_params()
+    assert copy.set_params(min_df=1).min_df == 1 and model.min_df == 2
+
+
+@pytest.mark.parametrize("estimator", [RiskClassifier(), LexiconScorer(), TokenCharTfidf()])
+def test_scoring_before_fit_raises_not_fitted(estimator):
+    method = getattr(estimator, "predict_proba", None) or estimator.transform
+    with pytest.raises(NotFittedError):
+        method(["欠薪 工地"])
+
+
+# parametrize_with_checks yields no check at all for an estimator whose tags say two_d_array=False
+# (it only warns "Can't test estimator ..."), and ours take 1-D text. So the checks that need no
+# data run here directly; fitting, clone, fit-returns-self, not-fitted and determinism are above.
+@pytest.mark.parametrize("estimator", [RiskClassifier(), LexiconScorer(), TokenCharTfidf()],
+                         ids=lambda e: type(e).__name__)
+@pytest.mark.parametrize("check", [
+    checks.check_no_attributes_set_in_init, checks.check_get_params_invariance,
+    checks.check_set_params, checks.check_parameters_default_constructible,
+    checks.check_estimator_repr,
+], ids=lambda c: c.__name__)
+def test_sklearn_parameter_checks(estimator, check):
+    check(type(estimator).__name__, estimator)
+
+
+@pytest.mark.parametrize("estimator", [RiskClassifier(), LexiconScorer(), TokenCharTfidf()])
+def test_estimators_declare_text_input(estimator):
+    tags = get_tags(estimator)
+    assert tags.input_tags.string and not tags.input_tags.two_d_array
+
+
+@pytest.mark.parametrize("bad", [[["a", "b"]], [1, 2]])
+def test_non_text_input_is_rejected(bad):
+    with pytest.raises((ValueError, TypeError)):
+        LexiconScorer().fit().transform(bad)
+
+
+def test_lexicon_cold_start_ranks_wage_arrears_text_above_a_noise_complaint():
+    scorer = LexiconScorer().fit()
+    wage = scorer.classes_.index("wage_arrears")
+    proba = scorer.predict_proba(["包工头 拖欠 工人 工资 三个月 要求 讨薪", "晚上 广场舞 噪音 太 大"])
+    assert proba[0, wage] > 0.5 > proba[1, wage]
+    assert ((proba >= 0) & (proba <= 1)).all()
+
+
+@pytest.mark.parametrize("doc, expected", [
+    ("欠薪", np.log1p(3.0)),
+    ("拖欠 工资", np.log1p(1.0 + 1.0 + 3.0)),  # split by the tokenizer: 拖欠, 工资 and 拖欠工资 all match
+    ("天气 很好", 0.0),
+])
+def test_lexicon_scores_are_log1p_of_the_weights_present(doc, expected):
+    scorer = LexiconScorer({"wage": {"欠薪": 3.0, "拖欠": 1.0, "工资": 1.0, "拖欠工资": 3.0}}).fit()
+    assert scorer.transform([doc])[0, 0] == pytest.approx(expected)
+
+
+def test_token_char_tfidf_equals_sklearn_char_wb():
+    docs = ["拖欠 工资 农民工", "农民工 讨薪", "楼上 漏水 漏水", "", "农民工 工资 p2p"]
+    ours = TokenCharTfidf(min_df=1).fit(docs)
+    theirs = TfidfVectorizer(analyzer="char_wb", lowercase=False, ngram_range=(2, 3),
+                             sublinear_tf=True).fit(docs)
+    assert list(ours.get_feature_names_out()) == list(theirs.get_feature_names_out())
+    new = ["农民工 拖欠", "未见过 的词"]
+    np.testing.assert_allclose(ours.transform(new).toarray(), theirs.transform(new).toarray(), atol=1e-6)
