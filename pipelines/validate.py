@@ -89,7 +89,7 @@ def split(frame: pl.DataFrame, ok: pl.Expr) -> tuple[pl.DataFrame, pl.DataFrame]
 
 def validate(frame: pl.DataFrame, check: Checker, now: dt.datetime) -> pl.DataFrame:
     """Typed, valid rows; the others handed to the checker with their reasons."""
-    damaged = pl.any_horizontal([pl.col(c).str.contains("\ufffd", literal=True) for c in frame.columns if c not in ("row_number", "raw")])
+    damaged = pl.any_horizontal([pl.col(c).str.contains("\ufffd", literal=True).fill_null(False) for c in frame.columns if c not in ("row_number", "raw")])
     frame, bad = split(frame, ~damaged)
     check.reject(bad, None, "invalid", "holds bytes that are not valid in the file's encoding")
     for field, what in (("source_id", "an id"), ("text", "the report's text")):

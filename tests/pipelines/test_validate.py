@@ -86,3 +86,11 @@ def test_identical_texts_are_all_kept_and_linked_to_the_first():
     linked = link_near_duplicates(new, pl.DataFrame({"content_hash": ["other"], "first_report": ["hotline:9"]}))
     got = dict(zip(linked["report_id"].to_list(), linked["near_duplicate_of"].to_list()))
     assert got == {"grid:1": None, "grid:2": "grid:1", "grid:3": "hotline:9"}
+
+
+def test_a_row_with_blank_optional_cells_is_kept():
+    check = Checker("h.csv", "B1", {})
+    rows = pl.DataFrame({"source_id": ["GD1"], "received_at": ["2025-01-13"], "text": ["工资没发"],
+                         "title": [None], "row_number": [2], "raw": ["{}"]},
+                        schema_overrides={"title": pl.Utf8, "row_number": pl.Int32})
+    assert validate(rows, check, NOW).height == 1 and not check.rows

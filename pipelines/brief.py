@@ -1,0 +1,55 @@
+"""The weekly brief: the week's alerts and the (masked) reports behind them, as an xlsx workbook."""
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import xlsxwriter
+
+from . import warehouse
+from .taxonomy import taxonomy
+
+STATUS_ZH = {"new": "新发现", "reviewing": "研判中", "confirmed": "已确认", "dismissed": "已排除",
+             "dispatched": "已交办", "resolved": "已办结"}
+CHANNEL_ZH = {"hotline": "12345热线", "petition": "信访", "grid": "网格"}
+
+
+def write_brief(con, week: dt.date, folder: Path) -> Path:
+    """Write brief_<week>.xlsx (replacing an older one for the same week) and return its path."""
+    tax = taxonomy()
+    alerts = warehouse.week_alerts(con, week)
+    reports = warehouse.alert_reports_of_week(con, week)
+    path = folder / f"brief_{week.isoformat()}.xlsx"
+    tmp = path.with_suffix(".tmp.xlsx")
+    book = xlsxwriter.Workbook(str(tmp))
+    book.set_properties({"title": f"哨兵风险预警周报 {week}", "created": dt.datetime.combine(week, dt.time())})
+    head = book.add_format({"bold": True, "bg_color": "#DDE6F0", "border": 1, "text_wrap": True})
+    wrap = book.add_format({"text_wrap": True, "valign": "top"})
+    sheet = book.add_worksheet("预警")
+    sheet.write(0, 0, f"哨兵风险预警周报 · {week}（周一）至 {week + dt.timedelta(days=6)}", book.add_format({"bold": True, "font_size": 14}))
+    cols = [("排名", 6), ("区域", 16), ("区域代码", 14), ("风险类别", 12), ("本周件数", 9), ("预期", 8),
+            ("评分", 8), ("状态", 9), ("首次预警周", 12), ("关联报告数", 10), ("说明", 80)]
+    for j, (name, width) in enumerate(cols):
+        sheet.write(2, j, name, head)
+        sheet.set_column(j, j, width)
+    for i, a in enumerate(alerts.iter_rows(named=True), start=1):
+        values = [i, a["area_name"] or a["area_code"], a["area_code"], tax.name(a["category"]), a["observed"],
+                  round(a["expected"] or 0, 2), round(a["score"], 2), STATUS_ZH.get(a["status"], a["status"]),
+                  str(a["first_week"]), a["reports"], a["explanation"]]
+        for j, v in enumerate(values):
+            sheet.write(2 + i, j, v, wrap)
+    if alerts.is_empty():
+        sheet.write(3, 0, "本周无预警。")
+    rs = book.add_worksheet("关联报告")
+    rcols = [("预警编号", 28), ("报告编号", 26), ("渠道", 10), ("受理时间", 19), ("区域代码", 14), ("标题", 30), ("内容（已脱敏）", 100)]
+    for j, (name, width) in enumerate(rcols):
+        rs.write(0, j, name, head)
+        rs.set_column(j, j, width)
+    for i, r in enumerate(reports.iter_rows(named=True), start=1):
+        values = [r["alert_id"], r["report_id"], CHANNEL_ZH.get(r["channel"], r["channel"]), str(r["received_at"]),
+                  r["area_code"] or "", r["title"] or "", r["text"]]
+        for j, v in enumerate(values):
+            rs.write(i, j, v, wrap)
+    book.close()
+    tmp.replace(path)
+    return path

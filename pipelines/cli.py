@@ -1,0 +1,272 @@
+"""The `shaobing` command line. Flows are imported lazily: Prefect takes seconds to import."""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import sys
+from pathlib import Path
+
+from . import settings
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _flows():
+    settings.configure_prefect()
+    import logging
+
+    import jieba
+
+    jieba.setLogLevel(logging.WARNING)
+
+
+def cmd_sample(args) -> int:
+    from .sample.generator import generate
+
+    out = Path(args.out)
+    counts = generate(out, reports=args.reports, seed=args.seed, progress=lambda m: print(m, file=sys.stderr))
+    print(f"sample written to {out}: " + ", ".join(f"{k} {v:,}" for k, v in counts.items()))
+    return 0
+
+
+def cmd_areas_import(args) -> int:
+    from .areas import read_areas
+    from . import warehouse
+
+    frame, problems = read_areas(Path(args.file))
+    for p in problems:
+        print(f"error: {p}", file=sys.stderr)
+    if problems:
+        print(f"error: {args.file}: {len(problems)} bad rows, nothing imported", file=sys.stderr)
+        return 1
+    with warehouse.open_warehouse(settings.warehouse_path()) as con:
+        n = warehouse.upsert_areas(con, frame)
+    warehouse.publish_snapshot(settings.warehouse_path(), settings.snapshot_path())
+    print(f"{n} areas imported from {args.file}")
+    return 0
+
+
+def cmd_ingest(args) -> int:
+    _flows()
+    from .ingest import ingest_flow
+
+    results = ingest_flow([str(p) for p in args.files])
+    failed = 0
+    for r in results:
+        if r.status == "failed":
+            failed += 1
+            print(f"error: {r.message}", file=sys.stderr)
+        elif r.status == "skipped":
+            print(f"{r.file}: {r.message}")
+        else:
+            print(f"{r.file}: {r.rows_in:,} rows in, {r.loaded:,} loaded, {r.quarantined:,} quarantined ({r.message})")
+    loaded = sum(r.loaded for r in results)
+    quarantined = sum(r.quarantined for r in results)
+    print(f"ingest: {len(results)} files, {loaded:,} reports loaded, {quarantined:,} rows quarantined"
+          + (f", {failed} files failed" if failed else ""))
+    if quarantined:
+        print("  see why: shaobing quarantine")
+    return 1 if failed else 0
+
+
+def cmd_quarantine(args) -> int:
+    from . import warehouse
+
+    with warehouse.open_warehouse(settings.warehouse_path(), read_only=True) as con:
+        rows = con.sql('select file_name, row_number, "column", kind, reason from quarantine order by file_name, row_number limit ?',
+                       params=[args.limit]).fetchall()
+    for f, n, c, k, reason in rows:
+        print(f"{f}: row {n}" + (f", column {c}" if c else "") + f": {k}: {reason}")
+    return 0
+
+
+def cmd_retrain(args) -> int:
+    _flows()
+    from .retrain import retrain_flow
+
+    r = retrain_flow()
+    champ = f"{r['champion_macro_f1']:.3f}" if r["champion_macro_f1"] is not None else "none"
+    print(f"model {r['version']}: macro-F1 {r['macro_f1']:.3f} on {r['test_rows']:,} held-out reports "
+          f"(trained on {r['train_rows']:,}); champion was {champ}; "
+          + ("promoted to champion" if r["promoted"] else "kept as challenger"))
+    print("  F1 by category: " + ", ".join(f"{k} {v:.2f}" for k, v in r["per_label"].items()))
+    return 0
+
+
+def cmd_weekly(args) -> int:
+    _flows()
+    from .weekly import weekly_flow
+
+    through = dt.date.fromisoformat(args.through) if args.through else None
+    r = weekly_flow(through)
+    print(f"weekly: {r['scored']:,} reports scored by {r['model_version']}; {r['weeks']} weeks detected, "
+          f"{r['signals']:,} signals, {r['new_alerts']} new alerts")
+    print(f"warehouse: {r['reports']:,} reports, {r['quarantined']:,} quarantined rows, "
+          f"{r['alerts']} alerts ({r['open_alerts']} open)")
+    print(f"brief: {r['brief']}")
+    return 0
+
+
+def cmd_status(args) -> int:
+    from . import warehouse
+
+    with warehouse.open_warehouse(settings.warehouse_path(), read_only=True) as con:
+        s = warehouse.summary(con)
+    print(f"rows in {s['rows_in']:,} = {s['reports']:,} loaded + {s['quarantined']:,} quarantined; "
+          f"{s['alerts']} alerts raised, {s['open_alerts']} open")
+    return 0
+
+
+def cmd_evaluate(args) -> int:
+    from .evaluate import evaluate
+
+    result = evaluate(Path(args.test), Path(args.train) if args.train else None, args.model)
+    if args.json:
+        print(json.dumps(result, ensure_ascii=False, indent=1))
+        return 0
+    print(f"{'label':<22}{'support':>8}{'precision':>11}{'recall':>8}{'F1':>8}")
+    for label, m in result["labels"].items():
+        print(f"{label:<22}{m['support']:>8}{m['precision']:>11.3f}{m['recall']:>8.3f}{m['f1']:>8.3f}")
+    print(f"macro-F1 {result['macro_f1']:.3f}   micro-F1 {result['micro_f1']:.3f}   n {result['n']}   ({result['model']})")
+    return 0
+
+
+def cmd_labels_import(args) -> int:
+    from .labels import import_labels
+
+    n, problems = import_labels(Path(args.file), args.who)
+    for p in problems:
+        print(f"error: {p}", file=sys.stderr)
+    print(f"{n} labels imported from {args.file}" + (f"; {len(problems)} rows rejected" if problems else ""))
+    return 1 if problems and not n else 0
+
+
+def cmd_models(args) -> int:
+    from . import warehouse
+
+    if args.action == "list":
+        with warehouse.open_warehouse(settings.warehouse_path(), read_only=True) as con:
+            versions = warehouse.model_versions(con)
+        for v in versions.iter_rows(named=True):
+            m = json.loads(v["metrics"] or "{}")
+            print(f"{v['version']}  {v['status']:<10} macro-F1 {m.get('macro_f1', float('nan')):.3f}  "
+                  f"rows {v['train_rows']:,}  data {v['train_hash']}  code {v['code_version']}  {v['created_at']:%Y-%m-%d %H:%M}")
+        return 0
+    from .registry import ModelFileError, load
+
+    with warehouse.open_warehouse(settings.warehouse_path()) as con:
+        versions = warehouse.model_versions(con)
+        if args.action == "promote":
+            target = args.version
+        else:
+            older = versions.filter(versions["status"] == "retired")
+            if older.is_empty():
+                print("error: no earlier champion to roll back to", file=sys.stderr)
+                return 1
+            target = older["version"][0]
+        row = versions.filter(versions["version"] == target)
+        if row.is_empty():
+            print(f"error: no model version {target!r} (see `shaobing models list`)", file=sys.stderr)
+            return 1
+        try:
+            load(row["path"][0])
+        except ModelFileError as exc:
+            print(f"error: {exc}; the champion is unchanged", file=sys.stderr)
+            return 1
+        warehouse.set_champion(con, target)
+    warehouse.publish_snapshot(settings.warehouse_path(), settings.snapshot_path())
+    print(f"{target} is now the champion")
+    return 0
+
+
+def cmd_serve(args) -> int:
+    _flows()
+    from .deployments import serve
+
+    serve()
+    return 0
+
+
+def cmd_board(args) -> int:
+    os.execvp(sys.executable, [sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboards" / "app.py"),
+                               "--server.port", str(args.port), "--server.headless", "true",
+                               "--browser.gatherUsageStats", "false"])
+
+
+def cmd_settings(args) -> int:
+    for s in settings.SETTINGS:
+        print(f"{s.name}={settings.get(s.name)!s:<16}  {s.help}")
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="shaobing", description="哨兵 Shaobing: weak-signal early warning")
+    sub = p.add_subparsers(dest="command", required=True)
+    s = sub.add_parser("sample", help="write the seeded synthetic sample data")
+    s.add_argument("--out", default=str(ROOT / "data" / "sample"))
+    s.add_argument("--reports", type=int, default=None, help="total reports (default: the committed sample's size)")
+    s.add_argument("--seed", type=int, default=20261128)
+    s.set_defaults(run=cmd_sample)
+    a = sub.add_parser("areas", help="the gazetteer of areas")
+    asub = a.add_subparsers(dest="action", required=True)
+    ai = asub.add_parser("import", help="load an areas CSV (area_code,name,level,parent_code,lat,lon)")
+    ai.add_argument("file")
+    ai.set_defaults(run=cmd_areas_import)
+    i = sub.add_parser("ingest", help="load export files (CSV, XLSX, JSONL) into the warehouse")
+    i.add_argument("files", nargs="+", type=Path)
+    i.set_defaults(run=cmd_ingest)
+    q = sub.add_parser("quarantine", help="list quarantined rows and why")
+    q.add_argument("--limit", type=int, default=100)
+    q.set_defaults(run=cmd_quarantine)
+    sub.add_parser("retrain", help="train a challenger and promote it if not worse").set_defaults(run=cmd_retrain)
+    w = sub.add_parser("weekly", help="score, detect and brief every week up to --through")
+    w.add_argument("--through", help="process weeks before this date (YYYY-MM-DD); default: the last whole week")
+    w.set_defaults(run=cmd_weekly)
+    sub.add_parser("status", help="rows, quarantine and alerts in the warehouse").set_defaults(run=cmd_status)
+    e = sub.add_parser("evaluate", help="how the engine does on your labelled data")
+    e.add_argument("--train", help="labelled CSV to train on (text plus label or labels)")
+    e.add_argument("--model", help="judge a stored model instead: champion or a version")
+    e.add_argument("--test", required=True, help="labelled CSV to judge on")
+    e.add_argument("--json", action="store_true", help="print one JSON object")
+    e.set_defaults(run=cmd_evaluate)
+    lb = sub.add_parser("labels", help="label corrections")
+    lsub = lb.add_subparsers(dest="action", required=True)
+    li = lsub.add_parser("import", help="load a CSV of report_id (or text) and labels")
+    li.add_argument("file")
+    li.add_argument("--who", default=os.environ.get("USER", "data_staff"))
+    li.set_defaults(run=cmd_labels_import)
+    m = sub.add_parser("models", help="model versions")
+    msub = m.add_subparsers(dest="action", required=True)
+    msub.add_parser("list").set_defaults(run=cmd_models)
+    mp = msub.add_parser("promote")
+    mp.add_argument("version")
+    mp.set_defaults(run=cmd_models)
+    msub.add_parser("rollback").set_defaults(run=cmd_models)
+    sub.add_parser("serve", help="serve the weekly flow on its schedule through Prefect").set_defaults(run=cmd_serve)
+    b = sub.add_parser("board", help="serve the Streamlit board")
+    b.add_argument("--port", type=int, default=8501)
+    b.set_defaults(run=cmd_board)
+    sub.add_parser("settings", help="list the settings and their values").set_defaults(run=cmd_settings)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    if args.command == "evaluate" and not (args.train or args.model):
+        parser().error("evaluate needs --train FILE or --model champion|VERSION")
+    try:
+        return args.run(args) or 0
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except SystemExit as exc:
+        if isinstance(exc.code, str):
+            print(f"error: {exc.code}", file=sys.stderr)
+            return 1
+        raise
+
+
+if __name__ == "__main__":
+    sys.exit(main())

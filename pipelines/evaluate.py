@@ -1,0 +1,80 @@
+"""`shaobing evaluate`: how the engine does on a city's own labelled data, before trusting it.
+
+A file with a `label` column is single-label (the engine predicts the likeliest label); one with a
+`labels` column is multi-label (`;`-joined, `none` or empty for none; thresholds per label).
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from models.classifier import RiskClassifier
+from models.evaluation import summary_dict
+from . import registry, settings, warehouse
+from .sources import SourceError, read_raw
+
+
+def read_labelled(path: Path) -> tuple[list[str], list[list[str]], bool]:
+    """Texts, label lists and whether the file is single-label; SystemExit with a clear line otherwise."""
+    try:
+        raw = read_raw(path)
+    except SourceError as exc:
+        raise SystemExit(str(exc)) from None
+    header = [h.strip().lower() for h in raw.header]
+    if "text" not in header or not ({"label", "labels"} & set(header)):
+        raise SystemExit(f"{path}: expected columns text and label (or labels); found {raw.header}")
+    single = "labels" not in header
+    t, lab = header.index("text"), header.index("label" if single else "labels")
+    texts, labels = [], []
+    for number, cells in zip(raw.row_numbers, raw.rows):
+        if not (cells[t] or "").strip():
+            raise SystemExit(f"{path}: row {number}, column text: empty")
+        parts = [p.strip() for p in (cells[lab] or "").split(";") if p.strip() and p.strip().lower() != "none"]
+        texts.append(cells[t])
+        labels.append(parts)
+    if raw.broken:
+        n, reason, _ = raw.broken[0]
+        raise SystemExit(f"{path}: row {n}: {reason}")
+    return texts, labels, single
+
+
+def _docs(texts: list[str]) -> list[str]:
+    return [" ".join(t) for t in registry.tokenizer().tokenize_many(texts, workers=settings.get_int("SHAOBING_WORKERS"))]
+
+
+def _predict(model, docs: list[str], single: bool) -> list[list[str]]:
+    classes = list(model.classes_)
+    if single:
+        return [[classes[i]] for i in np.asarray(model.predict_proba(docs)).argmax(axis=1)]
+    return [[c for c, f in zip(classes, row) if f] for row in np.asarray(model.predict(docs))]
+
+
+def evaluate(test: Path, train: Path | None = None, model_name: str | None = None) -> dict:
+    test_texts, test_labels, single = read_labelled(test)
+    if train is not None:
+        train_texts, train_labels, train_single = read_labelled(train)
+        categories = sorted({l for ls in train_labels for l in ls})
+        if not categories:
+            raise SystemExit(f"{train}: no labels to learn")
+        model = RiskClassifier(categories=categories).fit(_docs(train_texts), registry.indicator(train_labels, categories))
+        single = single and train_single
+        name = f"engine trained on {train.name} ({len(train_texts)} rows)"
+    else:
+        with warehouse.open_warehouse(settings.warehouse_path(), read_only=True) as con:
+            rows = warehouse.model_versions(con)
+        want = rows.filter(rows["status"] == "champion") if model_name == "champion" else rows.filter(rows["version"] == model_name)
+        if want.is_empty():
+            raise SystemExit(f"no model {model_name!r}: see `shaobing models list` (or run `shaobing retrain`)")
+        try:
+            model = registry.load(want["path"][0])
+        except registry.ModelFileError as exc:
+            raise SystemExit(str(exc)) from None
+        name = f"model {want['version'][0]}"
+    predicted = _predict(model, _docs(test_texts), single)
+    labels = sorted(set(model.classes_) | {l for ls in test_labels for l in ls})
+    result = summary_dict(test_labels, predicted, labels)
+    if single:
+        result["accuracy"] = float(np.mean([p == t for p, t in zip(predicted, test_labels)]))
+    result["model"] = name
+    return result

@@ -1,0 +1,112 @@
+"""The ingest flow: read → validate → map to one report schema → mask PII → dedupe → load.
+
+Each file is one batch written in one transaction: all of it or nothing. A file already loaded
+(same bytes) is skipped, so loading the same file again changes nothing.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+import polars as pl
+from prefect import flow, task
+from prefect.cache_policies import NO_CACHE  # inputs are big frames: hashing them for a cache key costs more than the work
+
+from features.places import AreaMatcher
+from . import settings, warehouse
+from .sources import SourceError, detect_channel, read_raw
+from .validate import Checker, dedupe, link_near_duplicates, raw_frame, to_reports, validate
+
+
+@dataclass
+class BatchResult:
+    file: str
+    status: str                # loaded | skipped | failed
+    message: str
+    rows_in: int = 0
+    loaded: int = 0
+    quarantined: int = 0
+
+
+# Expected problems with a file come back as SourceError values, not raised: a raised exception
+# would make Prefect log a traceback, and users get one clear line instead.
+@task(retries=2, retry_delay_seconds=[1, 4], cache_policy=NO_CACHE)
+def read_file(path: str):
+    """Read one export file into text cells (retried: files may sit on a flaky share)."""
+    try:
+        return read_raw(Path(path))
+    except SourceError as exc:
+        return exc
+
+
+@task(cache_policy=NO_CACHE)
+def prepare_batch(raw, areas: pl.DataFrame, batch_id: str, salt: str, now: dt.datetime):
+    """Validate and map one file's rows; returns the reports and the quarantined rows."""
+    try:
+        module, found = detect_channel(raw.header, raw.path)
+    except SourceError as exc:
+        return exc
+    check = Checker(raw.path.name, batch_id, found)
+    check.broken(raw)
+    frame = validate(raw_frame(raw, found), check, now)
+    reports = to_reports(frame, module.CHANNEL, AreaMatcher(areas), salt, batch_id, now)
+    return module.CHANNEL, reports, check
+
+
+@task(cache_policy=NO_CACHE)
+def load_batch(path: str, file_hash: str, channel: str, encoding: str, reports: pl.DataFrame,
+               check: Checker, rows_in: int, started: dt.datetime) -> BatchResult:
+    """Dedupe against the warehouse and store the batch in one transaction."""
+    with warehouse.open_warehouse(settings.warehouse_path()) as con:
+        stored = warehouse.existing_reports(con, reports["report_id"].to_list())
+        fresh = dedupe(reports, stored, check)
+        fresh = link_near_duplicates(fresh, warehouse.first_report_by_content(con, fresh["content_hash"].unique().to_list()))
+        quarantine = check.frame()
+        batch = {"batch_id": check.batch_id, "file_name": str(path), "file_hash": file_hash, "channel": channel,
+                 "encoding": encoding, "rows_in": rows_in, "rows_loaded": fresh.height,
+                 "rows_quarantined": quarantine.height, "started_at": started, "finished_at": dt.datetime.now()}
+        if batch["rows_loaded"] + batch["rows_quarantined"] != rows_in:
+            raise RuntimeError(f"{path}: {rows_in} rows in but {fresh.height} loaded + {quarantine.height} quarantined")
+        warehouse.write_batch(con, batch, fresh, quarantine)
+    return BatchResult(str(path), "loaded", f"{channel}, {encoding}", rows_in, fresh.height, quarantine.height)
+
+
+def file_digest(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def ingest_one(path: str, areas: pl.DataFrame, salt: str) -> BatchResult:
+    started = dt.datetime.now()
+    try:
+        digest = file_digest(Path(path))
+    except OSError as exc:
+        return BatchResult(path, "failed", f"{path}: cannot read the file ({exc.strerror})")
+    with warehouse.open_warehouse(settings.warehouse_path()) as con:
+        done = warehouse.batch_for_file_hash(con, digest)
+    if done:
+        return BatchResult(path, "skipped", f"already loaded as batch {done[0]} ({done[1]}); nothing changed")
+    batch_id = f"B{started:%Y%m%d%H%M%S%f}-{digest[:8]}"
+    raw = read_file(path)
+    prepared = raw if isinstance(raw, SourceError) else prepare_batch(raw, areas, batch_id, salt, started)
+    if isinstance(prepared, SourceError):
+        return BatchResult(path, "failed", str(prepared))
+    channel, reports, check = prepared
+    rows_in = len(raw.rows) + len(raw.broken)
+    return load_batch(path, digest, channel, raw.encoding, reports, check, rows_in, started)
+
+
+@flow(name="ingest", log_prints=False)
+def ingest_flow(paths: list[str]) -> list[BatchResult]:
+    """Load export files into the warehouse, one batch per file, and publish the board's snapshot."""
+    with warehouse.open_warehouse(settings.warehouse_path()) as con:
+        areas = warehouse.areas(con)
+    salt = settings.salt()
+    results = [ingest_one(p, areas, salt) for p in paths]
+    warehouse.publish_snapshot(settings.warehouse_path(), settings.snapshot_path())
+    return results

@@ -1,0 +1,120 @@
+"""Model versions: skops files under $SHAOBING_HOME/models, rows in model_versions, and the tokens
+they are fed (cached in the warehouse by content hash, so no text is segmented twice)."""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import subprocess
+from functools import cache
+from pathlib import Path
+
+import numpy as np
+import polars as pl
+
+from features.tokenize import RiskTokenizer
+from . import settings, warehouse
+
+# Only our own estimators and what they are built of may be loaded from a model file.
+TRUSTED_PREFIXES = ("models.", "sklearn.", "numpy.", "scipy.", "builtins.", "collections.")
+
+
+class ModelFileError(Exception):
+    """A model file that is missing, corrupted or holds types we do not trust."""
+
+
+@cache
+def tokenizer() -> RiskTokenizer:
+    return RiskTokenizer()
+
+
+def documents(con, frame: pl.DataFrame) -> list[str]:
+    """Each report's title and text as space-joined tokens, taken from or added to the token cache."""
+    tok = tokenizer()
+    keyed = frame.select(pl.col("content_hash"),
+                         (pl.col("title").fill_null("") + pl.lit("。") + pl.col("text")).alias("doc_text"),
+                         ) if "title" in frame.columns else frame.select("content_hash", pl.col("text").alias("doc_text"))
+    # cache key: title + text, so two reports with the same text and another title differ
+    keyed = keyed.with_columns(pl.col("doc_text").map_elements(lambda s: hashlib.sha1(s.encode()).hexdigest(),
+                                                               return_dtype=pl.Utf8).alias("key"))
+    cached = warehouse.cached_tokens(con, keyed["key"].unique().to_list(), tok.version)
+    have = dict(zip(cached["content_hash"].to_list(), cached["tokens"].to_list()))
+    todo = keyed.filter(~pl.col("key").is_in(list(have))).unique("key", maintain_order=True)
+    if todo.height:
+        fresh = tok.tokenize_many(todo["doc_text"].to_list(), workers=settings.get_int("SHAOBING_WORKERS"))
+        warehouse.store_tokens(con, pl.DataFrame({"content_hash": todo["key"], "tokens": fresh},
+                                                 schema={"content_hash": pl.Utf8, "tokens": pl.List(pl.Utf8)}), tok.version)
+        have.update(zip(todo["key"].to_list(), fresh))
+    return [" ".join(have[k]) for k in keyed["key"].to_list()]
+
+
+def code_version() -> str:
+    try:
+        out = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, timeout=5,
+                             cwd=Path(__file__).parent)
+        return out.stdout.strip() or "unknown"
+    except (OSError, subprocess.SubprocessError):
+        return "unknown"
+
+
+def save(model, version: str) -> Path:
+    import skops.io as sio
+
+    folder = settings.models_dir() / version
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "model.skops"
+    sio.dump(model, path)
+    return path
+
+
+def load(path: str | Path):
+    """Load a model file, refusing any type outside our allow-list (never an arbitrary pickle)."""
+    import skops.io as sio
+
+    path = Path(path)
+    if not path.exists():
+        raise ModelFileError(f"model file {path} is missing")
+    try:
+        untrusted = sio.get_untrusted_types(file=path)
+        bad = [t for t in untrusted if not t.startswith(TRUSTED_PREFIXES)]
+        if bad:
+            raise ModelFileError(f"model file {path} holds untrusted types {bad[:5]}: refusing to load it")
+        return sio.load(path, trusted=untrusted)
+    except ModelFileError:
+        raise
+    except Exception as exc:  # skops raises many kinds on a damaged zip or schema
+        raise ModelFileError(f"model file {path} is damaged or not a model ({exc.__class__.__name__}: {exc})") from None
+
+
+def record(con, model, version: str, path: Path, train_hash: str, train_rows: int, metrics: dict, status: str) -> None:
+    warehouse.add_model_version(con, {
+        "version": version, "created_at": dt.datetime.now(), "path": str(path), "train_hash": train_hash,
+        "train_rows": train_rows, "params": json.dumps(_params(model), ensure_ascii=False, default=str),
+        "metrics": json.dumps(metrics, ensure_ascii=False), "code_version": code_version(), "status": status})
+
+
+def _params(model) -> dict:
+    params = {k: v for k, v in model.get_params(deep=False).items() if isinstance(v, (int, float, str, bool, list, type(None)))}
+    params["tokenizer"] = tokenizer().version
+    return params
+
+
+def new_version() -> str:
+    return dt.datetime.now().strftime("m%Y%m%d-%H%M%S")
+
+
+def data_hash(report_ids: list[str], labels: list[list[str]]) -> str:
+    h = hashlib.sha256()
+    for rid, lab in zip(report_ids, labels):
+        h.update(f"{rid}\t{';'.join(sorted(lab))}\n".encode())
+    return h.hexdigest()[:16]
+
+
+def indicator(labels: list[list[str]], categories: list[str]) -> np.ndarray:
+    index = {c: i for i, c in enumerate(categories)}
+    y = np.zeros((len(labels), len(categories)), dtype=int)
+    for row, labs in enumerate(labels):
+        for lab in labs:
+            if lab in index:
+                y[row, index[lab]] = 1
+    return y

@@ -1,0 +1,92 @@
+"""The retrain flow: labels → challenger → the same frozen test split as the champion → promote or keep.
+
+Labels are the analysts' and data staff's (``labels`` table) where given, else the category the
+export itself carries (诉求类型, 内容分类, event_type) mapped through the taxonomy: weak labels
+that let the first model train before anyone has labelled a report.
+"""
+from __future__ import annotations
+
+import hashlib
+
+import numpy as np
+import polars as pl
+from prefect import flow, task
+from prefect.cache_policies import NO_CACHE  # inputs are big frames: hashing them for a cache key costs more than the work
+
+from models.classifier import RiskClassifier
+from models.evaluation import summary_dict
+from . import registry, settings, warehouse
+from .taxonomy import taxonomy
+
+TEST_SHARE = 5  # one report in five, chosen by a hash of its id, is the frozen evaluation split
+
+
+def in_test_split(report_id: str) -> bool:
+    return int(hashlib.sha1(report_id.encode()).hexdigest()[:8], 16) % TEST_SHARE == 0
+
+
+def training_rows(frame: pl.DataFrame) -> pl.DataFrame:
+    """Rows with a usable label: explicit labels first, else the export's category mapped."""
+    tax = taxonomy()
+    labels, sources = [], []
+    for explicit, source_category in zip(frame["labels"].to_list(), frame["source_category"].to_list()):
+        if explicit is not None:
+            labels.append([x for x in explicit if x in tax.keys])
+            sources.append("label")
+        else:
+            weak = tax.weak_labels(source_category)
+            labels.append(weak)
+            sources.append("source_category" if weak is not None else None)
+    out = frame.with_columns(pl.Series("y", labels, dtype=pl.List(pl.Utf8)), pl.Series("label_source", sources, dtype=pl.Utf8))
+    return out.filter(pl.col("label_source").is_not_null())
+
+
+def predict_labels(model, docs: list[str]) -> list[list[str]]:
+    flags = model.predict(docs)
+    return [[c for c, f in zip(model.classes_, row) if f] for row in np.asarray(flags)]
+
+
+@task(cache_policy=NO_CACHE)
+def fit_challenger(docs: list[str], y: np.ndarray, categories: list[str]) -> RiskClassifier:
+    """Train a challenger on the training split."""
+    return RiskClassifier(categories=categories).fit(docs, y)
+
+
+@flow(name="retrain")
+def retrain_flow(promote_if_not_worse: bool = True) -> dict:
+    """Train a challenger on all labels, judge it and the champion on the same split, promote or keep."""
+    categories = taxonomy().keys
+    with warehouse.open_warehouse(settings.warehouse_path()) as con:
+        rows = training_rows(warehouse.labelled_reports(con))
+        if rows.height < 50:
+            raise SystemExit(f"only {rows.height} labelled reports: load labels (`shaobing labels import FILE`) "
+                             "or reports whose exports carry categories, then retrain")
+        docs = registry.documents(con, rows)
+        test = np.array([in_test_split(r) for r in rows["report_id"].to_list()])
+        y_all = rows["y"].to_list()
+        train_idx, test_idx = np.flatnonzero(~test), np.flatnonzero(test)
+        y = registry.indicator([y_all[i] for i in train_idx], categories)
+        challenger = fit_challenger([docs[i] for i in train_idx], y, categories)
+        test_docs, test_truth = [docs[i] for i in test_idx], [y_all[i] for i in test_idx]
+        metrics = summary_dict(test_truth, predict_labels(challenger, test_docs), categories)
+        champ = warehouse.champion(con)
+        champ_f1 = None
+        if champ:
+            try:
+                champ_f1 = summary_dict(test_truth, predict_labels(registry.load(champ["path"]), test_docs), categories)["macro_f1"]
+            except registry.ModelFileError as exc:
+                print(f"warning: {exc}; the challenger is judged alone")
+        promote = champ_f1 is None or (promote_if_not_worse and metrics["macro_f1"] >= champ_f1)
+        version = registry.new_version()
+        path = registry.save(challenger, version)
+        metrics.update({"test_rows": int(test.sum()), "train_rows": int((~test).sum()),
+                        "label_sources": rows["label_source"].value_counts().rows(), "champion_macro_f1": champ_f1})
+        ids = rows["report_id"].to_list()
+        train_hash = registry.data_hash([ids[i] for i in train_idx], [y_all[i] for i in train_idx])
+        registry.record(con, challenger, version, path, train_hash, len(train_idx), metrics, "challenger")
+        if promote:
+            warehouse.set_champion(con, version)
+    warehouse.publish_snapshot(settings.warehouse_path(), settings.snapshot_path())
+    return {"version": version, "promoted": promote, "macro_f1": metrics["macro_f1"], "champion_macro_f1": champ_f1,
+            "per_label": {k: v["f1"] for k, v in metrics["labels"].items()}, "train_rows": len(train_idx),
+            "test_rows": len(test_idx)}

@@ -1,0 +1,148 @@
+"""The weekly flow: score new reports → weekly counts per area × category → detectors → alerts → brief.
+
+Weeks are replayed in order, each seeing only its past, so a first run over two years of history
+raises the alerts that would have been raised week by week.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from collections import Counter
+
+import numpy as np
+import polars as pl
+from prefect import flow, task
+from prefect.cache_policies import NO_CACHE  # inputs are big frames: hashing them for a cache key costs more than the work
+
+from features.entities import normalise_place, organisations, places
+from models.alerts import update_alerts
+from models.detectors import detect_week
+from . import registry, settings, warehouse
+from .brief import write_brief
+from .taxonomy import taxonomy
+
+SCORE_CHUNK = 20_000
+
+
+def monday(day: dt.date) -> dt.date:
+    return day - dt.timedelta(days=day.weekday())
+
+
+def default_through(latest: dt.datetime | None, today: dt.date) -> dt.date:
+    """Up to this Monday (exclusive): only whole weeks, and none past the data."""
+    this_monday = monday(today)
+    if latest is None:
+        return this_monday
+    return min(this_monday, monday(latest.date()) + dt.timedelta(days=7))
+
+
+def progress(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+@task(cache_policy=NO_CACHE)
+def score_reports(model_version: str, model_path: str, through: dt.date) -> int:
+    """Score every report not yet scored by this model version, in chunks."""
+    model = registry.load(model_path)
+    with warehouse.open_warehouse(settings.warehouse_path()) as con:
+        todo = warehouse.unscored_reports(con, model_version, through)
+        for start in range(0, todo.height, SCORE_CHUNK):
+            chunk = todo.slice(start, SCORE_CHUNK)
+            docs = registry.documents(con, chunk)
+            warehouse.store_scores(con, score_frame(model, model_version, chunk["report_id"].to_list(), docs))
+            progress(f"  scored {min(start + SCORE_CHUNK, todo.height):,}/{todo.height:,} reports")
+        warehouse.refresh_weekly_counts(con, model_version, through)
+    return todo.height
+
+
+def score_frame(model, model_version: str, report_ids: list[str], docs: list[str]) -> pl.DataFrame:
+    """Long frame (report × category): probability, flag, and the terms behind each flag."""
+    proba = np.asarray(model.predict_proba(docs))
+    flags = proba >= np.asarray(model.thresholds_)[None, :]
+    flagged_rows = np.flatnonzero(flags.any(axis=1))
+    why = dict(zip(flagged_rows, model.explain([docs[i] for i in flagged_rows], top=5))) if len(flagged_rows) else {}
+    cats = list(model.classes_)
+    n, k = proba.shape
+    terms = [why.get(i, {}).get(c) if flags[i, j] else None for i in range(n) for j, c in enumerate(cats)]
+    return pl.DataFrame({
+        "report_id": np.repeat(report_ids, k), "model_version": [model_version] * (n * k),
+        "category": cats * n, "probability": proba.reshape(-1), "flagged": flags.reshape(-1),
+        "top_terms": terms}, schema_overrides={"top_terms": pl.List(pl.Utf8)})
+
+
+def evidence(flagged: pl.DataFrame, week: dt.date, signals: pl.DataFrame) -> tuple[dict, pl.DataFrame]:
+    """For each signal's key: top terms, places, channels, examples; and the reports behind it."""
+    rows = flagged.filter(pl.col("week") == week).join(signals.select("area_code", "category"), on=["area_code", "category"])
+    out = {}
+    for (area, category), group in rows.group_by(["area_code", "category"]):
+        group = group.sort("probability", descending=True)
+        terms = Counter(t for ts in group["top_terms"].to_list() if ts for t in ts)
+        named = Counter()
+        for text, subject in zip(group["text"].to_list(), group["subject"].to_list()):
+            named.update({normalise_place(p) for p in places(text) + organisations(text) + ([subject] if subject else [])})
+        out[(area, category)] = {
+            "top_terms": [t for t, _ in terms.most_common(6)],
+            "places": [p for p, c in named.most_common(4) if c >= 2],
+            "channels": dict(Counter(group["channel"].to_list())),
+            "examples": [t or x[:40] for t, x in zip(group["title"].to_list()[:3], group["text"].to_list()[:3])],
+            "people": int(group["people_count"].fill_null(1).sum()),
+        }
+    return out, rows.select("area_code", "category", "report_id")
+
+
+@task(cache_policy=NO_CACHE)
+def detect_weeks(model_version: str, through: dt.date) -> dict:
+    """Replay detection for every week not yet done, in order, and store signals and alerts."""
+    tax = taxonomy()
+    params = {"min_count": settings.get_int("SHAOBING_MIN_COUNT")}
+    with warehouse.open_warehouse(settings.warehouse_path()) as con:
+        counts = warehouse.weekly_counts(con, model_version)
+        if counts.is_empty():
+            return {"weeks": 0, "signals": 0, "new_alerts": 0, "last_week": None}
+        flagged = warehouse.flagged_with_lineage(con, model_version, through)
+        names = warehouse.area_names(con)
+        done = warehouse.done_weeks(con, model_version)
+        weeks = [w for w in pl.date_range(counts["week"].min(), through - dt.timedelta(days=1), "1w", eager=True).to_list()
+                 if w not in done]
+        total = {"weeks": len(weeks), "signals": 0, "new_alerts": 0, "last_week": max(weeks) if weeks else None}
+        for i, week in enumerate(weeks, 1):
+            signals = detect_week(counts.filter(pl.col("week") <= week), week, **params)
+            signals = signals.with_columns(pl.lit(model_version).alias("model_version"),
+                                           (pl.lit(f"S-{week:%Y%m%d}-") + pl.col("detector") + "-" + pl.col("area_code")
+                                            + "-" + pl.col("category")).alias("signal_id"))
+            ev, behind = evidence(flagged, week, signals)
+            alerts, new = update_alerts(warehouse.open_alerts(con), signals, week, names,
+                                        {c.key: c.name for c in tax.categories}, ev,
+                                        closed_alerts=warehouse.closed_alerts(con),
+                                        max_new=settings.get_int("SHAOBING_ALERT_BUDGET"))
+            links = alerts.select("alert_id", "area_code", "category").join(behind, on=["area_code", "category"]) \
+                .select("alert_id", "report_id", pl.lit(week).alias("week"))
+            warehouse.store_week(con, week, model_version, signals, alerts, links, new)
+            total["signals"] += signals.height
+            total["new_alerts"] += new
+            if i % 10 == 0 or i == len(weeks):
+                progress(f"  week {week} ({i}/{len(weeks)}): {signals.height} signals, {new} new alerts")
+    return total
+
+
+@flow(name="weekly")
+def weekly_flow(through: dt.date | None = None) -> dict:
+    """Score, count, detect and brief every week up to `through` (default: the last whole week)."""
+    with warehouse.open_warehouse(settings.warehouse_path()) as con:
+        champ = warehouse.champion(con)
+        first, latest = warehouse.report_week_span(con)
+    if champ is None:
+        raise SystemExit("no model yet: run `shaobing retrain` first (it trains on the loaded reports)")
+    if first is None:
+        raise SystemExit("no reports yet: run `shaobing ingest FILE...` first")
+    through = through or default_through(latest, dt.date.today())
+    progress(f"weekly: model {champ['version']}, weeks before {through}")
+    scored = score_reports(champ["version"], champ["path"], through)
+    result = detect_weeks(champ["version"], through)
+    brief_week = result["last_week"] or (monday(through) - dt.timedelta(days=7))
+    with warehouse.open_warehouse(settings.warehouse_path()) as con:
+        path = write_brief(con, brief_week, settings.briefs_dir())
+        result.update(warehouse.summary(con))
+    warehouse.publish_snapshot(settings.warehouse_path(), settings.snapshot_path())
+    result.update({"scored": scored, "brief": str(path), "model_version": champ["version"], "through": str(through)})
+    return result
