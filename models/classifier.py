@@ -193,7 +193,7 @@ class RiskClassifier(ClassifierMixin, BaseEstimator):
 
     def __init__(self, categories=None, C=4.0, min_df=2, use_lexicon=True, lexicon=None,
                  word_ngram_range=(1, 2), char_ngram_range=(2, 3), max_features=200_000,
-                 cv=3, max_iter=200, n_jobs=None, random_state=0):
+                 cv=3, max_iter=200, max_threshold=0.5, n_jobs=None, random_state=0):
         self.categories = categories
         self.C = C
         self.min_df = min_df
@@ -204,6 +204,7 @@ class RiskClassifier(ClassifierMixin, BaseEstimator):
         self.max_features = max_features
         self.cv = cv
         self.max_iter = max_iter
+        self.max_threshold = max_threshold
         self.n_jobs = n_jobs
         self.random_state = random_state
 
@@ -224,7 +225,11 @@ class RiskClassifier(ClassifierMixin, BaseEstimator):
         )
         self.estimators_ = models[len(folds) * Y.shape[1]:]
         oof = self._out_of_fold_proba(Z, Y, folds, models)
-        self.thresholds_ = np.array([_best_f1_threshold(Y[:, k], oof[:, k]) for k in range(Y.shape[1])])
+        # With balanced class weights, 0.5 is the balanced-error cut. Out-of-fold cuts above it come
+        # from training text that separates more cleanly than new text will (weak labels, synthetic
+        # or templated history), so they are capped at max_threshold.
+        self.thresholds_ = np.array([min(_best_f1_threshold(Y[:, k], oof[:, k]), self.max_threshold)
+                                     for k in range(Y.shape[1])])
         return self
 
     def _check_Y(self, Y, n: int) -> np.ndarray:
