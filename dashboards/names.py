@@ -7,16 +7,7 @@ from pathlib import Path
 from models.taxonomy import Taxonomy, default_taxonomy
 from pipelines import settings
 
-# In lifecycle order: new → reviewing → confirmed | dismissed → dispatched → resolved.
-STATUS_NAMES = {
-    "new": "新发现",
-    "reviewing": "研判中",
-    "confirmed": "已确认",
-    "dismissed": "已排除",
-    "dispatched": "已交办",
-    "resolved": "已办结",
-}
-CHANNEL_NAMES = {"hotline": "12345热线", "petition": "信访", "grid": "网格"}
+from models.alerts import CHANNEL_NAMES, STATUS_NAMES  # noqa: F401  (re-exported for the pages)
 
 
 @cache

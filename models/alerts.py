@@ -6,7 +6,12 @@ from datetime import date, datetime, timedelta
 
 import polars as pl
 
+# Lifecycle: new → reviewing → confirmed | dismissed → dispatched → resolved; a `new` alert nobody
+# reviewed and that had no signal for some weeks lapses to `expired`.
+STATUS_NAMES = {"new": "新发现", "reviewing": "研判中", "confirmed": "已确认", "dismissed": "已排除",
+                "dispatched": "已交办", "resolved": "已办结", "expired": "已过期"}
 OPEN_STATUSES = ("new", "reviewing", "confirmed", "dispatched")
+CLOSED_STATUSES = ("dismissed", "resolved", "expired")
 ALERT_SCHEMA = {
     "alert_id": pl.String, "area_code": pl.String, "category": pl.String,
     "first_week": pl.Date, "last_week": pl.Date, "status": pl.String, "score": pl.Float64,

@@ -9,9 +9,7 @@ import xlsxwriter
 from . import warehouse
 from .taxonomy import taxonomy
 
-STATUS_ZH = {"new": "新发现", "reviewing": "研判中", "confirmed": "已确认", "dismissed": "已排除",
-             "dispatched": "已交办", "resolved": "已办结"}
-CHANNEL_ZH = {"hotline": "12345热线", "petition": "信访", "grid": "网格"}
+from models.alerts import CHANNEL_NAMES as CHANNEL_ZH, STATUS_NAMES as STATUS_ZH
 
 
 def write_brief(con, week: dt.date, folder: Path) -> Path:

@@ -192,7 +192,7 @@ def cmd_serve(args) -> int:
 def cmd_board(args) -> int:
     os.execvp(sys.executable, [sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboards" / "app.py"),
                                "--server.port", str(args.port), "--server.headless", "true",
-                               "--browser.gatherUsageStats", "false"])
+                               "--browser.gatherUsageStats", "false", "--client.toolbarMode", "minimal"])
 
 
 def cmd_settings(args) -> int:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -92,7 +93,11 @@ def ingest_one(path: str, areas: pl.DataFrame, salt: str) -> BatchResult:
     if done:
         return BatchResult(path, "skipped", f"already loaded as batch {done[0]} ({done[1]}); nothing changed")
     batch_id = f"B{started:%Y%m%d%H%M%S%f}-{digest[:8]}"
+    print(f"{path}: reading …", file=sys.stderr, flush=True)
     raw = read_file(path)
+    if not isinstance(raw, SourceError):
+        print(f"{path}: {len(raw.rows):,} rows read ({raw.encoding}); validating, masking, loading …",
+              file=sys.stderr, flush=True)
     prepared = raw if isinstance(raw, SourceError) else prepare_batch(raw, areas, batch_id, salt, started)
     if isinstance(prepared, SourceError):
         return BatchResult(path, "failed", str(prepared))

@@ -25,6 +25,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("SHAOBING_WEEKLY_CRON", "0 6 * * 1", "cron of the served weekly flow (Mondays 06:00)"),
     Setting("SHAOBING_MIN_COUNT", "3", "least reports in an area-week before a detector may raise a signal"),
     Setting("SHAOBING_ALERT_BUDGET", "10", "most new alerts raised per week (the strongest first)"),
+    Setting("SHAOBING_ALERT_QUIET_WEEKS", "8", "a new alert nobody reviewed lapses (expired) after this many weeks without a signal"),
     Setting("SHAOBING_WORKERS", "2", "processes used to segment text"),
 )
 _BY_NAME = {s.name: s for s in SETTINGS}

@@ -105,7 +105,9 @@ def detect_weeks(model_version: str, through: dt.date) -> dict:
         weeks = [w for w in pl.date_range(counts["week"].min(), through - dt.timedelta(days=1), "1w", eager=True).to_list()
                  if w not in done]
         total = {"weeks": len(weeks), "signals": 0, "new_alerts": 0, "last_week": max(weeks) if weeks else None}
+        quiet = dt.timedelta(weeks=settings.get_int("SHAOBING_ALERT_QUIET_WEEKS"))
         for i, week in enumerate(weeks, 1):
+            warehouse.expire_quiet_alerts(con, week - quiet)
             signals = detect_week(counts.filter(pl.col("week") <= week), week, **params)
             signals = signals.with_columns(pl.lit(model_version).alias("model_version"),
                                            (pl.lit(f"S-{week:%Y%m%d}-") + pl.col("detector") + "-" + pl.col("area_code")

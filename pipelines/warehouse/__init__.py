@@ -16,6 +16,8 @@ from typing import Iterator
 import duckdb
 import polars as pl
 
+from models.alerts import CLOSED_STATUSES, OPEN_STATUSES
+
 SCHEMA = """
 create table if not exists areas (
     area_code varchar primary key, name varchar not null, level integer not null,
@@ -316,7 +318,13 @@ def flagged_reports_for(con, model_version: str, week, area_code: str, category:
 
 
 def open_alerts(con) -> pl.DataFrame:
-    return con.sql("select * from alerts where status not in ('dismissed', 'resolved')").pl()
+    return con.sql("select * from alerts where status in (select unnest(?))", params=[list(OPEN_STATUSES)]).pl()
+
+
+def expire_quiet_alerts(con, before) -> None:
+    """`new` alerts nobody reviewed whose last signal came before `before` lapse to `expired`."""
+    con.execute("update alerts set status = 'expired', updated_at = now() where status = 'new' and last_week < ?",
+                [before])
 
 
 def store_week(con, week, model_version: str, signals: pl.DataFrame, alerts: pl.DataFrame,
@@ -361,7 +369,7 @@ def summary(con) -> dict:
         "quarantined": one("select count(*) from quarantine"),
         "rows_in": one("select coalesce(sum(rows_in), 0) from batches"),
         "alerts": one("select count(*) from alerts"),
-        "open_alerts": one("select count(*) from alerts where status not in ('dismissed', 'resolved')"),
+        "open_alerts": one("select count(*) from alerts where status in ('new', 'reviewing', 'confirmed', 'dispatched')"),
     }
 
 
@@ -380,7 +388,7 @@ def flagged_with_lineage(con, model_version: str, through) -> pl.DataFrame:
 
 
 def closed_alerts(con) -> pl.DataFrame:
-    return con.sql("select * from alerts where status in ('dismissed', 'resolved')").pl()
+    return con.sql("select * from alerts where status in (select unnest(?))", params=[list(CLOSED_STATUSES)]).pl()
 
 
 def area_names(con) -> dict[str, str]:

@@ -12,10 +12,12 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
+from models.alerts import CLOSED_STATUSES
+
 # Tables the board reads; a snapshot missing any of them has no data for it yet.
 TABLES = ("areas", "reports", "alerts", "alert_reports", "report_scores", "weekly_counts", "signals",
           "model_versions", "weekly_runs")
-CLOSED = ["dismissed", "resolved"]
+CLOSED = list(CLOSED_STATUSES)
 
 # The model version whose counts and scores the board shows: the champion, else the last one run.
 _MODEL = """model as (select coalesce(

@@ -1,0 +1,32 @@
+"""The warehouse module: alert lapsing, and the snapshot the board reads."""
+import datetime as dt
+
+from pipelines import warehouse
+
+W = dt.date(2026, 3, 2)
+
+
+def add_alert(con, alert_id, status, last_week):
+    con.execute("insert into alerts values (?, '369901001001', 'debt', ?, ?, ?, 1.0, 3, 0.5, '', now(), now())",
+                [alert_id, last_week, last_week, status])
+
+
+def test_only_unreviewed_quiet_alerts_lapse(tmp_path):
+    con = warehouse.connect(tmp_path / "w.duckdb")
+    add_alert(con, "old-new", "new", W - dt.timedelta(weeks=10))
+    add_alert(con, "old-confirmed", "confirmed", W - dt.timedelta(weeks=10))   # an analyst is on it
+    add_alert(con, "recent-new", "new", W - dt.timedelta(weeks=2))
+    warehouse.expire_quiet_alerts(con, W - dt.timedelta(weeks=8))
+    status = dict(con.sql("select alert_id, status from alerts").fetchall())
+    assert status == {"old-new": "expired", "old-confirmed": "confirmed", "recent-new": "new"}
+    assert set(warehouse.open_alerts(con)["alert_id"]) == {"old-confirmed", "recent-new"}
+    assert set(warehouse.closed_alerts(con)["alert_id"]) == {"old-new"}
+
+
+def test_the_snapshot_is_a_full_copy(tmp_path):
+    con = warehouse.connect(tmp_path / "w.duckdb")
+    add_alert(con, "a", "new", W)
+    con.close()
+    warehouse.publish_snapshot(tmp_path / "w.duckdb", tmp_path / "board.duckdb")
+    with warehouse.open_warehouse(tmp_path / "board.duckdb", read_only=True) as snap:
+        assert snap.sql("select count(*) from alerts").fetchall() == [(1,)]
