@@ -71,6 +71,18 @@ create table if not exists weekly_runs (
 """
 
 
+@contextmanager
+def registered(con, **frames: pl.DataFrame) -> Iterator[None]:
+    """Expose frames to the SQL inside the block under these names (DuckDB scans them in place)."""
+    for name, frame in frames.items():
+        con.register(name, frame)
+    try:
+        yield
+    finally:
+        for name in frames:
+            con.unregister(name)
+
+
 def connect(path: Path | str, read_only: bool = False, retries: int = 20) -> duckdb.DuckDBPyConnection:
     """Open the warehouse, waiting briefly (with backoff) while another process holds its lock."""
     path = Path(path)
@@ -109,9 +121,8 @@ def publish_snapshot(warehouse: Path, snapshot: Path) -> None:
 
 # ---------------------------------------------------------------- areas
 def upsert_areas(con, areas: pl.DataFrame) -> int:
-    con.register("new_areas", areas)
-    con.execute("insert or replace into areas select area_code, name, level, parent_code, lat, lon from new_areas")
-    con.unregister("new_areas")
+    with registered(con, new_areas=areas):
+        con.execute("insert or replace into areas select area_code, name, level, parent_code, lat, lon from new_areas")
     return areas.height
 
 
@@ -128,19 +139,17 @@ def batch_for_file_hash(con, file_hash: str) -> tuple | None:
 def existing_reports(con, report_ids: list[str]) -> pl.DataFrame:
     """report_id and row_hash of those of the given ids already stored."""
     ids = pl.DataFrame({"report_id": report_ids}, schema={"report_id": pl.Utf8})
-    con.register("ids", ids)
-    out = con.sql("select r.report_id, r.row_hash from reports r join ids using (report_id)").pl()
-    con.unregister("ids")
+    with registered(con, ids=ids):
+        out = con.sql("select r.report_id, r.row_hash from reports r join ids using (report_id)").pl()
     return out
 
 
 def first_report_by_content(con, hashes: list[str]) -> pl.DataFrame:
     """For each content hash already stored, the earliest report carrying it."""
     h = pl.DataFrame({"content_hash": hashes}, schema={"content_hash": pl.Utf8})
-    con.register("h", h)
-    out = con.sql("""select content_hash, arg_min(report_id, received_at) as first_report
-                     from reports join h using (content_hash) group by content_hash""").pl()
-    con.unregister("h")
+    with registered(con, h=h):
+        out = con.sql("""select content_hash, arg_min(report_id, received_at) as first_report
+                         from reports join h using (content_hash) group by content_hash""").pl()
     return out
 
 
@@ -155,13 +164,11 @@ def write_batch(con, batch: dict, reports: pl.DataFrame, quarantine: pl.DataFram
     con.execute("begin transaction")
     try:
         if reports.height:
-            con.register("new_reports", reports.select(REPORT_COLUMNS))
-            con.execute(f"insert into reports select {', '.join(REPORT_COLUMNS)} from new_reports")
-            con.unregister("new_reports")
+            with registered(con, new_reports=reports.select(REPORT_COLUMNS)):
+                con.execute(f"insert into reports select {', '.join(REPORT_COLUMNS)} from new_reports")
         if quarantine.height:
-            con.register("new_q", quarantine.select(QUARANTINE_COLUMNS))
-            con.execute('insert into quarantine select batch_id, file_name, row_number, "column", kind, reason, raw from new_q')
-            con.unregister("new_q")
+            with registered(con, new_q=quarantine.select(QUARANTINE_COLUMNS)):
+                con.execute('insert into quarantine select batch_id, file_name, row_number, "column", kind, reason, raw from new_q')
         con.execute(
             "insert into batches values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [batch["batch_id"], batch["file_name"], batch["file_hash"], batch["channel"], batch["encoding"],
@@ -180,19 +187,17 @@ def batches(con) -> pl.DataFrame:
 # ---------------------------------------------------------------- tokens
 def cached_tokens(con, hashes: list[str], tokenizer: str) -> pl.DataFrame:
     h = pl.DataFrame({"content_hash": hashes}, schema={"content_hash": pl.Utf8}).unique()
-    con.register("h", h)
-    out = con.sql("select content_hash, tokens from token_cache join h using (content_hash) where tokenizer = ?",
-                  params=[tokenizer]).pl()
-    con.unregister("h")
+    with registered(con, h=h):
+        out = con.sql("select content_hash, tokens from token_cache join h using (content_hash) where tokenizer = ?",
+                      params=[tokenizer]).pl()
     return out
 
 
 def store_tokens(con, tokens: pl.DataFrame, tokenizer: str) -> None:
     if not tokens.height:
         return
-    con.register("t", tokens.select("content_hash", "tokens"))
-    con.execute("insert or ignore into token_cache select content_hash, ?, tokens from t", [tokenizer])
-    con.unregister("t")
+    with registered(con, t=tokens.select("content_hash", "tokens")):
+        con.execute("insert or ignore into token_cache select content_hash, ?, tokens from t", [tokenizer])
 
 
 # ---------------------------------------------------------------- labels and training data
@@ -208,26 +213,23 @@ def labelled_reports(con) -> pl.DataFrame:
 
 
 def insert_labels(con, labels: pl.DataFrame) -> int:
-    con.register("l", labels.select("report_id", "labels", "source", "labelled_by", "labelled_at"))
-    con.execute("insert into labels select report_id, labels, source, labelled_by, labelled_at from l")
-    con.unregister("l")
+    with registered(con, l=labels.select("report_id", "labels", "source", "labelled_by", "labelled_at")):
+        con.execute("insert into labels select report_id, labels, source, labelled_by, labelled_at from l")
     return labels.height
 
 
 def report_ids_known(con, ids: list[str]) -> set[str]:
     h = pl.DataFrame({"report_id": ids}, schema={"report_id": pl.Utf8})
-    con.register("h", h)
-    out = {r[0] for r in con.sql("select report_id from reports join h using (report_id)").fetchall()}
-    con.unregister("h")
+    with registered(con, h=h):
+        out = {r[0] for r in con.sql("select report_id from reports join h using (report_id)").fetchall()}
     return out
 
 
 def report_ids_by_text(con, texts: list[str]) -> pl.DataFrame:
     """Stored reports whose masked text equals one of these texts."""
     t = pl.DataFrame({"text": texts}, schema={"text": pl.Utf8})
-    con.register("t", t)
-    out = con.sql("select distinct text, report_id from reports join t using (text)").pl()
-    con.unregister("t")
+    with registered(con, t=t):
+        out = con.sql("select distinct text, report_id from reports join t using (text)").pl()
     return out
 
 
@@ -267,9 +269,8 @@ def unscored_reports(con, model_version: str, through) -> pl.DataFrame:
 def store_scores(con, scores: pl.DataFrame) -> None:
     if not scores.height:
         return
-    con.register("s", scores.select("report_id", "model_version", "category", "probability", "flagged", "top_terms"))
-    con.execute("insert or replace into report_scores select * from s")
-    con.unregister("s")
+    with registered(con, s=scores.select("report_id", "model_version", "category", "probability", "flagged", "top_terms")):
+        con.execute("insert or replace into report_scores select * from s")
 
 
 # ---------------------------------------------------------------- weekly counts and detection
@@ -333,17 +334,14 @@ def store_week(con, week, model_version: str, signals: pl.DataFrame, alerts: pl.
     con.execute("begin transaction")
     try:
         if signals.height:
-            con.register("sig", signals)
-            con.execute("insert or replace into signals by name select * from sig")
-            con.unregister("sig")
+            with registered(con, sig=signals):
+                con.execute("insert or replace into signals by name select * from sig")
         if alerts.height:
-            con.register("al", alerts)
-            con.execute("insert or replace into alerts by name select * from al")
-            con.unregister("al")
+            with registered(con, al=alerts):
+                con.execute("insert or replace into alerts by name select * from al")
         if alert_reports.height:
-            con.register("ar", alert_reports)
-            con.execute("insert or ignore into alert_reports by name select * from ar")
-            con.unregister("ar")
+            with registered(con, ar=alert_reports):
+                con.execute("insert or ignore into alert_reports by name select * from ar")
         con.execute("insert or replace into weekly_runs values (?, ?, now(), ?, ?)",
                     [week, model_version, signals.height, new_alerts])
         con.execute("commit")
