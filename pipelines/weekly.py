@@ -101,9 +101,9 @@ def detect_weeks(model_version: str, through: dt.date) -> dict:
             return {"weeks": 0, "signals": 0, "new_alerts": 0, "last_week": None}
         flagged = warehouse.flagged_with_lineage(con, model_version, through)
         names = warehouse.area_names(con)
-        done = warehouse.done_weeks(con, model_version)
+        done = warehouse.last_done_week(con)
         weeks = [w for w in pl.date_range(counts["week"].min(), through - dt.timedelta(days=1), "1w", eager=True).to_list()
-                 if w not in done]
+                 if done is None or w > done]
         total = {"weeks": len(weeks), "signals": 0, "new_alerts": 0, "last_week": max(weeks) if weeks else None}
         quiet = dt.timedelta(weeks=settings.get_int("SHAOBING_ALERT_QUIET_WEEKS"))
         for i, week in enumerate(weeks, 1):

@@ -298,9 +298,10 @@ def weekly_counts(con, model_version: str) -> pl.DataFrame:
                       order by area_code, category, week""", params=[model_version]).pl()
 
 
-def done_weeks(con, model_version: str) -> set:
-    return {r[0] for r in con.sql("select week from weekly_runs where model_version = ?",
-                                  params=[model_version]).fetchall()}
+def last_done_week(con):
+    """The last week detection ran for, by any model: a new champion scores history again but
+    does not rewrite the alerts of weeks already reviewed (replays are the backtest's job)."""
+    return con.sql("select max(week) from weekly_runs").fetchall()[0][0]
 
 
 def report_week_span(con) -> tuple:
