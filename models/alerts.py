@@ -33,17 +33,21 @@ def update_alerts(open_alerts: pl.DataFrame, signals: pl.DataFrame, week: date,
                   area_names: dict[str, str], category_names: dict[str, str],
                   evidence: dict[Key, dict], *, closed_alerts: pl.DataFrame | None = None,
                   max_new: int | None = None, now: datetime | None = None,
-                  decay: float = 0.8) -> tuple[pl.DataFrame, int]:
+                  decay: float = 0.8, dismissed_weeks: int = 26,
+                  dismissed_rise: float = 1.5) -> tuple[pl.DataFrame, int]:
     """Fold ``week``'s signals into the alerts; return the changed and new rows and the new count.
 
     A signal on a key with an open alert updates it (score = max(new, decay × old)); otherwise it
-    opens a ``new`` alert, unless a closed (dismissed/resolved) alert on that key already covers
-    ``week``. At most ``max_new`` new alerts a week, strongest first; updates are never held back.
-    Signals of other weeks are ignored; several detectors on one key count as their strongest.
+    opens a ``new`` alert, unless a closed (dismissed/resolved/expired) alert on that key already
+    covers ``week``, or an analyst dismissed an alert on that key within ``dismissed_weeks`` and
+    the count has not risen to ``dismissed_rise`` × the count that was dismissed: the same evidence
+    does not come back. At most ``max_new`` new alerts a week, strongest first; updates are never
+    held back. Signals of other weeks are ignored; several detectors on one key count as their strongest.
     """
     now = now or datetime.combine(week, datetime.min.time())
     open_by_key = {(r["area_code"], r["category"]): r for r in open_alerts.iter_rows(named=True)}
     closed_until = _closed_until(closed_alerts)
+    dismissed = _last_dismissed(closed_alerts)
     updated, fresh = [], []
     for sig in _strongest_per_key(signals, week).iter_rows(named=True):
         key = (sig["area_code"], sig["category"])
@@ -54,7 +58,11 @@ def update_alerts(open_alerts: pl.DataFrame, signals: pl.DataFrame, week: date,
             if row is not None:
                 updated.append(row)
         elif closed_until.get(key, date.min) < week:
-            fresh.append(_new(sig, week, now, names, ev))
+            last = dismissed.get(key)
+            if last is None or week > last["last_week"] + timedelta(weeks=dismissed_weeks):
+                fresh.append(_new(sig, week, now, names, ev))
+            elif sig["observed"] >= dismissed_rise * (last["observed"] or 0):
+                fresh.append(_new(sig, week, now, names, ev, dismissed=last))
     fresh.sort(key=lambda r: (-r["score"], r["area_code"], r["category"]))
     fresh = fresh if max_new is None else fresh[:max_new]
     return pl.DataFrame(updated + fresh, schema=ALERT_SCHEMA, orient="row"), len(fresh)
@@ -73,6 +81,16 @@ def _closed_until(closed_alerts: pl.DataFrame | None) -> dict[Key, date]:
         return {}
     last = closed_alerts.group_by("area_code", "category").agg(pl.col("last_week").cast(pl.Date).max())
     return {(r["area_code"], r["category"]): r["last_week"] for r in last.iter_rows(named=True)}
+
+
+def _last_dismissed(closed_alerts: pl.DataFrame | None) -> dict[Key, dict]:
+    """Each key's latest dismissed alert (its last week and the count the analyst saw)."""
+    if closed_alerts is None or closed_alerts.is_empty():
+        return {}
+    rows = (closed_alerts.filter(pl.col("status") == "dismissed")
+            .with_columns(pl.col("last_week").cast(pl.Date)).sort("last_week")
+            .unique(["area_code", "category"], keep="last"))
+    return {(r["area_code"], r["category"]): r for r in rows.iter_rows(named=True)}
 
 
 def _updated(old: dict, sig: dict, week: date, now, decay, names, ev) -> dict | None:
@@ -99,10 +117,13 @@ def _next_streak(old: dict, week: date, rerun: bool) -> int:
     return previous + 1 if old["last_week"] == week - timedelta(weeks=1) else 1
 
 
-def _new(sig: dict, week: date, now, names, ev) -> dict:
+def _new(sig: dict, week: date, now, names, ev, dismissed: dict | None = None) -> dict:
     key = (sig["area_code"], sig["category"])
     text = explain(*names, sig["observed"], sig["expected"], sig["upper"], sig["score"],
                    streak=ev.get("streak") or 1, evidence=ev, detector=sig.get("detector", "ears_c2"))
+    if dismissed is not None:
+        text += (f"（{dismissed['last_week']:%Y-%m-%d} 当周 {dismissed['observed']} 件的预警曾被排除，"
+                 f"本周件数明显上升，重新提出。）")
     return {"alert_id": alert_id(*key, week), "area_code": key[0], "category": key[1],
             "first_week": week, "last_week": week, "status": "new", "score": float(sig["score"]),
             "observed": int(sig["observed"]), "expected": float(sig["expected"]),

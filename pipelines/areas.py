@@ -5,6 +5,7 @@ from pathlib import Path
 
 import polars as pl
 
+from features.places import AreaMatcher
 from .sources import SourceError, read_raw
 
 COLUMNS = {"area_code": ["area_code", "代码", "区划代码", "统计用区划代码"], "name": ["name", "名称", "区划名称"],
@@ -57,3 +58,11 @@ def _number(text: str, kind, column: str, bad: list):
     except ValueError:
         bad.append((column, f"{text!r} is not a {'whole ' if kind is int else ''}number"))
         return None
+
+
+def place(unplaced: pl.DataFrame, areas: pl.DataFrame) -> pl.DataFrame:
+    """(report_id, area_code) of the unplaced reports whose address or text names a known place."""
+    matcher = AreaMatcher(areas)
+    codes = [matcher.resolve(r["address"], r["title"], r["text"]) for r in unplaced.iter_rows(named=True)]
+    return pl.DataFrame({"report_id": unplaced["report_id"], "area_code": codes},
+                        schema={"report_id": pl.Utf8, "area_code": pl.Utf8}).drop_nulls("area_code")

@@ -32,7 +32,7 @@ def cmd_sample(args) -> int:
 
 
 def cmd_areas_import(args) -> int:
-    from .areas import read_areas
+    from .areas import place, read_areas
     from . import warehouse
 
     frame, problems = read_areas(Path(args.file))
@@ -43,8 +43,12 @@ def cmd_areas_import(args) -> int:
         return 1
     with warehouse.open_warehouse(settings.warehouse_path()) as con:
         n = warehouse.upsert_areas(con, frame)
+        unplaced = warehouse.unplaced_reports(con)
+        placed = warehouse.set_area_codes(con, place(unplaced, warehouse.areas(con))) if unplaced.height else 0
     warehouse.publish_snapshot(settings.warehouse_path(), settings.snapshot_path())
     print(f"{n} areas imported from {args.file}")
+    if unplaced.height:
+        print(f"{placed} of {unplaced.height} reports without an area placed from their address or text")
     return 0
 
 
@@ -99,7 +103,17 @@ def cmd_weekly(args) -> int:
     _flows()
     from .weekly import weekly_flow
 
-    through = dt.date.fromisoformat(args.through) if args.through else None
+    through = None
+    if args.through:
+        try:
+            asked = dt.date.fromisoformat(args.through)
+        except ValueError:
+            print(f"error: --through {args.through!r}: expected a date such as 2026-03-02", file=sys.stderr)
+            return 2
+        through = asked - dt.timedelta(days=asked.weekday())
+        if through != asked:
+            print(f"--through {asked} is a {asked:%A}: only whole weeks are detected, so weeks before {through}",
+                  file=sys.stderr)
     r = weekly_flow(through)
     print(f"weekly: {r['scored']:,} reports scored by {r['model_version']}; {r['weeks']} weeks detected, "
           f"{r['signals']:,} signals, {r['new_alerts']} new alerts")

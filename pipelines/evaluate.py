@@ -1,6 +1,7 @@
 """`shaobing evaluate`: how the engine does on a city's own labelled data, before trusting it.
 
-A file with a `label` column is single-label (the engine predicts the likeliest label); one with a
+Texts are masked and, where the file has a `title` column, prefixed by it, exactly as `shaobing
+retrain` and the weekly scoring see stored reports. A file with a `label` column is single-label (the engine predicts the likeliest label); one with a
 `labels` column is multi-label (`;`-joined, `none` or empty for none; thresholds per label).
 """
 from __future__ import annotations
@@ -9,6 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
+from features.pii import mask_pii
 from models.classifier import RiskClassifier
 from models.evaluation import summary_dict
 from . import registry, settings, warehouse
@@ -26,12 +28,15 @@ def read_labelled(path: Path) -> tuple[list[str], list[list[str]], bool]:
         raise SystemExit(f"{path}: expected columns text and label (or labels); found {raw.header}")
     single = "labels" not in header
     t, lab = header.index("text"), header.index("label" if single else "labels")
+    title = header.index("title") if "title" in header else None
     texts, labels = [], []
     for number, cells in zip(raw.row_numbers, raw.rows):
         if not (cells[t] or "").strip():
             raise SystemExit(f"{path}: row {number}, column text: empty")
         parts = [p.strip() for p in (cells[lab] or "").split(";") if p.strip() and p.strip().lower() != "none"]
-        texts.append(cells[t])
+        # as stored reports are scored: PII masked, and the title (where the file has one) before the text
+        text = mask_pii(cells[t])
+        texts.append(text if title is None else (mask_pii(cells[title] or "") + "。" + text))
         labels.append(parts)
     if raw.broken:
         n, reason, _ = raw.broken[0]

@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import sys
+import traceback
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -51,7 +52,7 @@ def prepare_batch(raw, areas: pl.DataFrame, batch_id: str, salt: str, now: dt.da
         return exc
     check = Checker(raw.path.name, batch_id, found)
     check.broken(raw)
-    frame = validate(raw_frame(raw, found), check, now)
+    frame = validate(raw_frame(raw, found), check, now, settings.get("SHAOBING_TIMEZONE"))
     reports = to_reports(frame, module.CHANNEL, AreaMatcher(areas), salt, batch_id, now)
     return module.CHANNEL, reports, check
 
@@ -67,7 +68,7 @@ def load_batch(path: str, file_hash: str, channel: str, encoding: str, reports: 
         quarantine = check.frame()
         batch = {"batch_id": check.batch_id, "file_name": str(path), "file_hash": file_hash, "channel": channel,
                  "encoding": encoding, "rows_in": rows_in, "rows_loaded": fresh.height,
-                 "rows_quarantined": quarantine.height, "started_at": started, "finished_at": dt.datetime.now()}
+                 "rows_quarantined": quarantine.height, "started_at": started, "finished_at": settings.now()}
         if batch["rows_loaded"] + batch["rows_quarantined"] != rows_in:
             raise RuntimeError(f"{path}: {rows_in} rows in but {fresh.height} loaded + {quarantine.height} quarantined")
         warehouse.write_batch(con, batch, fresh, quarantine)
@@ -83,7 +84,20 @@ def file_digest(path: Path) -> str:
 
 
 def ingest_one(path: str, areas: pl.DataFrame, salt: str) -> BatchResult:
-    started = dt.datetime.now()
+    """One file, whatever happens: an unexpected failure is reported for this file (its batch was
+    never written, so nothing partial stays) and the next files still load."""
+    try:
+        return _ingest_one(path, areas, salt)
+    except Exception as exc:  # noqa: BLE001 - one clear line per file, the traceback in the log
+        log = settings.logs_dir() / "ingest-errors.log"
+        with open(log, "a", encoding="utf-8") as fh:
+            fh.write(f"--- {settings.now():%Y-%m-%d %H:%M:%S} {path}\n{traceback.format_exc()}")
+        return BatchResult(path, "failed", f"{path}: not loaded, unexpected error ({exc.__class__.__name__}: {exc}); "
+                                           f"nothing of this file was stored; details in {log}")
+
+
+def _ingest_one(path: str, areas: pl.DataFrame, salt: str) -> BatchResult:
+    started = settings.now()
     try:
         digest = file_digest(Path(path))
     except OSError as exc:
@@ -111,6 +125,9 @@ def ingest_flow(paths: list[str]) -> list[BatchResult]:
     """Load export files into the warehouse, one batch per file, and publish the board's snapshot."""
     with warehouse.open_warehouse(settings.warehouse_path()) as con:
         areas = warehouse.areas(con)
+    if areas.is_empty():
+        print("warning: no areas loaded yet, so reports get no area_code; run `shaobing areas import FILE` "
+              "(it also places the reports loaded before it)", file=sys.stderr, flush=True)
     salt = settings.salt()
     results = [ingest_one(p, areas, salt) for p in paths]
     warehouse.publish_snapshot(settings.warehouse_path(), settings.snapshot_path())

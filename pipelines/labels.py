@@ -47,11 +47,11 @@ def import_labels(path: Path, who: str) -> tuple[int, list[str]]:
         else:
             known_ids = warehouse.report_ids_known(con, keys)
             pairs = [(k if k in known_ids else None, lab, k) for k, lab in zip(keys, labels)]
-        problems += [f"{path}: no stored report matches {k[:40]!r}" for rid, _, k in pairs if rid is None]
+        problems += [f"{path}: no stored report matches {mask_pii(k)[:40]!r}" for rid, _, k in pairs if rid is None]
         good = [(rid, lab) for rid, lab, _ in pairs if rid is not None]
         frame = pl.DataFrame({"report_id": [g[0] for g in good], "labels": [g[1] for g in good],
                               "source": ["import"] * len(good), "labelled_by": [who] * len(good),
-                              "labelled_at": [dt.datetime.now()] * len(good)},
+                              "labelled_at": [settings.now()] * len(good)},
                              schema_overrides={"labels": pl.List(pl.Utf8)})
         n = warehouse.insert_labels(con, frame) if good else 0
     warehouse.publish_snapshot(settings.warehouse_path(), settings.snapshot_path())

@@ -88,7 +88,7 @@ def load(path: str | Path):
 
 def record(con, model, version: str, path: Path, train_hash: str, train_rows: int, metrics: dict, status: str) -> None:
     warehouse.add_model_version(con, {
-        "version": version, "created_at": dt.datetime.now(), "path": str(path), "train_hash": train_hash,
+        "version": version, "created_at": settings.now(), "path": str(path), "train_hash": train_hash,
         "train_rows": train_rows, "params": json.dumps(_params(model), ensure_ascii=False, default=str),
         "metrics": json.dumps(metrics, ensure_ascii=False), "code_version": code_version(), "status": status})
 
@@ -100,7 +100,7 @@ def _params(model) -> dict:
 
 
 def new_version() -> str:
-    return dt.datetime.now().strftime("m%Y%m%d-%H%M%S")
+    return settings.now().strftime("m%Y%m%d-%H%M%S")
 
 
 def data_hash(report_ids: list[str], labels: list[list[str]]) -> str:

@@ -5,9 +5,11 @@ test checks that every setting is documented in the README.
 """
 from __future__ import annotations
 
+import datetime as dt
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 
 @dataclass(frozen=True)
@@ -66,6 +68,19 @@ def configure_prefect() -> None:
     os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "90")
 
 
+def timezone() -> ZoneInfo:
+    name = get("SHAOBING_TIMEZONE")
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise SystemExit(f"setting SHAOBING_TIMEZONE={name!r}: expected an IANA time zone such as Asia/Shanghai") from None
+
+
+def now() -> dt.datetime:
+    """Wall-clock time in SHAOBING_TIMEZONE, naive like the stored report times it is compared with."""
+    return dt.datetime.now(timezone()).replace(tzinfo=None)
+
+
 def warehouse_path() -> Path:
     return home() / "warehouse.duckdb"
 
@@ -77,6 +92,12 @@ def snapshot_path() -> Path:
 
 def models_dir() -> Path:
     path = home() / "models"
+    path.mkdir(exist_ok=True)
+    return path
+
+
+def logs_dir() -> Path:
+    path = home() / "logs"
     path.mkdir(exist_ok=True)
     return path
 

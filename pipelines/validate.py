@@ -20,27 +20,63 @@ DATETIME_FORMATS = ["%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S", 
                     "%Y-%m-%d %H:%M:%S%.f", "%Y/%m/%d %H:%M:%S", "%Y/%m/%d %H:%M", "%Y-%m-%d", "%Y/%m/%d",
                     "%Y年%m月%d日 %H:%M:%S", "%Y年%m月%d日 %H:%M", "%Y年%m月%d日", "%Y.%m.%d", "%Y%m%d",
                     "%Y%m%d%H%M%S", "%d/%m/%Y"]
+AWARE_FORMATS = ["%Y-%m-%dT%H:%M:%S%z", "%Y-%m-%dT%H:%M:%S%.f%z", "%Y-%m-%d %H:%M:%S%z", "%Y-%m-%d %H:%M:%S%.f%z",
+                 "%Y-%m-%dT%H:%M%z"]
 EXCEL_EPOCH = dt.datetime(1899, 12, 30)
 
 
+# Fields that identify a person: kept out of quarantine.raw entirely (the source file and row number
+# say where to find them); every other cell of a quarantined row is kept with PII masked.
+PERSONAL_FIELDS = ("phone", "id_number", "reporter_name")
+WITHHELD = "[已隐去]"
+EARLIEST = dt.datetime(1990, 1, 1)   # before this, a date is a misread (e.g. a two-digit year), not a report
+
+
 def raw_frame(raw: RawFile, found: dict[str, str]) -> pl.DataFrame:
-    """The file's rows as a frame of the channel's fields (text), with row number and raw JSON."""
+    """The file's rows as a frame of the channel's fields (text), with row number, a hash of the
+    untouched row (to recognise a second delivery) and the row as JSON with personal data masked."""
     index = {h: i for i, h in enumerate(raw.header)}
     data = {name: [r[index[col]] for r in raw.rows] for name, col in found.items()}
     frame = pl.DataFrame(data, schema={name: pl.Utf8 for name in found})
-    raws = [json.dumps(dict(zip(raw.header, r)), ensure_ascii=False) for r in raw.rows]
+    personal = {found[f] for f in PERSONAL_FIELDS if f in found}
+    hashes, raws = [], []
+    for r in raw.rows:
+        hashes.append(hashlib.sha1(json.dumps(dict(zip(raw.header, r)), ensure_ascii=False).encode("utf-8")).hexdigest())
+        raws.append(masked_json(raw.header, r, personal))
     return frame.with_columns(pl.Series("row_number", raw.row_numbers, dtype=pl.Int32),
-                              pl.Series("raw", raws, dtype=pl.Utf8))
+                              pl.Series("row_hash", hashes, dtype=pl.Utf8), pl.Series("raw", raws, dtype=pl.Utf8))
 
 
-def parse_datetimes(col: pl.Expr) -> pl.Expr:
-    """Dates in the dozen forms exports use, Excel serial day numbers included."""
+def masked_json(header: list[str], cells: list[str | None], personal: set[str]) -> str:
+    """One raw row as JSON, personal columns withheld and numbers masked in the other cells."""
+    return json.dumps({h: (WITHHELD if h in personal and c else mask_pii(c) if c else c)
+                       for h, c in zip(header, cells)}, ensure_ascii=False)
+
+
+def _aware(s: pl.Expr, tz: str) -> pl.Expr:
+    """ISO times with an offset or Z (2025-01-13T01:31:07Z), as wall-clock time in ``tz``."""
+    iso = s.str.replace(r"[Zz]$", "+00:00")
+    parsed = [iso.str.strptime(pl.Datetime("us", "UTC"), f, strict=False) for f in AWARE_FORMATS]
+    return pl.coalesce(*parsed).dt.convert_time_zone(tz).dt.replace_time_zone(None)
+
+
+def _epoch(s: pl.Expr, tz: str) -> pl.Expr:
+    """Unix times of 10 (seconds) or 13 (milliseconds) digits, as wall-clock time in ``tz``."""
+    digits = pl.when(s.str.contains(r"^\d{10}(?:\d{3})?$")).then(s).cast(pl.Int64, strict=False)
+    ms = pl.when(s.str.len_chars() == 10).then(digits * 1000).otherwise(digits)
+    return pl.from_epoch(ms, time_unit="ms").dt.replace_time_zone("UTC").dt.convert_time_zone(tz) \
+        .dt.replace_time_zone(None).cast(pl.Datetime("us"))
+
+
+def parse_datetimes(col: pl.Expr, tz: str = "Asia/Shanghai") -> pl.Expr:
+    """Dates in the forms exports use: local times, ISO times with an offset, Unix times and Excel
+    serial day numbers; the latter three read as wall-clock time in ``tz``."""
     s = col.str.strip_chars()
     parsed = [s.str.strptime(pl.Datetime("us"), f, strict=False) for f in DATETIME_FORMATS]
     serial = s.cast(pl.Float64, strict=False)
     excel = (pl.when(serial.is_between(20000, 80000))
              .then(pl.lit(EXCEL_EPOCH) + pl.duration(milliseconds=(serial * 86_400_000).round(0).cast(pl.Int64))))
-    return pl.coalesce(*parsed, excel.cast(pl.Datetime("us")))
+    return pl.coalesce(*parsed, _aware(s, tz), _epoch(s, tz), excel.cast(pl.Datetime("us")))
 
 
 def parse_count(value: str | None) -> int | None:
@@ -75,7 +111,7 @@ class Checker:
     def broken(self, raw: RawFile) -> None:
         for number, reason, text in raw.broken:
             self.rows.append({"batch_id": self.batch_id, "file_name": self.file_name, "row_number": number,
-                              "column": None, "kind": "invalid", "reason": reason, "raw": text})
+                              "column": None, "kind": "invalid", "reason": reason, "raw": mask_pii(text)})
 
     def frame(self) -> pl.DataFrame:
         return pl.DataFrame(self.rows, schema={"batch_id": pl.Utf8, "file_name": pl.Utf8, "row_number": pl.Int32,
@@ -87,20 +123,23 @@ def split(frame: pl.DataFrame, ok: pl.Expr) -> tuple[pl.DataFrame, pl.DataFrame]
     return frame.filter(flags), frame.filter(~flags)
 
 
-def validate(frame: pl.DataFrame, check: Checker, now: dt.datetime) -> pl.DataFrame:
+def validate(frame: pl.DataFrame, check: Checker, now: dt.datetime, tz: str = "Asia/Shanghai") -> pl.DataFrame:
     """Typed, valid rows; the others handed to the checker with their reasons."""
-    damaged = pl.any_horizontal([pl.col(c).str.contains("\ufffd", literal=True).fill_null(False) for c in frame.columns if c not in ("row_number", "raw")])
+    damaged = pl.any_horizontal([pl.col(c).str.contains("\ufffd", literal=True).fill_null(False) for c in frame.columns if c not in ("row_number", "row_hash", "raw")])
     frame, bad = split(frame, ~damaged)
     check.reject(bad, None, "invalid", "holds bytes that are not valid in the file's encoding")
     for field, what in (("source_id", "an id"), ("text", "the report's text")):
         frame, bad = split(frame, pl.col(field).str.strip_chars().str.len_chars() > 0)
         check.reject(bad, field, "invalid", f"empty: expected {what}")
-    frame = frame.with_columns(parse_datetimes(pl.col("received_at")).alias("received"))
+    frame = frame.with_columns(parse_datetimes(pl.col("received_at"), tz).alias("received"))
     frame, bad = split(frame, pl.col("received").is_not_null())
     check.reject(bad, "received_at", "invalid",
                  lambda r: f"cannot read {r['received_at']!r} as a date (expected e.g. 2025-01-13 09:31:07)")
     frame, bad = split(frame, pl.col("received") <= pl.lit(now + dt.timedelta(days=1)))
     check.reject(bad, "received_at", "invalid", lambda r: f"date {r['received_at']!r} lies in the future")
+    frame, bad = split(frame, pl.col("received") >= pl.lit(EARLIEST))
+    check.reject(bad, "received_at", "invalid",
+                 lambda r: f"date {r['received_at']!r} reads as a year before {EARLIEST:%Y}: expected a four-digit year")
     if "people_count" in frame.columns:
         frame = _validate_counts(frame, check)
     return frame.drop("received_at").rename({"received": "received_at"})
@@ -148,7 +187,7 @@ def to_reports(frame: pl.DataFrame, channel: str, matcher: AreaMatcher, salt: st
         "reporter_key": [reporter_key(salt, r["id_number"], r["phone"]) for r in rows],
         "source_category": f["source_category"],
         "content_hash": [content_hash(t) for t in texts],
-        "row_hash": [hashlib.sha1(r["raw"].encode("utf-8")).hexdigest() for r in rows],
+        "row_hash": f["row_hash"],
         "row_number": f["row_number"],
         "raw": f["raw"],
     }, schema_overrides={"area_code": pl.Utf8, "address": pl.Utf8, "title": pl.Utf8, "subject": pl.Utf8,

@@ -137,7 +137,7 @@ def weekly_flow(through: dt.date | None = None) -> dict:
         raise SystemExit("no model yet: run `shaobing retrain` first (it trains on the loaded reports)")
     if first is None:
         raise SystemExit("no reports yet: run `shaobing ingest FILE...` first")
-    through = through or default_through(latest, dt.date.today())
+    through = through or default_through(latest, settings.now().date())
     progress(f"weekly: model {champ['version']}, weeks before {through}")
     scored = score_reports(champ["version"], champ["path"], through)
     result = detect_weeks(champ["version"], through)

@@ -149,12 +149,21 @@ def _read_xlsx(path: Path, data: bytes) -> RawFile:
     sheet = book.worksheets[0]
     rows = sheet.iter_rows(values_only=True)
     try:
-        header = _header(next(rows), path)
+        first = list(next(rows))
+        while first and _cell(first[-1]) is None:   # a sheet is as wide as its widest row
+            first.pop()
+        header = _header(first, path)
         out = RawFile(path, "xlsx", header, [], [])
         for number, row in enumerate(rows, start=2):
-            cells = [_cell(c) for c in row][: len(header)]
+            cells = [_cell(c) for c in row]
             if not any(cells):
                 continue
+            extra = [i + 1 for i, c in enumerate(cells[len(header):], start=len(header)) if c is not None]
+            if extra:
+                out.broken.append((number, f"has values in column(s) {extra} beyond the header's {len(header)} columns",
+                                   json.dumps(cells, ensure_ascii=False)))
+                continue
+            cells = cells[: len(header)]
             out.rows.append(cells + [None] * (len(header) - len(cells)))
             out.row_numbers.append(number)
     except StopIteration:
@@ -185,7 +194,8 @@ def _read_jsonl(path: Path, text: str, encoding: str) -> RawFile:
     for obj in objects:
         keys.update(dict.fromkeys(obj))
     if not keys:
-        raise SourceError(f"{path}: no JSON object on any line")
+        first = f"; line {broken[0][0]}: {broken[0][1]}" if broken else ""
+        raise SourceError(f"{path}: no JSON object on any line{first}")
     header = list(keys)
     out = RawFile(path, encoding, header, [[_cell(o.get(k)) for k in header] for o in objects], numbers, broken)
     return out

@@ -113,9 +113,15 @@ def open_warehouse(path: Path | str, read_only: bool = False) -> Iterator[duckdb
 
 
 def publish_snapshot(warehouse: Path, snapshot: Path) -> None:
-    """Copy the (closed, checkpointed) warehouse beside itself and rename it over the snapshot."""
-    tmp = snapshot.with_suffix(".tmp")
-    shutil.copyfile(warehouse, tmp)
+    """Copy the checkpointed warehouse beside itself and rename it over the snapshot.
+
+    The copy is made while holding a connection, that is DuckDB's write lock: another flow that
+    starts meanwhile waits instead of writing into a half-copied file.
+    """
+    tmp = snapshot.with_suffix(f".{os.getpid()}.tmp")
+    with open_warehouse(warehouse) as con:
+        con.execute("checkpoint")
+        shutil.copyfile(warehouse, tmp)
     os.replace(tmp, snapshot)
 
 
@@ -128,6 +134,19 @@ def upsert_areas(con, areas: pl.DataFrame) -> int:
 
 def areas(con) -> pl.DataFrame:
     return con.sql("select * from areas order by area_code").pl()
+
+
+def unplaced_reports(con) -> pl.DataFrame:
+    """Reports without an area (loaded before the gazetteer knew their place)."""
+    return con.sql("select report_id, address, title, text from reports where area_code is null").pl()
+
+
+def set_area_codes(con, placed: pl.DataFrame) -> int:
+    """Give reports (report_id, area_code) their area; weekly counts pick them up on the next run."""
+    with registered(con, placed=placed):
+        con.execute("update reports set area_code = placed.area_code from placed "
+                    "where reports.report_id = placed.report_id and reports.area_code is null")
+    return placed.height
 
 
 # ---------------------------------------------------------------- batches, reports, quarantine

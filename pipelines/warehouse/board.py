@@ -19,10 +19,11 @@ TABLES = ("areas", "reports", "alerts", "alert_reports", "report_scores", "weekl
           "model_versions", "weekly_runs")
 CLOSED = list(CLOSED_STATUSES)
 
-# The model version whose counts and scores the board shows: the champion, else the last one run.
+# The model version whose counts and scores the board shows: the one the last weekly run used (a
+# champion promoted since has no counts until the next run), else the champion.
 _MODEL = """model as (select coalesce(
-    (select version from model_versions where status = 'champion' order by created_at desc limit 1),
-    (select model_version from weekly_runs order by ran_at desc limit 1)) as version)"""
+    (select model_version from weekly_runs order by ran_at desc limit 1),
+    (select version from model_versions where status = 'champion' order by created_at desc limit 1)) as version)"""
 
 _ALERT_COLUMNS = """
     a.alert_id, a.area_code, ar.name as area_name, parent.name as town_name, a.category,

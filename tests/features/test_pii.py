@@ -27,7 +27,9 @@ RAW_ID = re.compile(r"(?<!\d)\d{17}[\dXx](?!\d)")
         ("卡号6222021234567890123", "卡号[银行卡号]"),
         ("6222 0212 3456 7890", "[银行卡号]"),
         ("6222-0212-3456-7890-123", "[银行卡号]"),
-        ("GD13812345678", "GD[手机号]"),  # a phone glued to letters is still a phone
+        ("GD13812345678", "GD[手机号]"),
+        ("身份证 360102 19900101 123X 号", "身份证 [身份证号] 号"),  # grouped 6-8-4
+        ("360102-1990-0101-1234", "[身份证号]"),  # grouped 6-4-4-4  # a phone glued to letters is still a phone
     ],
 )
 def test_mask_pii_masks(raw, expected):

@@ -54,9 +54,24 @@ def test_a_dismissed_alert_is_not_raised_again_for_the_same_week():
     again, n_new = run(NO_ALERTS, signals(W1, ("330100001001", "debt", 5, 5.0)), W1,
                        closed_alerts=dismissed)
     assert (again.height, n_new) == (0, 0)
-    later, n_new = run(NO_ALERTS, signals(W2, ("330100001001", "debt", 6, 5.0)), W2,
+    same, n_new = run(NO_ALERTS, signals(W2, ("330100001001", "debt", 6, 5.0)), W2,
+                      closed_alerts=dismissed)
+    assert (same.height, n_new) == (0, 0)  # the same level of evidence next week stays dismissed
+    risen, n_new = run(NO_ALERTS, signals(W3, ("330100001001", "debt", 8, 7.0)), W3,
                        closed_alerts=dismissed)
-    assert n_new == 1 and later["alert_id"].to_list() == ["A-330100001001-debt-20240311"]
+    assert n_new == 1 and risen["alert_id"].to_list() == ["A-330100001001-debt-20240318"]
+    assert "曾被排除" in risen["explanation"][0]
+    much_later = W1 + timedelta(weeks=27)
+    again, n_new = run(NO_ALERTS, signals(much_later, ("330100001001", "debt", 5, 5.0)), much_later,
+                       closed_alerts=dismissed)
+    assert n_new == 1  # half a year on, the same count is a new episode
+
+
+def test_a_resolved_alert_may_recur_the_next_week():
+    resolved, _ = run(NO_ALERTS, signals(W1, ("330100001001", "debt", 5, 5.0)), W1)
+    resolved = resolved.with_columns(status=pl.lit("resolved"))
+    later, n_new = run(NO_ALERTS, signals(W2, ("330100001001", "debt", 5, 5.0)), W2, closed_alerts=resolved)
+    assert n_new == 1
 
 
 def test_the_weekly_budget_keeps_the_strongest_new_alerts():

@@ -153,3 +153,51 @@ def test_a_second_weekly_run_changes_no_alert(demo):
     with home_env(demo["home"]):
         assert main(["weekly"]) == 0
     assert sql(demo, "select * from alerts order by alert_id").equals(before)
+
+
+def test_reports_loaded_before_the_areas_are_placed_when_the_areas_arrive(prefect_harness, tmp_path, capsys):
+    path = tmp_path / "calls.csv"
+    path.write_text("工单编号,来电时间,详细地址,诉求内容\n"
+                    "P1,2025-06-02 10:00:00,城关街道文昌社区3栋,楼下工地欠薪\n"
+                    "P2,2025-06-02 11:00:00,,不知道在哪里\n", encoding="utf-8")
+    with home_env(tmp_path / "home"):
+        assert main(["ingest", str(path)]) == 0
+        assert "no areas loaded yet" in capsys.readouterr().err
+        assert main(["areas", "import", str(SAMPLE / "areas.csv")]) == 0
+        assert "1 of 2 reports without an area placed" in capsys.readouterr().out
+    con = duckdb.connect(str(tmp_path / "home" / "warehouse.duckdb"), read_only=True)
+    try:
+        placed = dict(con.sql("select report_id, area_code from reports").fetchall())
+    finally:
+        con.close()
+    assert placed == {"hotline:P1": "369901001001", "hotline:P2": None}
+
+
+def test_an_unexpected_failure_in_one_file_leaves_the_others_loaded(prefect_harness, tmp_path, monkeypatch, capsys):
+    good, bad = tmp_path / "good.csv", tmp_path / "bad.csv"
+    for p, sid in ((good, "G1"), (bad, "G2")):
+        p.write_text(f"工单编号,来电时间,诉求内容\n{sid},2025-06-02 10:00:00,楼下工地欠薪\n", encoding="utf-8")
+    from pipelines import ingest
+
+    real = ingest.to_reports
+
+    def flaky(frame, *args, **kw):
+        if frame["source_id"].to_list() == ["G2"]:
+            raise RuntimeError("disk hiccup")
+        return real(frame, *args, **kw)
+
+    monkeypatch.setattr(ingest, "to_reports", flaky)
+    with home_env(tmp_path / "home"):
+        assert main(["ingest", str(bad), str(good)]) == 1
+    err = capsys.readouterr().err
+    assert "bad.csv: not loaded, unexpected error (RuntimeError: disk hiccup)" in err and "Traceback" not in err
+    assert "disk hiccup" in (tmp_path / "home" / "logs" / "ingest-errors.log").read_text()
+    counts = table_counts(tmp_path / "home" / "warehouse.duckdb")
+    assert (counts["reports"], counts["batches"]) == (1, 1)
+
+
+def test_weekly_through_a_midweek_day_detects_only_whole_weeks(demo, capsys):
+    with home_env(demo["home"]):
+        assert main(["weekly", "--through", "2026-11-25"]) == 0  # a Wednesday
+        assert "weeks before 2026-11-23" in capsys.readouterr().err
+        assert main(["weekly", "--through", "someday"]) == 2

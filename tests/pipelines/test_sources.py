@@ -116,3 +116,20 @@ def test_a_ragged_csv_row_is_kept_as_broken(tmp_path):
     path.write_text(HOTLINE + "GD3,2025-01-15,only,three\n", encoding="utf-8")
     raw = read_raw(path)
     assert len(raw.rows) == 1 and raw.broken[0][0] == 3 and "fields" in raw.broken[0][1]
+
+
+def test_xlsx_cells_beyond_the_header_make_the_row_broken_not_lost(tmp_path):
+    path = tmp_path / "p.xlsx"
+    write_xlsx(path, ["信访件编号", "登记日期", "信访事项"],
+               [["X1", "2025-01-13", "拖欠工资"], ["X2", "2025-01-14", "拖欠工资", "多出来的一格"]])
+    raw = read_raw(path)
+    assert [r[0] for r in raw.rows] == ["X1"]
+    (number, reason, text), = raw.broken
+    assert number == 3 and "beyond the header" in reason and "多出来的一格" in text
+
+
+def test_a_jsonl_file_of_only_bad_lines_names_the_first_problem(tmp_path):
+    path = tmp_path / "grid.jsonl"
+    path.write_text('{"event_id": "E1", "reported_at": \n[1, 2]\n', encoding="utf-8")
+    with pytest.raises(SourceError, match=r"grid.jsonl: no JSON object on any line; line 1: not valid JSON"):
+        read_raw(path)

@@ -6,7 +6,10 @@ import datetime as dt
 import polars as pl
 import pytest
 
-from pipelines.validate import Checker, dedupe, link_near_duplicates, parse_count, parse_datetimes, validate
+from pipelines.sources import RawFile, hotline, petition
+from pipelines.sources import find_columns
+from pipelines.validate import (WITHHELD, Checker, dedupe, link_near_duplicates, parse_count, parse_datetimes,
+                                raw_frame, validate)
 
 NOW = dt.datetime(2026, 11, 28)
 
@@ -20,6 +23,11 @@ NOW = dt.datetime(2026, 11, 28)
     ("45678", dt.datetime(2025, 1, 21)),                      # an Excel serial day number
     ("45678.5", dt.datetime(2025, 1, 21, 12)),
     ("20250113", dt.datetime(2025, 1, 13)),
+    ("2025-01-13T01:31:07Z", dt.datetime(2025, 1, 13, 9, 31, 7)),        # UTC, read as Beijing time
+    ("2025-01-13T09:31:07+08:00", dt.datetime(2025, 1, 13, 9, 31, 7)),
+    ("2025-01-13 10:31:07.250+0900", dt.datetime(2025, 1, 13, 9, 31, 7, 250000)),
+    ("1736731867", dt.datetime(2025, 1, 13, 9, 31, 7)),                  # Unix seconds
+    ("1736731867000", dt.datetime(2025, 1, 13, 9, 31, 7)),               # Unix milliseconds
     ("下周一", None),
     ("2025-13-45", None),
 ])
@@ -94,3 +102,27 @@ def test_a_row_with_blank_optional_cells_is_kept():
                          "title": [None], "row_number": [2], "raw": ["{}"]},
                         schema_overrides={"title": pl.Utf8, "row_number": pl.Int32})
     assert validate(rows, check, NOW).height == 1 and not check.rows
+
+
+def test_a_two_digit_year_is_quarantined_not_read_as_year_25():
+    check = Checker("h.csv", "B1", {"source_id": "工单编号", "received_at": "来电时间", "text": "诉求内容"})
+    good = validate(frame([("GD1", "25-01-13", "工资没发", 2, "{}"), ("GD2", "2025-01-13", "工资没发", 3, "{}")]),
+                    check, NOW)
+    assert good["source_id"].to_list() == ["GD2"]
+    (row,) = check.frame().to_dicts()
+    assert row["row_number"] == 2 and row["column"] == "来电时间" and "four-digit year" in row["reason"]
+
+
+def test_quarantined_rows_keep_no_personal_numbers_or_names(tmp_path):
+    header = ["信访件编号", "登记日期", "信访人", "身份证号", "联系电话", "信访事项"]
+    rows = [["X1", "不是日期", "张三", "360102199001011234", "13812345678", "老板欠薪，我的卡号6222021234567890123"],
+            ["X1", "不是日期", "张三", "360102199001011234", "13900001111", "老板欠薪，我的卡号6222021234567890123"]]
+    raw = RawFile(tmp_path / "p.xlsx", "xlsx", header, rows, [2, 3])
+    found = find_columns(header, petition)
+    frame_ = raw_frame(raw, found)
+    stored = " ".join(frame_["raw"].to_list())
+    for secret in ("张三", "360102199001011234", "13812345678", "6222021234567890123"):
+        assert secret not in stored
+    assert WITHHELD in stored and "老板欠薪" in stored and "X1" in stored
+    # rows differing only in a withheld cell are still told apart when deduplicating
+    assert frame_["row_hash"].n_unique() == 2
