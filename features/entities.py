@@ -87,15 +87,20 @@ _ORGANISATION = re.compile(r"(?:股份有限公司|有限责任公司|有限公�
 _HARD_BOUNDARY = re.compile(
     "反映|投诉|举报|来电|位于|家住|居住|购买|购置|入住|承建|开发|负责|拖欠|欠薪|附近|旁边|门口|对面|"
     "业主|居民|村民|工人|市民|群众|所在|地址|关于|导致|造成|因为|所以|但是|老板|经理|一家|这家|那家|"
+    "通知|告知|协调|督促|约谈|联系|入职|上班|打工|干活|就职|任职|[0-9]+(?:年|月份?|日|号)|"
+    "发现|一起|打着|以|系|欠|才|同村|本村|邻村|外村|据|经|上午|下午|晚上|今天|昨天|今日|近日|"
     "[的在是了和与及或我你他她们住到从向对于把被给该本这那其各全此某个位名为等由说称买有就都也还将已要让叫找]"
 )
 # Administrative words before a name (南昌县莲塘镇锦绣华庭): cut only when a name of ≥2 chars remains,
 # so that 水乡花园 and 城市花园 keep their 乡 and 市.
-_SOFT_BOUNDARY = re.compile("街道|社区|公司|[省市区县镇乡村]")
+_SOFT_BOUNDARY = re.compile("街道|社区|公司|[省县镇乡]|市(?![场政民容])|区(?![域])|村(?![民委])")
 _GENERIC_STEMS = frozenset(
     "老旧 周边 所在 整个 城中 安置 回迁 保障 商品 建筑 施工 工程 建设 投资 理财 养老 重点 在建 停工 烂尾 "
     "相关 其他 涉事 上述 一个 多个 各个 新农 物业 劳务 房开 装修 担保 贷款 小贷 中介 网贷 科技 房地产 "
-    "保险 快递 家政 保安 网络 金融 借贷 电商 集资 传销 外卖 开发 这个 那个 扶贫 合作 互联网".split()
+    "保险 快递 家政 保安 网络 金融 借贷 电商 集资 传销 外卖 开发 这个 那个 扶贫 合作 互联网 "
+    # an industry alone (五金加工厂, 服装厂) names no particular firm
+    "五金 五金加工 服装 鞋业 制鞋 食品 陶瓷 电子 家具 纺织 机械 塑料 包装 印刷 建材 砖 水泥 化工 木材 "
+    "加工 养殖 种植 物流 模具 玩具 箱包 酒店 饭店 餐饮 汽修 修理 预制 钢构 钢结构".split()
 )
 
 
@@ -119,10 +124,16 @@ def _named(text: str, suffixes: re.Pattern[str], stem_char: str, max_stem: int) 
     return list(dict.fromkeys(names))
 
 
+# Verbs that open a stem ("投资鑫利通理财平台" → 鑫利通理财平台) but end no name when inside one
+# (鑫利投资有限公司 keeps its 投资).
+_LEADING_VERB = re.compile("^(?:投资|投了|购买了?|入股|参与|加入|借给|借钱给)")
+
+
 def _trim_stem(window: str) -> str:
     """The end of `window` after the last word that cannot belong to a name."""
     cuts = [hard.end() for hard in _HARD_BOUNDARY.finditer(window)]
     stem = window[cuts[-1] :] if cuts else window
+    stem = _LEADING_VERB.sub("", stem)
     for soft in reversed(list(_SOFT_BOUNDARY.finditer(stem))):
         if len(stem) - soft.end() >= 2:
             return stem[soft.end() :]
@@ -149,3 +160,35 @@ def normalise_place(name: str, areas: Iterable[str] = ()) -> str:
                 name, stripped = name[len(prefix) :], True
                 break
     return name
+
+
+def named_in(text: str, subject: str | None = None, areas: Iterable[str] = ()) -> list[str]:
+    """The places and organisations a report names (text and 被反映对象), normalised so that
+    variants meet, each once; names that are only an area of the gazetteer are left out (the
+    area detectors cover those)."""
+    area_set = {normalize(a) for a in areas if a}
+    found = places(text) + organisations(text) + ([subject] if subject and subject.strip() else [])
+    out = []
+    for name in found:
+        core = normalise_place(name, area_set)
+        if len(core) >= 2 and core not in area_set and normalize(name) not in area_set and not _COUNTED.fullmatch(core):
+            out.append(core)
+    return list(dict.fromkeys(out))
+
+
+_COUNTED = re.compile(rf"{_COUNTER}[期组号栋]")  # 五组, 二期: a part of some place, not a name
+
+
+# Words that say a dispute may turn violent or collective: they raise an alert's severity.
+ESCALATION_TERMS = (
+    "跳楼", "跳河", "跳桥", "自杀", "轻生", "喝农药", "服毒", "自焚", "寻死", "同归于尽", "拼命", "报复",
+    "杀了", "杀人", "砍人", "动刀", "拿刀", "打死", "堵路", "堵门", "堵大门", "围堵", "拉横幅", "拉条幅",
+    "打横幅", "举牌", "集体上访", "集体讨薪", "进京", "赴省", "越级上访", "静坐", "聚集", "闹事", "游行",
+    "媒体曝光", "上网曝光", "冲突", "打起来", "持械",
+)
+_ESCALATION = re.compile("|".join(map(re.escape, sorted(ESCALATION_TERMS, key=len, reverse=True))))
+
+
+def escalation(text: str) -> list[str]:
+    """Escalation words in the text (跳楼, 堵路, 拉横幅, 集体上访 …), each once, in order of mention."""
+    return list(dict.fromkeys(_ESCALATION.findall(normalize(text))))

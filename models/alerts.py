@@ -1,10 +1,20 @@
-"""Alerts: one open alert per key (area_code × category), updated week by week from signals."""
+"""Alerts: one open alert per key, updated week by week from signals.
+
+A key is an area × category (count detectors) or a named place/organisation × category (cluster
+signals, ``place`` set). Each alert carries ``score`` (the detector's strength, decaying while it
+lasts) and ``rank`` (0–100: strength, growth, cross-channel agreement, severity and recency
+combined), by which analysts see the strongest first.
+"""
 from __future__ import annotations
 
+import hashlib
+import math
 import re
 from datetime import date, datetime, timedelta
 
 import polars as pl
+
+from models.clusters import related
 
 # Lifecycle: new → reviewing → confirmed | dismissed → dispatched → resolved; a `new` alert nobody
 # reviewed and that had no signal for some weeks lapses to `expired`.
@@ -17,16 +27,49 @@ ALERT_SCHEMA = {
     "first_week": pl.Date, "last_week": pl.Date, "status": pl.String, "score": pl.Float64,
     "observed": pl.Int64, "expected": pl.Float64, "explanation": pl.String,
     "created_at": pl.Datetime("us"), "updated_at": pl.Datetime("us"),
+    "place": pl.String, "rank": pl.Float64,
 }
 CHANNEL_NAMES = {"hotline": "12345热线", "grid": "网格", "petition": "信访"}
-DETECTOR_NAMES = {"ears_c2": "EARS C2"}
+DETECTOR_NAMES = {"ears_c1": "EARS C1", "ears_c2": "EARS C2", "ears_c3": "EARS C3",
+                  "farrington": "Farrington–Noufaily", "cusum": "负二项 CUSUM", "cusum_nb": "负二项 CUSUM",
+                  "glrnb": "负二项 GLR", "cluster": "地点聚集"}
+COLLECTIVE = 5          # people on one report from which it is a collective petition (集体访)
 _STREAK = re.compile(r"连续第 (\d+) 周预警")
 
 Key = tuple[str, str]
 
 
-def alert_id(area_code: str, category: str, first_week: date) -> str:
+def alert_id(area_code: str, category: str, first_week: date, place: str | None = None) -> str:
+    if place:
+        return f"A-P{hashlib.sha1(place.encode('utf-8')).hexdigest()[:10]}-{category}-{first_week:%Y%m%d}"
     return f"A-{area_code}-{category}-{first_week:%Y%m%d}"
+
+
+def key_of(row: dict) -> Key:
+    """An alert's or signal's key: (area_code, category), or ("place:" + name, category)."""
+    place = row.get("place")
+    return (f"place:{place}" if place else row["area_code"], row["category"])
+
+
+def severity(people: int = 0, escalations: int = 0, repeat_reporters: int = 0) -> float:
+    """0–1: how likely the matter is to turn collective or violent.
+
+    A collective petition (≥ COLLECTIVE people on one report) weighs most, more so the more people;
+    escalation words (跳楼, 堵路, 拉横幅 …) in the reports next; reporters who write again and again last.
+    """
+    collective = 0.0 if people < COLLECTIVE else min(1.0, 0.5 + 0.5 * math.log10(people / COLLECTIVE))
+    return round(min(1.0, 0.45 * collective + 0.2 * min(escalations, 3) + 0.1 * min(repeat_reporters, 2)), 3)
+
+
+def rank_score(strength: float, observed: float, expected: float | None, channels: int = 1,
+               severity_: float = 0.0) -> float:
+    """0–100 ranking of one week's evidence: 35 strength (detector statistic, capped at 10),
+    25 growth (log2 observed/expected, capped at ×8), 15 cross-channel agreement, 25 severity.
+    Recency enters as the weekly decay of an alert's rank while no new evidence comes."""
+    growth = math.log2((observed + 1) / ((expected or 0) + 1))
+    parts = (0.35 * min(max(strength, 0), 10) / 10, 0.25 * min(max(growth, 0), 3) / 3,
+             0.15 * min(max(channels - 1, 0), 2) / 2, 0.25 * min(max(severity_, 0), 1))
+    return round(100 * sum(parts), 1)
 
 
 def update_alerts(open_alerts: pl.DataFrame, signals: pl.DataFrame, week: date,
@@ -45,52 +88,87 @@ def update_alerts(open_alerts: pl.DataFrame, signals: pl.DataFrame, week: date,
     held back. Signals of other weeks are ignored; several detectors on one key count as their strongest.
     """
     now = now or datetime.combine(week, datetime.min.time())
-    open_by_key = {(r["area_code"], r["category"]): r for r in open_alerts.iter_rows(named=True)}
+    open_by_key = {key_of(r): r for r in open_alerts.iter_rows(named=True)}
     closed_until = _closed_until(closed_alerts)
     dismissed = _last_dismissed(closed_alerts)
     updated, fresh = [], []
     for sig in _strongest_per_key(signals, week).iter_rows(named=True):
-        key = (sig["area_code"], sig["category"])
-        names = (area_names.get(key[0], key[0]), category_names.get(key[1], key[1]))
-        ev = evidence.get(key, {})
+        key = _open_key(sig, open_by_key)
+        names = (_where(sig, area_names), category_names.get(sig["category"], sig["category"]))
+        ev = evidence.get(key_of(sig), {})
         if key in open_by_key:
+            if any(u["alert_id"] == open_by_key[key]["alert_id"] for u in updated):
+                continue  # a weaker variant of a place already updated this alert this week
             row = _updated(open_by_key[key], sig, week, now, decay, names, ev)
             if row is not None:
                 updated.append(row)
+        elif sig.get("place") and any(f["place"] and f["category"] == sig["category"]
+                                      and related(f["place"], sig["place"]) for f in fresh):
+            continue  # a weaker variant of a place that opened an alert this week
         elif closed_until.get(key, date.min) < week:
             last = dismissed.get(key)
             if last is None or week > last["last_week"] + timedelta(weeks=dismissed_weeks):
                 fresh.append(_new(sig, week, now, names, ev))
             elif sig["observed"] >= dismissed_rise * (last["observed"] or 0):
                 fresh.append(_new(sig, week, now, names, ev, dismissed=last))
-    fresh.sort(key=lambda r: (-r["score"], r["area_code"], r["category"]))
+    fresh.sort(key=lambda r: (-r["rank"], -r["score"], r["area_code"] or "", r["category"], r["place"] or ""))
     fresh = fresh if max_new is None else fresh[:max_new]
     return pl.DataFrame(updated + fresh, schema=ALERT_SCHEMA, orient="row"), len(fresh)
 
 
+def _open_key(sig: dict, open_by_key: dict[Key, dict]) -> Key:
+    """The signal's key, or that of an open alert on a variant of its place (福寿康 / 福寿康养老):
+    the words a week's reports use for a place shift, the alert should not."""
+    key = key_of(sig)
+    place = sig.get("place")
+    if key in open_by_key or not place:
+        return key
+    variants = [k for k, row in open_by_key.items()
+                if row.get("place") and k[1] == sig["category"] and related(place, row["place"])]
+    return min(variants, key=lambda k: open_by_key[k]["first_week"]) if variants else key
+
+
+def _where(row: dict, area_names: dict[str, str]) -> str:
+    """How the explanation names the key: the area, or the place (and the area most of it is in)."""
+    area = area_names.get(row["area_code"], row["area_code"]) if row.get("area_code") else None
+    if row.get("place"):
+        return f"「{row['place']}」" + (f"（{area}一带）" if area else "")
+    return area or "未定位地区"
+
+
+def _with_place(frame: pl.DataFrame) -> pl.DataFrame:
+    return frame if "place" in frame.columns else frame.with_columns(pl.lit(None, pl.String).alias("place"))
+
+
 def _strongest_per_key(signals: pl.DataFrame, week: date) -> pl.DataFrame:
+    signals = _with_place(signals)
     if "week" in signals.columns:
         signals = signals.filter(pl.col("week").cast(pl.Date) == week)
-    return (signals.sort(["score", "area_code", "category"], descending=[True, False, False])
-            .unique(["area_code", "category"], keep="first", maintain_order=True))
+    return (signals.sort(["score", "area_code", "category"], descending=[True, False, False], nulls_last=True)
+            .with_columns(pl.when(pl.col("place").is_not_null()).then(pl.lit("place:") + pl.col("place"))
+                          .otherwise(pl.col("area_code")).alias("_key"))
+            .unique(["_key", "category"], keep="first", maintain_order=True).drop("_key"))
 
 
 def _closed_until(closed_alerts: pl.DataFrame | None) -> dict[Key, date]:
     """The last week each key's closed alerts covered: no new alert up to and including it."""
     if closed_alerts is None or closed_alerts.is_empty():
         return {}
-    last = closed_alerts.group_by("area_code", "category").agg(pl.col("last_week").cast(pl.Date).max())
-    return {(r["area_code"], r["category"]): r["last_week"] for r in last.iter_rows(named=True)}
+    out: dict[Key, date] = {}
+    for r in _with_place(closed_alerts).iter_rows(named=True):
+        key, last = key_of(r), r["last_week"]
+        last = last.date() if isinstance(last, datetime) else last
+        out[key] = max(out.get(key, date.min), last)
+    return out
 
 
 def _last_dismissed(closed_alerts: pl.DataFrame | None) -> dict[Key, dict]:
     """Each key's latest dismissed alert (its last week and the count the analyst saw)."""
     if closed_alerts is None or closed_alerts.is_empty():
         return {}
-    rows = (closed_alerts.filter(pl.col("status") == "dismissed")
-            .with_columns(pl.col("last_week").cast(pl.Date)).sort("last_week")
-            .unique(["area_code", "category"], keep="last"))
-    return {(r["area_code"], r["category"]): r for r in rows.iter_rows(named=True)}
+    rows = (_with_place(closed_alerts).filter(pl.col("status") == "dismissed")
+            .with_columns(pl.col("last_week").cast(pl.Date)).sort("last_week"))
+    return {key_of(r): r for r in rows.iter_rows(named=True)}
 
 
 def _updated(old: dict, sig: dict, week: date, now, decay, names, ev) -> dict | None:
@@ -103,9 +181,19 @@ def _updated(old: dict, sig: dict, week: date, now, decay, names, ev) -> dict | 
     text = explain(*names, sig["observed"], sig["expected"], sig["upper"], sig["score"],
                    streak=streak, evidence=ev, detector=sig.get("detector", "ears_c2"),
                    first_week=old["first_week"])
-    return {**{k: old[k] for k in ALERT_SCHEMA}, "last_week": week, "score": float(score),
+    fresh_rank = _rank(sig, ev)
+    old_rank = old.get("rank") or 0.0
+    rank = max(fresh_rank, old_rank) if rerun else max(fresh_rank, decay * old_rank)
+    # a place's alert follows where its reports come from now; an area's alert keeps its area
+    area = sig["area_code"] if sig.get("place") else old["area_code"]
+    return {**{k: old.get(k) for k in ALERT_SCHEMA}, "area_code": area, "last_week": week, "score": float(score),
             "observed": int(sig["observed"]), "expected": float(sig["expected"]),
-            "explanation": text, "updated_at": now}
+            "explanation": text, "updated_at": now, "rank": float(rank)}
+
+
+def _rank(sig: dict, ev: dict) -> float:
+    return rank_score(sig["score"], sig["observed"], sig["expected"], len(ev.get("channels") or {}) or 1,
+                      ev.get("severity", 0.0))
 
 
 def _next_streak(old: dict, week: date, rerun: bool) -> int:
@@ -118,16 +206,17 @@ def _next_streak(old: dict, week: date, rerun: bool) -> int:
 
 
 def _new(sig: dict, week: date, now, names, ev, dismissed: dict | None = None) -> dict:
-    key = (sig["area_code"], sig["category"])
     text = explain(*names, sig["observed"], sig["expected"], sig["upper"], sig["score"],
                    streak=ev.get("streak") or 1, evidence=ev, detector=sig.get("detector", "ears_c2"))
     if dismissed is not None:
         text += (f"（{dismissed['last_week']:%Y-%m-%d} 当周 {dismissed['observed']} 件的预警曾被排除，"
                  f"本周件数明显上升，重新提出。）")
-    return {"alert_id": alert_id(*key, week), "area_code": key[0], "category": key[1],
+    return {"alert_id": alert_id(sig["area_code"], sig["category"], week, sig.get("place")),
+            "area_code": sig["area_code"], "category": sig["category"],
             "first_week": week, "last_week": week, "status": "new", "score": float(sig["score"]),
             "observed": int(sig["observed"]), "expected": float(sig["expected"]),
-            "explanation": text, "created_at": now, "updated_at": now}
+            "explanation": text, "created_at": now, "updated_at": now,
+            "place": sig.get("place"), "rank": _rank(sig, ev)}
 
 
 def explain(area_name: str, category_name: str, observed: int, expected: float, upper: float,
@@ -139,8 +228,10 @@ def explain(area_name: str, category_name: str, observed: int, expected: float, 
     高频词：欠薪、包工头、工地；涉及：滨江一号项目工地；渠道：12345热线 5、网格 2。
     """
     ev = evidence or {}
-    head = (f"{area_name}「{category_name}」本周 {int(observed)} 件，预期 {expected:.1f} 件"
-            f"（上限 {upper:.1f}，{DETECTOR_NAMES.get(detector, detector)} 统计量 {statistic:.1f}）；")
+    period, measure = ("本周", "统计量") if detector != "cluster" else (f"近 {ev.get('window', 4)} 周", "意外度")
+    reporters = f"，来自 {ev['reporters']} 位反映人" if detector == "cluster" and ev.get("reporters") else ""
+    head = (f"{area_name}「{category_name}」{period} {int(observed)} 件{reporters}，预期 {expected:.1f} 件"
+            f"（上限 {upper:.1f}，{DETECTOR_NAMES.get(detector, detector)} {measure} {statistic:.1f}）；")
     if streak > 1:
         head += f"连续第 {streak} 周预警。"
     elif first_week is not None:
@@ -159,7 +250,16 @@ def _evidence_text(ev: dict) -> str:
     if ev.get("channels"):
         ranked = sorted(ev["channels"].items(), key=lambda kv: -kv[1])
         parts.append("渠道：" + "、".join(f"{CHANNEL_NAMES.get(c, c)} {n}" for c, n in ranked))
+    risk = []
+    if (ev.get("people_max") or 0) >= COLLECTIVE:
+        risk.append(f"集体反映（单件最多 {ev['people_max']} 人）")
+    if ev.get("escalation"):
+        risk.append("出现" + "、".join(map(str, ev["escalation"][:4])) + "等激化言辞")
+    if ev.get("repeat_reporters"):
+        risk.append(f"{ev['repeat_reporters']} 人反复反映")
+    if risk:
+        parts.append("风险升级迹象：" + "，".join(risk))
     if ev.get("examples"):
-        example = str(ev["examples"][0])
-        parts.append(f"例：「{example[:40]}{'…' if len(example) > 40 else ''}」")
+        shown = [f"「{e[:30]}{'…' if len(e) > 30 else ''}」" for e in map(str, ev["examples"][:3])]
+        parts.append("例：" + "".join(shown))
     return "；".join(parts) + ("。" if parts else "")

@@ -25,14 +25,15 @@ def write_brief(con, week: dt.date, folder: Path) -> Path:
     wrap = book.add_format({"text_wrap": True, "valign": "top"})
     sheet = book.add_worksheet("预警")
     sheet.write(0, 0, f"哨兵风险预警周报 · {week}（周一）至 {week + dt.timedelta(days=6)}", book.add_format({"bold": True, "font_size": 14}))
-    cols = [("排名", 6), ("区域", 16), ("区域代码", 14), ("风险类别", 12), ("本周件数", 9), ("预期", 8),
-            ("评分", 8), ("状态", 9), ("首次预警周", 12), ("关联报告数", 10), ("说明", 80)]
+    cols = [("排名", 6), ("区域", 16), ("区域代码", 14), ("涉及地点/单位", 16), ("风险类别", 12), ("件数", 8), ("预期", 8),
+            ("综合评分", 9), ("统计强度", 9), ("状态", 9), ("首次预警周", 12), ("关联报告数", 10), ("说明", 80)]
     for j, (name, width) in enumerate(cols):
         sheet.write(2, j, name, head)
         sheet.set_column(j, j, width)
     for i, a in enumerate(alerts.iter_rows(named=True), start=1):
-        values = [i, a["area_name"] or a["area_code"], a["area_code"], tax.name(a["category"]), a["observed"],
-                  round(a["expected"] or 0, 2), round(a["score"], 2), STATUS_ZH.get(a["status"], a["status"]),
+        values = [i, a["area_name"] or a["area_code"] or "", a["area_code"] or "", a["place"] or "",
+                  tax.name(a["category"]), a["observed"], round(a["expected"] or 0, 2), round(a["rank"] or 0, 1),
+                  round(a["score"], 2), STATUS_ZH.get(a["status"], a["status"]),
                   str(a["first_week"]), a["reports"], a["explanation"]]
         for j, v in enumerate(values):
             sheet.write(2 + i, j, v, wrap)

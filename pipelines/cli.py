@@ -105,11 +105,7 @@ def cmd_weekly(args) -> int:
 
     through = None
     if args.through:
-        try:
-            asked = dt.date.fromisoformat(args.through)
-        except ValueError:
-            print(f"error: --through {args.through!r}: expected a date such as 2026-03-02", file=sys.stderr)
-            return 2
+        asked = _date(args.through, "--through")
         through = asked - dt.timedelta(days=asked.weekday())
         if through != asked:
             print(f"--through {asked} is a {asked:%A}: only whole weeks are detected, so weeks before {through}",
@@ -120,6 +116,38 @@ def cmd_weekly(args) -> int:
     print(f"warehouse: {r['reports']:,} reports, {r['quarantined']:,} quarantined rows, "
           f"{r['alerts']} alerts ({r['open_alerts']} open)")
     print(f"brief: {r['brief']}")
+    return 0
+
+
+def _date(text: str, option: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise SystemExit(f"{option} {text!r}: expected a date such as 2026-03-02") from None
+
+
+def cmd_backtest(args) -> int:
+    _flows()
+    from .backtest import backtest
+
+    start, end = _date(args.date_from, "--from"), _date(args.date_to, "--to")
+    if end < start:
+        print(f"error: --to {end} is before --from {start}", file=sys.stderr)
+        return 2
+    r = backtest(start, end, Path(args.events) if args.events else None)
+    per_week = sorted(r["new_per_week"])
+    median = per_week[len(per_week) // 2] if per_week else 0
+    print(f"backtest {start} … {end}: {r['weeks']} weeks replayed from no alerts, {r['new_alerts']} new alerts "
+          f"(median {median} a week, most {max(per_week, default=0)}); nothing was written")
+    events = r["events"]
+    if events is not None:
+        header = ["event", "area_code", "category", "first_week", "peak_week", "first_alert", "lead_weeks", "in_first_week", "by"]
+        table = [[str(v) if v is not None else "—" for v in row] for row in events.select(header).iter_rows()]
+        widths = [max(len(h), *(len(row[i]) for row in table)) for i, h in enumerate(header)]
+        for line in [header, *table]:
+            print("  ".join(v.ljust(w) for v, w in zip(line, widths)).rstrip())
+        caught = events["first_alert"].is_not_null().sum()
+        print(f"{caught}/{events.height} events alerted; {events['in_first_week'].sum()} in their first week")
     return 0
 
 
@@ -209,6 +237,39 @@ def cmd_board(args) -> int:
                                "--browser.gatherUsageStats", "false", "--client.toolbarMode", "minimal"])
 
 
+def cmd_users(args) -> int:
+    import getpass
+
+    from . import reviews, users
+
+    who = f"cli:{getpass.getuser()}"
+    try:
+        if args.action == "list":
+            for u in users.list_users():
+                print(f"{u.username:<28}{u.role:<12}{u.name}" + ("  (OIDC)" if u.oidc else ""))
+            return 0
+        if args.action == "remove":
+            users.remove(args.username)
+            reviews.audit(who, None, "user.remove", args.username)
+            print(f"user {args.username} removed")
+            return 0
+        if args.action == "demo":
+            print("demo users (passwords are new on every run):")
+            for name, (role, password) in users.reset_demo_users().items():
+                reviews.audit(who, None, "user.add", name, {"role": role, "demo": True})
+                print(f"  {name:<14} {role:<11} {password}")
+            return 0
+        password = sys.stdin.readline().rstrip("\n") if args.password_stdin else None
+        generated = users.add(args.username, args.role, password, args.name, replace=args.replace, oidc=args.oidc)
+    except users.UserError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    reviews.audit(who, None, "user.add", args.username, {"role": args.role, "oidc": args.oidc, "replace": args.replace})
+    print(f"user {args.username} ({args.role}) " + ("replaced" if args.replace else "added")
+          + (f"; password: {generated}  (shown once: pass it on safely)" if generated else ""))
+    return 0
+
+
 def cmd_settings(args) -> int:
     for s in settings.SETTINGS:
         print(f"{s.name}={settings.get(s.name)!s:<16}  {s.help}")
@@ -238,6 +299,11 @@ def parser() -> argparse.ArgumentParser:
     w = sub.add_parser("weekly", help="score, detect and brief every week up to --through")
     w.add_argument("--through", help="process weeks before this date (YYYY-MM-DD); default: the last whole week")
     w.set_defaults(run=cmd_weekly)
+    b = sub.add_parser("backtest", help="replay detection week by week as it would have run then; time listed events")
+    b.add_argument("--from", dest="date_from", required=True, help="first week to replay (YYYY-MM-DD)")
+    b.add_argument("--to", dest="date_to", required=True, help="last week to replay (YYYY-MM-DD)")
+    b.add_argument("--events", help="CSV of events: area_code, category, first_week, last_week (e.g. planted_hotspots.csv)")
+    b.set_defaults(run=cmd_backtest)
     sub.add_parser("status", help="rows, quarantine and alerts in the warehouse").set_defaults(run=cmd_status)
     e = sub.add_parser("evaluate", help="how the engine does on your labelled data")
     e.add_argument("--train", help="labelled CSV to train on (text plus label or labels)")
@@ -263,6 +329,21 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument("--port", type=int, default=8501)
     b.set_defaults(run=cmd_board)
     sub.add_parser("settings", help="list the settings and their values").set_defaults(run=cmd_settings)
+    us = sub.add_parser("users", help="who may sign in to the board, and in which role")
+    usub = us.add_subparsers(dest="action", required=True)
+    ua = usub.add_parser("add", help="add a user (a password is generated unless --password-stdin)")
+    ua.add_argument("username")
+    ua.add_argument("--role", required=True, choices=["leader", "analyst", "data_staff", "admin"])
+    ua.add_argument("--name", help="display name, e.g. 张三")
+    ua.add_argument("--password-stdin", action="store_true", help="read the password from the first line of stdin")
+    ua.add_argument("--oidc", action="store_true", help="no password: the user signs in through the OIDC provider (username = e-mail)")
+    ua.add_argument("--replace", action="store_true", help="reset an existing user's role and password")
+    ua.set_defaults(run=cmd_users)
+    ur = usub.add_parser("remove", help="remove a user (their open board sessions end at their next click)")
+    ur.add_argument("username")
+    ur.set_defaults(run=cmd_users)
+    usub.add_parser("list", help="users and roles").set_defaults(run=cmd_users)
+    usub.add_parser("demo", help="(re)create one demo user per role and print their new passwords").set_defaults(run=cmd_users)
     return p
 
 

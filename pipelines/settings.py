@@ -28,6 +28,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("SHAOBING_MIN_COUNT", "3", "least reports in an area-week before a detector may raise a signal"),
     Setting("SHAOBING_ALERT_BUDGET", "10", "most new alerts raised per week (the strongest first)"),
     Setting("SHAOBING_ALERT_QUIET_WEEKS", "8", "a new alert nobody reviewed lapses (expired) after this many weeks without a signal"),
+    Setting("SHAOBING_CLUSTER_WEEKS", "4", "rolling window, in weeks, over which reports naming the same place or organisation are counted"),
+    Setting("SHAOBING_CLUSTER_REPORTERS", "3", "least distinct reporters naming a place or organisation before it becomes a cluster signal (2 suffice across two channels)"),
     Setting("SHAOBING_WORKERS", "2", "processes used to segment text"),
 )
 _BY_NAME = {s.name: s for s in SETTINGS}

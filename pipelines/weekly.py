@@ -7,18 +7,15 @@ from __future__ import annotations
 
 import datetime as dt
 import sys
-from collections import Counter
 
 import numpy as np
 import polars as pl
 from prefect import flow, task
 from prefect.cache_policies import NO_CACHE  # inputs are big frames: hashing them for a cache key costs more than the work
 
-from features.entities import normalise_place, organisations, places
-from models.alerts import update_alerts
-from models.detectors import detect_week
 from . import registry, settings, warehouse
 from .brief import write_brief
+from .detection import Params, mentions, run_week
 from .taxonomy import taxonomy
 
 SCORE_CHUNK = 20_000
@@ -70,60 +67,48 @@ def score_frame(model, model_version: str, report_ids: list[str], docs: list[str
         "top_terms": terms}, schema_overrides={"top_terms": pl.List(pl.Utf8)})
 
 
-def evidence(flagged: pl.DataFrame, week: dt.date, signals: pl.DataFrame) -> tuple[dict, pl.DataFrame]:
-    """For each signal's key: top terms, places, channels, examples; and the reports behind it."""
-    rows = flagged.filter(pl.col("week") == week).join(signals.select("area_code", "category"), on=["area_code", "category"])
-    out = {}
-    for (area, category), group in rows.group_by(["area_code", "category"]):
-        group = group.sort("probability", descending=True)
-        terms = Counter(t for ts in group["top_terms"].to_list() if ts for t in ts)
-        named = Counter()
-        for text, subject in zip(group["text"].to_list(), group["subject"].to_list()):
-            named.update({normalise_place(p) for p in places(text) + organisations(text) + ([subject] if subject else [])})
-        out[(area, category)] = {
-            "top_terms": [t for t, _ in terms.most_common(6)],
-            "places": [p for p, c in named.most_common(4) if c >= 2],
-            "channels": dict(Counter(group["channel"].to_list())),
-            "examples": [t or x[:40] for t, x in zip(group["title"].to_list()[:3], group["text"].to_list()[:3])],
-            "people": int(group["people_count"].fill_null(1).sum()),
-        }
-    return out, rows.select("area_code", "category", "report_id")
+def detection_params() -> Params:
+    return Params(min_count=settings.get_int("SHAOBING_MIN_COUNT"), budget=settings.get_int("SHAOBING_ALERT_BUDGET"),
+                  cluster_weeks=settings.get_int("SHAOBING_CLUSTER_WEEKS"),
+                  cluster_reporters=settings.get_int("SHAOBING_CLUSTER_REPORTERS"),
+                  quiet_weeks=settings.get_int("SHAOBING_ALERT_QUIET_WEEKS"))
+
+
+def detection_inputs(con, model_version: str, through: dt.date) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame, dict]:
+    """Counts, flagged reports per lineage area, flagged reports with their names, area names."""
+    names = warehouse.area_names(con)
+    counts = warehouse.weekly_counts(con, model_version)
+    lineage = warehouse.flagged_with_lineage(con, model_version, through).select("week", "area_code", "category", "report_id")
+    flagged = mentions(warehouse.flagged_reports(con, model_version, through), names)
+    return counts, lineage, flagged, names
 
 
 @task(cache_policy=NO_CACHE)
 def detect_weeks(model_version: str, through: dt.date) -> dict:
     """Replay detection for every week not yet done, in order, and store signals and alerts."""
-    tax = taxonomy()
-    params = {"min_count": settings.get_int("SHAOBING_MIN_COUNT")}
+    categories = {c.key: c.name for c in taxonomy().categories}
+    params = detection_params()
     with warehouse.open_warehouse(settings.warehouse_path()) as con:
-        counts = warehouse.weekly_counts(con, model_version)
+        counts, lineage, flagged, names = detection_inputs(con, model_version, through)
         if counts.is_empty():
             return {"weeks": 0, "signals": 0, "new_alerts": 0, "last_week": None}
-        flagged = warehouse.flagged_with_lineage(con, model_version, through)
-        names = warehouse.area_names(con)
         done = warehouse.last_done_week(con)
         weeks = [w for w in pl.date_range(counts["week"].min(), through - dt.timedelta(days=1), "1w", eager=True).to_list()
                  if done is None or w > done]
         total = {"weeks": len(weeks), "signals": 0, "new_alerts": 0, "last_week": max(weeks) if weeks else None}
-        quiet = dt.timedelta(weeks=settings.get_int("SHAOBING_ALERT_QUIET_WEEKS"))
         for i, week in enumerate(weeks, 1):
-            warehouse.expire_quiet_alerts(con, week - quiet)
-            signals = detect_week(counts.filter(pl.col("week") <= week), week, **params)
-            signals = signals.with_columns(pl.lit(model_version).alias("model_version"),
-                                           (pl.lit(f"S-{week:%Y%m%d}-") + pl.col("detector") + "-" + pl.col("area_code")
-                                            + "-" + pl.col("category")).alias("signal_id"))
-            ev, behind = evidence(flagged, week, signals)
-            alerts, new = update_alerts(warehouse.open_alerts(con), signals, week, names,
-                                        {c.key: c.name for c in tax.categories}, ev,
-                                        closed_alerts=warehouse.closed_alerts(con),
-                                        max_new=settings.get_int("SHAOBING_ALERT_BUDGET"))
-            links = alerts.select("alert_id", "area_code", "category").join(behind, on=["area_code", "category"]) \
-                .select("alert_id", "report_id", pl.lit(week).alias("week"))
-            warehouse.store_week(con, week, model_version, signals, alerts, links, new)
+            warehouse.expire_quiet_alerts(con, week - dt.timedelta(weeks=params.quiet_weeks))
+            out = run_week(week, counts, lineage, flagged, warehouse.open_alerts(con), warehouse.closed_alerts(con),
+                           names, categories, params)
+            signals = out.signals.with_columns(
+                pl.lit(model_version).alias("model_version"),
+                (pl.lit(f"S-{week:%Y%m%d}-") + pl.col("detector") + "-"
+                 + pl.coalesce(pl.col("place"), pl.col("area_code"), pl.lit("-")) + "-" + pl.col("category")).alias("signal_id"))
+            warehouse.store_week(con, week, model_version, signals, out.alerts, out.links, out.new)
             total["signals"] += signals.height
-            total["new_alerts"] += new
+            total["new_alerts"] += out.new
             if i % 10 == 0 or i == len(weeks):
-                progress(f"  week {week} ({i}/{len(weeks)}): {signals.height} signals, {new} new alerts")
+                progress(f"  week {week} ({i}/{len(weeks)}): {signals.height} signals, {out.new} new alerts")
     return total
 
 

@@ -56,18 +56,22 @@ create table if not exists weekly_counts (
 create table if not exists signals (
     signal_id varchar primary key, week date not null, area_code varchar, category varchar not null,
     detector varchar not null, observed double not null, expected double, upper double,
-    score double not null, model_version varchar not null);
+    score double not null, model_version varchar not null, place varchar);
 create table if not exists alerts (
     alert_id varchar primary key, area_code varchar, category varchar not null,
     first_week date not null, last_week date not null, status varchar not null,
     score double not null, observed double, expected double, explanation varchar,
-    created_at timestamp not null, updated_at timestamp not null);
+    created_at timestamp not null, updated_at timestamp not null, place varchar, rank double);
 create table if not exists alert_reports (
     alert_id varchar not null, report_id varchar not null, week date not null,
     primary key (alert_id, report_id));
 create table if not exists weekly_runs (
     week date not null, model_version varchar not null, ran_at timestamp not null,
     signals integer not null, new_alerts integer not null, primary key (week, model_version));
+-- columns added since the first release: warehouses made before them gain them here
+alter table signals add column if not exists place varchar;
+alter table alerts add column if not exists place varchar;
+alter table alerts add column if not exists rank double;
 """
 
 
@@ -373,11 +377,11 @@ def store_week(con, week, model_version: str, signals: pl.DataFrame, alerts: pl.
 def week_alerts(con, week) -> pl.DataFrame:
     """Alerts alive in a week, for the brief."""
     return con.sql("""
-        select a.alert_id, a.area_code, ar.name as area_name, a.category, a.first_week, a.last_week, a.status,
-               a.score, a.observed, a.expected, a.explanation,
+        select a.alert_id, a.area_code, ar.name as area_name, a.place, a.category, a.first_week, a.last_week,
+               a.status, a.score, a.rank, a.observed, a.expected, a.explanation,
                (select count(*) from alert_reports x where x.alert_id = a.alert_id) as reports
         from alerts a left join areas ar using (area_code)
-        where a.last_week = ? order by a.score desc""", params=[week]).pl()
+        where a.last_week = ? order by a.rank desc nulls last, a.score desc""", params=[week]).pl()
 
 
 def summary(con) -> dict:
@@ -405,6 +409,15 @@ def flagged_with_lineage(con, model_version: str, through) -> pl.DataFrame:
         where s.model_version = ? and s.flagged and r.received_at < ?""", params=[model_version, through]).pl()
 
 
+def flagged_reports(con, model_version: str, through) -> pl.DataFrame:
+    """Every flagged (report, category) once, in its own area, with what clusters and severity need."""
+    return con.sql("""
+        select date_trunc('week', r.received_at)::date as week, r.area_code, s.category, s.report_id,
+               s.probability, s.top_terms, r.channel, r.reporter_key, r.title, r.text, r.subject, r.people_count
+        from report_scores s join reports r using (report_id)
+        where s.model_version = ? and s.flagged and r.received_at < ?""", params=[model_version, through]).pl()
+
+
 def closed_alerts(con) -> pl.DataFrame:
     return con.sql("select * from alerts where status in (select unnest(?))", params=[list(CLOSED_STATUSES)]).pl()
 
@@ -418,3 +431,73 @@ def alert_reports_of_week(con, week) -> pl.DataFrame:
         select ar.alert_id, r.report_id, r.channel, r.received_at, r.area_code, r.title, r.text
         from alert_reports ar join alerts a using (alert_id) join reports r using (report_id)
         where a.last_week = ? and ar.week = ? order by ar.alert_id, r.received_at""", params=[week, week]).pl()
+
+
+# ---------------------------------------------------------------- reviews made on the board (pipelines.reviews)
+REVIEW_SCHEMA = """
+create table if not exists alert_reviews (
+    review_id bigint primary key, alert_id varchar not null, action varchar not null,
+    status_before varchar not null, status_after varchar not null, category varchar, note varchar,
+    reason varchar, merge_into varchar, department varchar, due_date date, reviewer varchar not null,
+    role varchar not null, created_at timestamp not null);
+create table if not exists review_folds (
+    source varchar primary key, last_id bigint not null, folded_at timestamp not null);
+"""
+
+
+def review_watermarks(con) -> dict[str, int]:
+    """The last review and label correction already folded in (0 before the first fold)."""
+    con.execute(REVIEW_SCHEMA)
+    marks = dict(con.sql("select source, last_id from review_folds").fetchall())
+    return {"reviews": marks.get("reviews", 0), "label_corrections": marks.get("label_corrections", 0)}
+
+
+def report_label_basis(con, alert_ids: list[str]) -> pl.DataFrame:
+    """Each report of these alerts with the alert's category, the report's latest explicit labels,
+    its export's category and the categories the model of the last weekly run flagged."""
+    ids = pl.DataFrame({"alert_id": alert_ids}, schema={"alert_id": pl.Utf8})
+    with registered(con, ids=ids):
+        out = con.sql("""
+            with model as (select coalesce(
+                (select model_version from weekly_runs order by ran_at desc limit 1),
+                (select version from model_versions where status = 'champion' order by created_at desc limit 1)) as version)
+            select x.alert_id, a.category, x.report_id, r.source_category, l.labels,
+                   (select list(s.category order by s.category) from report_scores s
+                    where s.report_id = x.report_id and s.flagged and s.model_version = (select version from model)) as flagged
+            from alert_reports x join ids using (alert_id) join alerts a using (alert_id) join reports r using (report_id)
+            left join (select report_id, arg_max(labels, labelled_at) as labels from labels group by report_id) l
+              using (report_id)
+            order by x.alert_id, x.report_id""").pl()
+    return out
+
+
+def fold_reviews(con, reviews: pl.DataFrame, labels: pl.DataFrame, last_review: int | None,
+                 last_correction: int | None) -> None:
+    """Apply board decisions in one transaction with the watermarks: statuses, history, merged
+    alerts' reports joined to their target, labels. A crash applies none of it."""
+    con.execute(REVIEW_SCHEMA)
+    con.execute("begin transaction")
+    try:
+        if reviews.height:
+            with registered(con, rv=reviews):
+                con.execute("insert or ignore into alert_reviews by name select * from rv")
+                con.execute("""
+                    update alerts set status = s.status_after, updated_at = s.created_at
+                    from (select alert_id, arg_max(status_after, review_id) as status_after,
+                                 max(created_at) as created_at from rv group by alert_id) s
+                    where alerts.alert_id = s.alert_id and alerts.status != s.status_after""")
+                con.execute("""
+                    insert or ignore into alert_reports
+                    select m.merge_into, x.report_id, x.week from alert_reports x
+                    join (select alert_id, arg_max(merge_into, review_id) as merge_into,
+                                 arg_max(action, review_id) as action from rv group by alert_id) m using (alert_id)
+                    where m.action = 'merge' and m.merge_into is not null""")
+        if labels.height:
+            insert_labels(con, labels)
+        for source, last in (("reviews", last_review), ("label_corrections", last_correction)):
+            if last is not None:
+                con.execute("insert or replace into review_folds values (?, ?, now())", [source, int(last)])
+        con.execute("commit")
+    except Exception:
+        con.execute("rollback")
+        raise

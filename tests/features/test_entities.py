@@ -75,3 +75,18 @@ def test_normalise_place_keeps_a_name_that_is_only_an_area():
 
 def test_normalise_place_strips_company_suffixes():
     assert normalise_place("鸿达建筑劳务有限公司") == "鸿达建筑劳务"
+
+
+def test_named_in_reads_text_and_subject_and_leaves_out_areas_and_parts():
+    from features.entities import named_in
+
+    text = "东湖村五组村民反映，已通知项目负责人，鸿达建筑劳务有限公司拖欠工资"
+    assert named_in(text, "溪山县鸿达建筑劳务有限公司", ["溪山县", "东湖村"]) == ["鸿达建筑劳务"]
+    assert named_in("在博远五金加工厂上班，五金加工厂都停了", None, []) == ["博远五金加工厂"]
+
+
+def test_escalation_words_are_found_once_each():
+    from features.entities import escalation
+
+    assert escalation("再不给钱就去堵路，拉横幅，还有人说要跳楼，堵路！") == ["堵路", "拉横幅", "跳楼"]
+    assert escalation("楼上漏水，协商未果") == []

@@ -3,7 +3,7 @@ from datetime import date, datetime, timedelta
 import polars as pl
 import pytest
 
-from models.alerts import ALERT_SCHEMA, explain, update_alerts
+from models.alerts import ALERT_SCHEMA, explain, rank_score, severity, update_alerts
 from models.detectors import SIGNAL_SCHEMA
 
 W1 = date(2024, 3, 4)
@@ -103,3 +103,69 @@ def test_explanation_reads_like_the_analysts_brief():
 ])
 def test_explanation_with_missing_evidence(evidence, tail):
     assert explain("李家村", "债务纠纷", 4, 0.5, 2.0, 5.0, evidence=evidence).endswith(tail)
+
+
+def place_signal(week, observed, score):
+    return pl.DataFrame([{"week": week, "area_code": "330100001001", "category": "wage_arrears", "detector": "cluster",
+                          "observed": observed, "expected": 0.3, "upper": 3.0, "score": score, "place": "白沙物流园"}])
+
+
+def test_a_place_alerting_three_weeks_running_is_one_alert_whatever_the_area():
+    alerts, n_new = run(NO_ALERTS, place_signal(W1, 5, 6.0), W1)
+    assert n_new == 1 and alerts["place"].to_list() == ["白沙物流园"]
+    for week in (W2, W3):
+        # the place's main area may move between weeks; the key is the place
+        moved = place_signal(week, 9, 8.0).with_columns(pl.lit("330100001002").alias("area_code"))
+        alerts, n_new = run(alerts, moved, week)
+        assert n_new == 0 and alerts.height == 1
+    row = alerts.row(0, named=True)
+    assert (row["first_week"], row["last_week"]) == (W1, W3) and "连续第 3 周预警" in row["explanation"]
+    assert row["area_code"] == "330100001002"
+    assert row["explanation"].startswith("「白沙物流园」（青石镇李家村一带）「劳资欠薪」近 4 周 9 件")
+
+
+def test_a_place_alert_and_an_area_alert_on_the_same_area_are_separate():
+    both = pl.concat([place_signal(W1, 5, 6.0), signals(W1, ("330100001001", "wage_arrears", 5, 4.0))
+                      .with_columns(pl.lit(None, pl.String).alias("place"))])
+    alerts, n_new = run(NO_ALERTS, both, W1)
+    assert n_new == 2 and sorted(map(str, alerts["place"].to_list())) == ["None", "白沙物流园"]
+
+
+def test_rank_rewards_growth_channels_and_severity():
+    base = rank_score(4.0, 6, 1.0)
+    assert 0 < base < 100
+    assert rank_score(4.0, 12, 1.0) > base                       # more growth
+    assert rank_score(4.0, 6, 1.0, channels=3) > base            # seen on three channels
+    assert rank_score(4.0, 6, 1.0, severity_=0.8) > base         # 跳楼, 堵路 …
+    assert rank_score(40.0, 60, 0.0, channels=9, severity_=5) == 100.0
+
+
+def test_severity_grows_with_people_escalation_and_repeats():
+    assert severity() == 0.0
+    assert severity(people=3) == 0.0 < severity(people=20) < severity(people=200) <= 1.0
+    assert severity(escalations=1) < severity(escalations=2)
+    assert severity(repeat_reporters=2) > 0
+    assert severity(people=500, escalations=5, repeat_reporters=5) == 1.0
+
+
+def test_the_budget_keeps_the_highest_ranked_new_alerts():
+    ev = {("330100001002", "debt"): {"severity": 1.0, "channels": {"hotline": 2, "grid": 2, "petition": 1}}}
+    sigs = signals(W1, ("330100001001", "debt", 6, 5.0), ("330100001002", "debt", 5, 4.5))
+    alerts, _ = update_alerts(NO_ALERTS, sigs, W1, AREAS, CATEGORIES, ev, max_new=1)
+    assert alerts["area_code"].to_list() == ["330100001002"]  # weaker statistic, but severe and cross-channel
+
+
+def test_a_signal_on_a_variant_of_an_open_place_updates_that_alert():
+    opened, _ = run(NO_ALERTS, place_signal(W1, 5, 6.0).with_columns(pl.lit("福寿康养老").alias("place")), W1)
+    later, n_new = run(opened, place_signal(W2, 7, 6.0).with_columns(pl.lit("福寿康").alias("place")), W2)
+    assert n_new == 0 and later["alert_id"].to_list() == opened["alert_id"].to_list()
+    assert later["place"].to_list() == ["福寿康养老"]
+
+
+def test_variants_of_one_place_in_one_week_open_one_alert():
+    both = pl.concat([place_signal(W1, 9, 8.0).with_columns(pl.lit("白沙物流园").alias("place")),
+                      place_signal(W1, 5, 6.0).with_columns(pl.lit("物流园").alias("place"))])
+    alerts, n_new = run(NO_ALERTS, both, W1)
+    assert n_new == 1 and alerts["place"].to_list() == ["白沙物流园"]
+    again, n_new = run(alerts, both.with_columns(pl.lit(W2).alias("week")), W2)
+    assert n_new == 0 and again.height == 1

@@ -200,4 +200,17 @@ def test_weekly_through_a_midweek_day_detects_only_whole_weeks(demo, capsys):
     with home_env(demo["home"]):
         assert main(["weekly", "--through", "2026-11-25"]) == 0  # a Wednesday
         assert "weeks before 2026-11-23" in capsys.readouterr().err
-        assert main(["weekly", "--through", "someday"]) == 2
+        assert main(["weekly", "--through", "someday"]) == 1
+        assert "expected a date" in capsys.readouterr().err
+
+
+def test_backtest_times_the_planted_hotspots_and_writes_nothing(demo, capsys):
+    before = table_counts(demo["home"] / "warehouse.duckdb")
+    with home_env(demo["home"]):
+        assert main(["backtest", "--from", "2025-06-02", "--to", "2026-11-16",
+                     "--events", str(SAMPLE / "planted_hotspots.csv")]) == 0
+    out = capsys.readouterr().out
+    assert "4/4 events alerted" in out
+    site = next(line for line in out.splitlines() if line.startswith("site_burst"))
+    assert "2026-01-05  2026-01-12  2026-01-05" in site  # first week, peak, first alert: caught in its first week
+    assert table_counts(demo["home"] / "warehouse.duckdb") == before

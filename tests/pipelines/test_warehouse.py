@@ -7,7 +7,8 @@ W = dt.date(2026, 3, 2)
 
 
 def add_alert(con, alert_id, status, last_week):
-    con.execute("insert into alerts values (?, '369901001001', 'debt', ?, ?, ?, 1.0, 3, 0.5, '', now(), now())",
+    con.execute("insert into alerts (alert_id, area_code, category, first_week, last_week, status, score, observed, "
+                "expected, explanation, created_at, updated_at) values (?, '369901001001', 'debt', ?, ?, ?, 1.0, 3, 0.5, '', now(), now())",
                 [alert_id, last_week, last_week, status])
 
 

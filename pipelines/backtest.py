@@ -1,0 +1,137 @@
+"""`shaobing backtest`: replay detection week by week as it would have run then, and time it.
+
+Each week sees only reports received before its end (the same `run_week` as the weekly flow,
+fed the same frames, which it cuts at the week), starting with no alerts at all. Nothing is
+written: the warehouse's alerts, reviews and signals are left alone. Scores come from the
+serving champion (scored by `shaobing weekly`), so the replay judges detection, not retraining.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import polars as pl
+
+from models.alerts import ALERT_SCHEMA
+from . import settings, warehouse
+from .detection import run_week
+from .sources import SourceError, read_raw
+from .taxonomy import taxonomy
+from .weekly import detection_inputs, detection_params, monday
+
+EVENT_COLUMNS = ("area_code", "category", "first_week", "last_week")
+
+
+def read_events(path: Path) -> pl.DataFrame:
+    """Events to time (area_code, category, first_week, last_week, optional kind/description)."""
+    try:
+        raw = read_raw(path)
+    except SourceError as exc:
+        raise SystemExit(str(exc)) from None
+    missing = [c for c in EVENT_COLUMNS if c not in raw.header]
+    if missing:
+        raise SystemExit(f"{path}: missing column(s) {', '.join(missing)}; expected {', '.join(EVENT_COLUMNS)} "
+                         f"(as in data/sample/planted_hotspots.csv)")
+    frame = pl.DataFrame(raw.rows, schema=raw.header, orient="row")
+    for col in ("first_week", "last_week"):
+        parsed = frame[col].str.strptime(pl.Date, "%Y-%m-%d", strict=False)
+        bad = [n for n, v in zip(raw.row_numbers, parsed.is_null().to_list()) if v]
+        if bad:
+            raise SystemExit(f"{path}: row {bad[0]}, column {col}: expected a date such as 2026-01-05")
+        frame = frame.with_columns(parsed.alias(col))
+    return frame.with_columns(pl.Series("row", raw.row_numbers))
+
+
+def replay(date_from: dt.date, date_to: dt.date) -> tuple[pl.DataFrame, pl.DataFrame, list[int]]:
+    """Alerts raised and links made, week by week from ``date_from`` to ``date_to``.
+
+    Returns every alert state ever written (alert_id, week, detector fields), the links of
+    alerts to reports per week, and the number of new alerts per week.
+    """
+    first, last = monday(date_from), monday(date_to)
+    with warehouse.open_warehouse(settings.warehouse_path(), read_only=True) as con:
+        champ = warehouse.champion(con)
+        if champ is None:
+            raise SystemExit("no model yet: run `shaobing retrain` and `shaobing weekly` first")
+        counts, lineage, flagged, names = detection_inputs(con, champ["version"], last + dt.timedelta(days=7))
+    if counts.is_empty():
+        raise SystemExit(f"no weekly counts for model {champ['version']}: run `shaobing weekly` first")
+    categories = {c.key: c.name for c in taxonomy().categories}
+    params = detection_params()
+    open_alerts = pl.DataFrame(schema=ALERT_SCHEMA)
+    closed = pl.DataFrame(schema=ALERT_SCHEMA)
+    history, links, new_per_week = [], [], []
+    week = first
+    while week <= last:
+        quiet = (pl.col("status") == "new") & (pl.col("last_week") < week - dt.timedelta(weeks=params.quiet_weeks))
+        closed = pl.concat([closed, open_alerts.filter(quiet).with_columns(pl.lit("expired").alias("status"))])
+        open_alerts = open_alerts.filter(~quiet)
+        out = run_week(week, counts, lineage, flagged, open_alerts, closed, names, categories, params)
+        open_alerts = pl.concat([open_alerts.join(out.alerts.select("alert_id"), on="alert_id", how="anti"), out.alerts])
+        history.append(out.alerts.with_columns(pl.lit(week).alias("week")))
+        links.append(out.links)
+        new_per_week.append(out.new)
+        week += dt.timedelta(weeks=1)
+    return pl.concat(history), pl.concat(links), new_per_week
+
+
+def time_events(events: pl.DataFrame, history: pl.DataFrame, links: pl.DataFrame, counts: pl.DataFrame,
+                reports: pl.DataFrame, areas: pl.DataFrame) -> pl.DataFrame:
+    """For each event: its peak week, the first week an alert of its category covered reports of
+    its area (or the area's villages), which detector, and the lead time before the peak."""
+    children = _descendants(areas)
+    rows = []
+    for ev in events.iter_rows(named=True):
+        inside = children.get(ev["area_code"], {ev["area_code"]})
+        series = counts.filter(pl.col("area_code") == ev["area_code"], pl.col("category") == ev["category"],
+                               pl.col("week").is_between(ev["first_week"], ev["last_week"]))
+        peak = series.sort(["n", "week"], descending=[True, False])["week"].first() if series.height else None
+        hits = (links.join(reports.filter(pl.col("area_code").is_in(list(inside))).select("report_id"), on="report_id")
+                .join(history.select("alert_id", "week", "category", "place", "explanation"), on=["alert_id", "week"])
+                .filter(pl.col("category") == ev["category"],
+                        pl.col("week").is_between(ev["first_week"] - dt.timedelta(weeks=2),
+                                                  ev["last_week"] + dt.timedelta(weeks=2)))
+                .sort("week"))
+        first_alert = hits["week"].first() if hits.height else None
+        rows.append({
+            "event": ev.get("kind") or f"row {ev['row']}", "area_code": ev["area_code"], "category": ev["category"],
+            "first_week": ev["first_week"], "peak_week": peak, "first_alert": first_alert,
+            "by": (("地点 " + hits["place"].first()) if hits.height and hits["place"].first() else
+                   ("区域" if hits.height else "—")),
+            "lead_weeks": (peak - first_alert).days // 7 if peak and first_alert else None,
+            "in_first_week": first_alert is not None and first_alert <= ev["first_week"],
+        })
+    return pl.DataFrame(rows, schema={"event": pl.String, "area_code": pl.String, "category": pl.String,
+                                      "first_week": pl.Date, "peak_week": pl.Date, "first_alert": pl.Date,
+                                      "by": pl.String, "lead_weeks": pl.Int64, "in_first_week": pl.Boolean})
+
+
+def _descendants(areas: pl.DataFrame) -> dict[str, set[str]]:
+    kids: dict[str, list[str]] = {}
+    for code, parent in zip(areas["area_code"].to_list(), areas["parent_code"].to_list()):
+        kids.setdefault(parent, []).append(code)
+    out = {}
+    for code in areas["area_code"].to_list():
+        seen, todo = {code}, [code]
+        while todo:
+            for child in kids.get(todo.pop(), []):
+                if child not in seen:
+                    seen.add(child)
+                    todo.append(child)
+        out[code] = seen
+    return out
+
+
+def backtest(date_from: dt.date, date_to: dt.date, events_path: Path | None) -> dict:
+    history, links, new_per_week = replay(date_from, date_to)
+    out = {"weeks": len(new_per_week), "new_alerts": sum(new_per_week), "new_per_week": new_per_week,
+           "events": None}
+    if events_path is not None:
+        events = read_events(events_path)
+        with warehouse.open_warehouse(settings.warehouse_path(), read_only=True) as con:
+            champ = warehouse.champion(con)
+            counts = warehouse.weekly_counts(con, champ["version"])
+            reports = con.sql("select report_id, area_code from reports").pl()
+            areas = warehouse.areas(con)
+        out["events"] = time_events(events, history, links, counts, reports, areas)
+    return out

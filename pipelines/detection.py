@@ -1,0 +1,130 @@
+"""One week of detection, as the weekly flow and the backtest both run it.
+
+Count detectors over area × category series, cluster signals over named places and
+organisations, evidence and severity per key, then alerts folded week by week. Everything here
+works on frames already read from the warehouse; callers decide what is stored.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from dataclasses import dataclass, field
+
+import polars as pl
+
+from features.entities import escalation, named_in
+from models.alerts import key_of, severity, update_alerts
+from models.clusters import cluster_signals, related, reports_behind
+from models.detectors import detect_week
+
+SIGNAL_COLUMNS = ["week", "area_code", "category", "detector", "observed", "expected", "upper", "score", "place"]
+
+
+@dataclass
+class Params:
+    min_count: int = 3
+    budget: int | None = 10
+    cluster_weeks: int = 4
+    cluster_reporters: int = 3
+    quiet_weeks: int = 8
+    detector: dict = field(default_factory=dict)   # extra keyword arguments of detect_week
+
+
+@dataclass
+class WeekOutcome:
+    signals: pl.DataFrame        # SIGNAL_COLUMNS
+    alerts: pl.DataFrame         # changed and new alerts (models.alerts.ALERT_SCHEMA)
+    links: pl.DataFrame          # alert_id, report_id, week
+    new: int
+
+
+def mentions(flagged: pl.DataFrame, area_names: dict[str, str]) -> pl.DataFrame:
+    """Flagged reports with the names they mention and their escalation words (computed once)."""
+    known = list(area_names.values())
+    texts, subjects = flagged["text"].to_list(), flagged["subject"].to_list()
+    return flagged.with_columns(
+        pl.Series("names", [named_in(t, s, known) for t, s in zip(texts, subjects)], dtype=pl.List(pl.String)),
+        pl.Series("escalation", [escalation(t) for t in texts], dtype=pl.List(pl.String)))
+
+
+def run_week(week: dt.date, counts: pl.DataFrame, lineage: pl.DataFrame, flagged: pl.DataFrame,
+             open_alerts: pl.DataFrame, closed_alerts: pl.DataFrame, area_names: dict[str, str],
+             category_names: dict[str, str], params: Params) -> WeekOutcome:
+    """Signals, evidence and alert updates of ``week``, seeing only data up to its end.
+
+    ``counts`` (week, area_code, category, n) and ``lineage`` (flagged reports once per area of
+    their lineage) feed the count detectors; ``flagged`` (one row per flagged report and category,
+    with names and escalation words from ``mentions``) feeds the clusters and the evidence.
+    """
+    past = counts.filter(pl.col("week") <= week)
+    area = detect_week(past, week, min_count=params.min_count, **params.detector)
+    area = area.with_columns(pl.lit(None, pl.String).alias("place"))
+    clusters = cluster_signals(flagged, week, window=params.cluster_weeks, min_reporters=params.cluster_reporters)
+    signals = pl.concat([area.select(SIGNAL_COLUMNS), clusters.select(SIGNAL_COLUMNS)], how="vertical_relaxed")
+
+    behind = pl.concat([
+        lineage.filter(pl.col("week") == week).join(area.select("area_code", "category").unique(),
+                                                    on=["area_code", "category"])
+        .select("area_code", "category", pl.lit(None, pl.String).alias("place"), "report_id"),
+        reports_behind(flagged, clusters, week, window=params.cluster_weeks)
+        .join(clusters.select("place", "category", "area_code"), on=["place", "category"])
+        .select("area_code", "category", "place", "report_id"),
+    ], how="vertical_relaxed")
+    ev = evidence(behind, flagged, week, params.cluster_weeks, clusters)
+    alerts, new = update_alerts(open_alerts, signals, week, area_names, category_names, ev,
+                                closed_alerts=closed_alerts, max_new=params.budget)
+    links = pl.DataFrame(schema={"alert_id": pl.String, "report_id": pl.String, "week": pl.Date})
+    if alerts.height:
+        keyed = alerts.select("alert_id", "area_code", "category", "place")
+        area_links = keyed.filter(pl.col("place").is_null()).join(
+            behind.filter(pl.col("place").is_null()), on=["area_code", "category"])
+        place_links = _place_links(keyed.filter(pl.col("place").is_not_null()), behind.filter(pl.col("place").is_not_null()))
+        links = pl.concat([area_links.select("alert_id", "report_id"), place_links.select("alert_id", "report_id")]) \
+            .unique().with_columns(pl.lit(week).alias("week"))
+    return WeekOutcome(signals, alerts, links, new)
+
+
+def _place_links(alerts: pl.DataFrame, behind: pl.DataFrame) -> pl.DataFrame:
+    """Reports behind each place alert: those of its place or of a variant its signal used."""
+    pairs = [(a["alert_id"], b["report_id"])
+             for a in alerts.iter_rows(named=True) for b in behind.iter_rows(named=True)
+             if a["category"] == b["category"] and related(a["place"], b["place"])]
+    return pl.DataFrame(pairs, schema={"alert_id": pl.String, "report_id": pl.String}, orient="row")
+
+
+def evidence(behind: pl.DataFrame, flagged: pl.DataFrame, week: dt.date, window: int,
+             clusters: pl.DataFrame) -> dict:
+    """For each signal's key: top terms, places, channels, examples and severity."""
+    if behind.is_empty():
+        return {}
+    start = week - dt.timedelta(weeks=window - 1)
+    history = flagged.filter(pl.col("week").is_between(start - dt.timedelta(weeks=8), week))
+    details = behind.join(flagged.drop("area_code"), on=["report_id", "category"], how="left")
+    out = {}
+    for _, group in details.group_by(["area_code", "category", "place"], maintain_order=True):
+        first = group.row(0, named=True)
+        key = key_of(first)
+        group = group.sort("probability", descending=True)
+        terms = Counter(t for ts in group["top_terms"].to_list() if ts for t in ts)
+        named = Counter(n for ns in group["names"].to_list() if ns for n in ns)
+        reporters = [r for r in group["reporter_key"].to_list() if r]
+        earlier = Counter(history.filter((pl.col("category") == first["category"])
+                                         & pl.col("reporter_key").is_in(reporters))["reporter_key"].to_list())
+        repeat = sum(1 for r in set(reporters) if earlier[r] >= 2)
+        words = list(dict.fromkeys(w for ws in group["escalation"].to_list() if ws for w in ws))
+        people = int(group["people_count"].fill_null(1).max() or 1)
+        n_reporters = len(set(reporters)) + group["reporter_key"].null_count()
+        out[key] = {
+            "top_terms": [t for t, _ in terms.most_common(6)],
+            "places": [p for p, c in named.most_common(4) if c >= 2 and p != first["place"]],
+            "channels": dict(Counter(group["channel"].to_list())),
+            "examples": [t or x[:40] for t, x in zip(group["title"].to_list()[:3], group["text"].to_list()[:3])],
+            "people": int(group["people_count"].fill_null(1).sum()),
+            "people_max": people,
+            "escalation": words,
+            "repeat_reporters": repeat,
+            "reporters": n_reporters,
+            "window": window,
+            "severity": severity(people, len(words), repeat),
+        }
+    return out
