@@ -23,7 +23,8 @@ demo: setup
 	$(BIN)/shaobing retrain
 	$(BIN)/shaobing weekly
 	$(BIN)/shaobing status
-	@echo "board: http://localhost:8501  (Ctrl-C to stop)"
+	$(BIN)/shaobing users demo
+	@echo "board: http://localhost:8501  (sign in with a demo user above; Ctrl-C to stop)"
 	$(BIN)/shaobing board --port 8501
 
 board: setup

@@ -1,13 +1,14 @@
-"""Chinese display names of the board's words (statuses, channels, categories), shared by all pages."""
+"""Chinese display names of the board's words (statuses, channels, categories, roles), shared by all pages."""
 from __future__ import annotations
 
 from functools import cache
 from pathlib import Path
 
+from models.alerts import CHANNEL_NAMES  # noqa: F401  (re-exported for the pages)
 from models.taxonomy import Taxonomy, default_taxonomy
 from pipelines import settings
-
-from models.alerts import CHANNEL_NAMES, STATUS_NAMES  # noqa: F401  (re-exported for the pages)
+from pipelines.reviews import ACTIONS, DISMISS_REASONS, STATUS_NAMES  # noqa: F401  (STATUS_NAMES adds 已合并)
+from pipelines.users import ROLES  # noqa: F401
 
 
 @cache
@@ -30,3 +31,15 @@ def status_name(key: str) -> str:
 
 def channel_name(key: str) -> str:
     return CHANNEL_NAMES.get(key, key)
+
+
+def action_name(key: str) -> str:
+    return ACTIONS[key].name if key in ACTIONS else key
+
+
+def reason_name(key: str | None) -> str:
+    return DISMISS_REASONS.get(key, key or "")
+
+
+def role_name(key: str) -> str:
+    return ROLES.get(key, key)

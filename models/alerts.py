@@ -17,11 +17,12 @@ import polars as pl
 from models.clusters import related
 
 # Lifecycle: new → reviewing → confirmed | dismissed → dispatched → resolved; a `new` alert nobody
-# reviewed and that had no signal for some weeks lapses to `expired`.
+# reviewed and that had no signal for some weeks lapses to `expired`; an alert merged into another
+# by an analyst is `merged` (its reports then belong to the other).
 STATUS_NAMES = {"new": "新发现", "reviewing": "研判中", "confirmed": "已确认", "dismissed": "已排除",
-                "dispatched": "已交办", "resolved": "已办结", "expired": "已过期"}
+                "dispatched": "已交办", "resolved": "已办结", "expired": "已过期", "merged": "已合并"}
 OPEN_STATUSES = ("new", "reviewing", "confirmed", "dispatched")
-CLOSED_STATUSES = ("dismissed", "resolved", "expired")
+CLOSED_STATUSES = ("dismissed", "resolved", "expired", "merged")
 ALERT_SCHEMA = {
     "alert_id": pl.String, "area_code": pl.String, "category": pl.String,
     "first_week": pl.Date, "last_week": pl.Date, "status": pl.String, "score": pl.Float64,

@@ -1,101 +1,213 @@
-"""Count detectors over weekly area × category counts.
+"""Count detectors over weekly area × category counts, and the weekly detection the flow runs.
 
-EARS C2 as in R's ``surveillance::earsC(method="C2")``: the baseline is the 7 weeks t-9 … t-3
-(a 2-week guard band keeps a growing outbreak out of its own baseline), expected = baseline
-mean, sd = baseline sd (n-1), C2 = (y_t - mean) / sd, alarm when C2 > qnorm(1 - alpha), that is
-when y_t > upper = mean + qnorm(1 - alpha) · sd (surveillance's ``upperbound``).
+Methods (the ``detector`` column of a signal), each gated by the weeks of history before t:
+  ears_c1, ears_c2, ears_c3 — EARS (``models.ears``), from 7, 9 and 11 weeks of history;
+  farrington — Farrington flexible with Noufaily's improvements (``models.farrington``), from
+               ``Farrington.min_years`` (2) years and w weeks (107 weeks), up to b = 3 years back;
+  cusum_nb — negative-binomial CUSUM for slow persistent rises (``models.cusum``), from
+             ``CusumNB.guard + window`` (17) weeks;
+  pooled_nb — each series against its share of its pool's reports this week (``models.pooled``:
+             an empirical-Bayes share over the last 52 weeks behind a 2-week guard, times the
+             other series' current total, NB quantile), from 10 weeks.
+A method without enough history stays silent; every alarm also needs ``min_count`` reports that week.
+
+``COMBINED`` (detect_week's default) runs Farrington, the NB CUSUM and the pooled NB test and
+reports each that alarms. The pooled test carries most of it: sparse series share their category's
+seasonality, so their expectation comes from a long, shrunk share and the pool's current week
+instead of seven noisy weeks of their own, from the tenth week of data on. Farrington, once two
+years exist, judges a week against the same season of past years and a baseline that leaves out
+the last half year; the CUSUM adds up small excesses week after week against its own recent mean.
+Both also cover what the pooled test is blind to by construction: a rise shared by a whole pool.
+The thresholds — the pooled test's alpha (0.06), Farrington's alpha (0.02), the CUSUM's threshold
+(3) and baseline (13 weeks behind a 4-week guard) — and the choice of methods were made with
+``bench/detection.py --tune`` on its tuning seed: the most outbreaks found with a false-positive
+rate at most 0.9 × EARS C3's, with and without two years of history. EARS C2, the earlier
+default, is no longer in it (adding it costs about 4 points of detection at that rate); pass
+``methods`` to keep it.
+
+Scores (shown as the detector's statistic): C1/C2 the C statistic, C3 the C3 sum, Farrington the
+excess in standard deviations (y - μ0) / sqrt(φ·μ0), the CUSUM its log likelihood ratio S, the pooled test (y - μ) / sqrt(μ + φμ²). Where
+the spread behind a score was floored at ``sd_floor`` the score is capped at ``floored_score_cap``:
+a quiet village's burst must not outrank every real rise merely because its spread is tiny.
 """
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 
 import numpy as np
 import polars as pl
-from scipy.stats import norm
+
+from .cusum import CusumNB, nb_cusum
+from .ears import C3_ALPHA, ears_c3, shewhart
+from .farrington import Farrington, farrington
+from .pooled import PooledNB, pooled_nb
 
 SIGNAL_SCHEMA = {
     "week": pl.Date, "area_code": pl.String, "category": pl.String, "detector": pl.String,
     "observed": pl.Int64, "expected": pl.Float64, "upper": pl.Float64, "score": pl.Float64,
 }
+METHODS = ("ears_c1", "ears_c2", "ears_c3", "farrington", "cusum_nb", "pooled_nb")
+COMBINED = ("farrington", "cusum_nb", "pooled_nb")
 
 
-def _c2(base: np.ndarray, y: np.ndarray, alpha: float, min_count: int, sd_floor: float):
-    """C2 for rows of baselines (m, baseline) against their current counts y (m,)."""
-    z = norm.ppf(1 - alpha)
-    expected = base.mean(axis=1)
-    raw_sd = base.std(axis=1, ddof=1)
-    floored = raw_sd < sd_floor
-    sd = np.maximum(raw_sd, sd_floor)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        statistic = (y - expected) / sd
-    upper = expected + z * sd
-    # Compared on counts rather than on C2 so that sd = 0 (sd_floor=0) behaves as surveillance.
-    alarm = (y > upper) & (y >= min_count)
-    return expected, upper, statistic, alarm, floored
+def detect_matrix(Y: np.ndarray, at, methods=COMBINED, *, alpha: float = 0.001,
+                  baseline: int = 7, guard: int = 2, min_count: int = 3, sd_floor: float = 0.5,
+                  floored_score_cap: float = 10.0, c3_alpha: float = C3_ALPHA,
+                  farrington_params: Farrington = Farrington(),
+                  cusum: CusumNB = CusumNB(), pooled: PooledNB = PooledNB(),
+                  groups=None) -> dict[str, dict[str, np.ndarray]]:
+    """Every method of ``methods`` at the columns ``at`` of Y (series × weeks, column 0 = start).
+
+    Returns, per method, series × len(at) arrays expected, upper, score and alarm (alarm already
+    requires ``min_count``). The parameters are those of ``detect_week``; ``groups`` gives each
+    row's pool for ``pooled_nb`` (default: all rows in one pool).
+    """
+    Y = np.atleast_2d(np.asarray(Y, dtype=float))
+    at = np.asarray(at, dtype=int)
+    unknown = set(methods) - set(METHODS)
+    if unknown:
+        raise ValueError(f"unknown detection methods {sorted(unknown)}; known: {METHODS}")
+    y = Y[:, at]
+    ears = {"alpha": alpha, "baseline": baseline, "sd_floor": sd_floor}
+    runs = {
+        "ears_c1": lambda: _ears(shewhart(Y, at, guard=0, **ears), floored_score_cap),
+        "ears_c2": lambda: _ears(shewhart(Y, at, guard=guard, **ears), floored_score_cap),
+        "ears_c3": lambda: _ears(ears_c3(Y, at, baseline=baseline, guard=guard, alpha=c3_alpha,
+                                         sd_floor=sd_floor), floored_score_cap),
+        "farrington": lambda: _farrington(Y, at, farrington_params, min_count, sd_floor,
+                                          floored_score_cap),
+        "cusum_nb": lambda: _cusum(Y, at, cusum),
+        "pooled_nb": lambda: _pooled(Y, at, groups, pooled),
+    }
+    out = {}
+    for method in methods:
+        result = runs[method]()
+        result["alarm"] = result["alarm"] & (y >= min_count)
+        out[method] = result
+    return out
+
+
+def _ears(result: dict, cap: float) -> dict[str, np.ndarray]:
+    """An EARS result as a signal source: its statistic, capped where the sd was floored."""
+    score = _capped(result["statistic"], result["floored"], cap)
+    return {"expected": result["expected"], "upper": result["upper"], "score": score,
+            "alarm": result["alarm"]}
+
+
+def _farrington(Y, at, params: Farrington, min_count: int, sd_floor: float, cap: float):
+    """Farrington with its score: the excess over μ0 in (floored) standard deviations."""
+    result = farrington(Y, at, params, min_count=min_count)
+    spread = np.sqrt(result["phi"] * result["expected"])
+    with np.errstate(invalid="ignore"):
+        score = (Y[:, at] - result["expected"]) / np.maximum(spread, sd_floor)
+    score = _capped(score, spread < sd_floor, cap)
+    return {"expected": result["expected"], "upper": result["upper"], "score": score,
+            "alarm": result["alarm"]}
+
+
+def _cusum(Y, at, params: CusumNB):
+    """The NB CUSUM over every week (it needs its past), reported at ``at``."""
+    mu0 = params.baseline(Y)
+    result = nb_cusum(Y, mu0, kappa=params.kappa, dispersion=params.dispersion,
+                      threshold=params.threshold)
+    return {"expected": mu0[:, at], "upper": result["upper"][:, at],
+            "score": result["statistic"][:, at], "alarm": result["alarm"][:, at]}
+
+
+def _pooled(Y, at, groups, params: PooledNB):
+    """The pooled NB test with its score (y - μ) / sd."""
+    result = pooled_nb(Y, at, groups, params)
+    return {"expected": result["expected"], "upper": result["upper"],
+            "score": result["statistic"], "alarm": result["alarm"]}
+
+
+def _capped(score: np.ndarray, floored: np.ndarray, cap: float) -> np.ndarray:
+    """Scores resting on a floored (or zero) spread are capped; NaN stays NaN (no alarm there)."""
+    return np.where(floored | np.isinf(score), np.minimum(score, cap), score)
 
 
 def ears_c2(y: np.ndarray, alpha: float = 0.001, baseline: int = 7, guard: int = 2,
             min_count: int = 3, sd_floor: float = 0.5) -> dict[str, np.ndarray]:
-    """EARS C2 over one weekly series: arrays expected, upper, statistic, alarm (and floored).
+    """EARS C2 over one weekly series: arrays expected, upper, statistic, alarm and floored.
 
-    The first ``baseline + guard`` weeks have no baseline: NaN and no alarm.
-    Deliberate differences from surveillance: an alarm also needs y_t >= ``min_count``, and
-    the sd is floored at ``sd_floor`` (surveillance's ``minSigma`` defaults to 0), so that a
-    village with an all-zero baseline does not alarm on one or two reports.
+    The first ``baseline + guard`` weeks have no baseline: NaN and no alarm. Deliberate
+    differences from surveillance: an alarm also needs y_t >= ``min_count``, and the sd is floored
+    at ``sd_floor`` (surveillance's ``minSigma`` defaults to 0), so that a village with an
+    all-zero baseline does not alarm on one or two reports.
     """
     y = np.asarray(y, dtype=float)
-    n, lag = len(y), baseline + guard
-    out = {k: np.full(n, np.nan) for k in ("expected", "upper", "statistic")}
-    out["alarm"] = np.zeros(n, dtype=bool)
-    out["floored"] = np.zeros(n, dtype=bool)
-    if n <= lag:
-        return out
-    windows = np.lib.stride_tricks.sliding_window_view(y, baseline)[: n - lag]
-    expected, upper, statistic, alarm, floored = _c2(windows, y[lag:], alpha, min_count, sd_floor)
-    for key, value in zip(("expected", "upper", "statistic", "alarm", "floored"),
-                          (expected, upper, statistic, alarm, floored)):
-        out[key][lag:] = value
+    out = shewhart(y, np.arange(len(y)), baseline=baseline, guard=guard, alpha=alpha,
+                   sd_floor=sd_floor)
+    out = {k: v[0] for k, v in out.items() if k != "sd"}
+    out["alarm"] = out["alarm"] & (y >= min_count)
     return out
 
 
-def detect_week(counts: pl.DataFrame, week: date, *, alpha: float = 0.001, baseline: int = 7,
-                guard: int = 2, min_count: int = 3, sd_floor: float = 0.5,
-                floored_score_cap: float = 10.0, start: date | None = None) -> pl.DataFrame:
-    """EARS C2 signals of ``week`` for every area × category series in ``counts``.
+def detect_week(counts: pl.DataFrame, week: date, *, methods=COMBINED, alpha: float = 0.001,
+                baseline: int = 7, guard: int = 2, min_count: int = 3, sd_floor: float = 0.5,
+                floored_score_cap: float = 10.0, start: date | None = None,
+                c3_alpha: float = C3_ALPHA, farrington_params: Farrington = Farrington(),
+                cusum: CusumNB = CusumNB(), pooled: PooledNB = PooledNB(),
+                pools: dict[str, str] | None = None) -> pl.DataFrame:
+    """Signals of ``week`` for every area × category series in ``counts``, one per alarming method.
 
     ``counts`` (week, area_code, category, n) holds only non-zero rows: a missing week is a zero.
     Weeks count from ``start`` (default: the first week in ``counts``, i.e. where the data
     begins), not from each series' own first report, so that a village's first-ever burst can
-    alarm against its zero history. A series needs ``baseline + guard`` weeks before ``week``
-    since ``start``. When the sd was floored, score = C2 capped at ``floored_score_cap``: a
-    quiet village's burst must not outrank every real rise merely because its sd is tiny.
+    alarm against its zero history; each method needs its own history since ``start`` (see the
+    module docstring). ``alpha``, ``baseline`` and ``guard`` are EARS C1/C2's (C3 uses
+    ``c3_alpha``); ``farrington_params``, ``cusum`` and ``pooled`` hold the other methods'
+    parameters. ``pooled_nb`` compares each series with the other series of its pool: the same
+    category and the same ``pools[area_code]`` (default: the same area-code length, i.e. the
+    same administrative level); it needs every series of the pool, not just this week's busy ones.
     Returns the alarming rows (see SIGNAL_SCHEMA), strongest first.
     """
     if week.weekday() != 0:
         raise ValueError(f"week must be a Monday, got {week} ({week:%A})")
-    counts = counts.with_columns(pl.col("week").cast(pl.Date))
     if counts.is_empty():
         return pl.DataFrame(schema=SIGNAL_SCHEMA)
-    lag = baseline + guard
+    counts = counts.with_columns(pl.col("week").cast(pl.Date))
     first = start or counts["week"].min()
-    window_start = week - timedelta(weeks=lag)
-    if window_start < first:
+    if week < first:
         return pl.DataFrame(schema=SIGNAL_SCHEMA)
-    # Only series with at least min_count reports this week can alarm: pivot just those.
-    current = counts.filter((pl.col("week") == week) & (pl.col("n") >= min_count))
-    keys = current.select("area_code", "category").unique(maintain_order=True)
-    window = counts.join(keys, on=["area_code", "category"]).filter(
-        pl.col("week").is_between(window_start, week))
-    matrix = _week_matrix(window, keys, window_start, lag + 1)
-    expected, upper, statistic, alarm, floored = _c2(
-        matrix[:, :baseline], matrix[:, -1], alpha, min_count, sd_floor)
-    score = np.where(floored, np.minimum(statistic, floored_score_cap), statistic)
+    window = counts.filter(pl.col("week").is_between(first, week))
+    current = window.filter((pl.col("week") == week) & (pl.col("n") >= min_count))
+    if "pooled_nb" in methods and current.height:
+        # The pooled test needs every series of the pools of this week's busy ones.
+        keys = window.select("area_code", "category").unique().sort("area_code", "category")
+        pool = [pools.get(a, "") if pools is not None else str(len(a)) for a in keys["area_code"]]
+        keys = keys.with_columns(pl.Series("_pool", pool, dtype=pl.String))
+        keys = keys.join(current.join(keys, on=["area_code", "category"])
+                         .select("category", "_pool").unique(), on=["category", "_pool"])
+        groups = keys.select(pl.concat_str("category", "_pool", separator="\x1f")
+                             ).to_series().to_numpy()
+        keys = keys.drop("_pool")
+    else:
+        # Only series with at least min_count reports this week can alarm: pivot just those.
+        keys = current.select("area_code", "category").unique(maintain_order=True)
+        groups = None
+    window = window.join(keys, on=["area_code", "category"])
+    width = (week - first).days // 7 + 1
+    matrix = _week_matrix(window, keys, first, width)
+    found = detect_matrix(matrix, [width - 1], methods, alpha=alpha, baseline=baseline,
+                          guard=guard, min_count=min_count, sd_floor=sd_floor,
+                          floored_score_cap=floored_score_cap, c3_alpha=c3_alpha,
+                          farrington_params=farrington_params, cusum=cusum, pooled=pooled,
+                          groups=groups)
+    frames = [_signals(keys, week, method, matrix[:, -1], result) for method, result in found.items()]
+    return pl.concat([pl.DataFrame(schema=SIGNAL_SCHEMA), *frames]).sort(["score", "area_code", "category", "detector"],
+                                  descending=[True, False, False, False])
+
+
+def _signals(keys: pl.DataFrame, week: date, method: str, observed: np.ndarray,
+             result: dict[str, np.ndarray]) -> pl.DataFrame:
+    """The alarming rows of one method as signals."""
     return keys.with_columns(
-        pl.lit(week, pl.Date).alias("week"), pl.lit("ears_c2").alias("detector"),
-        pl.Series("observed", matrix[:, -1].astype(np.int64)), pl.Series("expected", expected),
-        pl.Series("upper", upper), pl.Series("score", score), pl.Series("_alarm", alarm),
-    ).filter("_alarm").select(list(SIGNAL_SCHEMA)).sort(
-        ["score", "area_code", "category"], descending=[True, False, False])
+        pl.lit(week, pl.Date).alias("week"), pl.lit(method).alias("detector"),
+        pl.Series("observed", observed.astype(np.int64)),
+        *(pl.Series(k, result[k][:, 0], dtype=pl.Float64) for k in ("expected", "upper", "score")),
+        pl.Series("_alarm", result["alarm"][:, 0]),
+    ).filter("_alarm").select(list(SIGNAL_SCHEMA))
 
 
 def _week_matrix(window: pl.DataFrame, keys: pl.DataFrame, start: date, width: int) -> np.ndarray:

@@ -87,10 +87,15 @@ def summary_dict(y_true: LabelRows, y_pred: LabelRows, labels: list[str],
                  proba: np.ndarray | None = None) -> dict:
     """A JSON-serialisable summary for the model registry; Brier scores too if ``proba`` given."""
     report = per_label_report(y_true, y_pred, labels)
+    tp, fp, fn = _counts(y_true, y_pred, labels)
+    n = len(y_true)
     out = {
         "labels": {r["label"]: {"precision": r["precision"], "recall": r["recall"],
-                                "f1": r["f1"], "support": r["support"]}
-                   for r in report.iter_rows(named=True)},
+                                "f1": r["f1"], "support": r["support"],
+                                # the category's confusion counts, for the data staff page
+                                "tp": int(tp[i]), "fp": int(fp[i]), "fn": int(fn[i]),
+                                "tn": int(n - tp[i] - fp[i] - fn[i])}
+                   for i, r in enumerate(report.iter_rows(named=True))},
         "macro_f1": macro_f1(y_true, y_pred, labels),
         "micro_f1": micro_f1(y_true, y_pred, labels),
         "n": len(y_true),

@@ -15,7 +15,7 @@ from prefect.cache_policies import NO_CACHE  # inputs are big frames: hashing th
 
 from models.classifier import RiskClassifier
 from models.evaluation import summary_dict
-from . import registry, settings, warehouse
+from . import registry, reviews, settings, warehouse
 from .taxonomy import taxonomy
 
 TEST_SHARE = 5  # one report in five, chosen by a hash of its id, is the frozen evaluation split
@@ -57,6 +57,7 @@ def retrain_flow(promote_if_not_worse: bool = True) -> dict:
     """Train a challenger on all labels, judge it and the champion on the same split, promote or keep."""
     categories = taxonomy().keys
     with warehouse.open_warehouse(settings.warehouse_path()) as con:
+        reviews.fold_into(con)  # reviewed alerts and label corrections become labels first
         rows = training_rows(warehouse.labelled_reports(con))
         if rows.height < 50:
             raise SystemExit(f"only {rows.height} labelled reports: load labels (`shaobing labels import FILE`) "

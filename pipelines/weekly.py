@@ -13,7 +13,7 @@ import polars as pl
 from prefect import flow, task
 from prefect.cache_policies import NO_CACHE  # inputs are big frames: hashing them for a cache key costs more than the work
 
-from . import registry, settings, warehouse
+from . import registry, reviews, settings, warehouse
 from .brief import write_brief
 from .detection import Params, mentions, run_week
 from .taxonomy import taxonomy
@@ -116,6 +116,7 @@ def detect_weeks(model_version: str, through: dt.date) -> dict:
 def weekly_flow(through: dt.date | None = None) -> dict:
     """Score, count, detect and brief every week up to `through` (default: the last whole week)."""
     with warehouse.open_warehouse(settings.warehouse_path()) as con:
+        reviews.fold_into(con)  # the board's decisions and label corrections since the last flow
         champ = warehouse.champion(con)
         first, latest = warehouse.report_week_span(con)
     if champ is None:

@@ -31,3 +31,25 @@ def home(tmp_path, monkeypatch):
     """A fresh, empty $SHAOBING_HOME for one test."""
     monkeypatch.setenv("SHAOBING_HOME", str(tmp_path / "home"))
     return tmp_path / "home"
+
+
+@pytest.fixture(scope="session")
+def small_warehouse(prefect_harness, tmp_path_factory):
+    """$SHAOBING_HOME of a warehouse the real flows built from a small seeded sample (3,000 reports):
+    areas, ingest, retrain, weekly, once per session (about a minute). Treat it as read-only:
+    copy it (``shutil.copytree``) to change anything."""
+    from pipelines.cli import main
+
+    root = tmp_path_factory.mktemp("small")
+    home, sample = root / "home", root / "sample"
+    old = os.environ["SHAOBING_HOME"]
+    os.environ["SHAOBING_HOME"] = str(home)
+    try:
+        assert main(["sample", "--out", str(sample), "--reports", "3000"]) == 0
+        assert main(["areas", "import", str(sample / "areas.csv")]) == 0
+        assert main(["ingest", *(str(sample / f) for f in ("hotline.csv", "petitions.xlsx", "grid.jsonl"))]) == 0
+        assert main(["retrain"]) == 0
+        assert main(["weekly"]) == 0
+    finally:
+        os.environ["SHAOBING_HOME"] = old
+    return home

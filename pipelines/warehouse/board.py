@@ -1,8 +1,12 @@
-"""Read-only queries of the board (run against the published snapshot).
+"""Read-only queries of the board, run against the published snapshot.
 
-Every function takes a connection (a cursor of the snapshot opened ``read_only``), binds its
-parameters and returns a polars frame. "The alerts of a week" are the alerts alive in it
-(``first_week <= week <= last_week``); their status, score and counts are the alert's current ones.
+Every function takes a cursor made by ``cursor`` (the snapshot opened ``read_only``), binds its
+parameters and returns a polars frame. Alerts are read through the ``alerts_now`` view: the
+snapshot's alerts with the status of the reviews not yet folded in laid over them, so a decision
+shows at once. "The alerts of a week" are those alive in it (``first_week <= week <= last_week``).
+
+Queries for leaders (``headline``, ``hotspot_areas``, ``top_hotspots``, ``category_trends``) return
+counts, scores and area names only: never a report's text, title, subject or an explanation.
 """
 from __future__ import annotations
 
@@ -12,12 +16,14 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from models.alerts import CLOSED_STATUSES
+from models.alerts import CLOSED_STATUSES, OPEN_STATUSES
 
 # Tables the board reads; a snapshot missing any of them has no data for it yet.
 TABLES = ("areas", "reports", "alerts", "alert_reports", "report_scores", "weekly_counts", "signals",
           "model_versions", "weekly_runs")
-CLOSED = list(CLOSED_STATUSES)
+OPEN = list(OPEN_STATUSES)
+CLOSED = list(CLOSED_STATUSES) + ["merged"]
+OVERLAY_SCHEMA = {"alert_id": pl.String, "status": pl.String, "changed_at": pl.Datetime("us")}
 
 # The model version whose counts and scores the board shows: the one the last weekly run used (a
 # champion promoted since has no counts until the next run), else the champion.
@@ -26,11 +32,15 @@ _MODEL = """model as (select coalesce(
     (select version from model_versions where status = 'champion' order by created_at desc limit 1)) as version)"""
 
 _ALERT_COLUMNS = """
-    a.alert_id, a.area_code, ar.name as area_name, parent.name as town_name, a.category,
-    a.first_week, a.last_week, a.status, a.score, a.observed, a.expected,
+    a.alert_id, a.area_code, ar.name as area_name, parent.name as town_name, a.category, a.place,
+    a.first_week, a.last_week, a.status, a.score, a.rank, a.observed, a.expected,
     (select count(*) from alert_reports x where x.alert_id = a.alert_id) as reports, a.explanation"""
-_ALERT_FROM = """alerts a left join areas ar on ar.area_code = a.area_code
+_ALERT_FROM = """alerts_now a left join areas ar on ar.area_code = a.area_code
     left join areas parent on parent.area_code = ar.parent_code"""
+_ORDER = "order by coalesce(a.rank, 0) desc, a.score desc, a.alert_id"
+# An area and everything under it (villages of a town): ? is the area code.
+_SUBTREE = """with recursive sub(area_code) as (
+    select ?::varchar union all select a.area_code from areas a join sub on a.parent_code = sub.area_code)"""
 
 
 def open_snapshot(path: Path | str) -> duckdb.DuckDBPyConnection:
@@ -50,11 +60,33 @@ def open_snapshot(path: Path | str) -> duckdb.DuckDBPyConnection:
     return con
 
 
-def cursor(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
-    """A cursor for one thread (connections are not thread-safe), reading the snapshot."""
+def cursor(con: duckdb.DuckDBPyConnection, overlay: pl.DataFrame | None = None) -> duckdb.DuckDBPyConnection:
+    """A cursor for one thread (connections are not thread-safe) with ``alerts_now``: the snapshot's
+    alerts, their status replaced by ``overlay`` (alert_id, status, changed_at) where it has one."""
     cur = con.cursor()
     cur.execute("use snapshot")
+    overlay = pl.DataFrame(schema=OVERLAY_SCHEMA) if overlay is None else overlay.select(list(OVERLAY_SCHEMA)).cast(OVERLAY_SCHEMA)
+    cur.register("review_overlay", overlay)
+    if not _has(cur, "alerts"):
+        return cur
+    present = _columns(cur, "alerts")
+    # Snapshots written before alerts had a place and a rank still open.
+    extra = ", ".join(f"null::{t} as {c}" for c, t in (("place", "varchar"), ("rank", "double")) if c not in present)
+    cur.execute(f"""create or replace temp view alerts_now as
+        select a.* replace (coalesce(o.status, a.status) as status){', ' + extra if extra else ''},
+               coalesce(o.changed_at, a.updated_at) as status_changed_at
+        from snapshot.main.alerts a left join review_overlay o using (alert_id)""")
     return cur
+
+
+def _has(con, table: str) -> bool:
+    return bool(con.sql("select 1 from information_schema.tables where table_catalog = 'snapshot' and table_name = ?",
+                        params=[table]).fetchall())
+
+
+def _columns(con, table: str) -> set[str]:
+    return {r[0] for r in con.sql("select column_name from information_schema.columns where table_catalog = 'snapshot' "
+                                  "and table_name = ?", params=[table]).fetchall()}
 
 
 def missing_tables(con) -> list[str]:
@@ -64,6 +96,16 @@ def missing_tables(con) -> list[str]:
     return [t for t in TABLES if t not in present]
 
 
+def review_watermark(con, source: str = "reviews") -> int:
+    """The last board review (or label correction) folded into this snapshot (0 if none): later
+    ones are laid over it."""
+    if not _has(con, "review_folds"):
+        return 0
+    row = con.sql("select last_id from review_folds where source = ?", params=[source]).fetchone()
+    return int(row[0]) if row else 0
+
+
+# ---------------------------------------------------------------- the analysts' queue
 def weeks(con) -> pl.DataFrame:
     """Weeks in which some alert was alive, newest first."""
     return con.sql("""
@@ -83,43 +125,57 @@ def week_summary(con, week: date) -> pl.DataFrame:
                count(*) filter (where a.first_week = w.week) as new,
                count(distinct a.area_code) filter (where a.first_week <= w.week and a.last_week >= w.week) as areas,
                count(*) filter (where a.first_week <= w.week and not list_contains(?::varchar[], a.status)) as open
-        from alerts a, (select ?::date as week) w""", params=[CLOSED, week]).pl()
+        from alerts_now a, (select ?::date as week) w""", params=[CLOSED, week]).pl()
 
 
-def week_alerts(con, week: date, categories: list[str] | None = None,
-                statuses: list[str] | None = None) -> pl.DataFrame:
-    """The alerts of a week, strongest first; an empty or missing filter keeps every value."""
+def week_alerts(con, week: date, categories: list[str] | None = None, statuses: list[str] | None = None,
+                area: str | None = None, channels: list[str] | None = None) -> pl.DataFrame:
+    """The alerts of a week, strongest first, with the channels of their reports. An empty or
+    missing filter keeps every value; ``area`` keeps alerts in it or anywhere under it."""
     return con.sql(f"""
-        select {_ALERT_COLUMNS}
+        {_SUBTREE}
+        select {_ALERT_COLUMNS},
+               (select list(distinct r.channel order by r.channel) from alert_reports x join reports r using (report_id)
+                where x.alert_id = a.alert_id) as channels
         from {_ALERT_FROM}
         where a.first_week <= ? and a.last_week >= ?
           and (len(?::varchar[]) = 0 or list_contains(?::varchar[], a.category))
           and (len(?::varchar[]) = 0 or list_contains(?::varchar[], a.status))
-        order by a.score desc, a.alert_id""",
-                   params=[week, week, categories or [], categories or [], statuses or [], statuses or []]).pl()
+          and (?::varchar is null or a.area_code in (select area_code from sub))
+          and (len(?::varchar[]) = 0 or exists (select 1 from alert_reports x join reports r using (report_id)
+                                               where x.alert_id = a.alert_id and list_contains(?::varchar[], r.channel)))
+        {_ORDER}""", params=[area, week, week, categories or [], categories or [], statuses or [], statuses or [],
+                             area, channels or [], channels or []]).pl()
 
 
 def alert(con, alert_id: str) -> pl.DataFrame:
-    """One alert with the same columns as ``week_alerts`` (no rows if unknown)."""
-    return con.sql(f"select {_ALERT_COLUMNS} from {_ALERT_FROM} where a.alert_id = ?", params=[alert_id]).pl()
+    """One alert with the columns of ``week_alerts`` and its status in the snapshot itself
+    (``base_status``, before pending reviews); no rows if unknown."""
+    return con.sql(f"""select {_ALERT_COLUMNS},
+                              (select s.status from alerts s where s.alert_id = a.alert_id) as base_status
+                       from {_ALERT_FROM} where a.alert_id = ?""", params=[alert_id]).pl()
 
 
-def alert_reports(con, alert_id: str) -> pl.DataFrame:
-    """The (PII-masked) reports behind an alert, newest first, with their score for its category."""
+def alert_reports(con, alert_id: str, merged: list[str] | None = None) -> pl.DataFrame:
+    """The (PII-masked) reports behind an alert and the alerts merged into it, newest first, with
+    their score for the alert's category and the terms that made the model flag them."""
     return con.sql(f"""
-        with {_MODEL}
-        select r.report_id, r.channel, r.received_at, x.week, ar.name as area_name, r.title, r.text,
-               s.probability
-        from alert_reports x join alerts a using (alert_id) join reports r using (report_id)
+        with {_MODEL},
+        cat as (select category from alerts where alert_id = ?)
+        select distinct on (r.report_id) r.report_id, r.channel, r.received_at, x.week, ar.name as area_name,
+               r.title, r.text, r.subject, r.people_count, s.probability, s.top_terms
+        from alert_reports x join reports r using (report_id)
         left join areas ar on ar.area_code = r.area_code
-        left join report_scores s on s.report_id = r.report_id and s.category = a.category
+        left join report_scores s on s.report_id = r.report_id and s.category = (select category from cat)
               and s.model_version = (select version from model)
-        where x.alert_id = ?
-        order by r.received_at desc, r.report_id""", params=[alert_id]).pl()
+        where x.alert_id = ? or list_contains(?::varchar[], x.alert_id)
+        order by r.report_id""", params=[alert_id, alert_id, merged or []]).pl().sort(
+        ["received_at", "report_id"], descending=[True, False])
 
 
 def alert_series(con, alert_id: str) -> pl.DataFrame:
-    """Weekly counts of the alert's area × category (zeros filled) and the detectors' expectation."""
+    """Weekly counts of the alert's area × category (zeros filled) and the detectors' expected
+    count and upper bound where a detector looked at that week."""
     return con.sql(f"""
         with {_MODEL},
         k as (select area_code, category from alerts where alert_id = ?),
@@ -128,10 +184,155 @@ def alert_series(con, alert_id: str) -> pl.DataFrame:
         grid as (select unnest(generate_series(lo, hi, interval 7 day))::date as week from span),
         counts as (select c.week, c.n from weekly_counts c join k using (area_code, category)
                    where c.model_version = (select version from model)),
-        expect as (select s.week, arg_max(s.expected, s.score) as expected from signals s
-                   join k using (area_code, category)
+        expect as (select s.week, arg_max(s.expected, s.score) as expected, arg_max(s.upper, s.score) as upper
+                   from signals s join k using (area_code, category)
                    where s.model_version = (select version from model) group by s.week)
-        select grid.week, coalesce(counts.n, 0) as n, expect.expected
+        select grid.week, coalesce(counts.n, 0) as n, expect.expected, expect.upper
         from grid left join counts using (week) left join expect using (week)
         where exists (select 1 from k)
         order by grid.week""", params=[alert_id]).pl()
+
+
+def area_choices(con) -> pl.DataFrame:
+    """Areas under the top level with their parent's name, by code (the analysts' area filter)."""
+    return con.sql("""select a.area_code, a.name, a.level, p.name as parent_name from areas a
+                      join areas p on p.area_code = a.parent_code order by a.area_code""").pl()
+
+
+def merge_targets(con, alert_id: str) -> pl.DataFrame:
+    """Open alerts another alert may be merged into: the same category first, then the strongest."""
+    return con.sql(f"""
+        select a.alert_id, ar.name as area_name, a.category, a.first_week, a.last_week, a.status, a.score
+        from {_ALERT_FROM}
+        where a.alert_id != ? and list_contains(?::varchar[], a.status)
+        order by (a.category = (select category from alerts where alert_id = ?)) desc, a.last_week desc, a.score desc
+        limit 200""", params=[alert_id, OPEN, alert_id]).pl()
+
+
+def brief_reports(con, alert_ids: list[str]) -> pl.DataFrame:
+    """The masked reports behind these alerts, for the downloadable brief."""
+    return con.sql("""
+        select x.alert_id, r.report_id, r.channel, r.received_at, ar.name as area_name, r.title, r.text
+        from alert_reports x join reports r using (report_id) left join areas ar on ar.area_code = r.area_code
+        where list_contains(?::varchar[], x.alert_id) order by x.alert_id, r.received_at desc""",
+                   params=[alert_ids]).pl()
+
+
+# ---------------------------------------------------------------- leaders (aggregates only)
+def towns(con) -> pl.DataFrame:
+    """The areas one level under the top (towns and streets of a county), by code."""
+    return con.sql("""
+        select t.area_code, t.name from areas t join areas top on top.area_code = t.parent_code
+        where top.parent_code is null or top.parent_code not in (select area_code from areas)
+        order by t.area_code""").pl()
+
+
+def current_week(con) -> date | None:
+    """The last week detection ran for (else the latest week with alerts)."""
+    return con.sql("select coalesce((select max(week) from weekly_runs), (select max(last_week) from alerts))").fetchall()[0][0]
+
+
+def headline(con, week: date, since: date, categories: list[str] | None = None, town: str | None = None) -> pl.DataFrame:
+    """One row: open alerts now, new in ``week``, confirmed and in hand, resolved since ``since``,
+    and the median days from an alert's first week to its resolution (those resolved since ``since``)."""
+    return con.sql(f"""
+        {_SUBTREE}
+        select count(*) filter (where list_contains(?::varchar[], a.status)) as open,
+               count(*) filter (where a.first_week = ?) as new,
+               count(*) filter (where a.status in ('confirmed', 'dispatched')) as confirmed,
+               count(*) filter (where a.status = 'resolved' and a.status_changed_at >= ?) as resolved,
+               median(date_diff('day', a.first_week, a.status_changed_at::date))
+                   filter (where a.status = 'resolved' and a.status_changed_at >= ?) as median_days
+        from alerts_now a
+        where (len(?::varchar[]) = 0 or list_contains(?::varchar[], a.category))
+          and (?::varchar is null or a.area_code in (select area_code from sub))""",
+                   params=[town, OPEN, week, since, since, categories or [], categories or [], town]).pl()
+
+
+def hotspot_areas(con, categories: list[str] | None = None, town: str | None = None) -> pl.DataFrame:
+    """Areas with open alerts: where (its own or its parent's coordinates), how many, how strong."""
+    return con.sql(f"""
+        {_SUBTREE}
+        select a.area_code, ar.name as area_name, ar.level, coalesce(parent.name, ar.name) as town_name,
+               coalesce(ar.lat, parent.lat) as lat, coalesce(ar.lon, parent.lon) as lon,
+               count(*) as alerts, sum(a.score) as score, max(coalesce(a.rank, 0)) as rank,
+               list(distinct a.category order by a.category) as categories
+        from {_ALERT_FROM}
+        where list_contains(?::varchar[], a.status)
+          and (len(?::varchar[]) = 0 or list_contains(?::varchar[], a.category))
+          and (?::varchar is null or a.area_code in (select area_code from sub))
+        group by all order by score desc""", params=[town, OPEN, categories or [], categories or [], town]).pl()
+
+
+def map_areas(con) -> pl.DataFrame:
+    """Every area with coordinates: the backdrop of the hotspot map."""
+    return con.sql("select area_code, name, level, lat, lon from areas where lat is not null and lon is not null").pl()
+
+
+def top_hotspots(con, categories: list[str] | None = None, town: str | None = None, limit: int = 10) -> pl.DataFrame:
+    """The strongest open alerts: where, what, since when, how many reports (counted, never shown)."""
+    return con.sql(f"""
+        {_SUBTREE}
+        select a.alert_id, a.area_code, ar.name as area_name, parent.name as town_name, a.category, a.status,
+               a.first_week, a.last_week, a.observed, a.expected, a.score, a.rank,
+               (select count(*) from alert_reports x where x.alert_id = a.alert_id) as reports
+        from {_ALERT_FROM}
+        where list_contains(?::varchar[], a.status)
+          and (len(?::varchar[]) = 0 or list_contains(?::varchar[], a.category))
+          and (?::varchar is null or a.area_code in (select area_code from sub))
+        {_ORDER} limit ?""", params=[town, OPEN, categories or [], categories or [], town, limit]).pl()
+
+
+def category_trends(con, weeks: int, town: str | None = None, categories: list[str] | None = None) -> pl.DataFrame:
+    """Flagged reports per week × category over the last ``weeks`` weeks of counts, zeros filled,
+    for a town (or street) or else the whole top-level area."""
+    return con.sql(f"""
+        with {_MODEL},
+        scope as (select area_code from areas where area_code = ?::varchar
+                  union all select area_code from areas where ?::varchar is null and
+                      (parent_code is null or parent_code not in (select area_code from areas))),
+        counts as (select c.week, c.category, sum(c.n) as n from weekly_counts c
+                   where c.model_version = (select version from model) and c.area_code in (select area_code from scope)
+                   group by all),
+        span as (select max(week) as hi from weekly_counts where model_version = (select version from model)),
+        grid as (select unnest(generate_series(hi - to_weeks(? - 1), hi, interval 7 day))::date as week from span),
+        cats as (select distinct category from weekly_counts where model_version = (select version from model))
+        select grid.week, cats.category, coalesce(counts.n, 0)::integer as n
+        from grid cross join cats left join counts using (week, category)
+        where len(?::varchar[]) = 0 or list_contains(?::varchar[], cats.category)
+        order by grid.week, cats.category""",
+                   params=[town, town, weeks, categories or [], categories or []]).pl()
+
+
+# ---------------------------------------------------------------- data staff
+def batches(con) -> pl.DataFrame:
+    return con.sql("""select batch_id, file_name, channel, encoding, rows_in, rows_loaded, rows_quarantined,
+                             started_at, finished_at from batches order by started_at desc""").pl()
+
+
+def quarantine(con, batch_id: str | None = None, limit: int = 500) -> pl.DataFrame:
+    """Quarantined rows (of one batch, or all) with their file, row, column, kind and reason."""
+    return con.sql("""select batch_id, file_name, row_number, "column", kind, reason, raw from quarantine
+                      where ?::varchar is null or batch_id = ? order by file_name, row_number limit ?""",
+                   params=[batch_id, batch_id, limit]).pl()
+
+
+def model_versions(con) -> pl.DataFrame:
+    return con.sql("""select version, status, created_at, train_rows, train_hash, code_version, metrics
+                      from model_versions order by created_at desc""").pl()
+
+
+def find_reports(con, text: str, limit: int = 50) -> pl.DataFrame:
+    """Reports whose id is ``text`` or whose title or (masked) text contains it, newest first,
+    with what they are labelled now and what the model flagged."""
+    return con.sql(f"""
+        with {_MODEL}
+        select r.report_id, r.channel, r.received_at, r.title, r.text, r.source_category, l.labels,
+               (select list(s.category order by s.category) from report_scores s where s.report_id = r.report_id
+                and s.flagged and s.model_version = (select version from model)) as flagged
+        from reports r
+        left join (select report_id, arg_max(labels, labelled_at) as labels from labels group by report_id) l
+          using (report_id)
+        where r.report_id = ? or (length(?) >= 2 and (contains(r.text, ?) or contains(coalesce(r.title, ''), ?)))
+        order by (r.report_id = ?) desc, r.received_at desc limit ?""",
+                   params=[text, text, text, text, text, limit]).pl()

@@ -1,15 +1,15 @@
-"""The board's SQL (pipelines.warehouse.board) against the same tiny snapshot, opened read-only."""
+"""The board's SQL (pipelines.warehouse.board) against the tiny snapshot, opened read-only."""
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 import duckdb
+import polars as pl
 import pytest
 
 from pipelines import settings, warehouse
 from pipelines.warehouse import board
-
-WEEK = date(2024, 5, 13)
+from tests.dashboards.conftest import LAST_WEEK, WEEK
 
 
 @pytest.fixture
@@ -17,6 +17,12 @@ def con(snapshot):
     con = board.open_snapshot(snapshot)
     yield board.cursor(con)
     con.close()
+
+
+def overlaid(snapshot, **statuses) -> duckdb.DuckDBPyConnection:
+    overlay = pl.DataFrame({"alert_id": list(statuses), "status": list(statuses.values()),
+                            "changed_at": [datetime(2024, 5, 20)] * len(statuses)})
+    return board.cursor(board.open_snapshot(snapshot), overlay)
 
 
 def test_an_empty_database_lacks_every_board_table():
@@ -41,32 +47,85 @@ def test_a_snapshot_is_opened_read_only(con):
 
 
 def test_weeks_run_from_the_latest_back_through_every_alerts_span(con):
-    assert board.weeks(con)["week"].to_list() == [WEEK, date(2024, 5, 6)]
-    assert board.latest_week(con) == WEEK
+    assert board.weeks(con)["week"].to_list() == [WEEK, LAST_WEEK]
+    assert board.latest_week(con) == WEEK and board.current_week(con) == WEEK
 
 
-@pytest.mark.parametrize("categories, statuses, ids", [
-    (None, None, ["a1", "a2"]),
-    ([], [], ["a1", "a2"]),  # an empty filter keeps everything, like no filter
-    (["debt"], None, ["a2"]),
-    (None, ["new", "confirmed"], ["a1"]),
-    (["debt"], ["new"], []),
+@pytest.mark.parametrize("categories, statuses, area, channels, ids", [
+    (None, None, None, None, ["a1", "a2"]),
+    ([], [], None, [], ["a1", "a2"]),  # an empty filter keeps everything, like no filter
+    (["debt"], None, None, None, ["a2"]),
+    (None, ["new", "confirmed"], None, None, ["a1"]),
+    (["debt"], ["new"], None, None, []),
+    (None, None, "110101001000", None, ["a1", "a2"]),  # a street holds both communities
+    (None, None, "110101001002", None, ["a2"]),
+    (None, None, None, ["grid"], ["a1"]),
 ])
-def test_week_alerts_filter_by_category_and_status(con, categories, statuses, ids):
-    assert board.week_alerts(con, WEEK, categories, statuses)["alert_id"].to_list() == ids
+def test_week_alerts_filter_by_category_status_area_and_channel(con, categories, statuses, area, channels, ids):
+    assert board.week_alerts(con, WEEK, categories, statuses, area, channels)["alert_id"].to_list() == ids
 
 
-def test_alert_reports_carry_the_champions_probability_where_scored(con):
+def test_pending_decisions_are_laid_over_the_snapshots_statuses(snapshot):
+    cur = overlaid(snapshot, a1="confirmed", a3="new")
+    assert dict(board.week_alerts(cur, LAST_WEEK).select("alert_id", "status").iter_rows()) == {
+        "a1": "confirmed", "a3": "new"}
+    assert board.alert(cur, "a1").select("status", "base_status").row(0) == ("confirmed", "new")
+
+
+def test_alert_reports_carry_the_models_probability_and_terms(con):
     reports = board.alert_reports(con, "a1")
     assert reports["report_id"].to_list() == ["hotline:1", "grid:7"]
-    assert reports["probability"].to_list() == [0.93, None]
+    assert reports["probability"].to_list() == [0.93, 0.81]
+    assert reports["top_terms"].to_list() == [["欠薪", "包工头"], ["讨薪", "包工头"]]
+
+
+def test_alert_reports_include_those_of_alerts_merged_into_it(con):
+    assert board.alert_reports(con, "a1", ["a2"])["report_id"].to_list() == ["petition:3", "hotline:1", "grid:7"]
 
 
 def test_alert_series_fills_quiet_weeks_with_zero(con):
     series = board.alert_series(con, "a1")
     assert series["n"].to_list() == [1, 0, 4, 6]
     assert series["expected"].to_list() == [None, None, None, 1.5]
+    assert series["upper"].to_list() == [None, None, None, 4.0]
 
 
 def test_an_unknown_alert_has_no_series(con):
     assert board.alert_series(con, "nope").is_empty()
+
+
+def test_merge_targets_are_other_open_alerts(con):
+    assert board.merge_targets(con, "a1")["alert_id"].to_list() == ["a2"]
+
+
+def test_the_leaders_headline(con):
+    h = board.headline(con, WEEK, date(2024, 1, 1)).row(0, named=True)
+    assert h == {"open": 2, "new": 1, "confirmed": 0, "resolved": 1, "median_days": 2.0}
+
+
+def test_hotspot_areas_sum_open_alerts_where_they_are(con):
+    hot = board.hotspot_areas(con)
+    assert hot.select("area_name", "alerts", "score").rows() == [("多福巷社区", 1, 5.2), ("银闸社区", 1, 3.1)]
+    assert hot["lat"].to_list() == [39.931, 39.929]
+
+
+def test_category_trends_fill_zeros_over_the_window(con):
+    trends = board.category_trends(con, 3)
+    assert trends.rows() == [(date(2024, 4, 29), "wage_arrears", 0), (LAST_WEEK, "wage_arrears", 4),
+                             (WEEK, "wage_arrears", 6)]
+
+
+def test_leader_queries_return_no_text_columns(con):
+    for frame in (board.headline(con, WEEK, WEEK), board.hotspot_areas(con), board.top_hotspots(con),
+                  board.category_trends(con, 4)):
+        assert not {"text", "title", "subject", "explanation", "address"} & set(frame.columns)
+
+
+def test_find_reports_by_id_or_words(con):
+    assert board.find_reports(con, "grid:7")["report_id"].to_list() == ["grid:7"]
+    assert board.find_reports(con, "借款")["report_id"].to_list() == ["petition:3"]
+    assert board.find_reports(con, "%")["report_id"].to_list() == []  # no wildcard: too short and literal
+
+
+def test_the_review_watermark_is_zero_before_any_fold(con):
+    assert board.review_watermark(con) == 0

@@ -46,7 +46,7 @@ def test_min_count_and_sd_floor_on_an_all_zero_baseline(y_t, min_count, sd_floor
 def test_detect_week_zero_fills_missing_weeks_like_the_dense_series():
     dense = [2, 0, 1, 0, 3, 0, 1, 0, 0, 8]
     rows = [(week(i), "A", "debt", n) for i, n in enumerate(dense) if n]
-    out = detect_week(counts(rows), week(9))
+    out = detect_week(counts(rows), week(9), methods=("ears_c2",))
     expected = ears_c2(np.array(dense))
     assert out.height == 1
     row = out.row(0, named=True)
@@ -58,7 +58,7 @@ def test_detect_week_zero_fills_missing_weeks_like_the_dense_series():
 
 def test_a_first_ever_burst_alarms_against_the_zero_history_with_a_capped_score():
     rows = [(week(0), "A", "debt", 1), (week(9), "B", "finance", 6)]
-    out = detect_week(counts(rows), week(9))
+    out = detect_week(counts(rows), week(9), methods=("ears_c2",))
     # B's baseline is all zeros: sd floored to 0.5, C2 = 6/0.5 = 12, capped at 10
     assert out.select("area_code", "category", "score").rows() == [("B", "finance", 10.0)]
 
@@ -79,3 +79,136 @@ def test_detect_week_does_not_change_its_input():
 def test_detect_week_rejects_a_week_that_is_not_a_monday():
     with pytest.raises(ValueError, match="Monday"):
         detect_week(counts([]), date(2024, 1, 3))
+
+
+# -- every method ---------------------------------------------------------------------------------
+from models.cusum import CusumNB, nb_cusum  # noqa: E402
+from models.detectors import COMBINED, METHODS, SIGNAL_SCHEMA, detect_matrix  # noqa: E402
+from models.farrington import Farrington, glm_quasipoisson, reference_design  # noqa: E402
+
+# Weeks of history (since the start of the data) each method needs before week t.
+NEEDS = {"ears_c1": 7, "ears_c2": 9, "ears_c3": 11, "cusum_nb": 17, "farrington": 107, "pooled_nb": 10}
+
+
+def sparse_years(seed: int = 0, series: int = 40, weeks: int = 160) -> np.ndarray:
+    """Seeded sparse overdispersed counts with a few bursts: what the weekly flow sees."""
+    rng = np.random.default_rng(seed)
+    mean = rng.gamma(1.5, 0.8, size=(series, 1)) * rng.gamma(4, 0.25, size=(series, weeks))
+    y = rng.poisson(mean).astype(float)
+    y[rng.integers(series, size=30), rng.integers(weeks - 60, weeks, size=30)] += 8
+    return y
+
+
+def frame(matrix: np.ndarray) -> pl.DataFrame:
+    rows = [(week(int(t)), f"A{s:02d}", "debt", int(matrix[s, t])) for s, t in zip(*np.nonzero(matrix))]
+    return counts(rows)
+
+
+@pytest.mark.parametrize("method", METHODS)
+def test_each_method_waits_for_the_history_it_needs(method):
+    y = np.tile(np.r_[np.ones(NEEDS[method]), 9.0], (1, 1))
+    y[0, ::3] = 2  # some spread, so that every method has a finite bound
+    y[0, -1] = 9 if method != "farrington" else 40
+    needed = NEEDS[method]
+    early = detect_matrix(y[:, :needed], [needed - 1], (method,), min_count=0)[method]
+    assert np.isnan(early["expected"]).all() and not early["alarm"].any()
+    ready = detect_matrix(y, [needed], (method,), min_count=0, farrington_params=Farrington(limit54=(0, 4)))
+    assert np.isfinite(ready[method]["expected"]).all()
+
+
+@pytest.mark.parametrize("method", METHODS)
+def test_no_method_alarms_below_min_count(method):
+    y = np.zeros((1, 160))
+    y[0, 150:] = 2.0  # a rise that every method would flag, but only two reports a week
+    found = detect_matrix(y, np.arange(160), (method,), min_count=3)[method]
+    assert not found["alarm"].any()
+    assert detect_matrix(y, np.arange(160), (method,), min_count=2)[method]["alarm"].any()
+
+
+def test_all_zero_series_raise_nothing_and_stay_finite_where_evaluated():
+    found = detect_matrix(np.zeros((3, 160)), np.arange(160), METHODS, min_count=0)
+    for method, result in found.items():
+        assert not result["alarm"].any(), method
+        assert not np.isinf(result["expected"]).any(), method
+
+
+def test_detect_week_on_no_series_this_week_is_empty_with_the_schema():
+    out = detect_week(counts([(week(0), "A", "debt", 1)]), week(200))
+    assert out.is_empty() and out.schema == pl.Schema(SIGNAL_SCHEMA)
+
+
+@pytest.mark.parametrize("sd_floor", [0.5, 0.0])
+def test_signals_are_nan_free_for_every_method(sd_floor):
+    data = frame(sparse_years())
+    weeks = [week(t) for t in range(110, 160, 7)]
+    out = pl.concat([detect_week(data.filter(pl.col("week") <= w), w, methods=METHODS,
+                                 sd_floor=sd_floor) for w in weeks])
+    assert set(out["detector"]) == set(METHODS)
+    for column in ("expected", "upper", "score"):
+        assert out[column].is_finite().all(), column
+
+
+def test_detect_week_reports_each_alarming_method_as_the_matrix_does():
+    y = sparse_years(seed=1)
+    data = frame(y)
+    out = detect_week(data, week(159), methods=METHODS)
+    keys = {f"A{s:02d}": s for s in range(len(y))}
+    found = detect_matrix(y, [159], METHODS)
+    expected = {(f"A{s:02d}", m) for m in METHODS for s in np.flatnonzero(found[m]["alarm"][:, 0])}
+    assert set(zip(out["area_code"], out["detector"])) == expected
+    for row in out.iter_rows(named=True):
+        assert row["score"] == pytest.approx(found[row["detector"]]["score"][keys[row["area_code"]], 0])
+    assert out["score"].to_list() == sorted(out["score"].to_list(), reverse=True)
+
+
+def test_detect_week_defaults_to_the_combined_methods_and_rejects_unknown_ones():
+    assert set(COMBINED) <= set(METHODS)
+    out = detect_week(frame(sparse_years(seed=2)), week(159))
+    assert set(out["detector"]) <= set(COMBINED)
+    with pytest.raises(ValueError, match="unknown detection methods"):
+        detect_week(frame(sparse_years()), week(159), methods=("ears_c9",))
+
+
+def test_a_floored_farrington_score_is_capped():
+    y = np.zeros((1, 160))
+    y[0, -1] = 6  # nothing in three years, then six reports: μ0 ≈ 0
+    found = detect_matrix(y, [159], ("farrington",), farrington_params=Farrington(limit54=(0, 4)))
+    assert found["farrington"]["alarm"][0, 0]
+    assert found["farrington"]["score"][0, 0] == 10.0
+
+
+# -- the NB CUSUM ---------------------------------------------------------------------------------
+def test_cusum_baseline_is_the_guarded_moving_mean_with_a_floor():
+    y = np.arange(10, dtype=float)
+    mu0 = CusumNB(guard=2, window=3, mu_floor=1.5).baseline(y)[0]
+    assert np.isnan(mu0[:5]).all()
+    assert mu0[5] == 1.5  # mean of weeks 0-2 is 1, floored
+    assert mu0[9] == pytest.approx((4 + 5 + 6) / 3)
+
+
+def test_cusum_accumulates_small_excesses_and_restarts_after_an_alarm():
+    y = np.array([[2.0, 2, 2, 2, 2, 2, 2, 2]])
+    mu0 = np.ones_like(y)
+    kappa, alpha = np.log(2), 0.3
+    z = kappa * 2 + (2 + 1 / alpha) * np.log((1 + alpha) / (1 + alpha * 2))  # each week's evidence
+    out = nb_cusum(y, mu0, kappa=kappa, dispersion=alpha, threshold=3 * z - 1e-9)
+    np.testing.assert_allclose(out["statistic"][0, :3], [z, 2 * z, 3 * z])
+    assert out["alarm"][0].tolist() == [False, False, True, False, False, True, False, False]
+    assert out["statistic"][0, 3] == pytest.approx(z)  # restarted from 0
+
+
+# -- Farrington pieces ----------------------------------------------------------------------------
+def test_reference_design_has_ten_levels_and_leaves_out_the_last_half_year():
+    offsets, levels = reference_design(b=2, w=3, no_periods=10, past_weeks_not_included=26)
+    assert offsets.min() == -107 and offsets.max() == -27
+    assert (levels == 10).sum() == 14  # two reference windows of 2w+1 weeks
+    between = np.bincount(levels[offsets < -52])[1:10]
+    assert between.tolist() == [5] * 9  # 45 weeks between windows in 9 blocks
+
+
+def test_quasipoisson_glm_with_one_level_fits_the_mean():
+    y = np.array([[1.0, 3, 2, 6, 0, 4]])
+    fit = glm_quasipoisson(np.ones((6, 1)), y, np.ones_like(y))
+    assert fit["converged"][0]
+    assert np.exp(fit["beta"][0, 0]) == pytest.approx(y.mean())
+    assert fit["dispersion"][0] == pytest.approx(((y - 8 / 3) ** 2 / (8 / 3)).sum() / 5)

@@ -1,0 +1,144 @@
+"""Sign-in, roles and sign-out. Every page calls ``require`` with the roles it serves, on the server,
+so a page left out of someone's menu is not reachable by typing its address either.
+
+Two ways to sign in:
+- built in (default): user name and password checked against ``$SHAOBING_HOME/users.json``
+  (argon2id hashes; ``shaobing users add``); a name is locked for a while after repeated failures;
+- an OIDC identity provider through Streamlit's ``st.login``, as soon as ``.streamlit/secrets.toml``
+  has an ``[auth]`` section; the role still comes from the users file (``users add EMAIL --oidc``).
+
+The signed-in user is checked against the users file on every run: removing a user or changing
+their role takes effect at their next click. Sign-ins, failures, refusals and sign-outs are audited.
+"""
+from __future__ import annotations
+
+import time
+
+import streamlit as st
+
+from dashboards import names
+from pipelines import reviews, users
+
+TITLE = "哨兵 · 风险预警"
+SESSION_KEY = "auth"
+MAX_FAILURES = 5      # failed sign-ins of one name …
+LOCK_MINUTES = 15     # … within this window lock the name for the rest of it
+SESSION_HOURS = 12    # a signed-in browser session lasts at most this long
+
+# Which roles may open which page: the one table the menu and the server-side checks both use.
+PAGE_ROLES = {
+    "hotspots": ("leader", "analyst", "data_staff", "admin"),
+    "queue": ("analyst", "admin"),
+    "data": ("data_staff", "admin"),
+    "admin": ("admin",),
+}
+
+
+def oidc_configured() -> bool:
+    try:
+        return "auth" in st.secrets
+    except Exception:  # no secrets file at all: Streamlit raises rather than answer False
+        return False
+
+
+def current_user() -> users.User | None:
+    """The signed-in user as the users file says now, or None."""
+    if oidc_configured():
+        if not st.user.get("is_logged_in", False):
+            return None
+        user = users.by_email(st.user.get("email"))
+        if user is not None and not st.session_state.get("_oidc_audited"):
+            st.session_state["_oidc_audited"] = True  # once per browser session
+            reviews.audit(user.username, user.role, "sign_in", None, {"via": "oidc"})
+        return user
+    session = st.session_state.get(SESSION_KEY)
+    if not session:
+        return None
+    user = users.get(session["username"])
+    if user is None or user.role != session["role"] or user.oidc:
+        _end_session()  # removed, or their role changed: they sign in again
+        return None
+    if time.time() - session["since"] > SESSION_HOURS * 3600:
+        reviews.audit(user.username, user.role, "session_expired")
+        _end_session()
+        return None
+    return user
+
+
+def require(page: str) -> users.User:
+    """The signed-in user if their role may open ``page``; otherwise a refusal and the end of the run."""
+    user = current_user()
+    if user is not None and user.role in PAGE_ROLES[page]:
+        return user
+    if user is not None:
+        reviews.audit(user.username, user.role, "access_denied", page)
+    st.error("您没有访问此页面的权限。" if user else "请先登录。")
+    st.stop()
+
+
+def _end_session() -> None:
+    for key in list(st.session_state.keys()):
+        del st.session_state[key]
+
+
+def sign_in_page() -> None:
+    """The only page a visitor sees."""
+    st.title(TITLE)
+    if oidc_configured():
+        _oidc_sign_in()
+        return
+    left, _ = st.columns([2, 3])
+    with left.form("sign_in", clear_on_submit=True):
+        st.subheader("登录")
+        username = st.text_input("用户名", key="sign_in_user")
+        password = st.text_input("密码", type="password", key="sign_in_password")
+        submitted = st.form_submit_button("登录", type="primary", key="sign_in_submit")
+    if submitted:
+        _attempt(username.strip(), password)
+    left.caption("账号由系统管理员开通（`shaobing users add`）。忘记密码请联系管理员重置。")
+
+
+def _attempt(username: str, password: str) -> None:
+    if not username or not password:
+        st.error("请输入用户名和密码。")
+        return
+    if reviews.recent_failures(username, LOCK_MINUTES) >= MAX_FAILURES:
+        reviews.audit(username, None, "sign_in_locked")
+        st.error(f"该账号登录失败次数过多，已暂时锁定，请 {LOCK_MINUTES} 分钟后再试。")
+        return
+    user = users.verify(username, password)
+    if user is None:
+        reviews.audit(username, None, "sign_in_failed")
+        st.error("用户名或密码错误。")
+        return
+    _end_session()  # nothing of an earlier session carries over
+    st.session_state[SESSION_KEY] = {"username": user.username, "role": user.role, "since": time.time()}
+    reviews.audit(user.username, user.role, "sign_in")
+    st.rerun()
+
+
+def _oidc_sign_in() -> None:
+    if not st.user.get("is_logged_in", False):
+        st.subheader("登录")
+        st.button("使用统一身份认证登录", type="primary", key="oidc_sign_in", on_click=st.login)
+        return
+    email = st.user.get("email") or "（未提供邮箱）"
+    reviews.audit(str(email), None, "access_denied", "no role")
+    st.warning(f"账号 {email} 尚未开通看板权限，请联系系统管理员（`shaobing users add {email} --role … --oidc`）。")
+    st.button("退出登录", key="oidc_sign_out", on_click=st.logout)
+
+
+def sign_out() -> None:
+    """The sign-out button's callback: audit, forget the session (and the provider's cookie)."""
+    user = current_user()
+    if user is not None:
+        reviews.audit(user.username, user.role, "sign_out")
+    _end_session()
+    if oidc_configured():
+        st.logout()
+
+
+def sidebar(user: users.User) -> None:
+    with st.sidebar:
+        st.markdown(f"**{user.name}**  \n{names.role_name(user.role)}（{user.username}）")
+        st.button("退出登录", key="sign_out", on_click=sign_out, icon=":material/logout:")

@@ -1,0 +1,104 @@
+"""用户与审计 — the administrators' page: who may sign in and in which role, and the audit log
+(who did what, when: sign-ins, reviews, label corrections, model actions, downloads, user changes)."""
+from __future__ import annotations
+
+import json
+
+import polars as pl
+import streamlit as st
+
+from dashboards import auth, names
+from pipelines import reviews, users
+
+user = auth.require("admin")
+ACTION_NAMES = {
+    "sign_in": "登录", "sign_in_failed": "登录失败", "sign_in_locked": "登录被锁定", "sign_out": "退出",
+    "session_expired": "会话过期", "access_denied": "越权访问被拒", "brief.download": "下载简报",
+    "label.correct": "标签修正", "user.add": "添加/重置用户", "user.remove": "删除用户",
+    **{f"review.{k}": f"研判：{a.name}" for k, a in reviews.ACTIONS.items()},
+}
+
+
+def _add_user() -> None:
+    s = st.session_state
+    try:
+        password = users.add(s.get("new_username", ""), s.get("new_role"), None, s.get("new_name") or None,
+                             replace=bool(s.get("new_replace")), oidc=bool(s.get("new_oidc")))
+    except users.UserError as exc:
+        s["admin_error"] = str(exc)
+        return
+    reviews.audit(user.username, user.role, "user.add", s["new_username"],
+                  {"role": s["new_role"], "oidc": bool(s.get("new_oidc")), "replace": bool(s.get("new_replace"))})
+    s["admin_done"] = (f"已保存用户 {s['new_username']}。" +
+                       (f"初始密码：`{password}`（只显示这一次，请安全转交）" if password else ""))
+
+
+def _remove_user(username: str | None) -> None:
+    if not username or username == user.username:
+        st.session_state["admin_error"] = "请选择要删除的用户（不能删除自己）。"
+        return
+    try:
+        users.remove(username)
+    except users.UserError as exc:
+        st.session_state["admin_error"] = str(exc)
+        return
+    reviews.audit(user.username, user.role, "user.remove", username)
+    st.session_state["admin_done"] = f"已删除用户 {username}，其已登录的会话在下一次操作时结束。"
+
+
+def users_section() -> None:
+    if msg := st.session_state.pop("admin_done", None):
+        st.success(msg)
+    if msg := st.session_state.pop("admin_error", None):
+        st.error(msg)
+    everyone = users.list_users()
+    st.dataframe(pl.DataFrame([{"用户名": u.username, "姓名": u.name, "角色": names.role_name(u.role),
+                                "登录方式": "统一身份认证" if u.oidc else "密码", "创建时间": u.created_at}
+                               for u in everyone]), key="users", hide_index=True)
+    left, right = st.columns(2)
+    with left.form("add_user", clear_on_submit=True):
+        st.markdown("**添加用户或重置密码**")
+        st.text_input("用户名（统一身份认证用户填邮箱）", key="new_username")
+        st.text_input("姓名", key="new_name")
+        st.selectbox("角色", list(users.ROLES), format_func=names.role_name, key="new_role")
+        st.checkbox("统一身份认证（OIDC）用户，不设密码", key="new_oidc")
+        st.checkbox("用户已存在时重置其角色和密码", key="new_replace")
+        st.form_submit_button("保存", type="primary", key="add_user_submit", on_click=_add_user)
+    with right:
+        st.markdown("**删除用户**")
+        others = [u.username for u in everyone if u.username != user.username]
+        gone = st.selectbox("用户", others, key="remove_username", index=None, placeholder="选择用户")
+        st.button("删除", key="remove_user", on_click=_remove_user, args=(gone,), disabled=gone is None)
+
+
+def audit_section() -> None:
+    st.subheader("审计日志")
+    c1, c2 = st.columns(2)
+    who = c1.text_input("用户名", key="audit_user", placeholder="全部用户").strip() or None
+    kinds = sorted(ACTION_NAMES)
+    what = c2.selectbox("操作", kinds, format_func=ACTION_NAMES.get, key="audit_action", index=None,
+                        placeholder="全部操作")
+    log = reviews.audit_log(1000, who, what)
+    st.dataframe(log.select(
+        pl.col("at").alias("时间"), pl.col("username").alias("用户"),
+        pl.col("role").map_elements(names.role_name, return_dtype=pl.String).alias("角色"),
+        pl.col("action").map_elements(lambda a: ACTION_NAMES.get(a, a), return_dtype=pl.String).alias("操作"),
+        pl.col("target").alias("对象"),
+        pl.col("detail").map_elements(_detail, return_dtype=pl.String).alias("详情")),
+        key="audit", hide_index=True, column_config={"详情": st.column_config.TextColumn(width="large")})
+    st.download_button("导出审计日志（CSV）", log.write_csv().encode("utf-8-sig"), file_name="audit.csv",
+                       mime="text/csv", key="audit_csv", on_click=reviews.audit,
+                       args=(user.username, user.role, "audit.export"))
+
+
+def _detail(text: str | None) -> str:
+    try:
+        data = json.loads(text or "{}")
+    except ValueError:
+        return text or ""
+    return "；".join(f"{k}={v}" for k, v in data.items())
+
+
+st.title("用户与审计")
+users_section()
+audit_section()

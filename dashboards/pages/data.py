@@ -1,0 +1,262 @@
+"""数据与模型 — the data staff's page: batches and what was quarantined, uploading a file to ingest,
+label corrections on single reports, model versions compared, retrain / promote / roll back.
+
+Anything that writes the warehouse (ingest, retrain, promote, roll back) runs as a `shaobing`
+process of its own (``pipelines.jobs``): the board never holds the warehouse's write lock, and a
+flow already running makes the job wait instead of failing. Every action is audited.
+"""
+from __future__ import annotations
+
+import json
+from pathlib import PurePath
+
+import altair as alt
+import polars as pl
+import streamlit as st
+
+from dashboards import auth, common, metrics, names
+from pipelines import jobs, reviews
+from pipelines.taxonomy import taxonomy
+
+user = auth.require("data")
+UPLOAD_TYPES = ["csv", "xlsx", "jsonl", "json", "txt"]
+
+
+# ---------------------------------------------------------------- batches and quarantine
+def batches_tab() -> None:
+    b = common.query("batches")
+    if b.is_empty():
+        st.info("还没有导入过数据。")
+        return
+    cols = st.columns(3)
+    cols[0].metric("读入行数", f"{b['rows_in'].sum():,}", border=True)
+    cols[1].metric("入库", f"{b['rows_loaded'].sum():,}", border=True)
+    cols[2].metric("隔离", f"{b['rows_quarantined'].sum():,}", border=True, help="未入库的行，原因见下表")
+    b = b.with_columns(pl.col("file_name").map_elements(lambda f: PurePath(f).name, return_dtype=pl.String))
+    st.dataframe(b.select(
+        pl.col("file_name").alias("文件"), pl.col("channel").replace_strict(names.CHANNEL_NAMES, default=pl.col("channel")).alias("渠道"),
+        pl.col("encoding").alias("编码"), pl.col("rows_in").alias("读入"), pl.col("rows_loaded").alias("入库"),
+        pl.col("rows_quarantined").alias("隔离"), pl.col("started_at").alias("开始时间"), pl.col("batch_id").alias("批次号")),
+        key="batches", hide_index=True,
+        column_config={"开始时间": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm")})
+    labels = {r["batch_id"]: f"{r['file_name']}（隔离 {r['rows_quarantined']} 行）" for r in b.iter_rows(named=True)}
+    batch = st.selectbox("查看隔离行", list(labels), format_func=labels.get, key="batch", index=None,
+                         placeholder="全部批次")
+    q = common.query("quarantine", batch, 500)
+    st.markdown(f"**隔离行及原因**（{q.height} 行{'，最多显示 500 行' if q.height == 500 else ''}；"
+                "姓名、电话、身份证号列已隐去，其余号码已脱敏）")
+    st.dataframe(q.select(pl.col("file_name").alias("文件"), pl.col("row_number").alias("行号"),
+                          pl.col("column").alias("列"), pl.col("kind").alias("类型"), pl.col("reason").alias("原因"),
+                          pl.col("raw").alias("原始内容")),
+                 key="quarantine", hide_index=True, column_config={"原始内容": st.column_config.TextColumn(width="large")})
+
+
+# ---------------------------------------------------------------- upload
+def _start(kind: str, arg: str | None = None) -> None:
+    try:
+        job_id = jobs.start(kind, arg, user=user.username, role=user.role)
+    except jobs.JobError as exc:
+        st.session_state["job_error"] = str(exc)
+        return
+    st.session_state["job_started"] = f"已提交任务 #{job_id}：{jobs.KINDS[kind]}。进度见「后台任务」。"
+
+
+def _upload_key() -> str:
+    # a new key empties the uploader once its file is handed to a job (its value cannot be set)
+    return f"upload{st.session_state.get('upload_round', 0)}"
+
+
+def _ingest_upload() -> None:
+    upload = st.session_state.get(_upload_key())
+    if upload is None:
+        st.session_state["job_error"] = "请先选择文件。"
+        return
+    path = jobs.save_upload(upload.name, upload.getvalue(), user.username)
+    _start("ingest", str(path))
+    st.session_state["upload_round"] = st.session_state.get("upload_round", 0) + 1
+
+
+def upload_tab() -> None:
+    st.markdown("上传 12345 热线、信访或网格事件导出文件（CSV、XLSX、JSON Lines；UTF-8 或 GB18030），"
+                "系统按列名识别渠道，校验、脱敏、去重后入库；有问题的行进入隔离区并注明原因。"
+                "同一文件重复导入不会重复入库。")
+    st.file_uploader("选择文件", type=UPLOAD_TYPES, key=_upload_key())
+    st.button("开始导入", key="ingest_upload", type="primary", on_click=_ingest_upload, icon=":material/upload:")
+    st.caption("导入在后台进行，完成后自动发布新快照；新数据在下次每周研判后进入预警。")
+
+
+# ---------------------------------------------------------------- label corrections
+def _correct(report_id: str) -> None:
+    s = st.session_state
+    try:
+        reviews.record_correction(report_id, s.get("correct_labels") or [], user=user.username, role=user.role,
+                                  note=s.get("correct_note", ""))
+    except reviews.ReviewError as exc:
+        s["label_error"] = str(exc)
+        return
+    s["label_done"] = f"已记录 {report_id} 的标签修正，将在下次训练前并入。"
+
+
+def labels_tab() -> None:
+    if msg := st.session_state.pop("label_done", None):
+        st.success(msg)
+    if msg := st.session_state.pop("label_error", None):
+        st.error(msg)
+    text = st.text_input("按诉求编号或关键词查找诉求", key="report_query", placeholder="如 hotline:GD20261122000020 或 欠薪")
+    if text.strip():
+        found = common.query("find_reports", text.strip(), 30)
+        if found.is_empty():
+            st.info("没有找到匹配的诉求。")
+        else:
+            one_report(found)
+    pending = reviews.corrections(common.watermark("label_corrections"))
+    st.markdown(f"**待并入的标签修正**（{pending.height} 条；每周研判或重新训练开始时并入标签库）")
+    if pending.height:
+        st.dataframe(pending.select(
+            pl.col("report_id").alias("诉求编号"),
+            pl.col("labels").map_elements(lambda s: "、".join(map(names.category_name, json.loads(s))) or "均不属于",
+                                          return_dtype=pl.String).alias("修正为"),
+            pl.col("labelled_by").alias("修正人"), pl.col("created_at").alias("时间"), pl.col("note").alias("备注")),
+            key="pending_labels", hide_index=True)
+
+
+def one_report(found: pl.DataFrame) -> None:
+    options = {r["report_id"]: f"{r['report_id']} · {(r['title'] or r['text'])[:30]}" for r in found.iter_rows(named=True)}
+    if st.session_state.get("report_pick") not in options:
+        st.session_state.pop("report_pick", None)
+    report_id = st.selectbox(f"找到 {found.height} 条（最多 30 条）", list(options), format_func=options.get, key="report_pick")
+    r = found.filter(pl.col("report_id") == report_id).row(0, named=True)
+    now = reviews.current_labels(r, taxonomy())
+    flagged = "、".join(map(names.category_name, r["flagged"] or [])) or "无"
+    st.markdown(f"**{r['title'] or '（无标题）'}**　{names.channel_name(r['channel'])} · {r['received_at']:%Y-%m-%d %H:%M}"
+                f" · 原分类：{r['source_category'] or '—'}")
+    st.text(r["text"])
+    st.caption(f"当前标签：{'、'.join(map(names.category_name, now)) or '均不属于'}"
+               f"（{'人工标注' if r['labels'] is not None else '按导出分类推断'}）；模型判定：{flagged}")
+    with st.form("label_form", clear_on_submit=True):
+        st.multiselect("正确的风险类别（可多选；不选表示不属于任何风险类别）", taxonomy().keys, default=now,
+                       format_func=names.category_name, key="correct_labels")
+        st.text_input("备注", key="correct_note")
+        st.form_submit_button("保存标签修正", type="primary", key="correct_submit", on_click=_correct, args=(report_id,))
+
+
+# ---------------------------------------------------------------- models
+def _version_label(row: dict) -> str:
+    status = {"champion": "冠军（在用）", "challenger": "挑战者", "retired": "已退役"}.get(row["status"], row["status"])
+    return f"{row['version']} · {status}"
+
+
+def models_tab() -> None:
+    versions = common.query("model_versions")
+    if versions.is_empty():
+        st.info("还没有模型版本：请先重新训练。")
+    else:
+        table = versions.with_columns(
+            pl.col("metrics").map_elements(lambda m: metrics.parse(m).get("macro_f1"), return_dtype=pl.Float64).alias("macro"),
+            pl.col("metrics").map_elements(lambda m: metrics.parse(m).get("test_rows"), return_dtype=pl.Int64).alias("test"))
+        st.dataframe(table.select(
+            pl.col("version").alias("版本"),
+            pl.struct("version", "status").map_elements(_version_label, return_dtype=pl.String).alias("状态"),
+            pl.col("created_at").alias("训练时间"), pl.col("train_rows").alias("训练样本"), pl.col("test").alias("测试样本"),
+            pl.col("macro").alias("宏平均F1"), pl.col("train_hash").alias("训练数据指纹"), pl.col("code_version").alias("代码版本")),
+            key="versions", hide_index=True, column_config={
+                "训练时间": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm"),
+                "宏平均F1": st.column_config.NumberColumn(format="%.3f")})
+        compare(versions)
+    model_actions(versions)
+
+
+def compare(versions: pl.DataFrame) -> None:
+    st.markdown("#### 版本对比")
+    ids = versions["version"].to_list()
+    labels = {r["version"]: _version_label(r) for r in versions.iter_rows(named=True)}
+    champion = next((r["version"] for r in versions.iter_rows(named=True) if r["status"] == "champion"), ids[0])
+    other = next((v for v in ids if v != champion), champion)
+    c1, c2 = st.columns(2)
+    a = c1.selectbox("版本 A", ids, index=ids.index(champion), format_func=labels.get, key="model_a")
+    b = c2.selectbox("版本 B", ids, index=ids.index(other), format_func=labels.get, key="model_b")
+    ma, mb = (metrics.per_category(versions.filter(pl.col("version") == v)["metrics"][0]) for v in (a, b))
+    both = pl.concat([ma.with_columns(pl.lit(f"A {a}").alias("版本")), mb.with_columns(pl.lit(f"B {b}").alias("版本"))])
+    both = both.with_columns(pl.col("category").map_elements(names.category_name, return_dtype=pl.String).alias("类别"))
+    st.altair_chart(alt.Chart(both).mark_bar().encode(
+        x=alt.X("类别:N", title=None, axis=alt.Axis(labelAngle=0)), xOffset="版本:N",
+        y=alt.Y("f1:Q", title="F1", scale=alt.Scale(domain=[0, 1])), color=alt.Color("版本:N", legend=alt.Legend(orient="top")),
+        tooltip=["版本:N", "类别:N", alt.Tooltip("f1:Q", format=".3f"), alt.Tooltip("precision:Q", title="精确率", format=".3f"),
+                 alt.Tooltip("recall:Q", title="召回率", format=".3f")]).properties(height=260), key="f1_chart")
+    st.caption("各版本的指标是其训练时在冻结测试集（按诉求编号哈希抽取的五分之一）上的结果；测试样本数不同说明期间标签有增减。"
+               "混淆计数：TP 判对的本类、FP 误判为本类、FN 漏判的本类、TN 正确排除。")
+    left, right = st.columns(2)
+    for column, version, frame in ((left, a, ma), (right, b, mb)):
+        column.markdown(f"**{version}**")
+        column.dataframe(confusion_table(frame), key=f"confusion_{'a' if column is left else 'b'}", hide_index=True,
+                         column_config={"F1": st.column_config.NumberColumn(format="%.3f")})
+
+
+def confusion_table(frame: pl.DataFrame) -> pl.DataFrame:
+    return frame.select(
+        pl.col("category").map_elements(names.category_name, return_dtype=pl.String).alias("类别"),
+        pl.col("support").alias("样本"), pl.col("f1").alias("F1"), pl.col("tp").alias("TP"), pl.col("fp").alias("FP"), pl.col("fn").alias("FN"),
+        pl.col("tn").alias("TN"))
+
+
+def model_actions(versions: pl.DataFrame) -> None:
+    st.markdown("#### 模型操作")
+    c1, c2, c3 = st.columns(3)
+    with c1:
+        st.button("开始重新训练", key="retrain", on_click=_start, args=("retrain",), icon=":material/model_training:")
+        st.caption("用全部标签训练挑战者，与冠军在同一测试集上比较，不差于冠军时自动启用。")
+    confirm = c3.checkbox("我已核对，确认执行启用或回滚", key="model_confirm")
+    with c2:
+        candidates = [v for v, s in zip(versions["version"], versions["status"]) if s != "champion"] if versions.height else []
+        version = st.selectbox("启用版本", candidates, key="promote_version", index=None, placeholder="选择版本")
+        st.button("启用所选版本", key="promote", disabled=not (confirm and version), on_click=_start,
+                  args=("promote", version))
+    c3.button("回滚到上一冠军", key="rollback", disabled=not confirm, on_click=_start, args=("rollback",))
+
+
+# ---------------------------------------------------------------- jobs
+def jobs_panel() -> None:
+    if msg := st.session_state.pop("job_started", None):
+        st.success(msg)
+    if msg := st.session_state.pop("job_error", None):
+        st.error(msg)
+    recent = jobs.jobs(10)
+    running = recent.height and recent["state"].is_in(["queued", "running"]).any()
+    # while a job runs its output refreshes on its own; otherwise nothing polls
+    st.fragment(run_every=3 if running else None)(_jobs_list)()
+
+
+def _jobs_list() -> None:
+    recent = jobs.jobs(10)
+    st.markdown("#### 后台任务")
+    if recent.is_empty():
+        st.caption("还没有任务。")
+        return
+    for i, j in enumerate(recent.iter_rows(named=True)):
+        state = jobs.STATE_NAMES.get(j["state"], j["state"])
+        head = f"#{j['job_id']} {jobs.KINDS.get(j['kind'], j['kind'])} · {state} · {j['started_by']} · {j['created_at']}"
+        with st.expander(head, expanded=i == 0):
+            st.code(jobs.log_tail(j["job_id"]) or "（暂无输出）", language=None)
+
+
+def main() -> None:
+    st.title("数据与模型")
+    if not common.has_data(alerts=False):
+        st.info("还没有看板快照：先导入数据（下方上传，或 `shaobing ingest`），再训练模型并运行每周研判。")
+        upload_tab()
+        model_actions(pl.DataFrame(schema={"version": pl.String, "status": pl.String}))
+        jobs_panel()
+        return
+    tabs = st.tabs(["数据批次", "导入文件", "标签修正", "模型版本"])
+    with tabs[0]:
+        batches_tab()
+    with tabs[1]:
+        upload_tab()
+    with tabs[2]:
+        labels_tab()
+    with tabs[3]:
+        models_tab()
+    jobs_panel()
+
+
+main()

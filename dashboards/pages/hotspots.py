@@ -1,0 +1,142 @@
+"""风险热点 — the leaders' board: where risk concentrates now, what is rising, in which category.
+
+Aggregates only: counts, scores and area names; never a report's text, a person or an alert's
+explanation (which quotes reports). Readable on a big screen (``?screen=1``), every filter in the link.
+"""
+from __future__ import annotations
+
+from datetime import timedelta
+
+import altair as alt
+import polars as pl
+import streamlit as st
+
+from dashboards import auth, common, names
+
+auth.require("hotspots")
+WINDOWS = ["13", "26", "52"]
+BIG_SCREEN_CSS = """<style>
+[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"] {display: none;}
+[data-testid="stMetricValue"] {font-size: 3.4rem;}
+[data-testid="stMetricLabel"] p {font-size: 1.4rem;}
+h1 {font-size: 3rem !important;}
+.stMainBlockContainer {padding-top: 1.5rem; max-width: 100%;}
+</style>"""
+
+
+def filters(towns: pl.DataFrame) -> tuple[list[str], str | None, int, bool]:
+    categories = names.taxonomy().keys
+    town_codes = towns["area_code"].to_list()
+    town_names = dict(zip(town_codes, towns["name"].to_list()))
+    common.seed("category", categories, multi=True)
+    common.seed("town", town_codes)
+    common.seed("weeks", WINDOWS)
+    st.session_state.setdefault("weeks", "26")
+    st.session_state.setdefault("screen", st.query_params.get("screen") == "1")
+    left, middle, right, last = st.columns([3, 2, 2, 1], vertical_alignment="bottom")
+    chosen = left.multiselect("风险类别", categories, format_func=names.category_name, key="category",
+                              placeholder="全部类别")
+    town = middle.selectbox("乡镇（街道）", town_codes, format_func=town_names.get, key="town",
+                            placeholder="全县", **({} if "town" in st.session_state else {"index": None}))
+    weeks = right.segmented_control("趋势周数", WINDOWS, format_func=lambda w: f"近{w}周", key="weeks") or "26"
+    screen = last.toggle("大屏模式", key="screen")
+    common.mirror("category", chosen)
+    common.mirror("town", town)
+    common.mirror("weeks", weeks, default="26")
+    common.mirror("screen", "1" if screen else None)
+    return chosen, town, int(weeks), screen
+
+
+def headline(week, weeks: int, categories, town) -> None:
+    h = common.query("headline", week, week - timedelta(weeks=weeks), categories, town).row(0, named=True)
+    cols = st.columns(5)
+    cols[0].metric("未结预警", h["open"], border=True, help="新发现、研判中、已确认、已交办的预警")
+    cols[1].metric("本周新增", h["new"], border=True, help=f"{common.week_label(week)}首次出现的预警")
+    cols[2].metric("已确认在办", h["confirmed"], border=True, help="已确认或已分流交办、尚未办结")
+    cols[3].metric(f"近{weeks}周办结", h["resolved"], border=True)
+    days = "—" if h["median_days"] is None else f"{h['median_days']:.0f} 天"
+    cols[4].metric("办结用时中位数", days, border=True, help=f"近{weeks}周办结的预警，自首次预警当周起算")
+
+
+def hotspot_map(areas: pl.DataFrame, hot: pl.DataFrame, height: int) -> alt.LayerChart:
+    """The county drawn from its areas' coordinates (no map tiles: the board runs offline)."""
+    backdrop = areas.filter(pl.col("level") == pl.col("level").max())
+    towns = areas.filter(pl.col("level") == pl.col("level").max() - 1)
+    hot = hot.drop_nulls(["lat", "lon"]).with_columns(
+        pl.col("categories").map_elements(lambda cs: "、".join(names.category_name(c) for c in cs),
+                                          return_dtype=pl.String).alias("类别"))
+    base = alt.Chart(backdrop).mark_circle(size=30, color="#c5ccd6").encode(
+        longitude="lon:Q", latitude="lat:Q", tooltip=[alt.Tooltip("name:N", title="村（社区）")])
+    labels = alt.Chart(towns).mark_text(fontSize=13, color="#5c6b7a", dy=-14, font="WenQuanYi Micro Hei").encode(
+        longitude="lon:Q", latitude="lat:Q", text="name:N")
+    spots = alt.Chart(hot).mark_circle(opacity=0.75, stroke="#7a1c00", strokeWidth=1).encode(
+        longitude="lon:Q", latitude="lat:Q",
+        size=alt.Size("score:Q", title="预警评分合计", scale=alt.Scale(range=[150, 2500])),
+        color=alt.Color("score:Q", title="预警评分合计", scale=alt.Scale(scheme="orangered")),
+        tooltip=[alt.Tooltip("area_name:N", title="区域"), alt.Tooltip("alerts:Q", title="未结预警"),
+                 alt.Tooltip("类别:N", title="风险类别"), alt.Tooltip("score:Q", title="评分合计", format=".1f")])
+    return alt.layer(base, labels, spots).project(type="mercator").properties(height=height)
+
+
+def top_table(top: pl.DataFrame) -> pl.DataFrame:
+    return top.select(
+        pl.int_range(1, pl.len() + 1).alias("排名"),
+        pl.coalesce("area_name", "area_code").alias("区域"),
+        pl.col("town_name").fill_null("—").alias("所属"),
+        pl.col("category").map_elements(names.category_name, return_dtype=pl.String).alias("风险类别"),
+        pl.col("status").map_elements(names.status_name, return_dtype=pl.String).alias("状态"),
+        pl.col("observed").alias("件数"),
+        pl.col("rank").fill_null(pl.col("score")).alias("综合评分"),
+    )
+
+
+def trends_chart(trends: pl.DataFrame, height: int) -> alt.Chart:
+    data = trends.with_columns(
+        pl.col("category").map_elements(names.category_name, return_dtype=pl.String).alias("类别"))
+    return alt.Chart(data).mark_line(point=True, strokeWidth=3).encode(
+        x=alt.X("week:T", title="周", axis=alt.Axis(format="%m-%d", labelAngle=0)),
+        y=alt.Y("n:Q", title="风险诉求件数"),
+        color=alt.Color("类别:N", title="风险类别", legend=alt.Legend(orient="bottom")),
+        tooltip=[alt.Tooltip("week:T", title="周", format="%Y-%m-%d"), alt.Tooltip("类别:N"),
+                 alt.Tooltip("n:Q", title="件数")],
+    ).properties(height=height)
+
+
+def board(snap, categories, town, weeks: int, screen: bool) -> None:
+    snap = common.snapshot() or snap  # an automatic refresh may find a newer snapshot
+    week = common.query("current_week")
+    st.caption(f"数据截至 {common.week_label(week)}　·　快照更新于 {common.stamp(snap)}　·　"
+               "仅含汇总数据，不含诉求内容和个人信息")
+    headline(week, weeks, categories, town)
+    tall = 620 if screen else 460
+    left, right = st.columns([3, 2])
+    with left:
+        st.subheader("未结预警分布")
+        hot = common.query("hotspot_areas", categories, town)
+        if hot.is_empty():
+            st.info("当前没有符合条件的未结预警。")
+        st.altair_chart(hotspot_map(common.query("map_areas"), hot, tall), key="map")
+    with right:
+        st.subheader("重点热点")
+        table = top_table(common.query("top_hotspots", categories, town, 10))
+        st.dataframe(table, key="top", hide_index=True, height=min(tall, 35 * (table.height + 1) + 3), column_config={
+            "件数": st.column_config.NumberColumn(format="%d", help="最近一次预警当周的件数"),
+            "综合评分": st.column_config.ProgressColumn(min_value=0, max_value=100, format="%.0f")})
+    st.subheader(f"各类风险近{weeks}周走势")
+    st.altair_chart(trends_chart(common.query("category_trends", weeks, town, categories), 360 if screen else 300),
+                    key="trends")
+
+
+def main() -> None:
+    snap = common.require_snapshot()
+    st.title("风险热点")
+    categories, town, weeks, screen = filters(common.query("towns"))
+    if screen:
+        st.html(BIG_SCREEN_CSS)
+        # a wall display stays current without anyone touching it; the filters above stay as set
+        st.fragment(run_every="5m")(board)(snap, categories, town, weeks, screen)
+    else:
+        board(snap, categories, town, weeks, screen)
+
+
+main()

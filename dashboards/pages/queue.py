@@ -1,0 +1,311 @@
+"""研判工作台 — the analysts' weekly queue: the week's alerts ranked, each with why, the masked
+reports behind it, and the decisions on it (confirm, dismiss, merge, dispatch, resolve, each with a note)."""
+from __future__ import annotations
+
+import functools
+from collections import Counter
+from datetime import date, timedelta
+
+import altair as alt
+import polars as pl
+import streamlit as st
+
+from dashboards import auth, brief, common, names
+from features.entities import normalise_place, organisations, places
+from models.detectors import ears_c2
+from pipelines import reviews, settings
+
+user = auth.require("queue")
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+# ---------------------------------------------------------------- filters and the queue
+def filters() -> tuple[date, list[str], list[str], str | None, list[str], str]:
+    weeks = [w.isoformat() for w in common.query("weeks")["week"]]
+    categories, statuses, channels = names.taxonomy().keys, list(names.STATUS_NAMES), list(names.CHANNEL_NAMES)
+    areas = common.query("area_choices")
+    area_label = {r["area_code"]: (r["name"] if r["level"] <= areas["level"].min() else f"{r['parent_name']} · {r['name']}")
+                  for r in areas.iter_rows(named=True)}
+    common.seed("week", weeks)
+    common.seed("category", categories, multi=True)
+    common.seed("status", statuses, multi=True)
+    common.seed("area", list(area_label))
+    common.seed("channel", channels, multi=True)
+    c = st.columns([3, 3, 3, 2, 2])
+    week = c[0].selectbox("周次", weeks, format_func=common.week_label, key="week")
+    chosen_categories = c[1].multiselect("风险类别", categories, format_func=names.category_name, key="category",
+                                         placeholder="全部类别")
+    chosen_statuses = c[2].multiselect("状态", statuses, format_func=names.status_name, key="status",
+                                       placeholder="全部状态")
+    area = c[3].selectbox("区域", list(area_label), format_func=area_label.get, key="area", placeholder="全部区域",
+                          **({} if "area" in st.session_state else {"index": None}))
+    chosen_channels = c[4].multiselect("渠道", channels, format_func=names.channel_name, key="channel",
+                                       placeholder="全部渠道")
+    common.mirror("week", week, default=weeks[0])
+    common.mirror("category", chosen_categories)
+    common.mirror("status", chosen_statuses)
+    common.mirror("area", area)
+    common.mirror("channel", chosen_channels)
+    scope = "；".join(p for p in ("、".join(map(names.category_name, chosen_categories)),
+                                 "、".join(map(names.status_name, chosen_statuses)), area_label.get(area, ""),
+                                 "、".join(map(names.channel_name, chosen_channels))) if p) or "全部预警"
+    return date.fromisoformat(week), chosen_categories, chosen_statuses, area, chosen_channels, scope
+
+
+def headline(week: date) -> None:
+    s = common.query("week_summary", week).row(0, named=True)
+    cols = st.columns(4)
+    cols[0].metric("本周预警数", s["alerts"], border=True)
+    cols[1].metric("新增", s["new"], border=True, help="本周首次出现的预警")
+    cols[2].metric("涉及区域", s["areas"], border=True)
+    cols[3].metric("累计未结", s["open"], border=True, help="截至本周尚未排除、合并或办结的预警")
+
+
+def queue_table(alerts: pl.DataFrame) -> pl.DataFrame:
+    return alerts.select(
+        pl.int_range(1, pl.len() + 1).alias("排名"),
+        pl.coalesce("place", "area_name", "area_code").alias("区域"),
+        pl.col("town_name").fill_null("—").alias("所属街道/乡镇"),
+        pl.col("category").map_elements(names.category_name, return_dtype=pl.String).alias("风险类别"),
+        pl.col("observed").alias("本周件数"),
+        pl.col("expected").alias("预期"),
+        pl.col("rank").fill_null(pl.col("score")).alias("综合评分"),
+        pl.col("status").map_elements(names.status_name, return_dtype=pl.String).alias("状态"),
+        pl.col("first_week").alias("首次预警周"),
+        pl.col("channels").map_elements(lambda cs: "、".join(names.channel_name(c) for c in cs),
+                                        return_dtype=pl.String).alias("渠道"),
+        pl.col("reports").alias("关联诉求"),
+    )
+
+
+def _select_row(alert_ids: list[str]) -> None:
+    """A row clicked in the queue opens that alert below."""
+    rows = st.session_state["queue"].selection.rows
+    if rows:
+        st.session_state["alert"] = alert_ids[rows[0]]
+
+
+def queue(alerts: pl.DataFrame) -> None:
+    st.dataframe(
+        queue_table(alerts), key="queue", hide_index=True, selection_mode="single-row",
+        on_select=functools.partial(_select_row, alerts["alert_id"].to_list()),
+        column_config={
+            "本周件数": st.column_config.NumberColumn(format="%d"),
+            "预期": st.column_config.NumberColumn(format="%.1f"),
+            "综合评分": st.column_config.ProgressColumn(min_value=0, max_value=100, format="%.0f",
+                                                    help="强度、增幅、跨渠道、激化迹象综合，0–100"),
+            "首次预警周": st.column_config.DateColumn(format="YYYY-MM-DD"),
+        })
+
+
+def _alert_label(row: dict) -> str:
+    # no status here: a label that changes with a decision would make Streamlit reset the choice
+    return (f"{row['place'] or row['area_name'] or row['area_code'] or '—'} · {names.category_name(row['category'])}"
+            f"（自 {row['first_week']}）")
+
+
+def pick_alert(alerts: pl.DataFrame) -> str:
+    labels = {r["alert_id"]: _alert_label(r) for r in alerts.iter_rows(named=True)}
+    ids = list(labels)
+    common.seed("alert", ids)
+    if st.session_state.get("alert") not in ids:
+        st.session_state.pop("alert", None)  # filtered away: open the first one instead
+    alert_id = st.selectbox("查看预警详情（也可点选上表中的一行）", ids, format_func=labels.get, key="alert")
+    common.mirror("alert", alert_id, default=ids[0])
+    return alert_id
+
+
+def download_brief(week: date, alerts: pl.DataFrame, scope: str) -> None:
+    data = brief.workbook(week, alerts, reviews.decisions(), common.query("brief_reports", alerts["alert_id"].to_list()),
+                          scope, f"{user.name}（{user.username}）")
+    st.download_button("下载研判简报（xlsx）", data, file_name=f"brief_{week}.xlsx", mime=XLSX, key="brief",
+                       icon=":material/download:", on_click=reviews.audit,
+                       args=(user.username, user.role, "brief.download", str(week), {"scope": scope}))
+
+
+# ---------------------------------------------------------------- one alert
+def series_chart(series: pl.DataFrame, first_week: date, last_week: date) -> alt.LayerChart:
+    band = ears_c2(series["n"].to_numpy())
+    data = series.with_columns(
+        pl.Series("lo", band["expected"]), pl.Series("hi", band["upper"]),
+        pl.when(pl.col("week").is_between(first_week, last_week)).then(pl.lit("预警期"))
+        .otherwise(pl.lit("其他周")).alias("时段"))
+    data = data.filter(pl.col("week") >= first_week - timedelta(weeks=52))
+    x = alt.X("week:T", title="周", axis=alt.Axis(format="%y-%m", labelAngle=0))
+    area = alt.Chart(data).mark_area(opacity=0.25, color="#1c7ed6").encode(
+        x=x, y=alt.Y("lo:Q", title="件数"), y2="hi:Q")
+    bars = alt.Chart(data).mark_bar(size=7).encode(
+        x=x, y="n:Q",
+        color=alt.Color("时段:N", scale=alt.Scale(domain=["其他周", "预警期"], range=["#9aa7b8", "#d9480f"]),
+                        legend=alt.Legend(orient="top", title=None)),
+        tooltip=[alt.Tooltip("week:T", title="周", format="%Y-%m-%d"), alt.Tooltip("n:Q", title="件数"),
+                 alt.Tooltip("lo:Q", title="基线预期", format=".1f"), alt.Tooltip("hi:Q", title="预期上限", format=".1f"),
+                 alt.Tooltip("expected:Q", title="检测器预期", format=".1f")])
+    ticks = alt.Chart(data.drop_nulls("expected")).mark_tick(color="#0b3d91", thickness=3, size=14).encode(
+        x=x, y="expected:Q")
+    return alt.layer(area, bars, ticks).properties(height=280)
+
+
+def clues(reports: pl.DataFrame) -> tuple[list[tuple[str, int]], list[tuple[str, int]]]:
+    """The terms that made the model flag the reports, and the places and organisations they name."""
+    terms = Counter(t for ts in reports["top_terms"].to_list() if ts for t in ts)
+    named: Counter = Counter()
+    for text, subject in zip(reports["text"].to_list(), reports["subject"].to_list()):
+        found = places(text or "") + organisations(text or "") + ([subject] if subject else [])
+        named.update({normalise_place(p) for p in found if p})
+    return terms.most_common(12), [(p, n) for p, n in named.most_common(8) if n >= 2 or len(reports) < 3]
+
+
+def _badges(items: list[tuple[str, int]], colour: str) -> str:
+    return " ".join(f":{colour}-badge[{t.replace(']', '')} · {n}]" for t, n in items) or "（无）"
+
+
+def report_table(reports: pl.DataFrame) -> pl.DataFrame:
+    return reports.select(
+        pl.col("channel").map_elements(names.channel_name, return_dtype=pl.String).alias("渠道"),
+        pl.col("received_at").alias("收到时间"),
+        pl.col("area_name").alias("区域"),
+        pl.col("title").alias("标题"),
+        pl.col("text").alias("内容（已脱敏）"),
+        pl.col("people_count").alias("人数"),
+        pl.col("probability").alias("类别概率"),
+    )
+
+
+def detail(alert_id: str, wm: int) -> None:
+    rows = common.query("alert", alert_id)
+    if rows.is_empty():
+        st.warning("该预警不存在或已不在当前快照中。")
+        return
+    a = rows.row(0, named=True)
+    st.divider()
+    st.subheader(f"{a['place'] or a['area_name'] or a['area_code'] or '—'} · {names.category_name(a['category'])}")
+    st.caption(f"{a['town_name'] or ''}　状态：**{names.status_name(a['status'])}**　"
+               f"预警期：{a['first_week']} 至 {a['last_week']}　检测评分：{a['score']:.1f}　编号：{a['alert_id']}")
+    st.info(a["explanation"] or "（该预警没有说明）", icon=":material/lightbulb:")
+    merged = reviews.merged_into(wm).get(alert_id, [])
+    reports = common.query("alert_reports", alert_id, merged)
+    left, right = st.columns([3, 2])
+    with left:
+        st.markdown("**每周件数与预期范围**（柱：件数，橙色为预警期；蓝色带：基线预期至上限；深蓝短线：检测器当周预期）")
+        series = common.query("alert_series", alert_id)
+        if series.is_empty():
+            st.caption("暂无该区域该类别的周度计数。")
+        else:
+            st.altair_chart(series_chart(series, a["first_week"], a["last_week"]), key="series")
+    with right:
+        terms, named = clues(reports)
+        st.markdown("**关键词**（模型判定依据，按诉求件数）")
+        st.markdown(_badges(terms, "blue"))
+        st.markdown("**涉及地点与单位**")
+        st.markdown(_badges(named, "orange"))
+        by_channel = Counter(reports["channel"].to_list())
+        st.markdown("**渠道**　" + "、".join(f"{names.channel_name(c)} {n}" for c, n in by_channel.most_common()))
+    st.markdown(f"**关联诉求**（{reports.height} 件，内容已脱敏）" + (f"，含合并进来的 {len(merged)} 条预警" if merged else ""))
+    st.dataframe(report_table(reports), key="reports", hide_index=True, column_config={
+        "收到时间": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm"),
+        "内容（已脱敏）": st.column_config.TextColumn(width="large"),
+        "类别概率": st.column_config.ProgressColumn(min_value=0.0, max_value=1.0, format="%.2f",
+                                                help="模型判定该诉求属于此风险类别的概率")})
+    actions(a, wm)
+    history(alert_id)
+
+
+# ---------------------------------------------------------------- decisions
+def _submit(a: dict, wm: int, action: str) -> None:
+    """The review form's callback: record the decision, or keep the reason it was refused."""
+    s = st.session_state
+    department = (s.get("review_department_other") or "").strip() or s.get("review_department")
+    target = s.get("review_merge")
+    target_base = s.get("_merge_base", {}).get(target)
+    try:
+        reviews.record_review(
+            a["alert_id"], action, user=user.username, role=user.role, seen_status=a["status"],
+            base_status=a["base_status"], watermark=wm, category=a["category"], note=s.get("review_note", ""),
+            reason=s.get("review_reason") if action == "dismiss" else None,
+            merge_into=target if action == "merge" else None, merge_base_status=target_base,
+            department=department if action == "dispatch" else None,
+            due_date=s.get("review_due") if action == "dispatch" else None)
+    except reviews.ReviewError as exc:
+        s["review_error"] = str(exc)
+        return
+    s["review_done"] = f"已记录：{names.action_name(action)}。"
+    s.pop("review_action", None)
+
+
+def actions(a: dict, wm: int) -> None:
+    st.markdown("#### 研判处置")
+    if msg := st.session_state.pop("review_done", None):
+        st.success(msg, icon=":material/check_circle:")
+    if msg := st.session_state.pop("review_error", None):
+        st.error(msg)
+    allowed = [k for k, act in reviews.ACTIONS.items() if a["status"] in act.allowed_from]
+    if st.session_state.get("review_action") not in allowed:
+        st.session_state.pop("review_action", None)
+    action = st.segmented_control("操作", allowed, format_func=names.action_name, key="review_action")
+    if not action:
+        st.caption("选择一项操作后填写并提交；每项决定都会记录操作人和时间。")
+        return
+    with st.form("review_form", clear_on_submit=True, border=True):
+        if action == "dismiss":
+            st.selectbox("排除原因", list(reviews.DISMISS_REASONS), format_func=names.reason_name, key="review_reason")
+        if action == "merge":
+            targets = common.query("merge_targets", a["alert_id"])
+            labels = {r["alert_id"]: f"{r['area_name'] or '—'} · {names.category_name(r['category'])} · "
+                      f"{names.status_name(r['status'])}（{r['first_week']} 至 {r['last_week']}）"
+                      for r in targets.iter_rows(named=True)}
+            st.selectbox("合并到", list(labels), format_func=labels.get, key="review_merge", index=None,
+                         placeholder="选择一条未结预警")
+            st.session_state["_merge_base"] = dict(zip(targets["alert_id"].to_list(), targets["status"].to_list()))
+        if action == "dispatch":
+            c1, c2, c3 = st.columns(3)
+            c1.selectbox("承办部门", reviews.DEPARTMENTS, key="review_department")
+            c2.text_input("其他部门（填写则以此为准）", key="review_department_other")
+            today = settings.now().date()
+            c3.date_input("办理期限", value=today + timedelta(days=7), min_value=today, key="review_due")
+        required = action in {"resolve", "reopen", "note"}
+        st.text_area("备注" + ("（必填）" if required else ""), key="review_note", max_chars=2000,
+                     placeholder={"resolve": "办结情况：如何化解、结果如何", "dispatch": "交办要求"}.get(action, "研判意见"))
+        st.form_submit_button(f"提交：{names.action_name(action)}", type="primary", key="review_submit",
+                              on_click=_submit, args=(a, wm, action))
+
+
+def history(alert_id: str) -> None:
+    h = reviews.history(alert_id)
+    st.markdown("#### 处置记录")
+    if h.is_empty():
+        st.caption("尚无研判记录。")
+        return
+    rows = []
+    for r in h.iter_rows(named=True):
+        details = "；".join(x for x in (
+            names.reason_name(r["reason"]) if r["reason"] else "",
+            f"承办：{r['department']}，期限 {r['due_date']}" if r["department"] else "",
+            f"并入预警 {r['merge_into']}" if r["merge_into"] and r["alert_id"] == alert_id else "",
+            f"预警 {r['alert_id']} 并入本预警" if r["alert_id"] != alert_id else "") if x)
+        rows.append({"时间": r["created_at"], "操作人": r["reviewer"], "操作": names.action_name(r["action"]),
+                     "状态": f"{names.status_name(r['status_before'])} → {names.status_name(r['status_after'])}",
+                     "详情": details, "备注": r["note"]})
+    st.dataframe(pl.DataFrame(rows), key="history", hide_index=True,
+                 column_config={"备注": st.column_config.TextColumn(width="large")})
+
+
+def main() -> None:
+    snap = common.require_snapshot()
+    st.title("研判工作台")
+    st.caption(f"数据快照更新于 {common.stamp(snap)}　·　诉求内容已脱敏，仅供研判使用，请勿外传")
+    week, categories, statuses, area, channels, scope = filters()
+    headline(week)
+    alerts = common.query("week_alerts", week, categories, statuses, area, channels)
+    top, right = st.columns([4, 1], vertical_alignment="bottom")
+    top.subheader(f"本周预警（{alerts.height} 条，按综合评分排序）")
+    with right:
+        download_brief(week, alerts, scope)
+    if alerts.is_empty():
+        st.info("本周没有符合筛选条件的预警。")
+        return
+    queue(alerts)
+    detail(pick_alert(alerts), common.watermark())
+
+
+main()

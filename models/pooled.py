@@ -1,0 +1,134 @@
+"""Pooled negative-binomial test: each series against its share of its pool's current total.
+
+Sparse series (0–3 reports a week) give C1–C3 a 7-week baseline that is mostly noise, and they
+share their seasonality: the Spring Festival build-up of unpaid wages or the summer wave moves
+every area of a category at once. So the expectation of series s in week t is built from two
+precise pieces instead of one noisy one:
+
+  share p_s  — s's part of its pool's reports over the ``window`` weeks before t - ``guard``
+               (the guard keeps a rise out of its own baseline), shrunk towards the pool's
+               typical share by an empirical-Bayes gamma prior fitted across the pool's series
+               by the method of moments (a quiet village with 3 reports in a year is not given
+               a share of exactly zero or of its last lucky week);
+  others_t   — the reports of the pool's other series in week t itself;
+
+  μ_st = p_s / (1 - p_s) · others_t
+(a series alone in its pool, or whose pool had no other report in the baseline, falls back to its
+own mean over the baseline).
+
+Conditioning on the others' current total (as the space-time permutation scan does) takes the
+season, the holiday dip and any common trend out of the expectation without a seasonal model,
+from the first weeks of data on. Its price: a rise shared by the whole pool — every area of a
+category at once — is absorbed as "season" and left to the other methods (C2, Farrington, the
+CUSUM), which is why this test is meant to run beside them. A pool should hold series of one
+level and one category (``detect_week`` pools by category and area-code length, so that a town
+is not compared with the county that contains it).
+
+The week is tested against the (1 - ``alpha``) quantile of a negative binomial with mean μ_st and
+Var = μ + φμ², φ the pool's dispersion estimated by the method of moments from the residuals of
+the ``window`` weeks before t - ``guard`` (clipped to [``min_dispersion``, ``max_dispersion``]).
+Weeks with fewer than ``min_weeks`` of baseline, or a pool with nothing reported in it, have no
+expectation (NaN, no alarm). The score is (y - μ) / sqrt(μ + φμ²).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.stats import nbinom
+
+
+@dataclass(frozen=True)
+class PooledNB:
+    """Parameters. ``alpha`` was chosen with ``bench/detection.py --tune`` on its tuning seed."""
+
+    alpha: float = 0.06
+    window: int = 52
+    guard: int = 2
+    min_weeks: int = 8
+    min_dispersion: float = 0.05
+    max_dispersion: float = 2.0
+    default_dispersion: float = 0.3
+
+
+def _window_sums(X: np.ndarray, window: int, guard: int) -> tuple[np.ndarray, np.ndarray]:
+    """Per column t: the sum of X over columns [t - guard - window, t - guard) and their number."""
+    cum = np.concatenate([np.zeros((len(X), 1)), np.cumsum(X, axis=1)], axis=1)
+    t = np.arange(X.shape[1])
+    hi = np.clip(t - guard, 0, None)
+    lo = np.clip(hi - window, 0, None)
+    return cum[:, hi] - cum[:, lo], hi - lo
+
+
+def pooled_expectation(Y: np.ndarray, groups: np.ndarray, params: PooledNB = PooledNB()) -> np.ndarray:
+    """μ_st for every column of Y (series × weeks); ``groups`` gives each row's pool."""
+    Y = np.atleast_2d(np.asarray(Y, dtype=float))
+    groups = np.asarray(groups)
+    mu = np.full(Y.shape, np.nan)
+    for g in np.unique(groups):
+        rows = groups == g
+        own, weeks = _window_sums(Y[rows], params.window, params.guard)
+        total = Y[rows].sum(axis=0)
+        pooled = own.sum(axis=0)                           # the pool's reports in each baseline
+        with np.errstate(divide="ignore", invalid="ignore"):
+            raw = own / pooled                             # series × weeks: raw shares
+            # Gamma prior on the share (mean m, variance v) by the method of moments: the spread
+            # of raw shares across the pool minus their Poisson noise (about m / pooled).
+            m = raw.mean(axis=0)
+            v = np.maximum(raw.var(axis=0) - m / pooled, 1e-3 * m ** 2)
+            rate = m / v                                   # in "pooled reports" units
+            share = (m * rate + own) / (rate + pooled)
+            expected = share / (1 - share) * (total - Y[rows])
+        # Nobody else reported in the baseline (a pool of one series): the plain moving mean.
+        alone = (pooled - own <= 0) | (share >= 1)
+        expected = np.where(alone, own / np.maximum(weeks, 1), expected)
+        ok = (weeks >= params.min_weeks) & (pooled > 0)
+        mu[rows] = np.where(ok[None, :] & np.isfinite(expected), expected, np.nan)
+    return mu
+
+
+def pooled_dispersion(Y: np.ndarray, mu: np.ndarray, groups: np.ndarray,
+                      params: PooledNB = PooledNB()) -> np.ndarray:
+    """φ per series and column: the pool's method-of-moments dispersion over the baseline weeks,
+    Σ((y - μ)² - μ) / Σμ², clipped; ``default_dispersion`` where the baseline has no expectation."""
+    Y = np.atleast_2d(np.asarray(Y, dtype=float))
+    known = np.isfinite(mu)
+    m = np.where(known, mu, 0.0)
+    excess = np.where(known, (Y - m) ** 2 - m, 0.0)
+    phi = np.full(Y.shape, params.default_dispersion)
+    for g in np.unique(groups):
+        rows = groups == g
+        num, _ = _window_sums(excess[rows].sum(axis=0, keepdims=True), params.window, params.guard)
+        den, _ = _window_sums((m[rows] ** 2).sum(axis=0, keepdims=True), params.window, params.guard)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            est = np.clip(num / den, params.min_dispersion, params.max_dispersion)
+        phi[rows] = np.where(den > 0, est, params.default_dispersion)
+    return phi
+
+
+def pooled_nb(Y: np.ndarray, at, groups=None, params: PooledNB = PooledNB()) -> dict[str, np.ndarray]:
+    """The test at the columns ``at`` of Y (series × weeks, column 0 = first week).
+
+    ``groups``: each row's pool (default: one pool). Returns series × len(at) arrays expected
+    (μ), upper (the NB quantile), statistic ((y - μ) / sd), phi and alarm (y > upper; the
+    caller adds ``min_count``).
+    """
+    Y = np.atleast_2d(np.asarray(Y, dtype=float))
+    at = np.asarray(at, dtype=int)
+    groups = np.zeros(len(Y), dtype=int) if groups is None else np.asarray(groups)
+    if len(groups) != len(Y):
+        raise ValueError(f"groups has {len(groups)} entries for {len(Y)} series")
+    # Only the columns up to the last one asked for matter (each week sees only its past).
+    Y = Y[:, : at.max() + 1] if at.size else Y
+    mu_all = pooled_expectation(Y, groups, params)
+    phi = pooled_dispersion(Y, mu_all, groups, params)[:, at]
+    mu = mu_all[:, at]
+    y = Y[:, at]
+    known = np.isfinite(mu)
+    safe = np.where(known, np.maximum(mu, 1e-9), 1.0)
+    size = 1 / phi
+    upper = np.where(known, nbinom.ppf(1 - params.alpha, size, size / (size + safe)), np.nan)
+    with np.errstate(invalid="ignore"):
+        statistic = (y - mu) / np.sqrt(safe + phi * safe ** 2)
+    return {"expected": mu, "upper": upper, "statistic": statistic, "phi": phi,
+            "alarm": known & (y > np.nan_to_num(upper, nan=np.inf))}

@@ -1,0 +1,56 @@
+"""Smoke tests of bench/detection.py on its tiny configuration (the full benchmark takes seconds more)."""
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+BENCH = Path(__file__).resolve().parents[2] / "bench" / "detection.py"
+
+
+@pytest.fixture(scope="module")
+def detection():
+    spec = importlib.util.spec_from_file_location("bench_detection", BENCH)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up while it loads
+    spec.loader.exec_module(module)
+    yield module
+    del sys.modules[spec.name]
+
+
+def test_tiny_run_prints_every_method_and_column_for_both_seeds(detection, capsys):
+    assert detection.main(["--tiny", "--seed", "3"]) == 0
+    out = capsys.readouterr().out
+    head = next(line for line in out.splitlines() if line.lstrip().startswith("seed"))
+    for column in ("history", "method", "pod", "pod_wk1", "fpr", "ppv", "delay", *detection.SHAPES):
+        assert column in head.split()
+    for method in ("ears_c1", "ears_c2", "ears_c3", "farrington", "cusum_nb", "combined", "oracle"):
+        assert f" {method} " in out
+    assert "evaluation seed 3" in out and f"tuning seed {detection.TUNING_SEED}" in out
+    assert out.count("target vs ears_c3") == 4  # two regimes, two seeds
+
+
+def test_tiny_tuning_lists_candidates_within_the_fpr_budget(detection, capsys):
+    assert detection.main(["--tiny", "--tune"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].startswith(f"tuning seed {detection.TUNING_SEED}")
+    assert all(line.startswith("mean pod") for line in lines[1:]) and len(lines) > 1
+
+
+def test_score_counts_outbreaks_first_week_hits_false_alarms_and_delay(detection):
+    # Two series, 6 weeks: outbreak 0 in series 0 weeks 1-3, outbreak 1 in series 1 weeks 2-3.
+    outbreak = np.full((2, 6), -1)
+    outbreak[0, 1:4], outbreak[1, 2:4] = 0, 1
+    sim = detection.Simulation(counts=np.zeros((2, 6)), mean=np.ones((2, 6)), outbreak=outbreak,
+                               shapes=["burst", "shift"], starts=np.array([1, 2]))
+    alarm = np.zeros((2, 6), dtype=bool)
+    alarm[0, 2] = True   # outbreak 0 found one week late
+    alarm[1, 5] = True   # after outbreak 1: a false alarm
+    alarm[0, 0] = True   # another false alarm
+    row = detection.score(alarm, sim, slice(0, None))
+    assert row["pod"] == 0.5 and row["pod_wk1"] == 0.0 and row["delay"] == 1.0
+    assert row["fpr"] == pytest.approx(2 / 7) and row["ppv"] == pytest.approx(1 / 3)
+    assert row["burst"] == 1.0 and row["shift"] == 0.0

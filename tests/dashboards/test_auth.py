@@ -1,0 +1,122 @@
+"""Sign-in, roles and sign-out, through AppTest: a visitor sees the sign-in form and nothing else,
+each role gets its own pages, and each page checks the role on the server."""
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from dashboards import auth
+from pipelines import reviews, users
+from tests.dashboards.conftest import PASSWORD, board, everything_shown, page_alone
+
+
+def sign_in(at, username: str, password: str):
+    at.text_input(key="sign_in_user").input(username)
+    at.text_input(key="sign_in_password").input(password)
+    return at.button(key="sign_in_submit").click().run()
+
+
+def actions() -> list[tuple[str, str]]:
+    return [(r["username"], r["action"]) for r in reviews.audit_log().iter_rows(named=True)][::-1]
+
+
+def test_a_visitor_sees_only_the_sign_in_form(snapshot, people, masked_text):
+    at = board()
+    assert not at.exception
+    assert [t.value for t in at.title] == ["哨兵 · 风险预警"]
+    assert [t.label for t in at.text_input] == ["用户名", "密码"]
+    assert not at.dataframe and not at.metric and not at.get("vega_lite_chart") and not at.sidebar.button
+    assert masked_text not in everything_shown(at)
+
+
+@pytest.mark.parametrize("page", ["hotspots", "queue", "data", "admin"])
+def test_a_visitor_opening_a_pages_address_is_asked_to_sign_in(snapshot, page, masked_text):
+    at = page_alone(page, None)
+    assert [e.value for e in at.error] == ["请先登录。"]
+    assert not at.dataframe and not at.metric and masked_text not in everything_shown(at)
+
+
+@pytest.mark.parametrize("role, title", [
+    ("leader", "风险热点"), ("analyst", "研判工作台"), ("data_staff", "数据与模型"), ("admin", "研判工作台")])
+def test_signing_in_opens_the_start_page_of_ones_role(snapshot, people, role, title):
+    at = sign_in(board(), role, PASSWORD)
+    assert not at.exception and not at.error
+    assert [t.value for t in at.title] == [title]
+    assert actions() == [(role, "sign_in")]
+
+
+def test_a_wrong_password_is_refused_and_audited(snapshot, people):
+    at = sign_in(board(), "analyst", "not-the-password")
+    assert [e.value for e in at.error] == ["用户名或密码错误。"]
+    assert [t.label for t in at.text_input] == ["用户名", "密码"]
+    assert actions() == [("analyst", "sign_in_failed")]
+
+
+def test_an_unknown_name_gets_the_same_answer_as_a_wrong_password(snapshot, people):
+    at = sign_in(board(), "nobody", PASSWORD)
+    assert [e.value for e in at.error] == ["用户名或密码错误。"]
+
+
+def test_a_name_is_locked_after_repeated_failures_even_for_the_right_password(snapshot, people):
+    for _ in range(auth.MAX_FAILURES):
+        reviews.audit("analyst", None, "sign_in_failed")
+    at = sign_in(board(), "analyst", PASSWORD)
+    assert "锁定" in at.error[0].value
+    assert at.title[0].value == "哨兵 · 风险预警" and not at.dataframe
+
+
+@pytest.mark.parametrize("page", ["queue", "data", "admin"])
+def test_a_leader_opening_another_pages_address_is_refused_on_the_server(snapshot, people, page, masked_text):
+    at = page_alone(page, "leader")
+    assert [e.value for e in at.error] == ["您没有访问此页面的权限。"]
+    assert not at.dataframe and masked_text not in everything_shown(at)
+    assert actions() == [("leader", "access_denied")]
+
+
+@pytest.mark.parametrize("role, allowed", [
+    ("leader", {"hotspots"}),
+    ("analyst", {"queue", "hotspots"}),
+    ("data_staff", {"data", "hotspots"}),
+    ("admin", {"queue", "hotspots", "data", "admin"}),
+])
+def test_each_role_is_offered_its_own_pages_only(snapshot, people, role, allowed):
+    for page in ("hotspots", "queue", "data", "admin"):
+        at = board(role)
+        if page in allowed:
+            at.switch_page(f"pages/{page}.py").run()
+            assert not at.exception and not at.error, page
+        else:
+            with pytest.raises(ValueError, match="navigation page"):
+                at.switch_page(f"pages/{page}.py")
+
+
+def test_signing_out_ends_the_session(snapshot, people):
+    at = board("analyst")
+    at.sidebar.button(key="sign_out").click().run()
+    assert "auth" not in at.session_state and not at.dataframe and not at.sidebar.button
+    assert [t.label for t in at.text_input] == ["用户名", "密码"] or [e.value for e in at.error] == ["请先登录。"]
+    assert actions() == [("analyst", "sign_out")]
+
+
+def test_a_removed_user_is_signed_out_at_their_next_click(snapshot, people):
+    at = board("analyst")
+    assert at.title[0].value == "研判工作台"
+    users.remove("analyst")
+    at.run()
+    assert not at.dataframe and "auth" not in at.session_state
+
+
+def test_a_changed_role_ends_the_session(snapshot, people):
+    at = board("analyst")
+    users.add("analyst", "leader", PASSWORD, replace=True)
+    at.run()
+    assert not at.dataframe and "auth" not in at.session_state
+
+
+def test_a_session_lasts_at_most_its_hours(snapshot, people):
+    at = board("analyst")
+    at.session_state["auth"] = {**at.session_state["auth"], "since": time.time() - auth.SESSION_HOURS * 3600 - 1}
+    at.run()
+    assert not at.dataframe and "auth" not in at.session_state
+    assert actions()[-1] == ("analyst", "session_expired")

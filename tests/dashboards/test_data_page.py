@@ -1,0 +1,96 @@
+"""The data staff's page: batches and quarantine, upload to ingest, label corrections, model versions
+side by side, and model actions started as jobs (here recorded instead of spawned)."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from pipelines import jobs, reviews
+from tests.dashboards.conftest import board
+
+
+@pytest.fixture
+def started(monkeypatch):
+    """Jobs the page starts, recorded instead of run."""
+    calls = []
+    monkeypatch.setattr(jobs, "start", lambda kind, arg, **who: calls.append((kind, arg, who["user"])) or len(calls))
+    return calls
+
+
+def table_with(at, column: str):
+    return next(d.value for d in at.dataframe if column in d.value.columns)
+
+
+def test_batches_show_loaded_and_quarantined_counts_and_the_reasons(snapshot, people):
+    at = board("data_staff")
+    assert not at.exception and at.title[0].value == "数据与模型"
+    assert {m.label: m.value for m in at.metric} == {"读入行数": "4", "入库": "3", "隔离": "1"}
+    assert table_with(at, "批次号")[["文件", "读入", "入库", "隔离"]].values.tolist() == [["calls.csv", 4, 3, 1]]
+    q = table_with(at, "原因")
+    assert q[["行号", "列", "原因"]].values.tolist() == [[5, "来电时间", "日期无法识别：不是日期"]]
+
+
+def test_an_uploaded_file_is_kept_and_ingested_by_a_job(snapshot, people, started):
+    at = board("data_staff")
+    at.file_uploader(key="upload0").upload("新热线.csv", "工单编号,来电时间,诉求内容\nX1,2024-05-20,欠薪\n".encode(), "text/csv")
+    at.run()
+    at.button(key="ingest_upload").click().run()
+    [(kind, path, who)] = started
+    assert (kind, who) == ("ingest", "data_staff") and path.endswith("新热线.csv")
+    assert "工单编号" in open(path, encoding="utf-8").read()
+    assert "已提交任务 #1：导入数据文件" in at.success[0].value
+    assert at.file_uploader(key="upload1").value is None  # emptied, so the same file is not sent twice
+
+
+def test_a_label_correction_is_recorded_and_waits_to_be_folded(snapshot, people):
+    at = board("data_staff")
+    at.text_input(key="report_query").input("借款").run()
+    assert at.selectbox(key="report_pick").value == "petition:3"
+    assert "借款二十万逾期不还" in "\n".join(t.value for t in at.text)
+    at.multiselect(key="correct_labels").set_value(["debt"])
+    at.text_input(key="correct_note").input("民间借贷")
+    at.button(key="correct_submit").click().run()
+    assert "已记录 petition:3 的标签修正" in at.success[0].value
+    pending = table_with(at, "修正为")
+    assert pending[["诉求编号", "修正为", "修正人"]].values.tolist() == [["petition:3", "债务纠纷", "data_staff"]]
+    assert reviews.audit_log()["action"].to_list()[0] == "label.correct"
+
+
+def test_two_model_versions_side_by_side_with_confusion_counts(snapshot, people):
+    at = board("data_staff")
+    assert table_with(at, "宏平均F1")["版本"].tolist() == ["v2", "v1"]
+    assert at.selectbox(key="model_a").value == "v2" and at.selectbox(key="model_b").value == "v1"
+    left = [d.value for d in at.dataframe if "TP" in d.value.columns][1]
+    # wage_arrears: support 8, recall 0.5, precision 0.8 on 20 test rows → TP 4, FN 4, FP 1, TN 11
+    assert left[["类别", "TP", "FP", "FN", "TN"]].values.tolist() == [["劳资欠薪", 4, 1, 4, 11], ["债务纠纷", 2, 0, 0, 18]]
+
+
+def test_retrain_starts_a_job_and_promote_needs_a_confirmation(snapshot, people, started):
+    at = board("data_staff")
+    at.button(key="retrain").click().run()
+    assert at.button(key="promote").disabled and at.button(key="rollback").disabled
+    at.selectbox(key="promote_version").set_value("v1").run()
+    at.checkbox(key="model_confirm").check().run()
+    at.button(key="promote").click().run()
+    at.checkbox(key="model_confirm").check().run()
+    at.button(key="rollback").click().run()
+    assert started == [("retrain", None, "data_staff"), ("promote", "v1", "data_staff"), ("rollback", None, "data_staff")]
+
+
+def test_jobs_show_their_output(snapshot, people):
+    with reviews._writing() as con:
+        con.execute("insert into jobs (kind, argv, started_by, role, created_at, state, returncode) values "
+                    "('retrain', ?, 'data_staff', 'data_staff', '2024-05-20 09:00:00', 'failed', 1)",
+                    [json.dumps(["retrain"])])
+    (jobs.jobs_dir() / "1.log").write_text("$ shaobing retrain\nerror: only 3 labelled reports\n", "utf-8")
+    at = board("data_staff")
+    assert "失败" in at.expander[0].label
+    assert "only 3 labelled reports" in at.code[0].value
+
+
+def test_before_any_data_the_page_still_offers_the_upload(home, people):
+    at = board("data_staff")
+    assert not at.exception
+    assert "还没有看板快照" in at.info[0].value
+    assert at.button(key="ingest_upload")

@@ -1,0 +1,90 @@
+"""The leaders' hotspot board: headline figures, map, top hotspots and trends, aggregates only."""
+from __future__ import annotations
+
+import pytest
+
+from pipelines import reviews
+from tests.dashboards.conftest import ALERTS, REPORTS, board, everything_shown
+
+
+def metrics(at) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+def top(at):
+    return at.dataframe[0].value  # a read-only table exposes no key to AppTest
+
+
+def test_headline_counts_open_new_confirmed_and_resolved(snapshot, people):
+    at = board("leader")
+    assert not at.exception
+    assert at.title[0].value == "风险热点"
+    assert metrics(at) == {"未结预警": "2", "本周新增": "1", "已确认在办": "0", "近26周办结": "1",
+                           "办结用时中位数": "2 天"}  # a3: first week 05-06, resolved 05-08
+
+
+def test_top_hotspots_are_the_open_alerts_strongest_first(snapshot, people):
+    table = top(board("leader"))
+    assert table["区域"].tolist() == ["多福巷社区", "银闸社区"]
+    assert table["风险类别"].tolist() == ["劳资欠薪", "债务纠纷"]
+    assert table["状态"].tolist() == ["新发现", "研判中"]
+
+
+def test_a_leader_never_sees_report_texts_titles_subjects_or_explanations(snapshot, people):
+    shown = everything_shown(board("leader"))
+    for _, _, _, _, title, text, subject, *_ in REPORTS:
+        assert text not in shown and title not in shown and (subject is None or subject not in shown)
+    for alert in ALERTS:
+        assert alert[9] not in shown  # the explanation quotes reports
+    assert "多福巷社区" in shown  # area names are what leaders need
+
+
+def test_the_map_sizes_areas_by_their_open_alerts_score(snapshot, people):
+    at = board("leader")
+    shown = everything_shown(at)
+    assert '"mercator"' in shown and "预警评分合计" in shown
+    assert "银闸社区" in shown and "东华门街道" in shown  # a hotspot and a town label
+
+
+def test_trends_cover_the_chosen_number_of_weeks(snapshot, people):
+    at = board("leader", weeks="13")
+    assert at.button_group(key="weeks").value == "13"
+    assert at.subheader[-1].value == "各类风险近13周走势"
+
+
+def test_filters_go_into_the_link(snapshot, people):
+    at = board("leader")
+    at.multiselect(key="category").select("debt").run()
+    at.selectbox(key="town").set_value("110101001000").run()
+    assert top(at)["区域"].tolist() == ["银闸社区"]
+    assert at.query_params["category"] == "debt" and at.query_params["town"] == "110101001000"
+
+
+@pytest.mark.parametrize("params, areas, open_", [
+    ({"category": "wage_arrears"}, ["多福巷社区"], "1"),
+    ({"town": "110101001000"}, ["多福巷社区", "银闸社区"], "2"),
+    ({"category": "no_such_category"}, ["多福巷社区", "银闸社区"], "2"),  # a bad link shows everything
+])
+def test_a_shared_link_sets_the_filters(snapshot, people, params, areas, open_):
+    at = board("leader", **params)
+    assert not at.exception
+    assert top(at)["区域"].tolist() == areas
+    assert metrics(at)["未结预警"] == open_
+
+
+def test_big_screen_mode_comes_from_the_link_and_hides_the_sidebar(snapshot, people):
+    at = board("leader", screen="1")
+    assert at.toggle(key="screen").value is True
+    assert any("stSidebar" in str(h.proto) for h in at.get("html"))
+
+
+def test_a_decision_shows_at_once_before_any_flow_folds_it(snapshot, people):
+    reviews.record_review("a1", "confirm", user="analyst", role="analyst", seen_status="new", base_status="new",
+                          category="wage_arrears")
+    reviews.record_review("a2", "confirm", user="analyst", role="analyst", seen_status="reviewing",
+                          base_status="reviewing", category="debt")
+    reviews.record_review("a2", "resolve", user="analyst", role="analyst", seen_status="confirmed",
+                          base_status="reviewing", category="debt", note="已调解，双方达成还款协议")
+    at = board("leader")
+    assert metrics(at)["已确认在办"] == "1" and metrics(at)["近26周办结"] == "2" and metrics(at)["未结预警"] == "1"
+    assert top(at)["状态"].tolist() == ["已确认"]

@@ -1,0 +1,181 @@
+"""The analysts' weekly queue and an alert's page, driven by AppTest against the tiny snapshot."""
+from __future__ import annotations
+
+import io
+from datetime import timedelta
+
+import openpyxl
+import pytest
+
+from dashboards import brief
+from pipelines import reviews, settings
+from tests.dashboards.conftest import board
+
+
+def queue(at):
+    return at.dataframe(key="queue").value
+
+
+def reports(at):
+    return at.dataframe[1].value  # the queue, then the alert's reports (read-only: no key for AppTest)
+
+
+def history(at):
+    return next(d.value for d in at.dataframe if "操作人" in d.value.columns)
+
+
+def choose(at, action: str):
+    return at.button_group(key="review_action").set_value(action).run()
+
+
+def submit(at, note: str = "", **fields):
+    for key, value in fields.items():
+        widget = at.get_by_key(key)
+        widget.set_value(value)
+    at.text_area(key="review_note").input(note)
+    return at.button(key="review_submit").click().run()
+
+
+def test_the_queue_ranks_this_weeks_alerts_with_chinese_names(snapshot, people):
+    at = board("analyst")
+    assert not at.exception
+    assert at.title[0].value == "研判工作台"
+    table = queue(at)
+    assert table["区域"].tolist() == ["多福巷社区", "银闸社区"]  # strongest first; a3 ended last week
+    assert table["风险类别"].tolist() == ["劳资欠薪", "债务纠纷"]
+    assert table["状态"].tolist() == ["新发现", "研判中"]
+    assert table["渠道"].tolist() == ["网格、12345热线", "信访"]
+
+
+def test_headline_counts_the_week(snapshot, people):
+    at = board("analyst")
+    assert {m.label: m.value for m in at.metric} == {"本周预警数": "2", "新增": "1", "涉及区域": "2", "累计未结": "2"}
+
+
+def test_an_alerts_page_explains_it_and_shows_its_masked_reports(snapshot, people, masked_text):
+    at = board("analyst")
+    assert any("欠薪诉求 6 件" in i.value for i in at.info)
+    table = reports(at)
+    assert masked_text in table["内容（已脱敏）"].tolist()
+    assert set(table["渠道"]) == {"12345热线", "网格"}
+    shown = "\n".join(m.value for m in at.markdown)
+    assert "包工头 · 2" in shown  # a term both reports were flagged for
+    assert "金鼎建筑 · 1" in shown  # the place a report names (its 被反映对象), as variants of it meet
+    assert at.get("vega_lite_chart")  # the weekly series against its expected band
+
+
+def test_choosing_another_alert_shows_its_reports(snapshot, people):
+    at = board("analyst")
+    at.selectbox(key="alert").set_value("a2").run()
+    assert reports(at)["渠道"].tolist() == ["信访"]
+    assert at.query_params["alert"] == "a2"
+
+
+@pytest.mark.parametrize("params, areas", [
+    ({"category": "debt"}, ["银闸社区"]),
+    ({"status": "new"}, ["多福巷社区"]),
+    ({"channel": "petition"}, ["银闸社区"]),
+    ({"area": "110101001001"}, ["多福巷社区"]),
+    ({"area": "110101001000"}, ["多福巷社区", "银闸社区"]),  # a street keeps its communities' alerts
+    ({"category": "no_such_category"}, ["多福巷社区", "银闸社区"]),  # a bad link shows everything
+    ({"week": "2024-05-06"}, ["多福巷社区", "银闸社区"]),  # a1 and a3 were alive the week before
+])
+def test_a_shared_link_sets_the_filters(snapshot, people, params, areas):
+    at = board("analyst", **params)
+    assert not at.exception
+    assert queue(at)["区域"].tolist() == areas
+
+
+def test_filters_go_into_the_link(snapshot, people):
+    at = board("analyst")
+    at.multiselect(key="channel").select("grid").run()
+    assert queue(at)["区域"].tolist() == ["多福巷社区"]
+    assert at.query_params["channel"] == "grid"
+
+
+def test_a_shared_link_opens_an_alert(snapshot, people):
+    at = board("analyst", alert="a2")
+    assert at.selectbox(key="alert").value == "a2"
+
+
+def test_without_a_snapshot_the_page_says_how_to_load_data(home, people):
+    at = board("analyst")
+    assert not at.exception
+    assert "make demo" in at.info[0].value and "shaobing weekly" in at.info[0].value
+
+
+def test_confirming_an_alert_shows_at_once_in_status_and_history(snapshot, people):
+    at = submit(choose(board("analyst"), "confirm"), note="多名工人证实欠薪属实")
+    assert [s.value for s in at.success] == ["已记录：确认预警。"]
+    assert queue(at)["状态"].tolist() == ["已确认", "研判中"]
+    done = history(at)
+    assert done["操作人"].tolist() == ["analyst"] and done["状态"].tolist() == ["新发现 → 已确认"]
+    assert done["备注"].tolist() == ["多名工人证实欠薪属实"]
+    audit = reviews.audit_log()
+    assert audit["action"].to_list()[0] == "review.confirm" and audit["target"].to_list()[0] == "a1"
+
+
+def test_a_dismissal_needs_a_reason_and_other_needs_a_note(snapshot, people):
+    at = submit(choose(board("analyst"), "dismiss"), review_reason="other")
+    assert at.error[0].value == "排除原因为「其他」时需要填写备注。"
+    assert queue(at)["状态"].tolist() == ["新发现", "研判中"]
+    at = submit(choose(at, "dismiss"), review_reason="misclassified")
+    assert queue(at)["状态"].tolist() == ["已排除", "研判中"]
+    assert reviews.history("a1")["reason"].to_list() == ["misclassified"]
+
+
+def test_merging_moves_the_reports_to_the_target(snapshot, people):
+    at = board("analyst", alert="a2")
+    at = submit(choose(at, "merge"), note="同一借贷人", review_merge="a1")
+    assert queue(at)["状态"].tolist() == ["新发现", "已合并"]
+    at.selectbox(key="alert").set_value("a1").run()
+    assert set(reports(at)["渠道"]) == {"12345热线", "网格", "信访"}
+    assert "预警 a2 并入本预警" in history(at)["详情"].tolist()
+
+
+def test_dispatching_records_the_department_and_due_date(snapshot, people):
+    due = settings.now().date() + timedelta(days=10)
+    at = submit(choose(board("analyst"), "dispatch"), note="请核查工程款拨付", review_department="住建局",
+                review_due=due)
+    assert queue(at)["状态"].tolist()[0] == "已交办"
+    d = reviews.decisions().row(0, named=True)
+    assert (d["department"], d["due_date"]) == ("住建局", due.isoformat())
+
+
+def test_resolving_needs_a_note(snapshot, people):
+    at = board("analyst", alert="a2")
+    at = submit(choose(at, "confirm"))
+    at = submit(choose(at, "resolve"))
+    assert at.error[0].value == "办结需要填写备注。"
+    at = submit(choose(at, "resolve"), note="已调解，签订还款协议")
+    assert queue(at)["状态"].tolist()[1] == "已办结"
+    assert at.selectbox(key="alert").value == "a2"  # the page stays on the alert decided on
+
+
+def test_only_the_actions_a_status_allows_are_offered(snapshot, people):
+    at = board("analyst")
+    assert at.button_group(key="review_action").options == ["开始研判", "确认预警", "排除", "合并到其他预警", "分流交办",
+                                                            "添加备注"]
+
+
+def test_a_decision_taken_meanwhile_by_someone_else_is_not_overwritten(snapshot, people):
+    at = choose(board("analyst"), "confirm")
+    reviews.record_review("a1", "dismiss", user="colleague", role="analyst", seen_status="new", base_status="new",
+                          reason="normal")
+    at = submit(at)
+    assert "colleague" in at.error[0].value and "已排除" in at.error[0].value
+    assert reviews.history("a1")["action"].to_list() == ["dismiss"]
+
+
+def test_the_brief_downloads_as_xlsx_with_the_decisions(snapshot, people, masked_text, monkeypatch):
+    offered = []
+    real = brief.workbook
+    monkeypatch.setattr(brief, "workbook", lambda *a, **k: offered.append(real(*a, **k)) or offered[-1])
+    at = submit(choose(board("analyst"), "confirm"), note="属实")
+    assert at.get("download_button")[0].proto.label == "下载研判简报（xlsx）"
+    book = openpyxl.load_workbook(io.BytesIO(offered[-1]))
+    rows = list(book["预警"].iter_rows(min_row=5, values_only=True))
+    assert [(r[2], r[8], r[11]) for r in rows] == [("多福巷社区", "已确认", "确认预警；属实"), ("银闸社区", "研判中", None)]
+    texts = [r[6] for r in book["关联诉求"].iter_rows(min_row=2, values_only=True)]
+    assert masked_text in texts
+    assert "analyst" in book["预警"]["A2"].value  # who downloaded it

@@ -1,0 +1,206 @@
+"""The board in a real browser (headless Chromium through Playwright) over a warehouse the real flows
+built: an analyst's Monday from sign-in to sign-out, a leader who must see no report text, and the
+board and a flow working at the same time."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+import openpyxl
+import polars as pl
+import pytest
+from playwright.sync_api import Page, expect
+
+from pipelines import reviews, warehouse
+from pipelines.warehouse import board
+from tests.conftest import ROOT
+from tests.e2e.conftest import ARTIFACTS, PASSWORD
+
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]
+
+
+def confirmable_alert(home: Path) -> dict:
+    """An alert of the queue's default week (the latest) that can still be confirmed."""
+    con = board.open_snapshot(home / "board.duckdb")
+    try:
+        cur = board.cursor(con)
+        week = board.weeks(cur)["week"][0]
+        alerts = board.week_alerts(cur, week).filter(pl.col("status").is_in(["new", "reviewing"]))
+        assert alerts.height, "the small warehouse has no open alert in its latest week"
+        return alerts.row(0, named=True) | {"week": week}
+    finally:
+        con.close()
+
+
+def sign_in(page: Page, url: str, who: str, path: str = "") -> None:
+    page.goto(f"{url}/{path}")
+    page.get_by_label("用户名").fill(who)
+    page.get_by_label("密码").fill(PASSWORD)
+    page.get_by_role("button", name="登录").click()
+
+
+def pick(page: Page, label: str, option: str) -> None:
+    page.get_by_role("combobox", name=label).click()
+    page.get_by_role("option", name=option).click()
+    page.keyboard.press("Escape")
+
+
+def confirm(page: Page, note: str) -> None:
+    page.get_by_role("radiogroup", name="操作").get_by_role("radio", name="确认预警").click()
+    page.get_by_label("备注").fill(note)
+    page.get_by_role("button", name="提交：确认预警").click()
+    expect(page.get_by_text("已记录：确认预警。")).to_be_visible()
+
+
+def category_name(key: str) -> str:
+    from dashboards.names import category_name
+
+    return category_name(key)
+
+
+def test_an_analyst_signs_in_filters_confirms_downloads_the_brief_and_signs_out(page, board_url, board_home):
+    alert = confirmable_alert(board_home)
+    sign_in(page, board_url, "analyst")
+    expect(page.get_by_role("heading", name="研判工作台")).to_be_visible()
+    pick(page, "风险类别", category_name(alert["category"]))
+    expect(page).to_have_url(f"{board_url}/?category={alert['category']}")
+    label = f"{alert['place'] or alert['area_name']} · {category_name(alert['category'])}（自 {alert['first_week']}）"
+    pick(page, "查看预警详情（也可点选上表中的一行）", label)
+    expect(page.get_by_text(f"编号：{alert['alert_id']}")).to_be_visible()
+    expect(page.get_by_text("每周件数与预期范围")).to_be_visible()
+    confirm(page, "浏览器测试：核实属实")
+    expect(page.get_by_text(f"编号：{alert['alert_id']}")).to_be_visible()  # still on the same alert
+    with page.expect_download() as download:
+        page.get_by_role("button", name="下载研判简报（xlsx）").click()
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    brief = ARTIFACTS / download.value.suggested_filename
+    download.value.save_as(brief)
+    rows = list(openpyxl.load_workbook(brief)["预警"].iter_rows(min_row=5, values_only=True))
+    assert (alert["alert_id"], "已确认", "确认预警；浏览器测试：核实属实") in [(r[1], r[8], r[11]) for r in rows]
+    page.screenshot(path=ARTIFACTS / "analyst-confirmed.png", full_page=True)
+    page.get_by_role("button", name="退出登录").click()
+    expect(page.get_by_label("用户名")).to_be_visible()
+    expect(page.get_by_role("heading", name="研判工作台")).to_have_count(0)
+    assert [r["action"] for r in audit(board_home)][-4:] == ["sign_in", "review.confirm", "brief.download", "sign_out"]
+
+
+def audit(home: Path) -> list[dict]:
+    os.environ["SHAOBING_HOME"], old = str(home), os.environ["SHAOBING_HOME"]
+    try:
+        return list(reviews.audit_log(1000).iter_rows(named=True))[::-1]
+    finally:
+        os.environ["SHAOBING_HOME"] = old
+
+
+def report_texts(home: Path) -> list[str]:
+    con = duckdb.connect(str(home / "board.duckdb"), read_only=True)
+    try:
+        return [t for (t,) in con.sql("""select r.text from alert_reports x join reports r using (report_id)
+                                         join alerts a using (alert_id) where a.status in ('new', 'reviewing')
+                                         limit 20""").fetchall()]
+    finally:
+        con.close()
+
+
+def test_a_leader_sees_the_hotspots_but_no_report_text_even_at_the_queues_address(page, board_url, board_home):
+    sign_in(page, board_url, "leader")
+    expect(page.get_by_role("heading", name="风险热点")).to_be_visible()
+    expect(page.get_by_text("未结预警分布")).to_be_visible()
+    page.wait_for_timeout(1500)  # let the charts draw
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=ARTIFACTS / "leader-hotspots.png", full_page=True)
+    shown = page.content()
+    texts = report_texts(board_home)
+    assert texts and not [t for t in texts if t[:20] in shown]
+    page.goto(f"{board_url}/queue")
+    expect(page.get_by_role("heading", name="研判工作台")).to_have_count(0)
+    page.wait_for_timeout(1000)
+    assert not [t for t in texts if t[:20] in page.content()]
+
+
+def test_a_visitor_at_a_shared_link_sees_only_the_sign_in_then_the_page(page, board_url, board_home):
+    page.goto(f"{board_url}/hotspots?weeks=13")
+    expect(page.get_by_label("用户名")).to_be_visible()
+    expect(page.get_by_text("未结预警分布")).to_have_count(0)
+    sign_in(page, board_url, "leader", "hotspots?weeks=13")
+    expect(page.get_by_text("各类风险近13周走势")).to_be_visible()
+
+
+def test_the_board_keeps_working_while_flows_write_and_no_decision_is_lost(page, board_url, board_home,
+                                                                           tmp_path, monkeypatch):
+    """A real ingest + weekly run on the same home while the analyst decides; then a flow folds it in."""
+    extra = tmp_path / "extra"
+    env = {**os.environ, "SHAOBING_HOME": str(board_home)}
+    cli = [sys.executable, "-m", "pipelines.cli"]
+    subprocess.run([*cli, "sample", "--out", str(extra), "--reports", "600", "--seed", "7"], env=env, cwd=ROOT,
+                   check=True, capture_output=True)
+    flows = subprocess.Popen(
+        ["sh", "-c", f'"$0" -m pipelines.cli ingest "$1" && "$0" -m pipelines.cli weekly', sys.executable,
+         str(extra / "hotline.csv")], env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        alert = next_confirmable(board_home)
+        sign_in(page, board_url, "analyst", f"?week={alert['last_week']}&alert={alert['alert_id']}")
+        expect(page.get_by_text(f"编号：{alert['alert_id']}")).to_be_visible()
+        confirm(page, "流程运行期间的研判")
+        assert flows.poll() is None, "the flows finished before the board was used: no overlap was tested"
+        stamp = page.get_by_text("数据快照更新于").inner_text()
+        page.screenshot(path=ARTIFACTS / "analyst-during-flow.png", full_page=True)
+    finally:
+        out, _ = flows.communicate(timeout=600)
+    assert flows.returncode == 0, out
+    # the next click shows the snapshot the flows published, with the decision still laid over it
+    page.get_by_role("radiogroup", name="操作").get_by_role("radio", name="添加备注").click()
+    expect(page.get_by_text("数据快照更新于")).not_to_have_text(stamp)
+    expect(page.get_by_text(f"编号：{alert['alert_id']}")).to_be_visible()
+    expect(page.get_by_text("状态：已确认")).to_be_visible()
+    monkeypatch.setenv("SHAOBING_HOME", str(board_home))
+    with warehouse.open_warehouse(board_home / "warehouse.duckdb") as con:
+        reviews.fold_into(con)  # what the weekly and retrain flows do first
+        status = con.sql("select status from alerts where alert_id = ?", params=[alert["alert_id"]]).fetchall()
+        folded = con.sql("select reviewer, note from alert_reviews where alert_id = ? and action = 'confirm'",
+                         params=[alert["alert_id"]]).fetchall()
+    assert status == [("confirmed",)] and folded == [("analyst", "流程运行期间的研判")]
+
+
+def next_confirmable(home: Path) -> dict:
+    """An open alert nobody has decided on yet in this module."""
+    os.environ["SHAOBING_HOME"], old = str(home), os.environ["SHAOBING_HOME"]
+    try:
+        decided = set(reviews.decisions()["alert_id"].to_list())
+    finally:
+        os.environ["SHAOBING_HOME"] = old
+    con = board.open_snapshot(home / "board.duckdb")
+    try:
+        cur = board.cursor(con)
+        rows = cur.sql("select alert_id, last_week from alerts_now where status in ('new', 'reviewing') "
+                       "order by last_week desc, alert_id").pl()
+    finally:
+        con.close()
+    return next(r for r in rows.iter_rows(named=True) if r["alert_id"] not in decided)
+
+
+def test_data_staff_upload_a_file_that_a_job_ingests_and_see_what_was_quarantined(page, board_url, tmp_path):
+    upload = tmp_path / "补录热线.csv"
+    upload.write_text("工单编号,来电时间,诉求内容\n"
+                      "E2E-1,2026-11-20 10:00:00,城关街道文昌社区工地老板拖欠二十多名工人工资\n"
+                      "E2E-2,不是日期,楼上漏水\n", encoding="utf-8")
+    sign_in(page, board_url, "data_staff")
+    expect(page.get_by_role("heading", name="数据与模型")).to_be_visible()
+    page.get_by_role("tab", name="导入文件").click()
+    page.locator("input[type=file]").set_input_files(upload)
+    expect(page.get_by_text("补录热线.csv")).to_be_visible()
+    page.get_by_role("button", name="开始导入").click()
+    expect(page.get_by_text("已提交任务")).to_be_visible()
+    expect(page.get_by_text("导入数据文件 · 已完成")).to_be_visible(timeout=180_000)  # the job panel refreshes itself
+    page.get_by_role("link", name="数据与模型").click()  # a fresh run reads the snapshot the ingest published
+    page.get_by_role("tab", name="数据批次").click()
+    page.get_by_role("combobox", name="查看隔离行").click()
+    page.get_by_role("option", name="补录热线.csv（隔离 1 行）").click()
+    # table cells are drawn on a canvas; their accessible copies are in the page, hidden
+    cells = page.locator('td[role="gridcell"]')
+    expect(cells.filter(has_text="来电时间").first).to_be_attached()
+    expect(cells.filter(has_text="补录热线.csv").first).to_be_attached()
+    page.screenshot(path=ARTIFACTS / "data-staff-upload.png", full_page=True)
