@@ -15,6 +15,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from pipelines import reviews, warehouse
+from pipelines.reviews import STATUS_NAMES
 from pipelines.warehouse import board
 from tests.conftest import ROOT
 from tests.e2e.conftest import ARTIFACTS, PASSWORD
@@ -48,11 +49,16 @@ def pick(page: Page, label: str, option: str) -> None:
     page.keyboard.press("Escape")
 
 
-def confirm(page: Page, note: str) -> None:
-    page.get_by_role("radiogroup", name="操作").get_by_role("radio", name="确认预警").click()
+def decide(page: Page, action: str, note: str) -> None:
+    name = reviews.ACTIONS[action].name
+    page.get_by_role("radiogroup", name="操作").get_by_role("radio", name=name).click()
     page.get_by_label("备注").fill(note)
-    page.get_by_role("button", name="提交：确认预警").click()
-    expect(page.get_by_text("已记录：确认预警。")).to_be_visible()
+    page.get_by_role("button", name=f"提交：{name}").click()
+    expect(page.get_by_text(f"已记录：{name}。")).to_be_visible()
+
+
+def confirm(page: Page, note: str) -> None:
+    decide(page, "confirm", note)
 
 
 def category_name(key: str) -> str:
@@ -137,14 +143,16 @@ def test_the_board_keeps_working_while_flows_write_and_no_decision_is_lost(page,
     cli = [sys.executable, "-m", "pipelines.cli"]
     subprocess.run([*cli, "sample", "--out", str(extra), "--reports", "600", "--seed", "7"], env=env, cwd=ROOT,
                    check=True, capture_output=True)
+    # chosen before the flows start: the weekly run they make may lapse quiet alerts
+    alert = next_undecided(board_home)
+    action, status = ("confirm", "confirmed") if alert["status"] in ("new", "reviewing") else ("reopen", "reviewing")
     flows = subprocess.Popen(
         ["sh", "-c", f'"$0" -m pipelines.cli ingest "$1" && "$0" -m pipelines.cli weekly', sys.executable,
          str(extra / "hotline.csv")], env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
-        alert = next_confirmable(board_home)
         sign_in(page, board_url, "analyst", f"?week={alert['last_week']}&alert={alert['alert_id']}")
         expect(page.get_by_text(f"编号：{alert['alert_id']}")).to_be_visible()
-        confirm(page, "流程运行期间的研判")
+        decide(page, action, "流程运行期间的研判")
         assert flows.poll() is None, "the flows finished before the board was used: no overlap was tested"
         stamp = page.get_by_text("数据快照更新于").inner_text()
         page.screenshot(path=ARTIFACTS / "analyst-during-flow.png", full_page=True)
@@ -155,18 +163,19 @@ def test_the_board_keeps_working_while_flows_write_and_no_decision_is_lost(page,
     page.get_by_role("radiogroup", name="操作").get_by_role("radio", name="添加备注").click()
     expect(page.get_by_text("数据快照更新于")).not_to_have_text(stamp)
     expect(page.get_by_text(f"编号：{alert['alert_id']}")).to_be_visible()
-    expect(page.get_by_text("状态：已确认")).to_be_visible()
+    expect(page.get_by_text(f"状态：{STATUS_NAMES[status]}")).to_be_visible()
     monkeypatch.setenv("SHAOBING_HOME", str(board_home))
     with warehouse.open_warehouse(board_home / "warehouse.duckdb") as con:
         reviews.fold_into(con)  # what the weekly and retrain flows do first
-        status = con.sql("select status from alerts where alert_id = ?", params=[alert["alert_id"]]).fetchall()
-        folded = con.sql("select reviewer, note from alert_reviews where alert_id = ? and action = 'confirm'",
-                         params=[alert["alert_id"]]).fetchall()
-    assert status == [("confirmed",)] and folded == [("analyst", "流程运行期间的研判")]
+        now = con.sql("select status from alerts where alert_id = ?", params=[alert["alert_id"]]).fetchall()
+        folded = con.sql("select reviewer, note from alert_reviews where alert_id = ? and action = ?",
+                         params=[alert["alert_id"], action]).fetchall()
+    assert now == [(status,)] and folded == [("analyst", "流程运行期间的研判")]
 
 
-def next_confirmable(home: Path) -> dict:
-    """An open alert nobody has decided on yet in this module."""
+def next_undecided(home: Path) -> dict:
+    """An alert nobody has decided on yet in this module: an open one if any is left, else a closed
+    one (the small warehouse may have a single open alert, which the analyst's test confirms)."""
     os.environ["SHAOBING_HOME"], old = str(home), os.environ["SHAOBING_HOME"]
     try:
         decided = set(reviews.decisions()["alert_id"].to_list())
@@ -175,8 +184,9 @@ def next_confirmable(home: Path) -> dict:
     con = board.open_snapshot(home / "board.duckdb")
     try:
         cur = board.cursor(con)
-        rows = cur.sql("select alert_id, last_week from alerts_now where status in ('new', 'reviewing') "
-                       "order by last_week desc, alert_id").pl()
+        rows = cur.sql("select alert_id, last_week, status from alerts_now "
+                       "where status in ('new', 'reviewing', 'dismissed', 'resolved', 'expired') "
+                       "order by status not in ('new', 'reviewing'), last_week desc, alert_id").pl()
     finally:
         con.close()
     return next(r for r in rows.iter_rows(named=True) if r["alert_id"] not in decided)
