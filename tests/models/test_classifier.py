@@ -57,6 +57,26 @@ def test_explain_returns_terms_found_in_each_document(fitted):
     assert model.explain(["包工头 拖欠 工资"])[0]["wage_arrears"]
 
 
+def test_nb_scaling_is_folded_into_plain_coefficients_and_favours_the_categorys_own_terms():
+    docs, Y = toy_corpus()
+    scaled = RiskClassifier(categories=CATEGORIES, use_lexicon=False).fit(docs, Y)
+    plain = RiskClassifier(categories=CATEGORIES, use_lexicon=False, nb_alpha=None).fit(docs, Y)
+    Z = scaled._features(np.array(docs, dtype=object))
+    for k, model in enumerate(scaled.estimators_):
+        # the stored model scores unscaled features: the same as a regression fitted on scaled ones
+        scale = scaled._nb_scale(Z, Y[:, k])
+        assert scale.min() == 1.0 and scale.max() > 1.0
+        Zs = Z.copy()
+        Zs.data *= scale[Zs.indices]
+        direct = plain.estimators_[k].__class__(**model.get_params()).fit(Zs, Y[:, k])
+        np.testing.assert_allclose(Z @ model.coef_.ravel(), Zs @ direct.coef_.ravel(), rtol=1e-4, atol=1e-5)
+        # a category's own words are scaled up, filler words (in every category) are not
+        own = [scaled.word_vectorizer_.vocabulary_[w] for w in WORDS[CATEGORIES[k]].split()]
+        filler = [scaled.word_vectorizer_.vocabulary_[w] for w in FILLER]
+        assert scale[own].min() > 1.0 and np.allclose(scale[filler], 1.0)
+    assert not np.allclose(scaled.estimators_[0].coef_, plain.estimators_[0].coef_)
+
+
 def test_a_category_without_positives_gets_a_constant_zero_model():
     docs, Y = toy_corpus()
     Y[:, 3] = 0
