@@ -235,8 +235,14 @@ class RiskClassifier(ClassifierMixin, BaseEstimator):
         # With balanced class weights, 0.5 is the balanced-error cut. Out-of-fold cuts above it come
         # from training text that separates more cleanly than new text will (weak labels, synthetic
         # or templated history), so they are capped at max_threshold.
-        self.thresholds_ = np.array([min(_best_f1_threshold(Y[:, k], oof[:, k]), self.max_threshold)
-                                     for k in range(Y.shape[1])])
+        raw = np.array([min(_best_f1_threshold(Y[:, k], oof[:, k]), self.max_threshold)
+                        for k in range(Y.shape[1])])
+        # Balanced class weights inflate a rare category's probabilities; a Platt map fitted on the
+        # out-of-fold scores turns them into calibrated ones. It is increasing, so the threshold is
+        # mapped with it and the flags stay exactly those of the raw scores.
+        self.calibration_ = np.array([_platt(Y[:, k], oof[:, k]) if folds else (1.0, 0.0)
+                                      for k in range(Y.shape[1])]).reshape(-1, 2)
+        self.thresholds_ = np.array([_calibrated(t, *ab) for t, ab in zip(raw, self.calibration_)])
         return self
 
     def _check_Y(self, Y, n: int) -> np.ndarray:
@@ -334,8 +340,13 @@ class RiskClassifier(ClassifierMixin, BaseEstimator):
     def predict_proba(self, X) -> np.ndarray:
         check_is_fitted(self)
         Z = self._features(as_documents(X))
-        columns = [_proba(m, Z, const=round(p)) for m, p in zip(self.estimators_, self.prior_)]
+        columns = [_calibrated(_proba(m, Z, const=round(p)), *ab) if m is not None else _proba(m, Z, round(p))
+                   for m, p, ab in zip(self.estimators_, self.prior_, self._calibration())]
         return np.column_stack(columns) if columns else np.zeros((Z.shape[0], 0))
+
+    def _calibration(self) -> np.ndarray:
+        # model files written before calibration existed score as they always did
+        return getattr(self, "calibration_", np.tile([1.0, 0.0], (len(self.classes_), 1)))
 
     def predict(self, X) -> np.ndarray:
         return (self.predict_proba(X) >= self.thresholds_).astype(int)
@@ -396,6 +407,41 @@ def _proba(model, Z, const: float = 0.0) -> np.ndarray:
     if model is None:
         return np.full(Z.shape[0], float(const))
     return model.predict_proba(Z)[:, 1]
+
+
+def _logit(p) -> np.ndarray:
+    p = np.clip(np.asarray(p, dtype=float), 1e-6, 1 - 1e-6)
+    return np.log(p / (1 - p))
+
+
+def _platt(y: np.ndarray, scores: np.ndarray) -> tuple[float, float]:
+    """(a, b) of Platt's map sigmoid(a·logit(p) + b) fitted on out-of-fold scores, with Platt's
+    smoothed targets; the identity (1, 0) where a category has one class only, and a kept
+    increasing (a ≥ 0.05) so that it never reverses the ranking."""
+    if y.min() == y.max():
+        return 1.0, 0.0
+    n1, n0 = int(y.sum()), int(len(y) - y.sum())
+    target = np.where(y == 1, (n1 + 1) / (n1 + 2), 1 / (n0 + 2))
+    x = _logit(scores)
+    a, b = 1.0, 0.0
+    for _ in range(50):  # Newton steps on the cross-entropy, as in Platt (1999) / Lin et al. (2007)
+        p = 1 / (1 + np.exp(-(a * x + b)))
+        w = np.maximum(p * (1 - p), 1e-12)
+        g = np.array([np.dot(x, p - target), np.sum(p - target)])
+        H = np.array([[np.dot(w * x, x), np.sum(w * x)], [np.sum(w * x), np.sum(w)]]) + 1e-9 * np.eye(2)
+        step = np.linalg.solve(H, g)
+        a, b = a - step[0], b - step[1]
+        if np.abs(step).max() < 1e-8:
+            break
+    if not (np.isfinite(a) and np.isfinite(b)):
+        return 1.0, 0.0
+    return float(np.clip(a, 0.05, 50.0)), float(b)
+
+
+def _calibrated(p, a: float, b: float):
+    """sigmoid(a·logit(p) + b): p through a category's Platt map (a scalar stays a float)."""
+    out = 1 / (1 + np.exp(-(a * _logit(p) + b)))
+    return float(out) if np.ndim(p) == 0 else out
 
 
 def _best_f1_threshold(y: np.ndarray, scores: np.ndarray) -> float:

@@ -77,6 +77,39 @@ def test_nb_scaling_is_folded_into_plain_coefficients_and_favours_the_categorys_
     assert not np.allclose(scaled.estimators_[0].coef_, plain.estimators_[0].coef_)
 
 
+def imbalanced_corpus(n, seed):
+    """Mostly filler complaints, one in ten about unpaid wages, some of those worded vaguely."""
+    rng = np.random.default_rng(seed)
+    docs, y = [], []
+    for _ in range(n):
+        pos = rng.random() < 0.1
+        k = int(rng.integers(0, 3)) if pos else 0
+        words = list(rng.choice(WORDS["wage_arrears"].split(), k, replace=False)) + list(rng.choice(FILLER, 5))
+        words += list(rng.choice(WORDS["family_neighbour"].split(), 1)) if rng.random() < 0.5 else []
+        docs.append(" ".join(rng.permutation(words)))
+        y.append(int(pos))
+    return docs, np.array(y).reshape(-1, 1)
+
+
+def test_probabilities_are_calibrated_on_out_of_fold_scores_without_changing_any_flag():
+    from models.classifier import _logit, _proba
+
+    docs, Y = imbalanced_corpus(600, seed=1)
+    model = RiskClassifier(categories=["wage_arrears"], use_lexicon=False).fit(docs, Y)
+    test, truth = imbalanced_corpus(600, seed=2)
+    calibrated = model.predict_proba(test)[:, 0]
+    raw = _proba(model.estimators_[0], model._features(np.array(test, dtype=object)))
+    # balanced class weights push the raw probabilities up; the calibrated ones are closer to truth
+    brier = lambda p: float(np.mean((p - truth[:, 0]) ** 2))  # noqa: E731
+    assert brier(calibrated) < brier(raw)
+    assert abs(calibrated.mean() - truth.mean()) < abs(raw.mean() - truth.mean())
+    # the map is increasing and the threshold went through it: flags are those of the raw scores
+    a, b = model.calibration_[0]
+    raw_threshold = 1 / (1 + np.exp(-(_logit(model.thresholds_[0]) - b) / a))
+    assert a > 0 and 0 < model.thresholds_[0] < 1
+    np.testing.assert_array_equal(model.predict(test)[:, 0], raw >= raw_threshold - 1e-9)
+
+
 def test_a_category_without_positives_gets_a_constant_zero_model():
     docs, Y = toy_corpus()
     Y[:, 3] = 0
