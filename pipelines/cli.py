@@ -90,12 +90,19 @@ def cmd_retrain(args) -> int:
     _flows()
     from .retrain import retrain_flow
 
-    r = retrain_flow()
+    margin = settings.promote_margin() if args.margin is None else args.margin
+    if not 0 <= margin < 1:
+        print(f"error: --margin {margin}: expected a macro-F1 difference between 0 and 1", file=sys.stderr)
+        return 2
+    r = retrain_flow(promote=args.promote, margin=margin)
     champ = f"{r['champion_macro_f1']:.3f}" if r["champion_macro_f1"] is not None else "none"
     print(f"model {r['version']}: macro-F1 {r['macro_f1']:.3f} on {r['test_rows']:,} held-out reports "
           f"(trained on {r['train_rows']:,}); champion was {champ}; "
           + ("promoted to champion" if r["promoted"] else "kept as challenger"))
     print("  F1 by category: " + ", ".join(f"{k} {v:.2f}" for k, v in r["per_label"].items()))
+    if r["brier"]:
+        print("  Brier score by category (lower is better): "
+              + ", ".join(f"{k} {v:.3f}" for k, v in r["brier"].items()))
     return 0
 
 
@@ -295,7 +302,12 @@ def parser() -> argparse.ArgumentParser:
     q = sub.add_parser("quarantine", help="list quarantined rows and why")
     q.add_argument("--limit", type=int, default=100)
     q.set_defaults(run=cmd_quarantine)
-    sub.add_parser("retrain", help="train a challenger and promote it if not worse").set_defaults(run=cmd_retrain)
+    r = sub.add_parser("retrain", help="train a challenger and promote it if not worse")
+    r.add_argument("--margin", type=float, default=None,
+                   help="promote when macro-F1 >= the champion's minus this (default SHAOBING_PROMOTE_MARGIN, 0)")
+    r.add_argument("--no-promote", dest="promote", action="store_false",
+                   help="record the challenger only; promote it later with `shaobing models promote`")
+    r.set_defaults(run=cmd_retrain)
     w = sub.add_parser("weekly", help="score, detect and brief every week up to --through")
     w.add_argument("--through", help="process weeks before this date (YYYY-MM-DD); default: the last whole week")
     w.set_defaults(run=cmd_weekly)

@@ -71,7 +71,7 @@ def load(path: str | Path):
     """Load a model file, refusing any type outside our allow-list (never an arbitrary pickle)."""
     import skops.io as sio
 
-    path = Path(path)
+    path = resolve(path)
     if not path.exists():
         raise ModelFileError(f"model file {path} is missing")
     try:
@@ -86,9 +86,23 @@ def load(path: str | Path):
         raise ModelFileError(f"model file {path} is damaged or not a model ({exc.__class__.__name__}: {exc})") from None
 
 
+def resolve(path: str | Path) -> Path:
+    """A recorded model path: relative ones are under $SHAOBING_HOME (so a home can be moved or
+    copied whole), absolute ones as they are."""
+    path = Path(path)
+    return path if path.is_absolute() else settings.home() / path
+
+
+def _recorded(path: Path) -> str:
+    try:
+        return str(Path(path).resolve().relative_to(settings.home()))
+    except ValueError:
+        return str(path)
+
+
 def record(con, model, version: str, path: Path, train_hash: str, train_rows: int, metrics: dict, status: str) -> None:
     warehouse.add_model_version(con, {
-        "version": version, "created_at": settings.now(), "path": str(path), "train_hash": train_hash,
+        "version": version, "created_at": settings.now(), "path": _recorded(path), "train_hash": train_hash,
         "train_rows": train_rows, "params": json.dumps(_params(model), ensure_ascii=False, default=str),
         "metrics": json.dumps(metrics, ensure_ascii=False), "code_version": code_version(), "status": status})
 
@@ -100,7 +114,13 @@ def _params(model) -> dict:
 
 
 def new_version() -> str:
-    return settings.now().strftime("m%Y%m%d-%H%M%S")
+    """A new version name from the clock; two versions made in the same second get a suffix."""
+    base = settings.now().strftime("m%Y%m%d-%H%M%S")
+    version, n = base, 1
+    while (settings.models_dir() / version).exists():
+        n += 1
+        version = f"{base}-{n}"
+    return version
 
 
 def data_hash(report_ids: list[str], labels: list[list[str]]) -> str:

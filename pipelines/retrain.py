@@ -53,8 +53,15 @@ def fit_challenger(docs: list[str], y: np.ndarray, categories: list[str]) -> Ris
 
 
 @flow(name="retrain")
-def retrain_flow(promote_if_not_worse: bool = True) -> dict:
-    """Train a challenger on all labels, judge it and the champion on the same split, promote or keep."""
+def retrain_flow(promote: bool = True, margin: float | None = None) -> dict:
+    """Train a challenger on all labels, judge it and the champion on the same split, promote or keep.
+
+    The challenger is promoted when its macro-F1 is at least the champion's minus ``margin``
+    (default ``SHAOBING_PROMOTE_MARGIN``, 0: not worse); never when ``promote`` is False (it is
+    then recorded as a challenger for ``shaobing models promote``). With no working champion it
+    is always promoted.
+    """
+    margin = settings.promote_margin() if margin is None else margin
     categories = taxonomy().keys
     with warehouse.open_warehouse(settings.warehouse_path()) as con:
         reviews.fold_into(con)  # reviewed alerts and label corrections become labels first
@@ -69,7 +76,8 @@ def retrain_flow(promote_if_not_worse: bool = True) -> dict:
         y = registry.indicator([y_all[i] for i in train_idx], categories)
         challenger = fit_challenger([docs[i] for i in train_idx], y, categories)
         test_docs, test_truth = [docs[i] for i in test_idx], [y_all[i] for i in test_idx]
-        metrics = summary_dict(test_truth, predict_labels(challenger, test_docs), categories)
+        metrics = summary_dict(test_truth, predict_labels(challenger, test_docs), categories,
+                               proba=challenger.predict_proba(test_docs) if test_docs else None)
         champ = warehouse.champion(con)
         champ_f1 = None
         if champ:
@@ -77,11 +85,12 @@ def retrain_flow(promote_if_not_worse: bool = True) -> dict:
                 champ_f1 = summary_dict(test_truth, predict_labels(registry.load(champ["path"]), test_docs), categories)["macro_f1"]
             except registry.ModelFileError as exc:
                 print(f"warning: {exc}; the challenger is judged alone")
-        promote = champ_f1 is None or (promote_if_not_worse and metrics["macro_f1"] >= champ_f1)
+        promote = champ_f1 is None or (promote and metrics["macro_f1"] >= champ_f1 - margin)
         version = registry.new_version()
         path = registry.save(challenger, version)
         metrics.update({"test_rows": int(test.sum()), "train_rows": int((~test).sum()),
-                        "label_sources": rows["label_source"].value_counts().rows(), "champion_macro_f1": champ_f1})
+                        "label_sources": rows["label_source"].value_counts().rows(), "champion_macro_f1": champ_f1,
+                        "promotion_margin": margin})
         ids = rows["report_id"].to_list()
         train_hash = registry.data_hash([ids[i] for i in train_idx], [y_all[i] for i in train_idx])
         registry.record(con, challenger, version, path, train_hash, len(train_idx), metrics, "challenger")
@@ -89,5 +98,6 @@ def retrain_flow(promote_if_not_worse: bool = True) -> dict:
             warehouse.set_champion(con, version)
     warehouse.publish_snapshot(settings.warehouse_path(), settings.snapshot_path())
     return {"version": version, "promoted": promote, "macro_f1": metrics["macro_f1"], "champion_macro_f1": champ_f1,
-            "per_label": {k: v["f1"] for k, v in metrics["labels"].items()}, "train_rows": len(train_idx),
+            "per_label": {k: v["f1"] for k, v in metrics["labels"].items()}, "brier": metrics.get("brier", {}),
+            "train_rows": len(train_idx),
             "test_rows": len(test_idx)}

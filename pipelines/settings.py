@@ -31,6 +31,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("SHAOBING_CLUSTER_WEEKS", "4", "rolling window, in weeks, over which reports naming the same place or organisation are counted"),
     Setting("SHAOBING_CLUSTER_REPORTERS", "3", "least distinct reporters naming a place or organisation before it becomes a cluster signal (2 suffice across two channels)"),
     Setting("SHAOBING_WORKERS", "2", "processes used to segment text"),
+    Setting("SHAOBING_PROMOTE_MARGIN", "0", "retrain promotes a challenger whose held-out macro-F1 is at least the champion's minus this"),
 )
 _BY_NAME = {s.name: s for s in SETTINGS}
 
@@ -46,6 +47,18 @@ def get_int(name: str) -> int:
         return int(value)
     except ValueError:
         raise SystemExit(f"setting {name}={value!r}: expected a whole number") from None
+
+
+def promote_margin() -> float:
+    value = get("SHAOBING_PROMOTE_MARGIN")
+    try:
+        margin = float(value)
+    except ValueError:
+        margin = -1.0
+    if not 0 <= margin < 1:
+        raise SystemExit(f"setting SHAOBING_PROMOTE_MARGIN={value!r}: expected a macro-F1 difference "
+                         "between 0 and 1, such as 0 (not worse) or 0.01")
+    return margin
 
 
 def home() -> Path:
