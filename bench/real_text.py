@@ -34,6 +34,8 @@ REPO = Path(__file__).resolve().parents[1]
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
+from bench.tables import block_table  # noqa: E402
+
 SAMPLE = REPO / "data" / "sample"
 DEPT_FILE = Path("tipdm2020c") / "messages_train.csv"
 RISK_FILE = Path("risk") / "risk_dev.csv"
@@ -346,26 +348,7 @@ def cell(row: dict, key: str) -> str:
 
 
 def render(rows: list[dict], total: float) -> str:
-    import unicodedata
-
-    def width(s: str) -> int:
-        return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in s)
-
-    def pad(s: str, w: int, align: str) -> str:
-        fill = " " * (w - width(s))
-        return s + fill if align == "<" else fill + s
-
-    table = [[h for _, h, _ in COLUMNS]] + [[cell(r, k) for k, _, _ in COLUMNS] for r in rows]
-    widths = [max(width(line[i]) for line in table) for i in range(len(COLUMNS))]
-    out = []
-    rule = "-" * (sum(widths) + 2 * (len(widths) - 1))
-    for n, line in enumerate(table):
-        if n > 1 and rows[n - 1]["block"] != rows[n - 2]["block"]:
-            out.append(rule)
-        out.append("  ".join(pad(c, w, a) for c, w, (_, _, a) in zip(line, widths, COLUMNS)).rstrip())
-        if n == 0:
-            out.append(rule)
-    out.append(rule)
+    out = block_table(rows, COLUMNS, cell)
     out.append(f"total {total:.1f} s")
     return "\n".join(out)
 

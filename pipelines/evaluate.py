@@ -11,7 +11,6 @@ from pathlib import Path
 import numpy as np
 
 from features.pii import mask_pii
-from models.classifier import RiskClassifier
 from models.evaluation import summary_dict
 from . import registry, settings, warehouse
 from .sources import SourceError, read_raw
@@ -62,7 +61,7 @@ def evaluate(test: Path, train: Path | None = None, model_name: str | None = Non
         categories = sorted({l for ls in train_labels for l in ls})
         if not categories:
             raise SystemExit(f"{train}: no labels to learn")
-        model = RiskClassifier(categories=categories).fit(_docs(train_texts), registry.indicator(train_labels, categories))
+        model = registry.engine(categories).fit(_docs(train_texts), registry.indicator(train_labels, categories))
         single = single and train_single
         name = f"engine trained on {train.name} ({len(train_texts)} rows)"
     else:

@@ -28,6 +28,14 @@ def tokenizer() -> RiskTokenizer:
     return RiskTokenizer()
 
 
+def engine(categories: list[str]):
+    """The untrained classifier every retrain (and ``shaobing evaluate --train``) fits: its
+    per-category regressions run on SHAOBING_WORKERS threads (liblinear releases the GIL)."""
+    from models.classifier import RiskClassifier
+
+    return RiskClassifier(categories=categories, n_jobs=settings.get_int("SHAOBING_WORKERS"))
+
+
 def documents(con, frame: pl.DataFrame) -> list[str]:
     """Each report's title and text as space-joined tokens, taken from or added to the token cache."""
     tok = tokenizer()

@@ -49,7 +49,7 @@ def predict_labels(model, docs: list[str]) -> list[list[str]]:
 @task(cache_policy=NO_CACHE)
 def fit_challenger(docs: list[str], y: np.ndarray, categories: list[str]) -> RiskClassifier:
     """Train a challenger on the training split."""
-    return RiskClassifier(categories=categories).fit(docs, y)
+    return registry.engine(categories).fit(docs, y)
 
 
 @flow(name="retrain")

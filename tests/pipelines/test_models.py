@@ -16,16 +16,10 @@ from pipelines.cli import main
 
 @contextmanager
 def home_env(path, **extra):
-    old = {k: os.environ.get(k) for k in ("SHAOBING_HOME", *extra)}
-    os.environ.update({"SHAOBING_HOME": str(path), **extra})
-    try:
+    with pytest.MonkeyPatch.context() as mp:
+        for name, value in {"SHAOBING_HOME": str(path), **extra}.items():
+            mp.setenv(name, value)
         yield
-    finally:
-        for k, v in old.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
 
 
 @pytest.fixture
