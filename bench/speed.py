@@ -185,7 +185,8 @@ def retrain_rows(res: dict, workers: int, step: str, note: str, target: bool) ->
     st = res["stages"]
     n = res["train_rows"] + res["test_rows"]
     parts = [("documents", "documents (tokens)", workers, n, note),
-             ("fit_challenger", "fit RiskClassifier", 1, res["train_rows"], "the fit_challenger task (n_jobs=None)"),
+             ("fit_challenger", "fit RiskClassifier", workers, res["train_rows"],
+              f"the fit_challenger task ({workers} threads: SHAOBING_WORKERS)"),
              ("predict_labels", "judge on the test split", 1, res["test_rows"],
               "challenger" + (" and champion" if res["champion_macro_f1"] is not None else "")),
              ("load", "load the champion", 1, None, "registry.load (skops)"),
