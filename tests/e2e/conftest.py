@@ -4,11 +4,8 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
@@ -20,12 +17,6 @@ ARTIFACTS = Path(os.environ.get("SHAOBING_TEST_ARTIFACTS", ROOT / "test-artifact
 PASSWORD = "e2e-password-1"
 
 pytestmark = pytest.mark.e2e
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="session")
@@ -52,32 +43,11 @@ def board_home(small_warehouse, tmp_path_factory) -> Path:
 @pytest.fixture(scope="module")
 def board_url(board_home, chromium_path):
     """The board served over ``board_home``; stopped (by its pid) at the end of the module."""
-    port = _free_port()
-    env = {**os.environ, "SHAOBING_HOME": str(board_home)}
-    log = open(board_home / "streamlit.log", "w")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboards" / "app.py"), "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false",
-         "--server.fileWatcherType", "none", "--client.toolbarMode", "minimal"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
-                if r.read() == b"ok":
-                    break
-        except OSError:
-            if proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"the board did not start: {(board_home / 'streamlit.log').read_text()}")
-            time.sleep(0.3)
+    from bench.board import serve, stop
+
+    proc, url, log = serve(board_home, "streamlit.log")
     yield url
-    proc.terminate()
-    try:
-        proc.wait(10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-    log.close()
+    stop(proc, log)
 
 
 @pytest.fixture(scope="module")
