@@ -141,9 +141,10 @@ def run(job_id: int) -> int:
         _set(job_id, state="running", started_at=reviews._now())
         print(f"$ shaobing {' '.join(argv)}", flush=True)
         code = subprocess.run([sys.executable, "-m", "pipelines.cli", *argv], cwd=ROOT, stdin=subprocess.DEVNULL).returncode
-    _set(job_id, state="succeeded" if code == 0 else "failed", finished_at=reviews._now(), returncode=code)
+    # audited first: whoever sees the job finished (the board, a test) also finds it in the audit log
     reviews.audit(row["started_by"], row["role"], f"job.{row['kind']}.finished", argv[-1] if len(argv) > 1 else None,
                   {"job_id": job_id, "returncode": code})
+    _set(job_id, state="succeeded" if code == 0 else "failed", finished_at=reviews._now(), returncode=code)
     return code
 
 
