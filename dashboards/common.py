@@ -72,6 +72,18 @@ def query(name: str, *args):
     return _query(snapshot(), reviews.version(), name, *args)
 
 
+def query_now(name: str, *args):
+    """A ``board`` query on a connection of its own, with no Streamlit call and no cache: for work
+    done outside the page's run, such as a download made when it is clicked."""
+    con = board.open_snapshot(settings.snapshot_path())
+    cur = board.cursor(con)
+    try:
+        return getattr(board, name)(cur, *args)
+    finally:
+        cur.close()
+        con.close()
+
+
 def has_data(alerts: bool = True) -> bool:
     """Whether a readable snapshot (with alerts) is published; a broken one is reported and ends the run."""
     snap = snapshot()

@@ -17,6 +17,9 @@ from pipelines import reviews, settings
 
 user = auth.require("queue")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+# A brief of more reports than this is written only when the button is clicked: a busy week of a
+# big warehouse links tens of thousands of reports, seconds of xlsx writing no rerun should wait for.
+EAGER_BRIEF_REPORTS = 1000
 
 
 # ---------------------------------------------------------------- filters and the queue
@@ -115,9 +118,16 @@ def pick_alert(alerts: pl.DataFrame) -> str:
     return alert_id
 
 
+def _brief(week: date, alerts: pl.DataFrame, scope: str, made_by: str) -> bytes:
+    """The brief's bytes, with the decisions as they stand when it is made (no Streamlit call: a
+    deferred download runs this in a thread of its own)."""
+    reports = common.query_now("brief_reports", alerts["alert_id"].to_list())
+    return brief.workbook(week, alerts, reviews.decisions(), reports, scope, made_by)
+
+
 def download_brief(week: date, alerts: pl.DataFrame, scope: str) -> None:
-    data = brief.workbook(week, alerts, reviews.decisions(), common.query("brief_reports", alerts["alert_id"].to_list()),
-                          scope, f"{user.name}（{user.username}）")
+    make = functools.partial(_brief, week, alerts, scope, f"{user.name}（{user.username}）")
+    data = make() if alerts["reports"].sum() <= EAGER_BRIEF_REPORTS else make
     st.download_button("下载研判简报（xlsx）", data, file_name=f"brief_{week}.xlsx", mime=XLSX, key="brief",
                        icon=":material/download:", on_click=reviews.audit,
                        args=(user.username, user.role, "brief.download", str(week), {"scope": scope}))

@@ -10,7 +10,7 @@ counts, scores and area names only: never a report's text, title, subject or an 
 """
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import duckdb
@@ -24,6 +24,7 @@ TABLES = ("areas", "reports", "alerts", "alert_reports", "report_scores", "weekl
 OPEN = list(OPEN_STATUSES)
 CLOSED = list(CLOSED_STATUSES) + ["merged"]
 OVERLAY_SCHEMA = {"alert_id": pl.String, "status": pl.String, "changed_at": pl.Datetime("us")}
+RECENT = timedelta(weeks=8)  # how far back report search looks first (find_reports)
 
 # The model version whose counts and scores the board shows: the one the last weekly run used (a
 # champion promoted since has no counts until the next run), else the champion.
@@ -38,6 +39,8 @@ _ALERT_COLUMNS = """
 _ALERT_FROM = """alerts_now a left join areas ar on ar.area_code = a.area_code
     left join areas parent on parent.area_code = ar.parent_code"""
 _ORDER = "order by coalesce(a.rank, 0) desc, a.score desc, a.alert_id"
+# The channel of an alert's report x, from its id (`channel:source_id`, the report schema's key).
+_CHANNEL = "split_part(x.report_id, ':', 1)"
 # An area and everything under it (villages of a town): ? is the area code.
 _SUBTREE = """with recursive sub(area_code) as (
     select ?::varchar union all select a.area_code from areas a join sub on a.parent_code = sub.area_code)"""
@@ -67,9 +70,9 @@ def cursor(con: duckdb.DuckDBPyConnection, overlay: pl.DataFrame | None = None) 
     cur.execute("use snapshot")
     overlay = pl.DataFrame(schema=OVERLAY_SCHEMA) if overlay is None else overlay.select(list(OVERLAY_SCHEMA)).cast(OVERLAY_SCHEMA)
     cur.register("review_overlay", overlay)
-    if not _has(cur, "alerts"):
-        return cur
     present = _columns(cur, "alerts")
+    if not present:
+        return cur
     # Snapshots written before alerts had a place and a rank still open.
     extra = ", ".join(f"null::{t} as {c}" for c, t in (("place", "varchar"), ("rank", "double")) if c not in present)
     cur.execute(f"""create or replace temp view alerts_now as
@@ -79,14 +82,13 @@ def cursor(con: duckdb.DuckDBPyConnection, overlay: pl.DataFrame | None = None) 
     return cur
 
 
-def _has(con, table: str) -> bool:
-    return bool(con.sql("select 1 from information_schema.tables where table_catalog = 'snapshot' and table_name = ?",
-                        params=[table]).fetchall())
-
-
 def _columns(con, table: str) -> set[str]:
-    return {r[0] for r in con.sql("select column_name from information_schema.columns where table_catalog = 'snapshot' "
-                                  "and table_name = ?", params=[table]).fetchall()}
+    """The columns of a snapshot table, none if it is missing. (Binding the table costs a fraction
+    of a millisecond; information_schema on a new cursor some 15 ms, and every query makes one.)"""
+    try:
+        return set(con.table(f"snapshot.main.{table}").columns)
+    except duckdb.CatalogException:
+        return set()
 
 
 def missing_tables(con) -> list[str]:
@@ -99,7 +101,7 @@ def missing_tables(con) -> list[str]:
 def review_watermark(con, source: str = "reviews") -> int:
     """The last board review (or label correction) folded into this snapshot (0 if none): later
     ones are laid over it."""
-    if not _has(con, "review_folds"):
+    if not _columns(con, "review_folds"):
         return 0
     row = con.sql("select last_id from review_folds where source = ?", params=[source]).fetchone()
     return int(row[0]) if row else 0
@@ -132,18 +134,19 @@ def week_alerts(con, week: date, categories: list[str] | None = None, statuses: 
                 area: str | None = None, channels: list[str] | None = None) -> pl.DataFrame:
     """The alerts of a week, strongest first, with the channels of their reports. An empty or
     missing filter keeps every value; ``area`` keeps alerts in it or anywhere under it."""
+    # A report's channel is the head of its id (channel:source_id): no join with every report's row.
     return con.sql(f"""
         {_SUBTREE}
         select {_ALERT_COLUMNS},
-               (select list(distinct r.channel order by r.channel) from alert_reports x join reports r using (report_id)
+               (select list(distinct {_CHANNEL} order by {_CHANNEL}) from alert_reports x
                 where x.alert_id = a.alert_id) as channels
         from {_ALERT_FROM}
         where a.first_week <= ? and a.last_week >= ?
           and (len(?::varchar[]) = 0 or list_contains(?::varchar[], a.category))
           and (len(?::varchar[]) = 0 or list_contains(?::varchar[], a.status))
           and (?::varchar is null or a.area_code in (select area_code from sub))
-          and (len(?::varchar[]) = 0 or exists (select 1 from alert_reports x join reports r using (report_id)
-                                               where x.alert_id = a.alert_id and list_contains(?::varchar[], r.channel)))
+          and (len(?::varchar[]) = 0 or exists (
+                  select 1 from alert_reports x where x.alert_id = a.alert_id and list_contains(?::varchar[], {_CHANNEL})))
         {_ORDER}""", params=[area, week, week, categories or [], categories or [], statuses or [], statuses or [],
                              area, channels or [], channels or []]).pl()
 
@@ -159,18 +162,26 @@ def alert(con, alert_id: str) -> pl.DataFrame:
 def alert_reports(con, alert_id: str, merged: list[str] | None = None) -> pl.DataFrame:
     """The (PII-masked) reports behind an alert and the alerts merged into it, newest first, with
     their score for the alert's category and the terms that made the model flag them."""
-    return con.sql(f"""
-        with {_MODEL},
-        cat as (select category from alerts where alert_id = ?)
-        select distinct on (r.report_id) r.report_id, r.channel, r.received_at, x.week, ar.name as area_name,
-               r.title, r.text, r.subject, r.people_count, s.probability, s.top_terms
-        from alert_reports x join reports r using (report_id)
-        left join areas ar on ar.area_code = r.area_code
-        left join report_scores s on s.report_id = r.report_id and s.category = (select category from cat)
-              and s.model_version = (select version from model)
-        where x.alert_id = ? or list_contains(?::varchar[], x.alert_id)
-        order by r.report_id""", params=[alert_id, alert_id, merged or []]).pl().sort(
-        ["received_at", "report_id"], descending=[True, False])
+    links = con.sql("""select distinct on (report_id) report_id, week from alert_reports
+                       where alert_id = ? or list_contains(?::varchar[], alert_id) order by report_id, week""",
+                    params=[alert_id, merged or []]).pl()
+    category, version = con.sql(f"""with {_MODEL} select (select category from alerts where alert_id = ?),
+                                                         (select version from model)""", params=[alert_id]).fetchone()
+    # Looked up by key, one bound ? per report, with the category and model as constants: joined
+    # instead, the reports table (every text) would be read through for the few of one alert.
+    ids = links["report_id"].to_list() or [None]
+    keys = ", ".join("?" * len(ids))
+    reports = con.sql(f"""select r.report_id, r.channel, r.received_at, ar.name as area_name, r.title, r.text,
+                                 r.subject, r.people_count
+                          from reports r left join areas ar on ar.area_code = r.area_code
+                          where r.report_id in ({keys})""", params=ids).pl()
+    scores = con.sql(f"""select report_id, probability, top_terms from report_scores
+                         where category = ? and model_version = ? and report_id in ({keys})""",
+                     params=[category, version, *ids]).pl()
+    return (reports.join(links, on="report_id").join(scores, on="report_id", how="left")
+            .select("report_id", "channel", "received_at", "week", "area_name", "title", "text", "subject",
+                    "people_count", "probability", "top_terms")
+            .sort(["received_at", "report_id"], descending=[True, False]))
 
 
 def alert_series(con, alert_id: str) -> pl.DataFrame:
@@ -325,14 +336,30 @@ def model_versions(con) -> pl.DataFrame:
 def find_reports(con, text: str, limit: int = 50) -> pl.DataFrame:
     """Reports whose id is ``text`` or whose title or (masked) text contains it, newest first,
     with what they are labelled now and what the model flagged."""
-    return con.sql(f"""
-        with {_MODEL}
-        select r.report_id, r.channel, r.received_at, r.title, r.text, r.source_category, l.labels,
-               (select list(s.category order by s.category) from report_scores s where s.report_id = r.report_id
-                and s.flagged and s.model_version = (select version from model)) as flagged
-        from reports r
-        left join (select report_id, arg_max(labels, labelled_at) as labels from labels group by report_id) l
-          using (report_id)
-        where r.report_id = ? or (length(?) >= 2 and (contains(r.text, ?) or contains(coalesce(r.title, ''), ?)))
-        order by (r.report_id = ?) desc, r.received_at desc limit ?""",
-                   params=[text, text, text, text, text, limit]).pl()
+    # Newest first, so the last weeks are searched before the whole history: reports are stored in
+    # about the order they came, and a bound cutoff lets the scan skip older row groups. Enough
+    # hits there are the newest overall, unless ``text`` is an id (then it must come first).
+    latest, exact = con.sql("select max(received_at), count(*) filter (where report_id = ?) from reports",
+                            params=[text]).fetchone()
+    for since in ([latest - RECENT] if latest is not None and not exact else []) + [None]:
+        hits = con.sql("""
+            select report_id, channel, received_at, title, text, source_category from reports r
+            where (r.report_id = ? or (length(?) >= 2 and (contains(r.text, ?) or contains(coalesce(r.title, ''), ?))))
+              and (?::timestamp is null or r.received_at >= ?::timestamp)
+            order by (r.report_id = ?) desc, r.received_at desc limit ?""",
+                       params=[text, text, text, text, since, since, text, limit]).pl()
+        if hits.height >= limit:
+            break
+    # one bound ? per hit: the labels and flags of a few reports, not of every report
+    ids = hits["report_id"].to_list() or [None]
+    keys = ", ".join("?" * len(ids))
+    extra = con.sql(f"""
+        with {_MODEL},
+        l as (select report_id, arg_max(labels, labelled_at) as labels from labels
+              where report_id in ({keys}) group by report_id),
+        f as (select report_id, list(category order by category) as flagged from report_scores
+              where flagged and model_version = (select version from model) and report_id in ({keys})
+              group by report_id)
+        select report_id, l.labels, f.flagged from l full join f using (report_id)""", params=[*ids, *ids]).pl()
+    return hits.join(extra, on="report_id", how="left").select(
+        "report_id", "channel", "received_at", "title", "text", "source_category", "labels", "flagged")
