@@ -20,9 +20,13 @@ def normalize(text: str) -> str:
     Chinese punctuation without a half-width twin (、。「」《》) is kept; NFKC turns ，！？：；（）
     into their ASCII forms. The PII placeholders ([手机号] …) survive unchanged.
     """
-    text = unicodedata.normalize("NFKC", text).translate(_INVISIBLE)
-    text = _CONTROL.sub(" ", text)
-    return _WHITESPACE.sub(" ", text).strip().translate(_ASCII_LOWER)
+    text = unicodedata.normalize("NFKC", text)
+    text = _CONTROL.sub(" ", text.translate(_INVISIBLE)).translate(_ASCII_LOWER)
+    # Dropping an invisible char or lowercasing a letter can bring a combining mark next to a base
+    # it composes with (e + ZWSP + ◌́ → é, J◌̌ → j◌̌ → ǰ): normalise again, or a second call would.
+    if not unicodedata.is_normalized("NFKC", text):
+        text = unicodedata.normalize("NFKC", text)
+    return _WHITESPACE.sub(" ", text).strip()
 
 
 def content_hash(text: str) -> str:

@@ -18,8 +18,14 @@ from .sources import RawFile
 
 DATETIME_FORMATS = ["%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M:%S%.f",
                     "%Y-%m-%d %H:%M:%S%.f", "%Y/%m/%d %H:%M:%S", "%Y/%m/%d %H:%M", "%Y-%m-%d", "%Y/%m/%d",
-                    "%Y年%m月%d日 %H:%M:%S", "%Y年%m月%d日 %H:%M", "%Y年%m月%d日", "%Y.%m.%d", "%Y%m%d",
-                    "%Y%m%d%H%M%S", "%d/%m/%Y"]
+                    "%Y年%m月%d日 %H:%M:%S", "%Y年%m月%d日 %H:%M", "%Y年%m月%d日", "%Y.%m.%d", "%d/%m/%Y",
+                    "%Y-%m-%dT%H:%M", "%Y.%m.%d %H:%M:%S", "%Y.%m.%d %H:%M",
+                    "%Y年%m月%d日%H时%M分%S秒", "%Y年%m月%d日%H时%M分", "%Y年%m月%d日 %H时%M分%S秒", "%Y年%m月%d日 %H时%M分",
+                    "%Y年%m月%d日%H:%M:%S", "%Y年%m月%d日%H:%M"]
+# A run of digits only is read by its length: 8 and 14 digits here, 10 and 13 as Unix times, up to
+# five (and a fraction) as an Excel serial. Tried on any length, "%Y%m%d%H%M%S" took the Unix time
+# 1000051200000 (2001-09-10) for the year 1000, as its fields may have fewer digits than written.
+COMPACT_FORMATS = {8: "%Y%m%d", 14: "%Y%m%d%H%M%S"}
 AWARE_FORMATS = ["%Y-%m-%dT%H:%M:%S%z", "%Y-%m-%dT%H:%M:%S%.f%z", "%Y-%m-%d %H:%M:%S%z", "%Y-%m-%d %H:%M:%S%.f%z",
                  "%Y-%m-%dT%H:%M%z"]
 EXCEL_EPOCH = dt.datetime(1899, 12, 30)
@@ -73,6 +79,8 @@ def parse_datetimes(col: pl.Expr, tz: str = "Asia/Shanghai") -> pl.Expr:
     serial day numbers; the latter three read as wall-clock time in ``tz``."""
     s = col.str.strip_chars()
     parsed = [s.str.strptime(pl.Datetime("us"), f, strict=False) for f in DATETIME_FORMATS]
+    parsed += [pl.when(s.str.contains(rf"^\d{{{n}}}$")).then(s).str.strptime(pl.Datetime("us"), f, strict=False)
+               for n, f in COMPACT_FORMATS.items()]
     serial = s.cast(pl.Float64, strict=False)
     excel = (pl.when(serial.is_between(20000, 80000))
              .then(pl.lit(EXCEL_EPOCH) + pl.duration(milliseconds=(serial * 86_400_000).round(0).cast(pl.Int64))))
@@ -125,10 +133,13 @@ def split(frame: pl.DataFrame, ok: pl.Expr) -> tuple[pl.DataFrame, pl.DataFrame]
 
 def validate(frame: pl.DataFrame, check: Checker, now: dt.datetime, tz: str = "Asia/Shanghai") -> pl.DataFrame:
     """Typed, valid rows; the others handed to the checker with their reasons."""
-    damaged = pl.any_horizontal([pl.col(c).str.contains("\ufffd", literal=True).fill_null(False) for c in frame.columns if c not in ("row_number", "row_hash", "raw")])
-    frame, bad = split(frame, ~damaged)
-    check.reject(bad, None, "invalid", "holds bytes that are not valid in the file's encoding")
-    for field, what in (("source_id", "an id"), ("text", "the report's text")):
+    fields = [c for c in frame.columns if c not in ("row_number", "row_hash", "raw")]
+    damaged = {c: pl.col(c).str.contains("\ufffd", literal=True).fill_null(False) for c in fields}
+    frame, bad = split(frame, ~pl.any_horizontal(list(damaged.values())))
+    for field in fields:  # each damaged row under the first column that shows it
+        hit, bad = split(bad, damaged[field])
+        check.reject(hit, field, "invalid", "holds bytes that are not valid in the file's encoding")
+    for field, what in (("source_id", "an id"), ("text", "the report's text"), ("received_at", "the date")):
         frame, bad = split(frame, pl.col(field).str.strip_chars().str.len_chars() > 0)
         check.reject(bad, field, "invalid", f"empty: expected {what}")
     frame = frame.with_columns(parse_datetimes(pl.col("received_at"), tz).alias("received"))
@@ -190,7 +201,9 @@ def to_reports(frame: pl.DataFrame, channel: str, matcher: AreaMatcher, salt: st
         "row_hash": f["row_hash"],
         "row_number": f["row_number"],
         "raw": f["raw"],
-    }, schema_overrides={"area_code": pl.Utf8, "address": pl.Utf8, "title": pl.Utf8, "subject": pl.Utf8,
+    }, schema_overrides={"report_id": pl.Utf8, "channel": pl.Utf8, "source_id": pl.Utf8, "text": pl.Utf8,
+                         "content_hash": pl.Utf8,  # typed even when no row is valid: an empty list is of no type
+                         "area_code": pl.Utf8, "address": pl.Utf8, "title": pl.Utf8, "subject": pl.Utf8,
                          "reporter_key": pl.Utf8, "source_category": pl.Utf8})
     return out.with_columns(pl.lit(batch_id).alias("batch_id"), pl.lit(now).alias("ingested_at"))
 

@@ -9,7 +9,9 @@ import csv
 import datetime as dt
 import io
 import json
+import struct
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -17,6 +19,9 @@ from . import grid, hotline, petition
 
 CHANNELS = {m.CHANNEL: m for m in (hotline, petition, grid)}
 FORMATS = {".csv": "csv", ".txt": "csv", ".xlsx": "xlsx", ".xlsm": "xlsx", ".jsonl": "jsonl", ".json": "jsonl", ".ndjson": "jsonl"}
+# The csv module refuses fields over 128 kB, and a refused field costs its row; a long complaint
+# (a pasted letter) is a report like any other. A quote never closed is handled in _read_csv.
+csv.field_size_limit(1 << 30)
 
 
 class SourceError(Exception):
@@ -93,8 +98,10 @@ def _cell(value) -> str | None:
 
 
 def _header(names, path: Path) -> list[str]:
-    header = [(_cell(h) or "") for h in names]
-    if not any(header):
+    # Unnamed columns (a trailing comma, a blank header cell) are named by position, so that two of
+    # them do not make the file unreadable and their cells stay in the quarantined rows' raw text.
+    header = [(_cell(h) or f"column {i + 1}") for i, h in enumerate(names)]
+    if not any(_cell(h) for h in names):
         raise SourceError(f"{path}: the first row holds no column names")
     seen: dict[str, int] = {}
     for i, name in enumerate(header):
@@ -104,12 +111,21 @@ def _header(names, path: Path) -> list[str]:
     return header
 
 
+def _dialect(text: str) -> type[csv.Dialect]:
+    """Excel's quoting with the delimiter the header line uses most: ",", tab, ";" or "|"; strict, so
+    that a quote never closed is an error (see _read_csv) instead of the rest of the file in one cell.
+
+    (csv.Sniffer also guesses the quoting from the data, and on texts with quotes in them guesses
+    it wrong: 'say "hi"' came back as 'say "hi\"""'.)"""
+    end = text.find("\n")
+    first = text if end < 0 else text[:end]
+    return type("Export", (csv.excel,), {"delimiter": max(",\t;|", key=first.count), "strict": True})
+
+
 def _read_csv(path: Path, text: str, encoding: str) -> RawFile:
-    try:
-        dialect = csv.Sniffer().sniff(text[:20_000], delimiters=",\t;|")
-    except csv.Error:
-        dialect = csv.excel
-    reader = csv.reader(io.StringIO(text, newline=""), dialect)
+    dialect = _dialect(text)
+    lines = io.StringIO(text, newline="").readlines()   # physical lines, line ends kept
+    reader = csv.reader(lines, dialect)
     try:
         header = _header(next(reader), path)
     except StopIteration:
@@ -117,19 +133,27 @@ def _read_csv(path: Path, text: str, encoding: str) -> RawFile:
     except csv.Error as exc:
         raise SourceError(f"{path}: cannot read the header row ({exc})") from None
     out = RawFile(path, encoding, header, [], [])
-    line = reader.line_num
+    base = 0                                             # physical lines before the reader's first
     while True:
-        start = line + 1
+        start = base + reader.line_num + 1
         try:
             row = next(reader)
         except StopIteration:
             break
         except csv.Error as exc:
-            out.broken.append((start, f"cannot split into columns: {exc}", ""))
-            line = reader.line_num
+            # Quoting gone wrong (a quote never closed, text after a closing quote) swallows the lines
+            # after it: keep this line as broken and read on from the next, so that no row is lost.
+            out.broken.append((start, f"cannot split into columns ({exc}): a quote in this line is not closed, or text "
+                                      "follows a closing quote", lines[start - 1] if start <= len(lines) else ""))
+            base, reader = start, csv.reader(lines[start:], dialect)
             continue
-        line = reader.line_num
+        end = base + reader.line_num
         if not any(c.strip() for c in row):
+            continue
+        if len(row) != len(header) and end > start:  # the same, closed by a quote lines later
+            out.broken.append((start, f"has {len(row)} fields, the header has {len(header)} "
+                                      "(a quote opened in this line is not closed)", lines[start - 1]))
+            base, reader = start, csv.reader(lines[start:], dialect)
             continue
         if len(row) != len(header):
             out.broken.append((start, f"has {len(row)} fields, the header has {len(header)}", json.dumps(row, ensure_ascii=False)))
@@ -139,12 +163,19 @@ def _read_csv(path: Path, text: str, encoding: str) -> RawFile:
     return out
 
 
+# What openpyxl raises on a truncated or damaged workbook, read at once or row by row: a zip that
+# does not open or inflate (zlib.error: a flipped byte), XML that does not parse (SyntaxError is
+# the base of ElementTree's and lxml's parse errors), parts missing or of the wrong shape.
+_DAMAGED = (zipfile.BadZipFile, zlib.error, struct.error, KeyError, OSError, ValueError, EOFError, SyntaxError,
+            TypeError, AttributeError, IndexError, NotImplementedError)
+
+
 def _read_xlsx(path: Path, data: bytes) -> RawFile:
     import openpyxl
 
     try:
         book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+    except _DAMAGED as exc:
         raise SourceError(f"{path}: not a readable XLSX workbook ({exc.__class__.__name__}: {exc})") from None
     sheet = book.worksheets[0]
     rows = sheet.iter_rows(values_only=True)
@@ -168,7 +199,7 @@ def _read_xlsx(path: Path, data: bytes) -> RawFile:
             out.row_numbers.append(number)
     except StopIteration:
         raise SourceError(f"{path}: the workbook's first sheet is empty") from None
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError, EOFError) as exc:
+    except _DAMAGED as exc:
         raise SourceError(f"{path}: the workbook is damaged ({exc.__class__.__name__}: {exc})") from None
     finally:
         book.close()
@@ -177,7 +208,9 @@ def _read_xlsx(path: Path, data: bytes) -> RawFile:
 
 def _read_jsonl(path: Path, text: str, encoding: str) -> RawFile:
     objects, numbers, broken = [], [], []
-    for number, line in enumerate(text.splitlines(), start=1):
+    # Lines end at \n only: str.splitlines() would also split at U+2028, U+0085 or \x1c, which
+    # JSON allows unescaped inside a string, cutting a good record in two broken ones.
+    for number, line in enumerate(text.split("\n"), start=1):
         if not line.strip():
             continue
         try:
