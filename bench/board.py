@@ -118,7 +118,7 @@ def make_pool(home: Path, reports: int) -> None:
 
     with warehouse.open_warehouse(settings.warehouse_path()) as con:
         champ = warehouse.champion(con)
-    score_reports.fn(champ["version"], champ["path"], date(2100, 1, 1))
+    score_reports(champ["version"], champ["path"], date(2100, 1, 1))
 
 
 def build(home: Path, reports: int, pool: int, per_week: int) -> dict:

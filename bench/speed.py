@@ -17,16 +17,18 @@ the flows' tasks are called through ``.fn`` as the tests do.
    the product segments (title + "。" + masked text):
      - jieba alone: a plain ``jieba.Tokenizer()``'s ``lcut`` (no dictionary, no normalisation);
      - our tokenizer: ``RiskTokenizer().tokenize_many`` (normalisation, domain dictionary, stop words);
-     - full scoring: the weekly flow's ``score_reports`` task (token cache → tokenize → features →
-       predict_proba → thresholds → top terms of flagged reports → store scores → weekly counts),
-       cold token cache (a fresh warehouse) and warm (the same reports scored again under another
-       model version, so every token comes from the cache);
-     - where its time goes: model load, documents (token cache + segmentation), ``score_frame``
-       (features + predict_proba + explanations), the rest (DuckDB reads and writes); and, on
-       already-tokenized documents in this process, predict_proba and explain alone.
+     - full scoring: the weekly flow's ``score_reports`` (token cache → chunks scored on worker
+       processes: tokenize → features → predict_proba → thresholds → top terms of flagged reports
+       → store scores and tokens → weekly counts), cold token cache (a fresh warehouse) and warm
+       (the same reports scored again under another model version, so every token comes from the
+       cache);
+     - where its time goes: token cache lookups, ``scoring.score_chunk`` (model load, segmentation,
+       features, predict_proba, explanations; visible with one worker only), the rest (DuckDB reads
+       and writes, and the wait for workers); and, on already-tokenized documents in this process,
+       predict_proba and explain alone.
    Each segmentation and cold-scoring run is timed with 1 and with ``--workers`` processes and
    includes building its segmenter, as a fresh ``shaobing weekly`` process does (a run on 2
-   processes also pays for spawning them, as ``tokenize_many`` does on every call). Below
+   processes also pays for spawning them). Below
    ``features.tokenize.PARALLEL_MIN_TEXTS`` texts the product tokenizes in one process, and so
    does the plain-jieba row here.
 3. ratio: full scoring time / jieba-alone time on the same texts and processes.
@@ -245,16 +247,19 @@ def segment_ours(texts: list[str], workers: int) -> tuple[float, int]:
 # -- 3. full scoring ---------------------------------------------------------------------------------
 def score_weekly(home: Path, model_path: str, version: str, workers: int) -> dict:
     """The weekly flow's score_reports task on every report of home's warehouse, timed by part."""
-    from pipelines import registry, weekly
+    from pipelines import registry, scoring, weekly
 
     registry.tokenizer.cache_clear()  # a fresh `shaobing weekly` process builds its tokenizer
+    scoring._models.clear()
     parts: dict[str, float] = {}
     t = time.perf_counter()
-    with environment(SHAOBING_HOME=str(home), SHAOBING_WORKERS=str(workers)), timed(registry, "load", parts), \
-            timed(registry, "documents", parts), timed(weekly, "score_frame", parts):
-        scored = weekly.score_reports.fn(version, model_path, THROUGH)
+    # with one worker the chunks are scored in this process and timed; with more, in worker
+    # processes, and this process's wait for them is part of "other"
+    with environment(SHAOBING_HOME=str(home), SHAOBING_WORKERS=str(workers)), \
+            timed(registry, "document_inputs", parts), timed(scoring, "score_chunk", parts):
+        scored = weekly.score_reports(version, model_path, THROUGH)
     parts["total"] = time.perf_counter() - t
-    parts["other"] = parts["total"] - parts.get("load", 0) - parts.get("documents", 0) - parts.get("score_frame", 0)
+    parts["other"] = parts["total"] - parts.get("document_inputs", 0) - parts.get("score_chunk", 0)
     return {"scored": scored, "parts": parts}
 
 
@@ -262,7 +267,7 @@ def score_parts(home: Path, model_path: str) -> dict:
     """predict_proba, explain (of the flagged reports) and score_frame on documents already tokenized."""
     import numpy as np
 
-    from pipelines import registry, settings, warehouse, weekly
+    from pipelines import registry, scoring, settings, warehouse
 
     with environment(SHAOBING_HOME=str(home)), warehouse.open_warehouse(settings.warehouse_path()) as con:
         reports = warehouse.unscored_reports(con, "-", THROUGH)
@@ -277,7 +282,7 @@ def score_parts(home: Path, model_path: str) -> dict:
     model.explain([docs[i] for i in flagged], top=5)
     out["explain"] = time.perf_counter() - t
     t = time.perf_counter()
-    weekly.score_frame(model, "bench-parts", reports["report_id"].to_list(), docs)
+    scoring.score_frame(model, "bench-parts", reports["report_id"].to_list(), docs)
     out["score_frame"] = time.perf_counter() - t
     out["flagged"] = len(flagged)
     out["n"] = len(docs)
@@ -291,6 +296,13 @@ def row(block: str, step: str, procs, n: int | None, mb: float | None, seconds: 
          "mb_per_s": mb / seconds if mb and seconds > 0 else None, "note": note}
     r.update(extra)
     return r
+
+
+def scoring_procs(reports: int, workers: int) -> int:
+    """Processes the weekly flow's scoring really uses: one per chunk, at most ``workers``."""
+    from pipelines.weekly import SCORE_CHUNK
+
+    return max(1, min(workers, -(-reports // SCORE_CHUNK)))
 
 
 def procs_used(texts: int, workers: int) -> int:
@@ -352,16 +364,19 @@ def run(args, root: Path) -> tuple[list[dict], dict]:
     log("weekly score_reports, warm token cache")
     warm = score_weekly(home, model_path, "bench-warm", args.workers)
     for w, parts in cold.items():
-        rows.append(row("score", "full scoring, cold token cache", procs_used(n, w), n, mb, parts["total"],
+        rows.append(row("score", "full scoring, cold token cache", scoring_procs(n, w), n, mb, parts["total"],
                         "the weekly flow's score_reports task"))
     rows.append(row("score", "full scoring, warm token cache", "-", warm["scored"], mb, warm["parts"]["total"],
                     "every token from the cache: nothing segmented"))
-    breakdown = [(f"cold, {procs_used(n, w)} proc(s)", cold[w]) for w in worker_counts] + [("warm", warm["parts"])]
+    breakdown = [(f"cold, {scoring_procs(n, w)} proc(s)", cold[w]) for w in worker_counts] + [("warm", warm["parts"])]
     for label, parts in breakdown:
-        for part, note in (("load", "registry.load (skops), once per run"), ("documents", "token cache + segmentation"),
-                           ("score_frame", "features, predict_proba, top terms"),
-                           ("other", "DuckDB: read reports, store scores, weekly counts")):
-            rows.append(row("score", f"  {label}: {part}", "", None, None, parts.get(part, 0.0), note))
+        for part, note in (("document_inputs", "token cache lookups (the flow's process)"),
+                           ("score_chunk", "model load, segmentation, features, predict_proba, top terms "
+                                           "(timed here with one worker only)"),
+                           ("other", "DuckDB: read reports, store scores and tokens, weekly counts; "
+                                     "with workers, the wait for them")):
+            if parts.get(part):  # score_chunk is timed only when it runs in this process
+                rows.append(row("score", f"  {label}: {part}", "", None, None, parts[part], note))
     log("predict_proba and explain alone")
     parts = score_parts(home, model_path)
     rows.append(row("score", "  predict_proba alone", 1, parts["n"], None, parts["predict_proba"],
@@ -372,7 +387,7 @@ def run(args, root: Path) -> tuple[list[dict], dict]:
                     "the two above + the long frame"))
 
     for w in worker_counts:
-        rows.append({"block": "ratio", "step": "full scoring (cold) / jieba alone", "procs": procs_used(n, w),
+        rows.append({"block": "ratio", "step": "full scoring (cold) / jieba alone", "procs": scoring_procs(n, w),
                      "ratio": cold[w]["total"] / plain[w], "note": "wall time on the same texts and processes"})
     rows.append({"block": "ratio", "step": "full scoring (warm) / jieba alone", "procs": procs_used(n, args.workers),
                  "ratio": warm["parts"]["total"] / plain[args.workers], "note": "wall time on the same texts"})

@@ -24,6 +24,8 @@ CLUSTER_SIGNAL_SCHEMA = {
 }
 MENTION_COLUMNS = ("report_id", "week", "category", "area_code", "channel", "reporter_key", "names")
 
+HISTORY_WEEKS = 26  # weeks before the window against which a name's count is judged
+
 
 def related(a: str, b: str) -> bool:
     """Whether two names are variants of one place: one holds the other (物流园 / 白沙物流园), or they
@@ -75,7 +77,7 @@ def canonical_names(names: pl.Series) -> dict[str, str]:
     return out
 
 
-def canonical_mentions(mentions: pl.DataFrame, week: date, *, window: int = 4, history: int = 26) -> pl.DataFrame:
+def canonical_mentions(mentions: pl.DataFrame, week: date, *, window: int = 4, history: int = HISTORY_WEEKS) -> pl.DataFrame:
     """One row per (report, category, canonical name) over the window and its history before it."""
     if week.weekday() != 0:
         raise ValueError(f"week must be a Monday, got {week} ({week:%A})")
@@ -92,7 +94,7 @@ def canonical_mentions(mentions: pl.DataFrame, week: date, *, window: int = 4, h
 
 
 def reports_behind(mentions: pl.DataFrame, signals: pl.DataFrame, week: date, *, window: int = 4,
-                   history: int = 26) -> pl.DataFrame:
+                   history: int = HISTORY_WEEKS) -> pl.DataFrame:
     """(place, category, report_id) of the reports in each cluster signal's window."""
     if signals.is_empty():
         return pl.DataFrame(schema={"place": pl.String, "category": pl.String, "report_id": pl.String})
@@ -101,7 +103,7 @@ def reports_behind(mentions: pl.DataFrame, signals: pl.DataFrame, week: date, *,
     return rows.join(signals.select("place", "category"), on=["place", "category"]).select("place", "category", "report_id")
 
 
-def cluster_signals(mentions: pl.DataFrame, week: date, *, window: int = 4, history: int = 26,
+def cluster_signals(mentions: pl.DataFrame, week: date, *, window: int = 4, history: int = HISTORY_WEEKS,
                     min_reporters: int = 3, min_channels_pair: int = 2, alpha: float = 0.001,
                     floor: float = 0.25, score_cap: float = 10.0) -> pl.DataFrame:
     """Signals of ``week`` for names × categories mentioned more than their past suggests.

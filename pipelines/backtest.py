@@ -17,7 +17,7 @@ from . import settings, warehouse
 from .detection import run_week
 from .sources import SourceError, read_raw
 from .taxonomy import taxonomy
-from .weekly import detection_inputs, detection_params, monday
+from .weekly import detection_inputs, detection_params, monday, week_view
 
 EVENT_COLUMNS = ("area_code", "category", "first_week", "last_week")
 
@@ -53,7 +53,7 @@ def replay(date_from: dt.date, date_to: dt.date) -> tuple[pl.DataFrame, pl.DataF
         champ = warehouse.champion(con)
         if champ is None:
             raise SystemExit("no model yet: run `shaobing retrain` and `shaobing weekly` first")
-        counts, lineage, flagged, names = detection_inputs(con, champ["version"], last + dt.timedelta(days=7))
+        counts, lineage, flagged, names = detection_inputs(con, champ["version"], last + dt.timedelta(days=7), first)
     if counts.is_empty():
         raise SystemExit(f"no weekly counts for model {champ['version']}: run `shaobing weekly` first")
     categories = {c.key: c.name for c in taxonomy().categories}
@@ -66,7 +66,8 @@ def replay(date_from: dt.date, date_to: dt.date) -> tuple[pl.DataFrame, pl.DataF
         quiet = (pl.col("status") == "new") & (pl.col("last_week") < week - dt.timedelta(weeks=params.quiet_weeks))
         closed = pl.concat([closed, open_alerts.filter(quiet).with_columns(pl.lit("expired").alias("status"))])
         open_alerts = open_alerts.filter(~quiet)
-        out = run_week(week, counts, lineage, flagged, open_alerts, closed, names, categories, params)
+        out = run_week(week, counts, *week_view(week, lineage, flagged, params), open_alerts, closed, names,
+                       categories, params)
         open_alerts = pl.concat([open_alerts.join(out.alerts.select("alert_id"), on="alert_id", how="anti"), out.alerts])
         history.append(out.alerts.with_columns(pl.lit(week).alias("week")))
         links.append(out.links)

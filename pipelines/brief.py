@@ -7,18 +7,24 @@ from pathlib import Path
 import xlsxwriter
 
 from . import warehouse
+from .files import atomic_path
 from .taxonomy import taxonomy
 
 from models.alerts import CHANNEL_NAMES as CHANNEL_ZH, STATUS_NAMES as STATUS_ZH
 
 
 def write_brief(con, week: dt.date, folder: Path) -> Path:
-    """Write brief_<week>.xlsx (replacing an older one for the same week) and return its path."""
+    """Write brief_<week>.xlsx (replacing an older one for the same week, whole) and return its path."""
+    path = folder / f"brief_{week.isoformat()}.xlsx"
+    with atomic_path(path) as tmp:
+        _workbook(con, week, tmp)
+    return path
+
+
+def _workbook(con, week: dt.date, tmp: Path) -> None:
     tax = taxonomy()
     alerts = warehouse.week_alerts(con, week)
     reports = warehouse.alert_reports_of_week(con, week)
-    path = folder / f"brief_{week.isoformat()}.xlsx"
-    tmp = path.with_suffix(".tmp.xlsx")
     book = xlsxwriter.Workbook(str(tmp))
     book.set_properties({"title": f"哨兵风险预警周报 {week}", "created": dt.datetime.combine(week, dt.time())})
     head = book.add_format({"bold": True, "bg_color": "#DDE6F0", "border": 1, "text_wrap": True})
@@ -50,5 +56,3 @@ def write_brief(con, week: dt.date, folder: Path) -> Path:
         for j, v in enumerate(values):
             rs.write(i, j, v, wrap)
     book.close()
-    tmp.replace(path)
-    return path

@@ -5,7 +5,9 @@ import argparse
 import datetime as dt
 import json
 import os
+import signal
 import sys
+import threading
 from pathlib import Path
 
 from . import settings
@@ -108,7 +110,7 @@ def cmd_retrain(args) -> int:
 
 def cmd_weekly(args) -> int:
     _flows()
-    from .weekly import weekly_flow
+    from .weekly import weekly
 
     through = None
     if args.through:
@@ -117,7 +119,7 @@ def cmd_weekly(args) -> int:
         if through != asked:
             print(f"--through {asked} is a {asked:%A}: only whole weeks are detected, so weeks before {through}",
                   file=sys.stderr)
-    r = weekly_flow(through)
+    r = weekly(args.dask)(through)
     print(f"weekly: {r['scored']:,} reports scored by {r['model_version']}; {r['weeks']} weeks detected, "
           f"{r['signals']:,} signals, {r['new_alerts']} new alerts")
     print(f"warehouse: {r['reports']:,} reports, {r['quarantined']:,} quarantined rows, "
@@ -310,6 +312,8 @@ def parser() -> argparse.ArgumentParser:
     r.set_defaults(run=cmd_retrain)
     w = sub.add_parser("weekly", help="score, detect and brief every week up to --through")
     w.add_argument("--through", help="process weeks before this date (YYYY-MM-DD); default: the last whole week")
+    w.add_argument("--dask", metavar="ADDRESS", help="score on the Dask cluster whose scheduler is at ADDRESS "
+                   "(tcp://host:8786; default: SHAOBING_DASK_ADDRESS, else local processes)")
     w.set_defaults(run=cmd_weekly)
     b = sub.add_parser("backtest", help="replay detection week by week as it would have run then; time listed events")
     b.add_argument("--from", dest="date_from", required=True, help="first week to replay (YYYY-MM-DD)")
@@ -359,10 +363,18 @@ def parser() -> argparse.ArgumentParser:
     return p
 
 
+def _terminated(signum, frame):
+    # `kill PID` ends a run as Ctrl-C does: open transactions roll back and Prefect's temporary
+    # server is stopped by its exit hook (Python's own way of dying on SIGTERM skips both)
+    raise KeyboardInterrupt
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     if args.command == "evaluate" and not (args.train or args.model):
         parser().error("evaluate needs --train FILE or --model champion|VERSION")
+    in_main = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGTERM, _terminated) if in_main else None
     try:
         return args.run(args) or 0
     except KeyboardInterrupt:
@@ -373,6 +385,15 @@ def main(argv: list[str] | None = None) -> int:
             print(f"error: {exc.code}", file=sys.stderr)
             return 1
         raise
+    except Exception as exc:
+        problem = settings.storage_problem(exc)  # a full disk or a file we may not write: one line
+        if problem is None:
+            raise
+        print(f"error: {problem}", file=sys.stderr)
+        return 1
+    finally:
+        if in_main:
+            signal.signal(signal.SIGTERM, previous)
 
 
 if __name__ == "__main__":

@@ -45,11 +45,11 @@ def start_local_server() -> subprocess.Popen:
 
 
 def serve() -> None:
-    from .weekly import weekly_flow
+    from .weekly import weekly
 
     server = None if os.environ.get("PREFECT_API_URL") else start_local_server()
     try:
-        weekly_flow.serve(name="weekly", schedules=[weekly_schedule()],
+        weekly().serve(name="weekly", schedules=[weekly_schedule()],
                           description="Score, detect and brief the last whole week", tags=["shaobing"])
     finally:
         if server:

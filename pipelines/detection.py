@@ -17,6 +17,7 @@ from models.alerts import key_of, severity, update_alerts
 from models.clusters import cluster_signals, related, reports_behind
 from models.detectors import detect_week
 
+REPEAT_WEEKS = 8  # weeks before a signal's window in which a reporter's earlier reports make them a repeat reporter
 SIGNAL_COLUMNS = ["week", "area_code", "category", "detector", "observed", "expected", "upper", "score", "place"]
 
 
@@ -98,7 +99,7 @@ def evidence(behind: pl.DataFrame, flagged: pl.DataFrame, week: dt.date, window:
     if behind.is_empty():
         return {}
     start = week - dt.timedelta(weeks=window - 1)
-    history = flagged.filter(pl.col("week").is_between(start - dt.timedelta(weeks=8), week))
+    history = flagged.filter(pl.col("week").is_between(start - dt.timedelta(weeks=REPEAT_WEEKS), week))
     details = behind.join(flagged.drop("area_code"), on=["report_id", "category"], how="left")
     out = {}
     for _, group in details.group_by(["area_code", "category", "place"], maintain_order=True):

@@ -17,7 +17,7 @@ from prefect import flow, task
 from prefect.cache_policies import NO_CACHE  # inputs are big frames: hashing them for a cache key costs more than the work
 
 from features.places import AreaMatcher
-from . import settings, warehouse
+from . import files, settings, warehouse
 from .sources import SourceError, detect_channel, read_raw
 from .validate import Checker, dedupe, link_near_duplicates, raw_frame, to_reports, validate
 
@@ -34,6 +34,15 @@ class BatchResult:
 
 # Expected problems with a file come back as SourceError values, not raised: a raised exception
 # would make Prefect log a traceback, and users get one clear line instead.
+@task(retries=2, retry_delay_seconds=[1, 4], cache_policy=NO_CACHE)
+def digest_file(path: str):
+    """The file's SHA-256, to skip a file loaded before (retried like reading it)."""
+    try:
+        return file_digest(Path(path))
+    except (FileNotFoundError, IsADirectoryError, PermissionError) as exc:
+        return SourceError(f"{path}: cannot read the file ({exc.strerror})")
+
+
 @task(retries=2, retry_delay_seconds=[1, 4], cache_policy=NO_CACHE)
 def read_file(path: str):
     """Read one export file into text cells (retried: files may sit on a flaky share)."""
@@ -89,6 +98,9 @@ def ingest_one(path: str, areas: pl.DataFrame, salt: str) -> BatchResult:
     try:
         return _ingest_one(path, areas, salt)
     except Exception as exc:  # noqa: BLE001 - one clear line per file, the traceback in the log
+        problem = settings.storage_error(exc)
+        if problem:  # a full disk or a folder we may not write: the next files would fail alike
+            raise problem from exc
         log = settings.logs_dir() / "ingest-errors.log"
         with open(log, "a", encoding="utf-8") as fh:
             fh.write(f"--- {settings.now():%Y-%m-%d %H:%M:%S} {path}\n{traceback.format_exc()}")
@@ -98,10 +110,9 @@ def ingest_one(path: str, areas: pl.DataFrame, salt: str) -> BatchResult:
 
 def _ingest_one(path: str, areas: pl.DataFrame, salt: str) -> BatchResult:
     started = settings.now()
-    try:
-        digest = file_digest(Path(path))
-    except OSError as exc:
-        return BatchResult(path, "failed", f"{path}: cannot read the file ({exc.strerror})")
+    digest = digest_file(path)
+    if isinstance(digest, SourceError):
+        return BatchResult(path, "failed", str(digest))
     with warehouse.open_warehouse(settings.warehouse_path()) as con:
         done = warehouse.batch_for_file_hash(con, digest)
     if done:
@@ -130,5 +141,5 @@ def ingest_flow(paths: list[str]) -> list[BatchResult]:
               "(it also places the reports loaded before it)", file=sys.stderr, flush=True)
     salt = settings.salt()
     results = [ingest_one(p, areas, salt) for p in paths]
-    warehouse.publish_snapshot(settings.warehouse_path(), settings.snapshot_path())
+    files.publish_snapshot()
     return results

@@ -36,24 +36,35 @@ def engine(categories: list[str]):
     return RiskClassifier(categories=categories, n_jobs=settings.get_int("SHAOBING_WORKERS"))
 
 
-def documents(con, frame: pl.DataFrame) -> list[str]:
-    """Each report's title and text as space-joined tokens, taken from or added to the token cache."""
-    tok = tokenizer()
+def document_inputs(con, frame: pl.DataFrame) -> tuple[list[str], list[str], list[list[str] | None]]:
+    """Each report's cache key, its title and text as one string, and its tokens when the token
+    cache has them (None when it still has to be segmented)."""
     keyed = frame.select(pl.col("content_hash"),
                          (pl.col("title").fill_null("") + pl.lit("。") + pl.col("text")).alias("doc_text"),
                          ) if "title" in frame.columns else frame.select("content_hash", pl.col("text").alias("doc_text"))
     # cache key: title + text, so two reports with the same text and another title differ
-    keyed = keyed.with_columns(pl.col("doc_text").map_elements(lambda s: hashlib.sha1(s.encode()).hexdigest(),
-                                                               return_dtype=pl.Utf8).alias("key"))
-    cached = warehouse.cached_tokens(con, keyed["key"].unique().to_list(), tok.version)
+    keys = [hashlib.sha1(s.encode()).hexdigest() for s in keyed["doc_text"].to_list()]
+    cached = warehouse.cached_tokens(con, keys, tokenizer().version)
     have = dict(zip(cached["content_hash"].to_list(), cached["tokens"].to_list()))
-    todo = keyed.filter(~pl.col("key").is_in(list(have))).unique("key", maintain_order=True)
-    if todo.height:
-        fresh = tok.tokenize_many(todo["doc_text"].to_list(), workers=settings.get_int("SHAOBING_WORKERS"))
-        warehouse.store_tokens(con, pl.DataFrame({"content_hash": todo["key"], "tokens": fresh},
-                                                 schema={"content_hash": pl.Utf8, "tokens": pl.List(pl.Utf8)}), tok.version)
-        have.update(zip(todo["key"].to_list(), fresh))
-    return [" ".join(have[k]) for k in keyed["key"].to_list()]
+    return keys, keyed["doc_text"].to_list(), [have.get(k) for k in keys]
+
+
+def keep_tokens(con, keys: list[str], fresh: list[list[str] | None]) -> None:
+    """Add newly segmented texts to the token cache (None: it was cached already)."""
+    rows = {k: t for k, t in zip(keys, fresh) if t is not None}
+    if rows:
+        warehouse.store_tokens(con, pl.DataFrame({"content_hash": list(rows), "tokens": list(rows.values())},
+                                                 schema={"content_hash": pl.Utf8, "tokens": pl.List(pl.Utf8)}),
+                               tokenizer().version)
+
+
+def documents(con, frame: pl.DataFrame) -> list[str]:
+    """Each report's title and text as space-joined tokens, taken from or added to the token cache."""
+    keys, texts, tokens = document_inputs(con, frame)
+    todo = {k: t for k, t, have in zip(keys, texts, tokens) if have is None}
+    fresh = dict(zip(todo, tokenizer().tokenize_many(list(todo.values()), workers=settings.get_int("SHAOBING_WORKERS"))))
+    keep_tokens(con, list(fresh), list(fresh.values()))
+    return [" ".join(have if have is not None else fresh[k]) for k, have in zip(keys, tokens)]
 
 
 def code_version() -> str:

@@ -15,7 +15,7 @@ from prefect.cache_policies import NO_CACHE  # inputs are big frames: hashing th
 
 from models.classifier import RiskClassifier
 from models.evaluation import summary_dict
-from . import registry, reviews, settings, warehouse
+from . import files, registry, reviews, settings, warehouse
 from .taxonomy import taxonomy
 
 TEST_SHARE = 5  # one report in five, chosen by a hash of its id, is the frozen evaluation split
@@ -87,7 +87,7 @@ def retrain_flow(promote: bool = True, margin: float | None = None) -> dict:
                 print(f"warning: {exc}; the challenger is judged alone")
         promote = champ_f1 is None or (promote and metrics["macro_f1"] >= champ_f1 - margin)
         version = registry.new_version()
-        path = registry.save(challenger, version)
+        path = files.save_model(challenger, version)
         metrics.update({"test_rows": int(test.sum()), "train_rows": int((~test).sum()),
                         "label_sources": rows["label_source"].value_counts().rows(), "champion_macro_f1": champ_f1,
                         "promotion_margin": margin})
@@ -96,7 +96,7 @@ def retrain_flow(promote: bool = True, margin: float | None = None) -> dict:
         registry.record(con, challenger, version, path, train_hash, len(train_idx), metrics, "challenger")
         if promote:
             warehouse.set_champion(con, version)
-    warehouse.publish_snapshot(settings.warehouse_path(), settings.snapshot_path())
+    files.publish_snapshot()
     return {"version": version, "promoted": promote, "macro_f1": metrics["macro_f1"], "champion_macro_f1": champ_f1,
             "per_label": {k: v["f1"] for k, v in metrics["labels"].items()}, "brier": metrics.get("brier", {}),
             "train_rows": len(train_idx),

@@ -6,7 +6,11 @@ test checks that every setting is documented in the README.
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import os
+import re
+import signal
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -31,6 +35,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("SHAOBING_CLUSTER_WEEKS", "4", "rolling window, in weeks, over which reports naming the same place or organisation are counted"),
     Setting("SHAOBING_CLUSTER_REPORTERS", "3", "least distinct reporters naming a place or organisation before it becomes a cluster signal (2 suffice across two channels)"),
     Setting("SHAOBING_WORKERS", "2", "processes used to segment text, and threads used to fit the classifier"),
+    Setting("SHAOBING_DASK_ADDRESS", "", "address of a Dask scheduler (tcp://host:8786): the weekly flow scores its reports on that cluster's workers instead of local processes"),
     Setting("SHAOBING_PROMOTE_MARGIN", "0", "retrain promotes a challenger whose held-out macro-F1 is at least the champion's minus this"),
 )
 _BY_NAME = {s.name: s for s in SETTINGS}
@@ -61,16 +66,81 @@ def promote_margin() -> float:
     return margin
 
 
+class StorageError(SystemExit):
+    """A full disk or a folder we may not write: one clear line for the user, never a traceback.
+
+    A SystemExit, like the CLI's other user-facing errors: Prefect logs it as one line instead of a
+    traceback and does not retry it (a full disk stays full), and a per-file ``except Exception``
+    does not swallow it, so a run stops at once instead of failing file after file.
+    """
+
+
+_REASONS = {errno.ENOSPC: "no space left on device", errno.EDQUOT: "disk quota exceeded",
+            errno.EACCES: "permission denied", errno.EPERM: "permission denied", errno.EROFS: "read-only file system"}
+_FULL = (errno.ENOSPC, errno.EDQUOT)
+
+
+def storage_problem(exc: BaseException, path: Path | str | None = None) -> str | None:
+    """One line for a disk-full or permission error (an OSError, or a DuckDB error carrying one,
+    also when it is the cause or context of ``exc``), naming ``path`` (else the file the error
+    names); None for any other error."""
+    while exc is not None:
+        if isinstance(exc, StorageError):
+            return str(exc.code)
+        code = exc.errno if isinstance(exc, OSError) else _errno_in(str(exc))
+        if code in _REASONS:
+            found = re.search(r'file "([^"]+)"', str(exc))
+            where = path or getattr(exc, "filename", None) or (found and found.group(1)) or "a file"
+            if code in _FULL:
+                return f"disk full: cannot write {where} ({_REASONS[code]}); free some space and run it again"
+            return f"{where}: {_REASONS[code]}"
+        exc = exc.__cause__ or exc.__context__
+    return None
+
+
+def _errno_in(message: str) -> int | None:
+    """DuckDB reports a failed write with the system's words (strerror), not an errno."""
+    return next((code for code in _REASONS if os.strerror(code) in message), None)
+
+
+def storage_error(exc: BaseException, path: Path | str | None = None) -> StorageError | None:
+    message = storage_problem(exc, path)
+    return StorageError(message) if message else None
+
+
+_writable: set[Path] = set()
+
+
 def home() -> Path:
-    """$SHAOBING_HOME, created if needed, with Prefect's state kept inside it."""
+    """$SHAOBING_HOME, created if needed, with Prefect's state kept inside it.
+
+    Checked once per process by writing a file in it: ``os.access`` says yes to root on a
+    read-only mount and knows nothing of quotas.
+    """
     path = Path(get("SHAOBING_HOME")).expanduser().resolve()
+    if path not in _writable or not path.is_dir():
+        _check_writable(path)
+        _writable.add(path)
+    return path
+
+
+def _check_writable(path: Path) -> None:
+    fix = "set SHAOBING_HOME to a writable folder"
+    if path.exists() and not path.is_dir():
+        raise StorageError(f"cannot write to SHAOBING_HOME {path}: it is a file, not a folder; {fix}")
     try:
         path.mkdir(parents=True, exist_ok=True)
+        fd, probe = tempfile.mkstemp(dir=path, prefix=".write-check-")
+        os.close(fd)
+        os.unlink(probe)
     except OSError as exc:
-        raise SystemExit(f"cannot create SHAOBING_HOME {path}: {exc.strerror}") from None
-    if not os.access(path, os.W_OK):
-        raise SystemExit(f"SHAOBING_HOME {path} is not writable")
-    return path
+        if exc.errno in _FULL:
+            raise StorageError(f"disk full: cannot write to SHAOBING_HOME {path} ({_REASONS[exc.errno]}); "
+                               "free some space and run it again") from None
+        reason = _REASONS.get(exc.errno) or (exc.strerror or str(exc)).lower()
+        if isinstance(exc, (FileExistsError, NotADirectoryError)):
+            reason = f"{exc.filename} is a file, not a folder"
+        raise StorageError(f"cannot write to SHAOBING_HOME {path}: {reason}; {fix}") from None
 
 
 def configure_prefect() -> None:
@@ -81,6 +151,52 @@ def configure_prefect() -> None:
     os.environ.setdefault("PREFECT_SERVER_LOGGING_LEVEL", "WARNING")
     # a loaded 2-core machine can take longer than the default 20 s to start the temporary server
     os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "90")
+    stop_orphaned_servers(os.environ["PREFECT_HOME"])
+
+
+def stop_orphaned_servers(prefect_home: str) -> list[int]:
+    """Stop the temporary Prefect servers that killed runs of this home left behind; their pids.
+
+    A flow run started without PREFECT_API_URL starts a server process and stops it when it exits,
+    but SIGKILL skips that: the server lives on, holding Prefect's database. One is an orphan when
+    its parent is no shaobing process (it was handed to init or a subreaper) and either its process
+    group's leader (the killed run, started from a shell) is gone or init is its parent.
+    Linux only (/proc); elsewhere nothing is done.
+    """
+    stopped = []
+    for entry in Path("/proc").glob("[0-9]*"):
+        try:
+            environ = set((entry / "environ").read_bytes().split(b"\0"))
+            ppid, pgrp = (int(v) for v in (entry / "stat").read_text().rsplit(")", 1)[1].split()[1:3])
+        except (OSError, ValueError):
+            continue  # gone meanwhile, or another user's
+        if {b"PREFECT__SERVER_EPHEMERAL=1", f"PREFECT_HOME={prefect_home}".encode()} <= environ \
+                and not _ours(ppid) and (ppid == 1 or not process_alive(pgrp)):
+            try:
+                os.kill(int(entry.name), signal.SIGTERM)
+                stopped.append(int(entry.name))
+            except OSError:
+                pass
+    return stopped
+
+
+def process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _ours(pid: int) -> bool:
+    """Whether process ``pid`` runs shaobing (a live run whose server this is)."""
+    try:
+        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return False
+    return b"pipelines" in cmdline or b"shaobing" in cmdline
 
 
 def timezone() -> ZoneInfo:

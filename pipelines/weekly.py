@@ -8,14 +8,15 @@ from __future__ import annotations
 import datetime as dt
 import sys
 
-import numpy as np
 import polars as pl
 from prefect import flow, task
 from prefect.cache_policies import NO_CACHE  # inputs are big frames: hashing them for a cache key costs more than the work
 
-from . import registry, reviews, settings, warehouse
-from .brief import write_brief
-from .detection import Params, mentions, run_week
+from models.clusters import HISTORY_WEEKS
+
+from . import registry, reviews, scoring, settings, warehouse
+from .files import publish_snapshot, write_brief  # Prefect tasks, retried with backoff
+from .detection import REPEAT_WEEKS, Params, mentions, run_week
 from .taxonomy import taxonomy
 
 SCORE_CHUNK = 20_000
@@ -37,34 +38,54 @@ def progress(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
 
-@task(cache_policy=NO_CACHE)
-def score_reports(model_version: str, model_path: str, through: dt.date) -> int:
-    """Score every report not yet scored by this model version, in chunks."""
-    model = registry.load(model_path)
+def score_reports(model_version: str, model_path: str, through: dt.date, dask: bool = False) -> int:
+    """Score every report not yet scored by this model version, in chunks that run on local worker
+    processes (SHAOBING_WORKERS) or, with ``dask``, as tasks of the flow's Dask task runner; this
+    process reads the chunks and stores what comes back, one chunk while the next ones compute.
+    Then the weekly counts of the weeks those reports fall in are recounted."""
+    path = str(registry.resolve(model_path))  # absolute: a Dask worker has another working folder
     with warehouse.open_warehouse(settings.warehouse_path()) as con:
         todo = warehouse.unscored_reports(con, model_version, through)
-        for start in range(0, todo.height, SCORE_CHUNK):
-            chunk = todo.slice(start, SCORE_CHUNK)
-            docs = registry.documents(con, chunk)
-            warehouse.store_scores(con, score_frame(model, model_version, chunk["report_id"].to_list(), docs))
-            progress(f"  scored {min(start + SCORE_CHUNK, todo.height):,}/{todo.height:,} reports")
-        warehouse.refresh_weekly_counts(con, model_version, through)
-    return todo.height
+
+        def chunks():
+            for start in range(0, todo.height, SCORE_CHUNK):
+                chunk = todo.slice(start, SCORE_CHUNK)
+                keys, texts, tokens = registry.document_inputs(con, chunk)
+                # a text the cache has is not sent again
+                texts = [t if have is None else "" for t, have in zip(texts, tokens)]
+                yield model_version, path, chunk["report_id"].to_list(), texts, tokens, keys
+
+        done = 0
+        if dask:
+            outcomes = scoring.run_chunks(chunks(), lambda *a: score_chunk.submit(*a[:5]), lambda f: f.result(), ahead=8)
+            done = _store_chunks(con, outcomes, todo.height)
+        else:
+            n_chunks = -(-todo.height // SCORE_CHUNK)
+            with scoring.LocalPool(min(settings.get_int("SHAOBING_WORKERS"), n_chunks)) as pool:
+                outcomes = scoring.run_chunks(chunks(), lambda *a: pool.submit(*a[:5]), pool.result,
+                                              ahead=pool.workers)
+                done = _store_chunks(con, outcomes, todo.height)
+        weeks = todo.select(pl.col("received_at").dt.truncate("1w").dt.date().unique())["received_at"].to_list()
+        warehouse.refresh_weekly_counts(con, model_version, through, weeks)
+        warehouse.mark_scored_batches(con, model_version, through, settings.now())
+    return done
 
 
-def score_frame(model, model_version: str, report_ids: list[str], docs: list[str]) -> pl.DataFrame:
-    """Long frame (report × category): probability, flag, and the terms behind each flag."""
-    proba = np.asarray(model.predict_proba(docs))
-    flags = proba >= np.asarray(model.thresholds_)[None, :]
-    flagged_rows = np.flatnonzero(flags.any(axis=1))
-    why = dict(zip(flagged_rows, model.explain([docs[i] for i in flagged_rows], top=5))) if len(flagged_rows) else {}
-    cats = list(model.classes_)
-    n, k = proba.shape
-    terms = [why.get(i, {}).get(c) if flags[i, j] else None for i in range(n) for j, c in enumerate(cats)]
-    return pl.DataFrame({
-        "report_id": np.repeat(report_ids, k), "model_version": [model_version] * (n * k),
-        "category": cats * n, "probability": proba.reshape(-1), "flagged": flags.reshape(-1),
-        "top_terms": terms}, schema_overrides={"top_terms": pl.List(pl.Utf8)})
+def _store_chunks(con, outcomes, total: int) -> int:
+    done = 0
+    for args, (scores, fresh) in outcomes:
+        warehouse.store_scores(con, scores)
+        registry.keep_tokens(con, args[5], fresh)
+        done += len(args[2])
+        progress(f"  scored {done:,}/{total:,} reports")
+    return done
+
+
+@task(cache_policy=NO_CACHE, retries=2, retry_delay_seconds=[2, 8])
+def score_chunk(model_version: str, path: str, report_ids: list[str], texts: list[str],
+                tokens: list[list[str] | None]):
+    """One chunk on a Dask worker (retried: a worker may be lost mid-chunk)."""
+    return scoring.score_chunk(model_version, path, report_ids, texts, tokens)
 
 
 def detection_params() -> Params:
@@ -74,12 +95,34 @@ def detection_params() -> Params:
                   quiet_weeks=settings.get_int("SHAOBING_ALERT_QUIET_WEEKS"))
 
 
-def detection_inputs(con, model_version: str, through: dt.date) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame, dict]:
-    """Counts, flagged reports per lineage area, flagged reports with their names, area names."""
+def lookback(params: Params) -> dt.timedelta:
+    """How far before a week its detection looks at reports: the cluster window and the history
+    before it, or the weeks in which earlier reports make a repeat reporter."""
+    return dt.timedelta(weeks=params.cluster_weeks - 1 + max(HISTORY_WEEKS, REPEAT_WEEKS))
+
+
+def week_view(week: dt.date, lineage: pl.DataFrame, flagged: pl.DataFrame, params: Params):
+    """The rows of ``lineage`` and ``flagged`` that the detection of ``week`` can see: a replay of
+    two years then costs each week its own window, not the whole history again."""
+    return (lineage.filter(pl.col("week") == week),
+            flagged.filter(pl.col("week").is_between(week - lookback(params), week)))
+
+
+def detection_inputs(con, model_version: str, through: dt.date, first: dt.date | None = None,
+                     params: Params | None = None) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame, dict]:
+    """Counts, flagged reports per lineage area, flagged reports with their names, area names,
+    for detecting the weeks from ``first`` (None: all) to ``through``.
+
+    The counts are the whole history (the detectors need it; they are small). The reports are only
+    those the weeks from ``first`` can look at: their own for the lineage, and for clusters and
+    evidence the window and history before it — so a weekly run reads its recent weeks, not years.
+    """
+    params = params or detection_params()
     names = warehouse.area_names(con)
     counts = warehouse.weekly_counts(con, model_version)
-    lineage = warehouse.flagged_with_lineage(con, model_version, through).select("week", "area_code", "category", "report_id")
-    flagged = mentions(warehouse.flagged_reports(con, model_version, through), names)
+    since = None if first is None else first - lookback(params)
+    lineage = warehouse.flagged_with_lineage(con, model_version, through, first).select("week", "area_code", "category", "report_id")
+    flagged = mentions(warehouse.flagged_reports(con, model_version, through, since), names)
     return counts, lineage, flagged, names
 
 
@@ -89,17 +132,18 @@ def detect_weeks(model_version: str, through: dt.date) -> dict:
     categories = {c.key: c.name for c in taxonomy().categories}
     params = detection_params()
     with warehouse.open_warehouse(settings.warehouse_path()) as con:
-        counts, lineage, flagged, names = detection_inputs(con, model_version, through)
+        done = warehouse.last_done_week(con)
+        first = None if done is None else done + dt.timedelta(weeks=1)
+        counts, lineage, flagged, names = detection_inputs(con, model_version, through, first, params)
         if counts.is_empty():
             return {"weeks": 0, "signals": 0, "new_alerts": 0, "last_week": None}
-        done = warehouse.last_done_week(con)
         weeks = [w for w in pl.date_range(counts["week"].min(), through - dt.timedelta(days=1), "1w", eager=True).to_list()
                  if done is None or w > done]
         total = {"weeks": len(weeks), "signals": 0, "new_alerts": 0, "last_week": max(weeks) if weeks else None}
         for i, week in enumerate(weeks, 1):
             warehouse.expire_quiet_alerts(con, week - dt.timedelta(weeks=params.quiet_weeks))
-            out = run_week(week, counts, lineage, flagged, warehouse.open_alerts(con), warehouse.closed_alerts(con),
-                           names, categories, params)
+            out = run_week(week, counts, *week_view(week, lineage, flagged, params), warehouse.open_alerts(con),
+                           warehouse.closed_alerts(con), names, categories, params)
             signals = out.signals.with_columns(
                 pl.lit(model_version).alias("model_version"),
                 (pl.lit(f"S-{week:%Y%m%d}-") + pl.col("detector") + "-"
@@ -125,12 +169,30 @@ def weekly_flow(through: dt.date | None = None) -> dict:
         raise SystemExit("no reports yet: run `shaobing ingest FILE...` first")
     through = through or default_through(latest, settings.now().date())
     progress(f"weekly: model {champ['version']}, weeks before {through}")
-    scored = score_reports(champ["version"], champ["path"], through)
+    scored = score_reports(champ["version"], champ["path"], through, dask=_on_dask())
     result = detect_weeks(champ["version"], through)
     brief_week = result["last_week"] or (monday(through) - dt.timedelta(days=7))
+    path = write_brief(brief_week)
     with warehouse.open_warehouse(settings.warehouse_path()) as con:
-        path = write_brief(con, brief_week, settings.briefs_dir())
         result.update(warehouse.summary(con))
-    warehouse.publish_snapshot(settings.warehouse_path(), settings.snapshot_path())
+    publish_snapshot()
     result.update({"scored": scored, "brief": str(path), "model_version": champ["version"], "through": str(through)})
     return result
+
+
+def _on_dask() -> bool:
+    from prefect.context import FlowRunContext
+
+    ctx = FlowRunContext.get()
+    return ctx is not None and type(ctx.task_runner).__name__ == "DaskTaskRunner"
+
+
+def weekly(dask_address: str | None = None):
+    """The weekly flow, its heavy steps on the Dask cluster at ``dask_address`` (else
+    SHAOBING_DASK_ADDRESS; neither: local processes)."""
+    address = dask_address or settings.get("SHAOBING_DASK_ADDRESS")
+    if not address:
+        return weekly_flow
+    from prefect_dask import DaskTaskRunner
+
+    return weekly_flow.with_options(task_runner=DaskTaskRunner(address=address))

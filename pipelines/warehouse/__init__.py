@@ -18,6 +18,8 @@ import polars as pl
 
 from models.alerts import CLOSED_STATUSES, OPEN_STATUSES
 
+from ..settings import process_alive, storage_error
+
 SCHEMA = """
 create table if not exists areas (
     area_code varchar primary key, name varchar not null, level integer not null,
@@ -49,6 +51,9 @@ create table if not exists report_scores (
     report_id varchar not null, model_version varchar not null, category varchar not null,
     probability double not null, flagged boolean not null, top_terms varchar[],
     primary key (report_id, model_version, category));
+create table if not exists score_marks (
+    model_version varchar not null, batch_id varchar not null, marked_at timestamp not null,
+    primary key (model_version, batch_id));
 create table if not exists weekly_counts (
     week date not null, area_code varchar not null, category varchar not null,
     model_version varchar not null, n integer not null,
@@ -109,24 +114,76 @@ def connect(path: Path | str, read_only: bool = False, retries: int = 20) -> duc
 
 @contextmanager
 def open_warehouse(path: Path | str, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
-    con = connect(path, read_only=read_only)
+    """A connection for the block. A full disk or a file we may not write ends the run with one
+    clear line (settings.StorageError); DuckDB has rolled back what the failed statement began."""
     try:
-        yield con
-    finally:
-        con.close()
+        con = connect(path, read_only=read_only)
+        try:
+            yield con
+        finally:
+            con.close()
+    except (duckdb.Error, OSError) as exc:
+        problem = storage_error(exc, path)
+        if problem is None:
+            raise
+        raise problem from exc
+
+
+@contextmanager
+def transaction(con) -> Iterator[None]:
+    """All of the block or none of it. DuckDB ends the transaction itself when a commit fails (a
+    full disk): rolling back then would raise anew and hide that first error."""
+    con.execute("begin transaction")
+    try:
+        yield
+        con.execute("commit")
+    except BaseException:
+        try:
+            con.execute("rollback")
+        except duckdb.TransactionException:
+            pass  # no transaction is active any more
+        raise
 
 
 def publish_snapshot(warehouse: Path, snapshot: Path) -> None:
-    """Copy the checkpointed warehouse beside itself and rename it over the snapshot.
+    """Copy the checkpointed warehouse beside the snapshot and rename it over the snapshot: the board
+    sees the old file or the new one, never half of one, and a run killed while copying leaves only
+    a temporary file, removed by the next publication.
 
     The copy is made while holding a connection, that is DuckDB's write lock: another flow that
     starts meanwhile waits instead of writing into a half-copied file.
     """
-    tmp = snapshot.with_suffix(f".{os.getpid()}.tmp")
-    with open_warehouse(warehouse) as con:
-        con.execute("checkpoint")
-        shutil.copyfile(warehouse, tmp)
-    os.replace(tmp, snapshot)
+    tmp = snapshot.with_name(f"{snapshot.name}.{os.getpid()}.tmp")
+    try:
+        with open_warehouse(warehouse) as con:
+            remove_stale_temps(snapshot)
+            con.execute("checkpoint")
+            _copy(warehouse, tmp, snapshot)
+        os.replace(tmp, snapshot)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def _copy(source: Path, tmp: Path, target: Path) -> None:
+    """Copy ``source`` to ``tmp`` and flush it to disk; a full disk is reported for ``target``."""
+    try:
+        shutil.copyfile(source, tmp)
+        with open(tmp, "rb") as fh:
+            os.fsync(fh.fileno())
+    except OSError as exc:
+        problem = storage_error(exc, target)
+        if problem is None:
+            raise
+        raise problem from exc
+
+
+def remove_stale_temps(path: Path) -> None:
+    """Delete ``<name>.<pid>.tmp`` files beside ``path`` left by processes that are gone (killed
+    while writing); a live writer's file stays."""
+    for tmp in path.parent.glob(f"{path.name}.*.tmp"):
+        pid = tmp.name[len(path.name) + 1:-len(".tmp")]
+        if pid.isdigit() and not process_alive(int(pid)):
+            tmp.unlink(missing_ok=True)
 
 
 # ---------------------------------------------------------------- areas
@@ -147,9 +204,11 @@ def unplaced_reports(con) -> pl.DataFrame:
 
 def set_area_codes(con, placed: pl.DataFrame) -> int:
     """Give reports (report_id, area_code) their area; weekly counts pick them up on the next run."""
-    with registered(con, placed=placed):
+    with transaction(con), registered(con, placed=placed):
         con.execute("update reports set area_code = placed.area_code from placed "
                     "where reports.report_id = placed.report_id and reports.area_code is null")
+        if placed.height:  # the counts of the weeks these reports fall in change: recount everything next run
+            con.execute("delete from weekly_counts")
     return placed.height
 
 
@@ -184,8 +243,7 @@ QUARANTINE_COLUMNS = ["batch_id", "file_name", "row_number", "column", "kind", "
 
 def write_batch(con, batch: dict, reports: pl.DataFrame, quarantine: pl.DataFrame) -> None:
     """Store one file's outcome in one transaction: all of it or nothing."""
-    con.execute("begin transaction")
-    try:
+    with transaction(con):
         if reports.height:
             with registered(con, new_reports=reports.select(REPORT_COLUMNS)):
                 con.execute(f"insert into reports select {', '.join(REPORT_COLUMNS)} from new_reports")
@@ -197,10 +255,6 @@ def write_batch(con, batch: dict, reports: pl.DataFrame, quarantine: pl.DataFram
             [batch["batch_id"], batch["file_name"], batch["file_hash"], batch["channel"], batch["encoding"],
              batch["rows_in"], batch["rows_loaded"], batch["rows_quarantined"], batch["started_at"], batch["finished_at"]],
         )
-        con.execute("commit")
-    except Exception:
-        con.execute("rollback")
-        raise
 
 
 def batches(con) -> pl.DataFrame:
@@ -264,10 +318,9 @@ def add_model_version(con, row: dict) -> None:
 
 
 def set_champion(con, version: str) -> None:
-    con.execute("begin transaction")
-    con.execute("update model_versions set status = 'retired' where status = 'champion'")
-    con.execute("update model_versions set status = 'champion' where version = ?", [version])
-    con.execute("commit")
+    with transaction(con):
+        con.execute("update model_versions set status = 'retired' where status = 'champion'")
+        con.execute("update model_versions set status = 'champion' where version = ?", [version])
 
 
 def champion(con) -> dict | None:
@@ -282,11 +335,34 @@ def model_versions(con) -> pl.DataFrame:
 
 # ---------------------------------------------------------------- scoring
 def unscored_reports(con, model_version: str, through) -> pl.DataFrame:
-    return con.sql("""
-        select r.report_id, r.title, r.text, r.content_hash from reports r
-        where r.received_at < ? and not exists (
+    """Reports received before ``through`` that ``model_version`` has not scored yet.
+
+    Only batches not yet wholly scored by this model are looked at (``score_marks``), so a weekly
+    run reads the new batches, not the history; a new model has no marks and reads everything.
+    """
+    open_batches = [r[0] for r in con.sql("""select batch_id from batches b where not exists (
+        select 1 from score_marks m where m.batch_id = b.batch_id and m.model_version = ?)""",
+                                          params=[model_version]).fetchall()]
+    if not open_batches:
+        return pl.DataFrame(schema={"report_id": pl.String, "title": pl.String, "text": pl.String,
+                                    "content_hash": pl.String, "received_at": pl.Datetime("us")})
+    keys = ", ".join("?" * len(open_batches))  # a constant list: DuckDB filters the scan with it
+    return con.sql(f"""
+        select r.report_id, r.title, r.text, r.content_hash, r.received_at from reports r
+        where r.batch_id in ({keys}) and r.received_at < ? and not exists (
             select 1 from report_scores s where s.report_id = r.report_id and s.model_version = ?)
-        order by r.report_id""", params=[through, model_version]).pl()
+        order by r.report_id""", params=[*open_batches, through, model_version]).pl()
+
+
+def mark_scored_batches(con, model_version: str, through, now) -> int:
+    """Record the batches whose every report ``model_version`` has scored (none received on or
+    after ``through`` is left), so that later runs skip them. Returns how many were marked."""
+    return con.execute("""
+        insert or ignore into score_marks
+        select ?, b.batch_id, ? from batches b
+        where not exists (select 1 from score_marks m where m.batch_id = b.batch_id and m.model_version = ?)
+          and not exists (select 1 from reports r where r.batch_id = b.batch_id and r.received_at >= ?)""",
+                       [model_version, now, model_version, through]).fetchone()[0]
 
 
 def store_scores(con, scores: pl.DataFrame) -> None:
@@ -297,23 +373,49 @@ def store_scores(con, scores: pl.DataFrame) -> None:
 
 
 # ---------------------------------------------------------------- weekly counts and detection
-def refresh_weekly_counts(con, model_version: str, through) -> None:
-    """Counts of flagged reports per week × area (village and each ancestor) × category."""
-    con.execute("begin transaction")
-    con.execute("delete from weekly_counts where model_version = ?", [model_version])
-    con.execute("""
-        insert into weekly_counts
-        with recursive lineage(report_id, area_code) as (
-            select r.report_id, r.area_code from reports r where r.area_code is not null
-            union all
-            select l.report_id, a.parent_code from lineage l join areas a on a.area_code = l.area_code
-            where a.parent_code is not null)
-        select date_trunc('week', r.received_at)::date as week, l.area_code, s.category, s.model_version,
-               count(*)::integer as n
-        from report_scores s join reports r using (report_id) join lineage l using (report_id)
-        where s.model_version = ? and s.flagged and r.received_at < ?
-        group by all""", [model_version, through])
-    con.execute("commit")
+def refresh_weekly_counts(con, model_version: str, through, weeks: list | None = None) -> None:
+    """Counts of flagged reports per week × area (village and each ancestor) × category.
+
+    ``weeks`` (Mondays): recount only these, the weeks of the reports just scored, so a weekly run
+    costs what its new reports cost. Everything is recounted when ``weeks`` is None or this model
+    has no counts yet (a new model, or an areas import that placed old reports).
+    """
+    if weeks is not None and not con.sql("select 1 from weekly_counts where model_version = ? limit 1",
+                                         params=[model_version]).fetchall():
+        weeks = None
+    if weeks is not None:  # a run killed after storing some scores left their batches unmarked: their weeks too
+        weeks = sorted(set(weeks) | set(_unmarked_weeks(con, model_version, through)))
+    if weeks is not None and not weeks:
+        return
+    since = min(weeks) if weeks else None
+    only = [] if weeks is None else weeks
+    # the received_at bound lets the scans skip old row groups; the week list says which weeks exactly
+    chosen = """(?::timestamp is null or r.received_at >= ?::timestamp)
+                and (len(?::date[]) = 0 or list_contains(?::date[], date_trunc('week', r.received_at)::date))"""
+    with transaction(con):
+        con.execute("""delete from weekly_counts where model_version = ?
+                       and (len(?::date[]) = 0 or list_contains(?::date[], week))""", [model_version, only, only])
+        con.execute(f"""
+            insert into weekly_counts
+            with recursive lineage(report_id, area_code) as (
+                select r.report_id, r.area_code from reports r where r.area_code is not null and {chosen}
+                union all
+                select l.report_id, a.parent_code from lineage l join areas a on a.area_code = l.area_code
+                where a.parent_code is not null)
+            select date_trunc('week', r.received_at)::date as week, l.area_code, s.category, s.model_version,
+                   count(*)::integer as n
+            from report_scores s join reports r using (report_id) join lineage l using (report_id)
+            where s.model_version = ? and s.flagged and r.received_at < ? and {chosen}
+            group by all""", [since, since, only, only, model_version, through, since, since, only, only])
+
+
+def _unmarked_weeks(con, model_version: str, through) -> list:
+    """Weeks of the reports in batches this model has not marked as wholly scored."""
+    return [r[0] for r in con.sql("""
+        select distinct date_trunc('week', r.received_at)::date from reports r
+        where r.received_at < ? and r.batch_id in (select b.batch_id from batches b where not exists (
+            select 1 from score_marks m where m.batch_id = b.batch_id and m.model_version = ?))""",
+                                  params=[through, model_version]).fetchall()]
 
 
 def weekly_counts(con, model_version: str) -> pl.DataFrame:
@@ -354,9 +456,9 @@ def expire_quiet_alerts(con, before) -> None:
 
 def store_week(con, week, model_version: str, signals: pl.DataFrame, alerts: pl.DataFrame,
                alert_reports: pl.DataFrame, new_alerts: int) -> None:
-    """One week's detection outcome, all at once."""
-    con.execute("begin transaction")
-    try:
+    """One week's detection outcome, all at once: a run stopped half-way resumes after the last
+    week stored (``last_done_week``)."""
+    with transaction(con):
         if signals.height:
             with registered(con, sig=signals):
                 con.execute("insert or replace into signals by name select * from sig")
@@ -368,10 +470,6 @@ def store_week(con, week, model_version: str, signals: pl.DataFrame, alerts: pl.
                 con.execute("insert or ignore into alert_reports by name select * from ar")
         con.execute("insert or replace into weekly_runs values (?, ?, now(), ?, ?)",
                     [week, model_version, signals.height, new_alerts])
-        con.execute("commit")
-    except Exception:
-        con.execute("rollback")
-        raise
 
 
 def week_alerts(con, week) -> pl.DataFrame:
@@ -395,27 +493,32 @@ def summary(con) -> dict:
     }
 
 
-def flagged_with_lineage(con, model_version: str, through) -> pl.DataFrame:
-    """Every flagged (report, category) once per area on its lineage (village, town, county)."""
+def flagged_with_lineage(con, model_version: str, through, since=None) -> pl.DataFrame:
+    """Every flagged (report, category) received in [since, through) once per area on its lineage
+    (village, town, county)."""
     return con.sql("""
         with recursive lineage(report_id, area_code) as (
-            select r.report_id, r.area_code from reports r where r.area_code is not null
+            select r.report_id, r.area_code from reports r
+            where r.area_code is not null and r.received_at < ? and (?::timestamp is null or r.received_at >= ?::timestamp)
             union all
             select l.report_id, a.parent_code from lineage l join areas a on a.area_code = l.area_code
             where a.parent_code is not null)
         select date_trunc('week', r.received_at)::date as week, l.area_code, s.category, s.report_id,
                s.probability, s.top_terms, r.channel, r.title, r.text, r.subject, r.people_count
         from report_scores s join reports r using (report_id) join lineage l using (report_id)
-        where s.model_version = ? and s.flagged and r.received_at < ?""", params=[model_version, through]).pl()
+        where s.model_version = ? and s.flagged""", params=[through, since, since, model_version]).pl()
 
 
-def flagged_reports(con, model_version: str, through) -> pl.DataFrame:
-    """Every flagged (report, category) once, in its own area, with what clusters and severity need."""
+def flagged_reports(con, model_version: str, through, since=None) -> pl.DataFrame:
+    """Every flagged (report, category) received in [since, through) once, in its own area, with
+    what clusters and severity need."""
     return con.sql("""
         select date_trunc('week', r.received_at)::date as week, r.area_code, s.category, s.report_id,
                s.probability, s.top_terms, r.channel, r.reporter_key, r.title, r.text, r.subject, r.people_count
         from report_scores s join reports r using (report_id)
-        where s.model_version = ? and s.flagged and r.received_at < ?""", params=[model_version, through]).pl()
+        where s.model_version = ? and s.flagged and r.received_at < ?
+          and (?::timestamp is null or r.received_at >= ?::timestamp)""",
+                   params=[model_version, through, since, since]).pl()
 
 
 def closed_alerts(con) -> pl.DataFrame:
@@ -476,8 +579,7 @@ def fold_reviews(con, reviews: pl.DataFrame, labels: pl.DataFrame, last_review: 
     """Apply board decisions in one transaction with the watermarks: statuses, history, merged
     alerts' reports joined to their target, labels. A crash applies none of it."""
     con.execute(REVIEW_SCHEMA)
-    con.execute("begin transaction")
-    try:
+    with transaction(con):
         if reviews.height:
             with registered(con, rv=reviews):
                 con.execute("insert or ignore into alert_reviews by name select * from rv")
@@ -497,7 +599,3 @@ def fold_reviews(con, reviews: pl.DataFrame, labels: pl.DataFrame, last_review: 
         for source, last in (("reviews", last_review), ("label_corrections", last_correction)):
             if last is not None:
                 con.execute("insert or replace into review_folds values (?, ?, now())", [source, int(last)])
-        con.execute("commit")
-    except Exception:
-        con.execute("rollback")
-        raise
