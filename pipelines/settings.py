@@ -9,7 +9,6 @@ import datetime as dt
 import errno
 import os
 import re
-import signal
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -151,33 +150,6 @@ def configure_prefect() -> None:
     os.environ.setdefault("PREFECT_SERVER_LOGGING_LEVEL", "WARNING")
     # a loaded 2-core machine can take longer than the default 20 s to start the temporary server
     os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "90")
-    stop_orphaned_servers(os.environ["PREFECT_HOME"])
-
-
-def stop_orphaned_servers(prefect_home: str) -> list[int]:
-    """Stop the temporary Prefect servers that killed runs of this home left behind; their pids.
-
-    A flow run started without PREFECT_API_URL starts a server process and stops it when it exits,
-    but SIGKILL skips that: the server lives on, holding Prefect's database. One is an orphan when
-    its parent is no shaobing process (it was handed to init or a subreaper) and either its process
-    group's leader (the killed run, started from a shell) is gone or init is its parent.
-    Linux only (/proc); elsewhere nothing is done.
-    """
-    stopped = []
-    for entry in Path("/proc").glob("[0-9]*"):
-        try:
-            environ = set((entry / "environ").read_bytes().split(b"\0"))
-            ppid, pgrp = (int(v) for v in (entry / "stat").read_text().rsplit(")", 1)[1].split()[1:3])
-        except (OSError, ValueError):
-            continue  # gone meanwhile, or another user's
-        if {b"PREFECT__SERVER_EPHEMERAL=1", f"PREFECT_HOME={prefect_home}".encode()} <= environ \
-                and not _ours(ppid) and (ppid == 1 or not process_alive(pgrp)):
-            try:
-                os.kill(int(entry.name), signal.SIGTERM)
-                stopped.append(int(entry.name))
-            except OSError:
-                pass
-    return stopped
 
 
 def process_alive(pid: int) -> bool:
@@ -188,15 +160,6 @@ def process_alive(pid: int) -> bool:
     except PermissionError:
         return True
     return True
-
-
-def _ours(pid: int) -> bool:
-    """Whether process ``pid`` runs shaobing (a live run whose server this is)."""
-    try:
-        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
-    except OSError:
-        return False
-    return b"pipelines" in cmdline or b"shaobing" in cmdline
 
 
 def timezone() -> ZoneInfo:

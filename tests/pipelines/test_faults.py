@@ -453,33 +453,3 @@ def test_the_file_writing_tasks_retry_a_failed_write(runs, tmp_path, monkeypatch
     con.close()
     assert (home / "briefs" / f"brief_{week}.xlsx").stat().st_size > 0
     assert [p.name for p in home.rglob("*.tmp")] == []
-
-
-def test_a_temporary_prefect_server_left_by_a_killed_run_is_stopped_by_the_next_run(tmp_path):
-    prefect_home = str(tmp_path / "prefect")
-    env = {**os.environ, "PREFECT__SERVER_EPHEMERAL": "1", "PREFECT_HOME": prefect_home}
-    sleeper = [sys.executable, "-c", "import time; time.sleep(120)"]
-    # a run that started its server and was killed: the server's parent and group leader are gone
-    launcher = subprocess.run([sys.executable, "-c", "import subprocess, sys; print(subprocess.Popen("
-                               f"{sleeper!r}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL).pid)"],
-                              env=env, capture_output=True, text=True, start_new_session=True, check=True)
-    orphan = int(launcher.stdout)
-    live = subprocess.Popen(sleeper, env=env)  # a live run's server: its parent is still there
-    try:
-        assert settings.stop_orphaned_servers(prefect_home) == [orphan]
-        deadline = time.monotonic() + 10
-        while not ended(orphan):
-            assert time.monotonic() < deadline, "the orphaned server is still running"
-            time.sleep(0.1)
-        assert live.poll() is None
-    finally:
-        live.kill()
-        live.wait()
-
-
-def ended(pid: int) -> bool:
-    """Gone, or a zombie its new parent has not reaped yet."""
-    try:
-        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] == "Z"
-    except FileNotFoundError:
-        return True
