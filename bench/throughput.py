@@ -615,6 +615,7 @@ def child_profile(answer: Path, home: Path, reports: int) -> int:
 def run(args, root: Path) -> tuple[list[dict], dict]:
     """Every measurement; returns the table's rows and the setup facts."""
     info: dict = {"load_before": os.getloadavg(), "cpus": os.cpu_count()}
+    shutil.rmtree(root / "logs", ignore_errors=True)  # this run's logs only
     steps = Steps(root / "logs", args.workers)
     samples = root / "samples"
     big = samples / f"reports-{args.reports}-seed-{args.seed}"

@@ -229,6 +229,7 @@ def dedupe(reports: pl.DataFrame, stored: pl.DataFrame, check: Checker) -> pl.Da
                            "column": check.columns.get("source_id"), "kind": "conflict",
                            "reason": f"id {r['source_id']} already used by row {r['row_number_first']} with other content",
                            "raw": r["raw"]})
+    stored = stored.unique(subset="report_id", keep="first")  # one match per id, however it was asked
     seen = first.join(stored, on="report_id", how="inner", suffix="_stored")
     check.reject(seen.filter(pl.col("row_hash") == pl.col("row_hash_stored")), None, "duplicate",
                  "already loaded by an earlier batch")

@@ -451,8 +451,6 @@ def test_trailing_empty_columns_do_not_make_a_file_unreadable():
 # Known bug this property found on a fresh clone (not fixed yet): a JSONL file of 8 rows came out as
 # 1 loaded + 8 quarantined; load_batch's own check refused the file, so nothing wrong was stored,
 # but the file did not load. Not strict: it fails only on some generated files.
-@pytest.mark.xfail(reason="open bug: a JSONL row counted both loaded and quarantined (load_batch refuses the file)",
-                   strict=False)
 @settings(max_examples=3, deadline=None, suppress_health_check=list(HealthCheck))
 @given(st.lists(exports(max_rows=12), min_size=2, max_size=3))
 def test_the_ingest_command_loses_no_row_and_loads_nothing_twice(prefect_harness, files):

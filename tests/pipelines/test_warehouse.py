@@ -31,3 +31,13 @@ def test_the_snapshot_is_a_full_copy(tmp_path):
     warehouse.publish_snapshot(tmp_path / "w.duckdb", tmp_path / "board.duckdb")
     with warehouse.open_warehouse(tmp_path / "board.duckdb", read_only=True) as snap:
         assert snap.sql("select count(*) from alerts").fetchall() == [(1,)]
+
+
+def test_a_stored_id_asked_for_twice_comes_back_once(tmp_path):
+    """A file carrying a stored id twice used to get it back twice, and its copies were quarantined
+    twice: load_batch then refused the file (rows in != loaded + quarantined)."""
+    con = warehouse.connect(tmp_path / "w.duckdb")
+    con.execute("insert into reports (report_id, channel, source_id, received_at, text, content_hash, row_hash, "
+                "batch_id, ingested_at) values ('hotline:A1', 'hotline', 'A1', now(), 't', 'c', 'h', 'B0', now())")
+    got = warehouse.existing_reports(con, ["hotline:A1", "hotline:A1", "hotline:A2", "hotline:A1"])
+    assert got.rows() == [("hotline:A1", "h")]
