@@ -5,6 +5,7 @@ mention to inventing one: a wrong place or a wrong amount ties unrelated reports
 """
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable
 
@@ -106,12 +107,20 @@ _GENERIC_STEMS = frozenset(
 
 def places(text: str) -> list[str]:
     """Named places (锦绣华庭小区, 东湖村五组, 鸿达服装厂), each once, in order of mention."""
-    return _named(normalize(text), _PLACE, f"[{_CJK}]", max_stem=8)
+    return _places(normalize(text))
 
 
 def organisations(text: str) -> list[str]:
     """Named organisations (鸿达建筑劳务有限公司, 鑫融宝理财平台), each once, in order of mention."""
-    return _named(normalize(text), _ORGANISATION, f"[{_CJK}a-z0-9]", max_stem=16)
+    return _organisations(normalize(text))
+
+
+def _places(normal: str) -> list[str]:
+    return _named(normal, _PLACE, f"[{_CJK}]", max_stem=8)
+
+
+def _organisations(normal: str) -> list[str]:
+    return _named(normal, _ORGANISATION, f"[{_CJK}a-z0-9]", max_stem=16)
 
 
 def _named(text: str, suffixes: re.Pattern[str], stem_char: str, max_stem: int) -> list[str]:
@@ -151,7 +160,7 @@ def normalise_place(name: str, areas: Iterable[str] = ()) -> str:
     name = normalize(name).replace(" ", "")
     while (tail := _NAME_TAIL.search(name)) and tail.start() >= 2:
         name = name[: tail.start()]
-    prefixes = sorted({normalize(a) for a in areas if a}, key=len, reverse=True)
+    prefixes = _area_forms(tuple(areas))[1]
     stripped = True
     while stripped:
         stripped = False
@@ -162,15 +171,25 @@ def normalise_place(name: str, areas: Iterable[str] = ()) -> str:
     return name
 
 
+@functools.lru_cache(maxsize=8)
+def _area_forms(areas: tuple[str, ...]) -> tuple[frozenset[str], tuple[str, ...]]:
+    """The gazetteer's names normalised, as a set and longest first (once per gazetteer, not once
+    per name: normalising them for every report cost more than finding the report's names)."""
+    forms = {normalize(a) for a in areas if a}
+    return frozenset(forms), tuple(sorted(forms, key=len, reverse=True))
+
+
 def named_in(text: str, subject: str | None = None, areas: Iterable[str] = ()) -> list[str]:
     """The places and organisations a report names (text and 被反映对象), normalised so that
     variants meet, each once; names that are only an area of the gazetteer are left out (the
     area detectors cover those)."""
-    area_set = {normalize(a) for a in areas if a}
-    found = places(text) + organisations(text) + ([subject] if subject and subject.strip() else [])
+    areas = tuple(areas)
+    area_set = _area_forms(areas)[0]
+    normal = normalize(text)
+    found = _places(normal) + _organisations(normal) + ([subject] if subject and subject.strip() else [])
     out = []
     for name in found:
-        core = normalise_place(name, area_set)
+        core = normalise_place(name, areas)
         if len(core) >= 2 and core not in area_set and normalize(name) not in area_set and not _COUNTED.fullmatch(core):
             out.append(core)
     return list(dict.fromkeys(out))

@@ -10,6 +10,7 @@ normalised by ``features.entities.named_in``); nothing here reads files or datab
 """
 from __future__ import annotations
 
+import bisect
 import os
 from datetime import date, timedelta
 
@@ -38,6 +39,12 @@ def _shares_beginning(a: str, b: str) -> bool:
     return common >= 3 and common * 2 >= min(len(a), len(b))
 
 
+def _beginning_needed(length: int) -> int:
+    """How many first characters a name of ``length`` must share with a longer one to meet it:
+    all of it (it begins the other), or at least 3 and half of it (``_shares_beginning``)."""
+    return min(length, max(3, -(-length // 2)))
+
+
 def canonical_names(names: pl.Series) -> dict[str, str]:
     """Variant → the name it is counted under, so that 物流园 meets 白沙物流园 and 恒晟 meets 恒晟建筑劳务.
 
@@ -46,6 +53,10 @@ def canonical_names(names: pl.Series) -> dict[str, str]:
     they are one family: 五金加工厂 ends both 博远五金加工厂 and 天成五金加工厂, two firms, so it
     stays apart. Each group counts under its most mentioned name (ties: the longer, then
     alphabetical), the form people actually use.
+
+    Comparing every pair of names cost minutes a week at 100,000 reports; instead names are looked
+    up by their beginnings (in sorted order) and endings (in a dictionary), which finds the same
+    pairs (``tests/models/test_clusters.py`` checks it against the pairwise rule).
     """
     counts = names.value_counts(sort=True)
     freq = dict(zip(counts[names.name].to_list(), counts["count"].to_list()))
@@ -57,16 +68,36 @@ def canonical_names(names: pl.Series) -> dict[str, str]:
             n = parent[n]
         return n
 
-    by_length = sorted(freq, key=len)
-    for i, short in enumerate(by_length):
-        longer = by_length[i + 1:]
-        for other in longer:
-            if other.startswith(short) or _shares_beginning(short, other):
-                parent[find(short)] = find(other)
-        ending = [n for n in longer if len(n) > len(short) and n.endswith(short) and not n.startswith(short)]
+    def join(group: list[str]) -> None:
+        for other in group[1:]:
+            a, b = find(group[0]), find(other)
+            if a != b:
+                parent[a] = b
+
+    # A name meets every name at least as long that begins with its needed beginning; of the names
+    # needing one beginning, the shortest meets all the others, so each beginning is one group.
+    shortest: dict[str, int] = {}
+    for n in freq:
+        start = n[:_beginning_needed(len(n))]
+        shortest[start] = min(shortest.get(start, len(n)), len(n))
+    ordered = sorted(freq)
+    for start, least in shortest.items():
+        group = []
+        for other in ordered[bisect.bisect_left(ordered, start):]:
+            if not other.startswith(start):
+                break
+            if len(other) >= least:
+                group.append(other)
+        join(group)
+    # A name that ends longer names (and does not begin them) joins them when they nest.
+    endings: dict[str, list[str]] = {}
+    for n in freq:
+        for k in range(1, len(n)):
+            endings.setdefault(n[k:], []).append(n)
+    for short in freq:
+        ending = sorted((n for n in endings.get(short, ()) if not n.startswith(short)), key=len)
         if ending and all(a in b for a, b in zip(ending, ending[1:])):
-            for other in ending:
-                parent[find(short)] = find(other)
+            join([short, *ending])
     groups: dict[str, list[str]] = {}
     for n in freq:
         groups.setdefault(find(n), []).append(n)
@@ -94,18 +125,22 @@ def canonical_mentions(mentions: pl.DataFrame, week: date, *, window: int = 4, h
 
 
 def reports_behind(mentions: pl.DataFrame, signals: pl.DataFrame, week: date, *, window: int = 4,
-                   history: int = HISTORY_WEEKS) -> pl.DataFrame:
-    """(place, category, report_id) of the reports in each cluster signal's window."""
+                   history: int = HISTORY_WEEKS, canonical: pl.DataFrame | None = None) -> pl.DataFrame:
+    """(place, category, report_id) of the reports in each cluster signal's window. ``canonical``:
+    ``canonical_mentions`` of the same arguments when the caller has it already."""
     if signals.is_empty():
         return pl.DataFrame(schema={"place": pl.String, "category": pl.String, "report_id": pl.String})
     start = week - timedelta(weeks=window - 1)
-    rows = canonical_mentions(mentions, week, window=window, history=history).filter(pl.col("week") >= start)
+    if canonical is None:
+        canonical = canonical_mentions(mentions, week, window=window, history=history)
+    rows = canonical.filter(pl.col("week") >= start)
     return rows.join(signals.select("place", "category"), on=["place", "category"]).select("place", "category", "report_id")
 
 
 def cluster_signals(mentions: pl.DataFrame, week: date, *, window: int = 4, history: int = HISTORY_WEEKS,
                     min_reporters: int = 3, min_channels_pair: int = 2, alpha: float = 0.001,
-                    floor: float = 0.25, score_cap: float = 10.0) -> pl.DataFrame:
+                    floor: float = 0.25, score_cap: float = 10.0,
+                    canonical: pl.DataFrame | None = None) -> pl.DataFrame:
     """Signals of ``week`` for names × categories mentioned more than their past suggests.
 
     ``mentions`` has MENTION_COLUMNS (names: list of strings), one row per flagged (report,
@@ -115,10 +150,10 @@ def cluster_signals(mentions: pl.DataFrame, week: date, *, window: int = 4, hist
     same site); and its report count exceeds the Poisson upper bound of its expected count (its
     rate over the ``history`` weeks before the window, at least ``floor`` a window). The score is
     the surprise −log10 P(X ≥ observed), capped at ``score_cap``. Reporters without a key count
-    as distinct. Strongest first.
+    as distinct. Strongest first. ``canonical``: as for ``reports_behind``.
     """
     start = week - timedelta(weeks=window - 1)
-    rows = canonical_mentions(mentions, week, window=window, history=history)
+    rows = canonical_mentions(mentions, week, window=window, history=history) if canonical is None else canonical
     if rows.is_empty():
         return pl.DataFrame(schema=CLUSTER_SIGNAL_SCHEMA)
     recent = rows.filter(pl.col("week") >= start)

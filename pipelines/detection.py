@@ -14,7 +14,7 @@ import polars as pl
 
 from features.entities import escalation, named_in
 from models.alerts import key_of, severity, update_alerts
-from models.clusters import cluster_signals, related, reports_behind
+from models.clusters import canonical_mentions, cluster_signals, related, reports_behind
 from models.detectors import detect_week
 
 REPEAT_WEEKS = 8  # weeks before a signal's window in which a reporter's earlier reports make them a repeat reporter
@@ -60,14 +60,16 @@ def run_week(week: dt.date, counts: pl.DataFrame, lineage: pl.DataFrame, flagged
     past = counts.filter(pl.col("week") <= week)
     area = detect_week(past, week, min_count=params.min_count, **params.detector)
     area = area.with_columns(pl.lit(None, pl.String).alias("place"))
-    clusters = cluster_signals(flagged, week, window=params.cluster_weeks, min_reporters=params.cluster_reporters)
+    named = canonical_mentions(flagged, week, window=params.cluster_weeks)   # for signals and their reports
+    clusters = cluster_signals(flagged, week, window=params.cluster_weeks, min_reporters=params.cluster_reporters,
+                               canonical=named)
     signals = pl.concat([area.select(SIGNAL_COLUMNS), clusters.select(SIGNAL_COLUMNS)], how="vertical_relaxed")
 
     behind = pl.concat([
         lineage.filter(pl.col("week") == week).join(area.select("area_code", "category").unique(),
                                                     on=["area_code", "category"])
         .select("area_code", "category", pl.lit(None, pl.String).alias("place"), "report_id"),
-        reports_behind(flagged, clusters, week, window=params.cluster_weeks)
+        reports_behind(flagged, clusters, week, window=params.cluster_weeks, canonical=named)
         .join(clusters.select("place", "category", "area_code"), on=["place", "category"])
         .select("area_code", "category", "place", "report_id"),
     ], how="vertical_relaxed")
