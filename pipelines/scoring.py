@@ -7,12 +7,6 @@ Workers load the champion once per process (by version) and never open the wareh
 """
 from __future__ import annotations
 
-import multiprocessing
-import os
-from collections import deque
-from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
-
 import numpy as np
 import polars as pl
 
@@ -52,55 +46,3 @@ def score_frame(model, model_version: str, report_ids: list[str], docs: list[str
         "report_id": np.repeat(report_ids, k), "model_version": [model_version] * (n * k),
         "category": cats * n, "probability": proba.reshape(-1), "flagged": flags.reshape(-1),
         "top_terms": terms}, schema_overrides={"top_terms": pl.List(pl.Utf8)})
-
-
-Submit = Callable[..., "Future | object"]
-
-
-def run_chunks(chunks: Iterable[tuple], submit: Submit, result: Callable, ahead: int) -> Iterator[tuple]:
-    """Submit ``score_chunk`` argument tuples through ``submit``, keeping ``ahead`` in flight, and
-    yield (arguments, outcome) in order — so the caller stores one chunk while others compute."""
-    pending: deque = deque()
-    for args in chunks:
-        pending.append((args, submit(*args)))
-        if len(pending) > ahead:
-            args0, fut = pending.popleft()
-            yield args0, result(fut)
-    while pending:
-        args0, fut = pending.popleft()
-        yield args0, result(fut)
-
-
-class LocalPool:
-    """``workers`` spawned processes that score chunks (spawn, not fork: flows run tasks in
-    threads, and a child forked while another thread holds a lock would hang). With one worker,
-    chunks are scored in this process."""
-
-    def __init__(self, workers: int) -> None:
-        self.workers = max(1, workers)
-        self._pool = None
-        if self.workers > 1:
-            self._pool = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"),
-                                             initializer=_init_worker, initargs=(dict(os.environ),))
-
-    def submit(self, *args):
-        return self._pool.submit(_in_worker, *args) if self._pool else score_chunk(*args)
-
-    @staticmethod
-    def result(fut):
-        return fut.result() if isinstance(fut, Future) else fut
-
-    def __enter__(self) -> "LocalPool":
-        return self
-
-    def __exit__(self, *exc) -> None:
-        if self._pool:
-            self._pool.shutdown(cancel_futures=True)
-
-
-def _in_worker(*args):
-    return score_chunk(*args)  # looked up in the worker: what is sent is this module function's name
-
-
-def _init_worker(environ: dict) -> None:
-    os.environ.update(environ)  # SHAOBING_HOME and the rest, as the flow sees them

@@ -126,6 +126,16 @@ class Checker:
                                                "column": pl.Utf8, "kind": pl.Utf8, "reason": pl.Utf8, "raw": pl.Utf8})
 
 
+def prepare_rows(raw: RawFile, found: dict[str, str], channel: str, areas: pl.DataFrame, batch_id: str,
+                 salt: str, now: dt.datetime, tz: str) -> tuple[pl.DataFrame, list[dict]]:
+    """Validate, map and mask some rows of a file (``raw``: the file's header and a slice of its
+    rows): the reports, and the quarantine rows (``Checker.rows``) of those that are not. Chunks of
+    one file run in worker processes, so nothing here may depend on the other chunks."""
+    check = Checker(raw.path.name, batch_id, found)
+    frame = validate(raw_frame(raw, found), check, now, tz)
+    return to_reports(frame, channel, AreaMatcher(areas), salt, batch_id, now), check.rows
+
+
 def split(frame: pl.DataFrame, ok: pl.Expr) -> tuple[pl.DataFrame, pl.DataFrame]:
     flags = frame.select(ok.fill_null(False).alias("ok")).to_series()
     return frame.filter(flags), frame.filter(~flags)

@@ -15,6 +15,7 @@ from prefect.cache_policies import NO_CACHE  # inputs are big frames: hashing th
 from models.clusters import HISTORY_WEEKS
 
 from . import registry, reviews, scoring, settings, warehouse
+from .pool import LocalPool, run_chunks
 from .files import publish_snapshot, write_brief  # Prefect tasks, retried with backoff
 from .detection import REPEAT_WEEKS, Params, mentions, run_week
 from .taxonomy import taxonomy
@@ -57,12 +58,12 @@ def score_reports(model_version: str, model_path: str, through: dt.date, dask: b
 
         done = 0
         if dask:
-            outcomes = scoring.run_chunks(chunks(), lambda *a: score_chunk.submit(*a[:5]), lambda f: f.result(), ahead=8)
+            outcomes = run_chunks(chunks(), lambda *a: score_chunk.submit(*a[:5]), lambda f: f.result(), ahead=8)
             done = _store_chunks(con, outcomes, todo.height)
         else:
             n_chunks = -(-todo.height // SCORE_CHUNK)
-            with scoring.LocalPool(min(settings.get_int("SHAOBING_WORKERS"), n_chunks)) as pool:
-                outcomes = scoring.run_chunks(chunks(), lambda *a: pool.submit(*a[:5]), pool.result,
+            with LocalPool(min(settings.get_int("SHAOBING_WORKERS"), n_chunks), scoring.score_chunk) as pool:
+                outcomes = run_chunks(chunks(), lambda *a: pool.submit(*a[:5]), pool.result,
                                               ahead=pool.workers)
                 done = _store_chunks(con, outcomes, todo.height)
         weeks = todo.select(pl.col("received_at").dt.truncate("1w").dt.date().unique())["received_at"].to_list()

@@ -1,0 +1,59 @@
+"""Chunks of work on local worker processes, results in order, a few chunks in flight: scoring
+(``pipelines.scoring``) and the validation of big files (``pipelines.ingest``) use it."""
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+
+
+Submit = Callable[..., "Future | object"]
+
+
+def run_chunks(chunks: Iterable[tuple], submit: Submit, result: Callable, ahead: int) -> Iterator[tuple]:
+    """Submit argument tuples through ``submit``, keeping ``ahead`` in flight, and
+    yield (arguments, outcome) in order — so the caller stores one chunk while others compute."""
+    pending: deque = deque()
+    for args in chunks:
+        pending.append((args, submit(*args)))
+        if len(pending) > ahead:
+            args0, fut = pending.popleft()
+            yield args0, result(fut)
+    while pending:
+        args0, fut = pending.popleft()
+        yield args0, result(fut)
+
+
+class LocalPool:
+    """``workers`` spawned processes that run ``fn`` on chunks (spawn, not fork: flows run tasks in
+    threads, and a child forked while another thread holds a lock would hang). With one worker,
+    chunks run in this process. ``fn`` must be a module-level function: the workers import it by
+    name (this module imports nothing heavy, so a worker starts in a fraction of a second)."""
+
+    def __init__(self, workers: int, fn: Callable) -> None:
+        self.workers = max(1, workers)
+        self.fn = fn
+        self._pool = None
+        if self.workers > 1:
+            self._pool = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"),
+                                             initializer=_init_worker, initargs=(dict(os.environ),))
+
+    def submit(self, *args):
+        return self._pool.submit(self.fn, *args) if self._pool else self.fn(*args)
+
+    @staticmethod
+    def result(fut):
+        return fut.result() if isinstance(fut, Future) else fut
+
+    def __enter__(self) -> "LocalPool":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self._pool:
+            self._pool.shutdown(cancel_futures=True)
+
+
+def _init_worker(environ: dict) -> None:
+    os.environ.update(environ)  # SHAOBING_HOME and the rest, as the flow sees them
