@@ -98,6 +98,7 @@ PROBES = {
                ("pipelines.reviews", "fold_into", "fold"), ("pipelines.weekly", "write_brief", "brief"),
                ("pipelines.warehouse", "publish_snapshot", "snapshot"),
                ("pipelines.warehouse", "unscored_reports", "read_unscored"),
+               ("pipelines.registry", "cached_keys", "cache_keys"),  # which texts the cache holds (once)
                ("pipelines.registry", "document_inputs", "cache_read"),  # cache keys and lookup
                ("pipelines.warehouse", "cached_tokens", "cache_read"),  # (older code: the lookup alone)
                ("pipelines.warehouse", "store_tokens", "cache_write"),
@@ -710,7 +711,9 @@ def weekly_rows(block: str, n: int, weekly: dict, weeks: str, prefix: str = "") 
     """Rows of one `shaobing weekly` process: scoring, detection, the rest, and what is inside them."""
     sp = weekly["spans"]
     score, detect = seconds_of(sp, "scoring"), seconds_of(sp, "detection")
-    scoring = [("read_unscored", "read unscored reports (DuckDB)"), ("cache_read", "token cache keys and lookup (DuckDB)"),
+    scoring = [("read_unscored", "read unscored reports (DuckDB)"),
+               ("cache_keys", "token cache: which texts it holds (DuckDB)"),
+               ("cache_read", "token cache keys and lookup (DuckDB)"),
                ("segment_in_flow", "segmentation in the flow (tokenize_many)"),
                ("score_in_flow", "features, predict, explain in the flow (score_frame)"),
                ("cache_write", "token cache write (DuckDB)"), ("store_scores", "store scores (DuckDB)"),

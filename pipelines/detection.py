@@ -17,6 +17,9 @@ from models.alerts import key_of, severity, update_alerts
 from models.clusters import canonical_mentions, cluster_signals, related, reports_behind
 from models.detectors import detect_week
 
+from .pool import LocalPool, run_chunks
+
+MENTION_CHUNK = 20_000  # flagged reports a worker finds names in at a time
 REPEAT_WEEKS = 8  # weeks before a signal's window in which a reporter's earlier reports make them a repeat reporter
 SIGNAL_COLUMNS = ["week", "area_code", "category", "detector", "observed", "expected", "upper", "score", "place"]
 
@@ -39,13 +42,29 @@ class WeekOutcome:
     new: int
 
 
-def mentions(flagged: pl.DataFrame, area_names: dict[str, str]) -> pl.DataFrame:
-    """Flagged reports with the names they mention and their escalation words (computed once)."""
+def mentions(flagged: pl.DataFrame, area_names: dict[str, str], workers: int = 1) -> pl.DataFrame:
+    """Flagged reports with the names they mention and their escalation words (computed once per
+    report, however many categories flag it; from MENTION_CHUNK × 2 reports on ``workers`` processes)."""
     known = list(area_names.values())
-    texts, subjects = flagged["text"].to_list(), flagged["subject"].to_list()
-    return flagged.with_columns(
-        pl.Series("names", [named_in(t, s, known) for t, s in zip(texts, subjects)], dtype=pl.List(pl.String)),
-        pl.Series("escalation", [escalation(t) for t in texts], dtype=pl.List(pl.String)))
+    reports = flagged.select("report_id", "text", "subject").unique("report_id", maintain_order=True)
+    texts, subjects = reports["text"].to_list(), reports["subject"].to_list()
+    if workers > 1 and len(texts) >= 2 * MENTION_CHUNK:
+        chunks = ((texts[i:i + MENTION_CHUNK], subjects[i:i + MENTION_CHUNK], known)
+                  for i in range(0, len(texts), MENTION_CHUNK))
+        with LocalPool(workers, names_and_escalation) as pool:
+            parts = [out for _, out in run_chunks(chunks, pool.submit, pool.result, ahead=pool.workers)]
+        names = [n for part in parts for n in part[0]]
+        words = [w for part in parts for w in part[1]]
+    else:
+        names, words = names_and_escalation(texts, subjects, known)
+    found = reports.select("report_id").with_columns(pl.Series("names", names, dtype=pl.List(pl.String)),
+                                                     pl.Series("escalation", words, dtype=pl.List(pl.String)))
+    return flagged.join(found, on="report_id", how="left", maintain_order="left")
+
+
+def names_and_escalation(texts: list[str], subjects: list[str | None], known: list[str]):
+    """For each text: the places and organisations it names, and its escalation words."""
+    return ([named_in(t, s, known) for t, s in zip(texts, subjects)], [escalation(t) for t in texts])
 
 
 def run_week(week: dt.date, counts: pl.DataFrame, lineage: pl.DataFrame, flagged: pl.DataFrame,

