@@ -14,12 +14,13 @@ PHONE, LANDLINE, ID_CARD, BANK_CARD = "[手机号]", "[电话]", "[身份证号]
 
 _GUARD = re.compile(r"\d(?:[\s\-]?\d){6}")
 # Ungrouped long numbers are classified in code: 18 digits with a birth date are an ID card,
-# otherwise a bank card; the X form comes first so that 17 digits + X is not read as 17 digits.
-_LONG = re.compile(r"(?<!\d)(?:\d{17}[Xx]|\d{15,19})(?!\d)")
+# otherwise a bank card; the X form comes first so that 17 digits + X is not read as 17 digits
+# (full-width Ｘ too: read as 17 digits after "tel", the number was kept as a work-order id).
+_LONG = re.compile(r"(?<!\d)(?:\d{17}[XxＸｘ]|\d{15,19})(?!\d)")
 # ID numbers written in groups (110101 19900307 123X, 110101-1990-0307-123X): the grouping itself
 # says what it is, so no birth-date check (nor a check of the letters around it: "ID" or "tel" glued
 # to it does not make it less of an ID number); the pure 18-digit form is handled by _LONG.
-_ID_GROUPED = re.compile(r"(?<!\d)\d{6}[ \-](?:\d{8}|\d{4}[ \-]\d{4})[ \-]?\d{3}[\dXx](?!\d)")
+_ID_GROUPED = re.compile(r"(?<!\d)\d{6}[ \-](?:\d{8}|\d{4}[ \-]\d{4})[ \-]?\d{3}[\dXxＸｘ](?!\d)")
 _BANK_GROUPED = re.compile(r"(?<![\dA-Za-z])\d{4}(?:[ \-]\d{4}){3}(?:[ \-]?\d{1,3})?(?!\d)")
 # Literal digits also accept their full-width forms (１３８…), which \d alone would not cover here.
 _MOBILE = re.compile(r"(?<!\d)(?:(?:[+＋]|00)?86[\s\-]?)?[1１][3-9３-９]\d(?:[\s\-]?\d{4}){2}(?!\d)")

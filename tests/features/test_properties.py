@@ -82,6 +82,7 @@ def leftovers(masked: str) -> list[str]:
 @example(before="卡号：", after="。", kind_number=("bank", "6222021234567890123"), style="grouped")
 @example(before="", after="tel", kind_number=("id", "110000200001010000"), style="grouped")  # letters glued after
 @example(before="ID", after="", kind_number=("id", "36010219900101123X"), style="grouped")
+@example(before="tel", after="", kind_number=("id", "32076720000101187X"), style="fullwidth")  # Ｘ after letters
 def test_a_planted_number_is_masked_whatever_surrounds_it(before, after, kind_number, style):
     kind, number = kind_number
     # A long number glued to letters on its left is a work-order id (GD2025…), kept by design.
