@@ -91,6 +91,23 @@ def imbalanced_corpus(n, seed):
     return docs, np.array(y).reshape(-1, 1)
 
 
+def test_lexicon_columns_only_for_the_learnt_categories_that_have_a_lexicon():
+    docs, Y = toy_corpus()
+    ours = RiskClassifier(categories=CATEGORIES).fit(docs, Y)
+    assert ours.lexicon_scorer_.classes_ == CATEGORIES
+    # a city's own labels: the risk lexicons say nothing about them, so no lexicon block at all
+    departments = ["城乡建设", "交通运输", "教育文体", "卫生计生"]
+    theirs = RiskClassifier(categories=departments).fit(docs, Y)
+    assert theirs.lexicon_scorer_ is None
+    n_text = len(theirs.word_vectorizer_.vocabulary_) + len(theirs.char_vectorizer_.vocabulary_)
+    assert theirs.estimators_[0].coef_.shape[1] == n_text
+    # a mix: only the taxonomy category's column
+    mixed = RiskClassifier(categories=["wage_arrears", "交通运输", "教育文体", "卫生计生"]).fit(docs, Y)
+    assert mixed.lexicon_scorer_.classes_ == ["wage_arrears"]
+    assert mixed.estimators_[0].coef_.shape[1] == n_text + 1
+    assert mixed.explain(["包工头 拖欠 工资"])[0]["wage_arrears"]
+
+
 def test_probabilities_are_calibrated_on_out_of_fold_scores_without_changing_any_flag():
     from models.classifier import _logit, _proba
 
