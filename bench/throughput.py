@@ -410,44 +410,53 @@ def reports_in(home: Path) -> int:
 
 
 # ================================================================= 2. the floor: jieba alone
-_floor_jieba = None
+_floor_cut = None
 
 
-def _floor_init() -> None:
-    global _floor_jieba
+def _floor_init(engine: str = "jieba") -> None:
+    """A segmenter with the product's domain dictionary, as RiskTokenizer builds it: Python jieba
+    (the issue's floor) or rjieba (the engine the product runs)."""
+    global _floor_cut
     from importlib import resources
 
-    import jieba
+    if engine == "rjieba":
+        from features.tokenize import RiskTokenizer
 
-    jieba.setLogLevel(logging.WARNING)
-    _floor_jieba = jieba.Tokenizer()
-    _floor_jieba.initialize()
-    with resources.as_file(resources.files("features.data") / "dict.txt") as path:
-        _floor_jieba.load_userdict(str(path))  # the product's domain dictionary, as RiskTokenizer adds it
+        cut = RiskTokenizer(segmenter="rjieba")._segmenter()  # rjieba.Jieba() + our dictionary
+        _floor_cut = lambda text: cut(text, True)  # noqa: E731
+    else:
+        import jieba
+
+        jieba.setLogLevel(logging.WARNING)
+        segmenter = jieba.Tokenizer()
+        segmenter.initialize()
+        with resources.as_file(resources.files("features.data") / "dict.txt") as path:
+            segmenter.load_userdict(str(path))
+        _floor_cut = segmenter.lcut
 
 
 def _floor_chunk(texts: list[str]) -> list[list[str]]:
-    return [_floor_jieba.lcut(t) for t in texts]
+    return [_floor_cut(t) for t in texts]
 
 
-def child_floor(answer: Path, home: Path, workers: int) -> int:
-    """(Child.) jieba alone on the texts the product segments, on `workers` processes."""
+def child_floor(answer: Path, home: Path, workers: int, engine: str = "jieba") -> int:
+    """(Child.) jieba (or rjieba) alone on the texts the product segments, on `workers` processes."""
     from bench.speed import document_texts, procs_used
 
     texts = document_texts(Path(home))
     procs = procs_used(len(texts), int(workers))
     t = time.perf_counter()
     if procs == 1:
-        _floor_init()
+        _floor_init(engine)
         _floor_chunk(texts)
     else:
         size = max(250, -(-len(texts) // (procs * 4)))  # as RiskTokenizer.tokenize_many chunks
         chunks = [texts[i: i + size] for i in range(0, len(texts), size)]
         context = multiprocessing.get_context("spawn")
-        with ProcessPoolExecutor(procs, mp_context=context, initializer=_floor_init) as pool:
+        with ProcessPoolExecutor(procs, mp_context=context, initializer=_floor_init, initargs=(engine,)) as pool:
             list(pool.map(_floor_chunk, chunks))
     seconds = time.perf_counter() - t
-    answer.write_text(json.dumps({"seconds": seconds, "procs": procs, "reports": len(texts),
+    answer.write_text(json.dumps({"seconds": seconds, "procs": procs, "reports": len(texts), "engine": engine,
                                   "distinct": len(set(texts)), "mb": sum(len(s.encode()) for s in texts) / 1e6}))
     return 0
 
@@ -644,6 +653,8 @@ def run(args, root: Path) -> tuple[list[dict], dict]:
     floor = steps.child(home, "_floor", home, args.workers)
     # on one process too: shows what the second process gained on this (shared) machine
     floors = [floor] + ([steps.child(home, "_floor", home, 1)] if floor["out"]["procs"] > 1 else [])
+    log("floor: rjieba alone on the same texts (the engine the product segments with)")
+    floors.append(steps.child(home, "_floor", home, args.workers, "rjieba"))
     k = min(n, args.naive_sample or NAIVE_SAMPLE)
     log(f"straightforward script ({k:,} of {n:,} reports through the per-report steps)")
     naive = steps.child(root / "naive", "_naive", big, train_sample, root / "naive" / "out", k)
@@ -747,14 +758,21 @@ def weekly_rows(block: str, n: int, weekly: dict, weeks: str, prefix: str = "") 
 
 
 def floor_rows(floors: list[dict]) -> list[dict]:
-    """The floor on --workers processes (the target's), then on one (for comparison)."""
+    """The floor on --workers processes (the target's), on one (for comparison), and rjieba's."""
     rows = []
     for i, floor in enumerate(floors):
         f = floor["out"]
-        note = (f"lcut of title + 。 + text: {f['mb']:.1f} MB, {f['distinct']:,} distinct; incl. spawning and "
-                "building the tokenizers") if i == 0 else "the same on one process, for comparison"
-        rows.append(row("floor", f"jieba alone, our dictionary, {f['procs']} proc(s)", f["reports"], f["seconds"],
-                        floor["peak_mb"], note, **({"kind": "floor"} if i == 0 else {})))
+        engine = f.get("engine", "jieba")
+        if engine == "rjieba":
+            note, kind = "the engine the product segments with (SHAOBING_SEGMENTER), for comparison", {"kind": "floor rjieba"}
+        elif i == 0:
+            note = (f"lcut of title + 。 + text: {f['mb']:.1f} MB, {f['distinct']:,} distinct; incl. spawning and "
+                    "building the tokenizers")
+            kind = {"kind": "floor"}
+        else:
+            note, kind = "the same on one process, for comparison", {}
+        rows.append(row("floor", f"{engine} alone, our dictionary, {f['procs']} proc(s)", f["reports"], f["seconds"],
+                        floor["peak_mb"], note, **kind))
     return rows
 
 
@@ -850,6 +868,10 @@ def target_rows(rows: list[dict], runs: dict) -> list[dict]:
             naive / total >= NAIVE_OVER_TOTAL, by["naive"]["note"].split(";")[0]),
            ("week 105 / week 10", w105 / w10, f"~1 (<= {WEEK_RATIO}x)", w105 / w10 <= WEEK_RATIO,
             f"ingest + weekly of {runs['week 105']['reports']:,} new reports, whole processes")]
+    if "floor rjieba" in by:
+        rust = by["floor rjieba"]["seconds"]
+        out.insert(1, ("end to end / rjieba alone", total / rust, "", None,
+                       "not a target: the floor of the segmenter the product runs"))
     w10, w105 = by["week 10 work"]["seconds"], by["week 105 work"]["seconds"]
     out.append(("week 105 / week 10, work only", w105 / w10, f"~1 (<= {WEEK_RATIO}x)", w105 / w10 <= WEEK_RATIO,
                 "the same without process start, imports and Prefect (the same in both)"))
@@ -925,7 +947,7 @@ def child(mode: str, answer: str, *a: str) -> int:
     if mode == "_setup":
         return child_setup(out, Path(a[0]), a[1])
     if mode == "_floor":
-        return child_floor(out, Path(a[0]), int(a[1]))
+        return child_floor(out, Path(a[0]), int(a[1]), *a[2:])
     if mode == "_naive":
         return child_naive(out, Path(a[0]), Path(a[1]), Path(a[2]), int(a[3]))
     if mode == "_profile":

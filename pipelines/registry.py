@@ -25,7 +25,11 @@ class ModelFileError(Exception):
 
 @cache
 def tokenizer() -> RiskTokenizer:
-    return RiskTokenizer()
+    engine = settings.get("SHAOBING_SEGMENTER")
+    try:
+        return RiskTokenizer(segmenter=engine)
+    except ValueError as exc:
+        raise SystemExit(f"setting SHAOBING_SEGMENTER={engine!r}: {exc}") from None
 
 
 def engine(categories: list[str]):
