@@ -345,7 +345,9 @@ class RiskClassifier(ClassifierMixin, BaseEstimator):
     # -- scoring -------------------------------------------------------------------------------
     def predict_proba(self, X) -> np.ndarray:
         check_is_fitted(self)
-        Z = self._features(as_documents(X))
+        return self._proba_of(self._features(as_documents(X)))
+
+    def _proba_of(self, Z) -> np.ndarray:
         columns = [_calibrated(_proba(m, Z, const=round(p)), *ab) if m is not None else _proba(m, Z, round(p))
                    for m, p, ab in zip(self.estimators_, self.prior_, self._calibration())]
         return np.column_stack(columns) if columns else np.zeros((Z.shape[0], 0))
@@ -357,40 +359,60 @@ class RiskClassifier(ClassifierMixin, BaseEstimator):
     def predict(self, X) -> np.ndarray:
         return (self.predict_proba(X) >= self.thresholds_).astype(int)
 
-    def explain(self, X, top: int = 5) -> list[dict[str, list[str]]]:
+    def explain(self, X, top: int = 5, only=None) -> list[dict[str, list[str]]]:
         """Per document and category, the word n-grams that pushed the category up most.
 
         Contribution = positive coefficient × TF-IDF value; bigrams are shown without their
         space (拖欠 工资 → 拖欠工资). If fewer than ``top`` n-grams contribute, the category's
-        lexicon terms found in the document fill the list.
+        lexicon terms found in the document fill the list. ``only`` (documents × categories,
+        boolean) limits the work to those pairs, such as the flagged ones; the others get no entry.
         """
         check_is_fitted(self)
         docs = as_documents(X)
-        W = self.word_vectorizer_.transform(docs).tocsr()
-        n_word = W.shape[1]
-        out = []
-        for i, doc in enumerate(docs):
-            row = W.getrow(i)
-            out.append({
-                cat: self._top_terms(row, model, n_word, doc, cat, top)
-                for cat, model in zip(self.classes_, self.estimators_)
-            })
-        return out
+        return self._explain(docs, self.word_vectorizer_.transform(docs).tocsr(), top, only)
 
-    def _top_terms(self, row, model, n_word, doc, cat, top) -> list[str]:
-        terms: list[str] = []
-        if model is not None and row.nnz:
-            contrib = model.coef_[0, :n_word][row.indices] * row.data
-            for j in np.argsort(-contrib, kind="stable"):
-                if contrib[j] <= 0 or len(terms) >= top:
-                    break
-                term = self.word_features_[row.indices[j]].replace(" ", "")
-                if term not in terms:
-                    terms.append(term)
-        if self.lexicon_scorer_ is not None:
-            extra = [t for t in self.lexicon_scorer_.terms_found(doc, cat) if t not in terms]
-            terms += extra[: max(0, top - len(terms))]
-        return terms
+    def score(self, X, top: int = 5) -> tuple[np.ndarray, np.ndarray, list[dict[str, list[str]]]]:
+        """predict_proba, the flags, and explain() of the flagged categories, the features computed once."""
+        check_is_fitted(self)
+        docs = as_documents(X)
+        W = self.word_vectorizer_.transform(docs)
+        proba = self._proba_of(self._stack([W, self.char_vectorizer_.transform(docs)], docs))
+        flags = proba >= self.thresholds_[None, :]
+        return proba, flags, self._explain(docs, W.tocsr(), top, flags)
+
+    def _explain(self, docs, W, top: int, only) -> list[dict[str, list[str]]]:
+        n = len(docs)
+        only = np.ones((n, len(self.classes_)), bool) if only is None else np.asarray(only, bool)
+        out: list[dict[str, list[str]]] = [{} for _ in range(n)]
+        n_word = W.shape[1]
+        rows_of = np.repeat(np.arange(n), np.diff(W.indptr))
+        for k, (cat, model) in enumerate(zip(self.classes_, self.estimators_)):
+            wanted = only[:, k]
+            if not wanted.any():
+                continue
+            # every (document, n-gram) contribution at once, in order: document, then the largest
+            # contribution first, ties by column (as a stable sort of each row's columns would)
+            rows, cols, contrib = rows_of, W.indices, np.zeros(len(W.data))
+            if model is not None:
+                contrib = model.coef_[0, :n_word][cols] * W.data
+            keep = (contrib > 0) & wanted[rows]
+            rows, cols, contrib = rows[keep], cols[keep], contrib[keep]
+            order = np.lexsort((cols, -contrib, rows))
+            rows, cols = rows[order], cols[order]
+            starts = np.searchsorted(rows, np.arange(n + 1))
+            for i in np.flatnonzero(wanted):
+                terms: list[str] = []
+                for j in cols[starts[i]:starts[i + 1]]:
+                    term = self.word_features_[j].replace(" ", "")
+                    if term not in terms:
+                        terms.append(term)
+                        if len(terms) >= top:
+                            break
+                if len(terms) < top and self.lexicon_scorer_ is not None:
+                    extra = [t for t in self.lexicon_scorer_.terms_found(docs[i], cat) if t not in terms]
+                    terms += extra[: top - len(terms)]
+                out[i][cat] = terms
+        return out
 
     def __sklearn_tags__(self):
         tags = _text_tags(super().__sklearn_tags__())

@@ -35,13 +35,10 @@ def score_chunk(version: str, path: str, report_ids: list[str], texts: list[str]
 
 def score_frame(model, model_version: str, report_ids: list[str], docs: list[str]) -> pl.DataFrame:
     """Long frame (report × category): probability, flag, and the terms behind each flag."""
-    proba = np.asarray(model.predict_proba(docs))
-    flags = proba >= np.asarray(model.thresholds_)[None, :]
-    flagged_rows = np.flatnonzero(flags.any(axis=1))
-    why = dict(zip(flagged_rows, model.explain([docs[i] for i in flagged_rows], top=5))) if len(flagged_rows) else {}
+    proba, flags, why = model.score(docs, top=5)  # the terms of the flagged categories only
     cats = list(model.classes_)
     n, k = proba.shape
-    terms = [why.get(i, {}).get(c) if flags[i, j] else None for i in range(n) for j, c in enumerate(cats)]
+    terms = [why[i].get(c) if flags[i, j] else None for i in range(n) for j, c in enumerate(cats)]
     return pl.DataFrame({
         "report_id": np.repeat(report_ids, k), "model_version": [model_version] * (n * k),
         "category": cats * n, "probability": proba.reshape(-1), "flagged": flags.reshape(-1),

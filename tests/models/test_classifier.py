@@ -57,6 +57,40 @@ def test_explain_returns_terms_found_in_each_document(fitted):
     assert model.explain(["包工头 拖欠 工资"])[0]["wage_arrears"]
 
 
+def _explain_row_by_row(model, docs, top):
+    """The definition of explain(): each document's word n-grams by contribution, one at a time."""
+    W = model.word_vectorizer_.transform(docs).tocsr()
+    out = []
+    for i, doc in enumerate(docs):
+        row, reasons = W.getrow(i), {}
+        for k, cat in enumerate(model.classes_):
+            terms, est = [], model.estimators_[k]
+            if est is not None and row.nnz:
+                contrib = est.coef_[0, : W.shape[1]][row.indices] * row.data
+                for j in np.argsort(-contrib, kind="stable"):
+                    if contrib[j] <= 0 or len(terms) >= top:
+                        break
+                    term = model.word_features_[row.indices[j]].replace(" ", "")
+                    if term not in terms:
+                        terms.append(term)
+            extra = [t for t in model.lexicon_scorer_.terms_found(doc, cat) if t not in terms]
+            reasons[cat] = terms + extra[: max(0, top - len(terms))]
+        out.append(reasons)
+    return out
+
+
+def test_explain_at_once_equals_explaining_row_by_row_and_score_explains_the_flags(fitted):
+    model, docs, _ = fitted
+    docs = docs + ["包工头 拖欠 工资 工资 借条", "", "没有 认识 的 词", "理财 平台 兑付 本金 邻居"]
+    for top in (1, 3, 5):
+        assert model.explain(docs, top=top) == _explain_row_by_row(model, docs, top)
+    proba, flags, why = model.score(docs, top=3)
+    np.testing.assert_allclose(proba, model.predict_proba(docs))
+    assert (flags == (model.predict(docs) == 1)).all()
+    full = model.explain(docs, top=3)
+    assert why == [{c: full[i][c] for k, c in enumerate(model.classes_) if flags[i, k]} for i in range(len(docs))]
+
+
 def test_nb_scaling_is_folded_into_plain_coefficients_and_favours_the_categorys_own_terms():
     docs, Y = toy_corpus()
     scaled = RiskClassifier(categories=CATEGORIES, use_lexicon=False).fit(docs, Y)
