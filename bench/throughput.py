@@ -603,17 +603,17 @@ def child_profile(answer: Path, home: Path, reports: int) -> int:
         model = step("load", lambda: registry.load(champ["path"]))
         # one score_frame, as the flow runs it, with its model's steps recorded inside it
         spans: dict[str, list] = {}
-        for attr in ("predict_proba", "_features", "explain"):
+        for attr in ("score", "_proba_of", "_explain"):
             probe("models.classifier", f"RiskClassifier.{attr}", spans.setdefault(attr, []))
         scores = step("score_frame", lambda: score_frame(model, "bench-profile", frame["report_id"].to_list(), docs))
-        for attr in ("predict_proba", "_features", "explain"):
+        for attr in ("score", "_proba_of", "_explain"):
             secs[attr] = seconds_of(spans, attr)
         flagged = scores.filter(pl.col("flagged"))["report_id"].n_unique()
         scratch = Path(home) / "profile-scratch.duckdb"
         scratch.unlink(missing_ok=True)
         with warehouse.open_warehouse(scratch) as con:
             step("store_scores", lambda: warehouse.store_scores(con, scores))
-            cache = pl.DataFrame({"content_hash": frame["content_hash"], "tokens": tokens})
+            cache = pl.DataFrame({"content_hash": frame["content_hash"], "tokens": docs})
             step("store_tokens", lambda: warehouse.store_tokens(con, cache, tok.version))
         scratch.unlink(missing_ok=True)
     answer.write_text(json.dumps({"seconds": secs, "reports": len(texts), "read_reports": every.height,
@@ -843,9 +843,10 @@ PROFILE_STEPS = [("build_segmenter", "build the segmenter (once per process)", F
 
 def profile_rows(p: dict, n: int, workers: int) -> list[dict]:
     s = dict(p["seconds"])
-    s["vectorise"] = s["_features"]
-    s["predict"] = s["predict_proba"] - s["_features"]
-    s["frame"] = s["score_frame"] - s["predict_proba"] - s["explain"]
+    # RiskClassifier.score: features once, then probabilities (_proba_of) and the flagged terms (_explain)
+    s["vectorise"] = s["score"] - s["_proba_of"] - s["_explain"]
+    s["predict"], s["explain"] = s["_proba_of"], s["_explain"]
+    s["frame"] = s["score_frame"] - s["score"]
     per_report = sum(s[k] for k, _, scales in PROFILE_STEPS if scales)
     m = p["reports"]
     rows = [row("profile", f"scoring's steps on {m:,} reports, 1 proc", m, per_report, None,

@@ -56,10 +56,11 @@ def cached_keys(con, frame: pl.DataFrame) -> set[str]:
 
 
 def document_inputs(con, frame: pl.DataFrame, present: set[str] | None = None
-                    ) -> tuple[list[str], list[str], list[list[str] | None]]:
-    """Each report's cache key, its title and text as one string, and its tokens when the token
-    cache has them (None when it still has to be segmented). ``present``: the keys known to be in
-    the cache (``cached_keys``), so that a chunk with none of them does not read the cache."""
+                    ) -> tuple[list[str], list[str], list[str | None]]:
+    """Each report's cache key, its title and text as one string, and its document (space-joined
+    tokens) when the token cache has it (None when it still has to be segmented). ``present``: the
+    keys known to be in the cache (``cached_keys``), so that a chunk with none of them does not
+    read the cache."""
     keys, texts = document_texts(frame)
     wanted = keys if present is None else [k for k in keys if k in present]
     have = {}
@@ -69,22 +70,30 @@ def document_inputs(con, frame: pl.DataFrame, present: set[str] | None = None
     return keys, texts, [have.get(k) for k in keys]
 
 
-def keep_tokens(con, keys: list[str], fresh: list[list[str] | None]) -> None:
-    """Add newly segmented texts to the token cache (None: it was cached already)."""
-    rows = {k: t for k, t in zip(keys, fresh) if t is not None}
+def keep_tokens(con, keys: list[str], fresh: list[str | None], present: set[str] | None = None) -> None:
+    """Add newly segmented documents to the token cache (None: it was cached already). Each key is
+    stored once: a key repeated in ``keys`` or found in ``present`` (the keys cached before, which
+    this call extends) is skipped."""
+    present = set() if present is None else present
+    rows = {}
+    for k, doc in zip(keys, fresh):
+        if doc is not None and k not in present:
+            rows[k] = doc
     if rows:
         warehouse.store_tokens(con, pl.DataFrame({"content_hash": list(rows), "tokens": list(rows.values())},
-                                                 schema={"content_hash": pl.Utf8, "tokens": pl.List(pl.Utf8)}),
+                                                 schema={"content_hash": pl.Utf8, "tokens": pl.Utf8}),
                                tokenizer().version)
+        present.update(rows)
 
 
 def documents(con, frame: pl.DataFrame) -> list[str]:
     """Each report's title and text as space-joined tokens, taken from or added to the token cache."""
-    keys, texts, tokens = document_inputs(con, frame)
-    todo = {k: t for k, t, have in zip(keys, texts, tokens) if have is None}
-    fresh = dict(zip(todo, tokenizer().tokenize_many(list(todo.values()), workers=settings.get_int("SHAOBING_WORKERS"))))
+    keys, texts, cached = document_inputs(con, frame)
+    todo = {k: t for k, t, have in zip(keys, texts, cached) if have is None}
+    fresh = dict(zip(todo, (" ".join(t) for t in
+                            tokenizer().tokenize_many(list(todo.values()), workers=settings.get_int("SHAOBING_WORKERS")))))
     keep_tokens(con, list(fresh), list(fresh.values()))
-    return [" ".join(have if have is not None else fresh[k]) for k, have in zip(keys, tokens)]
+    return [have if have is not None else fresh[k] for k, have in zip(keys, cached)]
 
 
 def code_version() -> str:

@@ -25,11 +25,12 @@ def model(version: str, path: str):
 
 
 def score_chunk(version: str, path: str, report_ids: list[str], texts: list[str],
-                tokens: list[list[str] | None]) -> tuple[pl.DataFrame, list[list[str] | None]]:
-    """Scores of a chunk (see ``score_frame``) and the tokens of the texts not cached before."""
+                cached: list[str | None]) -> tuple[pl.DataFrame, list[str | None]]:
+    """Scores of a chunk (see ``score_frame``) and the documents (space-joined tokens) of the texts
+    not cached before; ``cached``: each report's cached document, or None."""
     tok = registry.tokenizer()
-    fresh = [tok.tokenize(text) if have is None else None for text, have in zip(texts, tokens)]
-    docs = [" ".join(have if have is not None else new) for have, new in zip(tokens, fresh)]
+    fresh = [" ".join(tok.tokenize(text)) if have is None else None for text, have in zip(texts, cached)]
+    docs = [have if have is not None else new for have, new in zip(cached, fresh)]
     return score_frame(model(version, path), version, report_ids, docs), fresh
 
 

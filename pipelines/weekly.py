@@ -53,32 +53,32 @@ def score_reports(model_version: str, model_path: str, through: dt.date, dask: b
         def chunks():
             for start in range(0, todo.height, SCORE_CHUNK):
                 chunk = todo.slice(start, SCORE_CHUNK)
-                keys, texts, tokens = registry.document_inputs(con, chunk, present)
+                keys, texts, cached = registry.document_inputs(con, chunk, present)
                 # a text the cache has is not sent again
-                texts = [t if have is None else "" for t, have in zip(texts, tokens)]
-                yield model_version, path, chunk["report_id"].to_list(), texts, tokens, keys
+                texts = [t if have is None else "" for t, have in zip(texts, cached)]
+                yield model_version, path, chunk["report_id"].to_list(), texts, cached, keys
 
         done = 0
         if dask:
             outcomes = run_chunks(chunks(), lambda *a: score_chunk.submit(*a[:5]), lambda f: f.result(), ahead=8)
-            done = _store_chunks(con, outcomes, todo.height)
+            done = _store_chunks(con, outcomes, todo.height, present)
         else:
             n_chunks = -(-todo.height // SCORE_CHUNK)
             with LocalPool(min(settings.get_int("SHAOBING_WORKERS"), n_chunks), scoring.score_chunk) as pool:
                 outcomes = run_chunks(chunks(), lambda *a: pool.submit(*a[:5]), pool.result,
                                               ahead=pool.workers)
-                done = _store_chunks(con, outcomes, todo.height)
+                done = _store_chunks(con, outcomes, todo.height, present)
         weeks = todo.select(pl.col("received_at").dt.truncate("1w").dt.date().unique())["received_at"].to_list()
         warehouse.refresh_weekly_counts(con, model_version, through, weeks)
         warehouse.mark_scored_batches(con, model_version, through, settings.now())
     return done
 
 
-def _store_chunks(con, outcomes, total: int) -> int:
+def _store_chunks(con, outcomes, total: int, present: set[str]) -> int:
     done = 0
     for args, (scores, fresh) in outcomes:
         warehouse.store_scores(con, scores)
-        registry.keep_tokens(con, args[5], fresh)
+        registry.keep_tokens(con, args[5], fresh, present)  # a text twice in the run is kept once
         done += len(args[2])
         progress(f"  scored {done:,}/{total:,} reports")
     return done
@@ -86,9 +86,9 @@ def _store_chunks(con, outcomes, total: int) -> int:
 
 @task(cache_policy=NO_CACHE, retries=2, retry_delay_seconds=[2, 8])
 def score_chunk(model_version: str, path: str, report_ids: list[str], texts: list[str],
-                tokens: list[list[str] | None]):
+                cached: list[str | None]):
     """One chunk on a Dask worker (retried: a worker may be lost mid-chunk)."""
-    return scoring.score_chunk(model_version, path, report_ids, texts, tokens)
+    return scoring.score_chunk(model_version, path, report_ids, texts, cached)
 
 
 def detection_params() -> Params:

@@ -37,9 +37,11 @@ create table if not exists reports (
 create table if not exists quarantine (
     batch_id varchar not null, file_name varchar not null, row_number integer, "column" varchar,
     kind varchar not null, reason varchar not null, raw varchar);
+-- a report's tokens, space-joined (the document the classifier reads), under the sha1 of its title
+-- and text and the tokenizer's version. No primary key: the scoring run stores each key once
+-- (registry.keep_tokens); an index over a million keys cost more than writing the rows.
 create table if not exists token_cache (
-    content_hash varchar not null, tokenizer varchar not null, tokens varchar[] not null,
-    primary key (content_hash, tokenizer));
+    content_hash varchar not null, tokenizer varchar not null, tokens varchar not null);
 create table if not exists labels (
     report_id varchar not null, labels varchar[] not null, source varchar not null,
     labelled_by varchar, labelled_at timestamp not null);
@@ -47,10 +49,12 @@ create table if not exists model_versions (
     version varchar primary key, created_at timestamp not null, path varchar not null,
     train_hash varchar not null, train_rows integer not null, params json, metrics json,
     code_version varchar, status varchar not null);
+-- No primary key: a report is scored only while it has no score of this model (unscored_reports),
+-- by the one process that holds the warehouse. An index over five rows a report tripled the cost
+-- of storing them (65 of the 122 s of scoring a million reports).
 create table if not exists report_scores (
     report_id varchar not null, model_version varchar not null, category varchar not null,
-    probability double not null, flagged boolean not null, top_terms varchar[],
-    primary key (report_id, model_version, category));
+    probability double not null, flagged boolean not null, top_terms varchar[]);
 create table if not exists score_marks (
     model_version varchar not null, batch_id varchar not null, marked_at timestamp not null,
     primary key (model_version, batch_id));
@@ -108,8 +112,18 @@ def connect(path: Path | str, read_only: bool = False, retries: int = 20) -> duc
             time.sleep(delay)
             delay = min(delay * 2, 1.0)
     if not read_only:
+        _drop_list_token_cache(con)
         con.execute(SCHEMA)
     return con
+
+
+def _drop_list_token_cache(con) -> None:
+    """Warehouses made before the tokens were kept as one string held them as a list: that cache is
+    of an older tokenizer version anyway (nothing would read it), so it is dropped and made anew."""
+    old = con.sql("""select 1 from information_schema.columns where table_name = 'token_cache'
+                     and column_name = 'tokens' and data_type like '%[]'""").fetchone()
+    if old:
+        con.execute("drop table token_cache")
 
 
 @contextmanager
@@ -281,10 +295,11 @@ def cached_tokens(con, hashes: list[str], tokenizer: str) -> pl.DataFrame:
 
 
 def store_tokens(con, tokens: pl.DataFrame, tokenizer: str) -> None:
+    """Add (content_hash, space-joined tokens) rows the cache does not hold (the caller knows which)."""
     if not tokens.height:
         return
     with registered(con, t=tokens.select("content_hash", "tokens")):
-        con.execute("insert or ignore into token_cache select content_hash, ?, tokens from t", [tokenizer])
+        con.execute("insert into token_cache select content_hash, ?, tokens from t", [tokenizer])
 
 
 # ---------------------------------------------------------------- labels and training data
@@ -376,9 +391,7 @@ def mark_scored_batches(con, model_version: str, through, now) -> int:
 
 
 def store_scores(con, scores: pl.DataFrame) -> None:
-    """Add the scores of reports this model has not scored (``unscored_reports``): a plain insert,
-    a third cheaper than ``insert or replace`` at a million reports (the primary key still refuses
-    a second score of a report, should a caller break that rule)."""
+    """Add the scores of reports this model has not scored (``unscored_reports``): a plain insert."""
     if not scores.height:
         return
     with registered(con, s=scores.select("report_id", "model_version", "category", "probability", "flagged", "top_terms")):

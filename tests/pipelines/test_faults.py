@@ -177,6 +177,7 @@ def assert_consistent(home) -> None:
     assert query(home, "select count(*) = count(distinct file_hash) from batches") == [(True,)]
     assert query(home, "select count(*) from reports where batch_id not in (select batch_id from batches)") == [(0,)]
     assert query(home, """select count(*) = count(distinct (report_id, category, model_version)) from report_scores""") == [(True,)]
+    assert query(home, """select count(*) = count(distinct (content_hash, tokenizer)) from token_cache""") == [(True,)]
     assert query(home, """select area_code, category, place from alerts where status in (select unnest(?))
                           group by all having count(*) > 1""", [list(OPEN_STATUSES)]) == []
     assert query(home, """select count(*) from alert_reports x where x.alert_id not in (select alert_id from alerts)

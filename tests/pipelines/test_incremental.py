@@ -57,6 +57,7 @@ def test_only_the_new_reports_are_segmented_and_scored(grown, capsys):
     try:
         reports = con.sql("select count(*) from reports").fetchone()[0]
         tokens = con.sql("select count(*) from token_cache").fetchone()[0]
+        distinct = con.sql("select count(distinct (content_hash, tokenizer)) from token_cache").fetchone()[0]
         champ = con.sql("select version from model_versions where status = 'champion'").fetchone()[0]
         per_report = con.sql("select count(*) from report_scores where model_version = ? group by report_id "
                              "having count(*) <> (select count(distinct category) from report_scores)",
@@ -69,6 +70,7 @@ def test_only_the_new_reports_are_segmented_and_scored(grown, capsys):
         con.close()
     assert reports == grown["before"]["reports"] + grown["new"]
     assert tokens == grown["before"]["token_cache"] + grown["new"]  # each new text segmented once
+    assert distinct == tokens
     assert not per_report and unscored == 0
     assert marks == batches  # every batch wholly scored: the next run reads none of them
 

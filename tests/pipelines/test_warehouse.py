@@ -41,3 +41,35 @@ def test_a_stored_id_asked_for_twice_comes_back_once(tmp_path):
                 "batch_id, ingested_at) values ('hotline:A1', 'hotline', 'A1', now(), 't', 'c', 'h', 'B0', now())")
     got = warehouse.existing_reports(con, ["hotline:A1", "hotline:A1", "hotline:A2", "hotline:A1"])
     assert got.rows() == [("hotline:A1", "h")]
+
+
+def test_a_list_typed_token_cache_of_an_older_warehouse_is_made_anew(tmp_path):
+    import duckdb
+
+    old = duckdb.connect(str(tmp_path / "w.duckdb"))
+    old.execute("create table token_cache (content_hash varchar not null, tokenizer varchar not null, "
+                "tokens varchar[] not null, primary key (content_hash, tokenizer))")
+    old.execute("insert into token_cache values ('h', 'jieba-0', ['拖欠', '工资'])")
+    old.close()
+    con = warehouse.connect(tmp_path / "w.duckdb")
+    assert con.sql("select data_type from information_schema.columns where table_name = 'token_cache' "
+                   "and column_name = 'tokens'").fetchall() == [("VARCHAR",)]
+    assert con.sql("select count(*) from token_cache").fetchall() == [(0,)]
+    con.close()
+    con = warehouse.connect(tmp_path / "w.duckdb")  # and a current one is kept as it is
+    con.execute("insert into token_cache values ('h', 'rjieba-0', '拖欠 工资')")
+    con.close()
+    assert warehouse.connect(tmp_path / "w.duckdb").sql("select tokens from token_cache").fetchall() == [("拖欠 工资",)]
+
+
+def test_keep_tokens_stores_each_text_once_across_the_chunks_of_a_run(tmp_path, monkeypatch):
+    from pipelines import registry
+
+    monkeypatch.setenv("SHAOBING_HOME", str(tmp_path))
+    con = warehouse.connect(tmp_path / "w.duckdb")
+    present = {"cached-before"}
+    registry.keep_tokens(con, ["a", "b", "a", "cached-before"], ["x", "y", "x", "z"], present)
+    registry.keep_tokens(con, ["b", "c", "d"], ["y", "w", None], present)  # b: kept by the first chunk
+    rows = con.sql("select content_hash, tokens from token_cache order by 1").fetchall()
+    assert rows == [("a", "x"), ("b", "y"), ("c", "w")]
+    assert present == {"cached-before", "a", "b", "c"}
