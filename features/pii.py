@@ -72,6 +72,12 @@ def _ascii(digits: str) -> str:
     return "".join(str(unicodedata.digit(c, 0)) if not c.isascii() else c for c in digits)
 
 
+_SEPARATORS = re.compile(r"[\s\-()+]")
+_ID_FORM = re.compile(r"\d{17}[\dX]|\d{15}")
+_NON_DIGIT = re.compile(r"\D")
+_PREFIXED_MOBILE = re.compile(r"(?:0086|86)1[3-9]\d{9}")
+
+
 def reporter_key(salt: str, *identifiers: str | None) -> str | None:
     """Salted sha256 (32 hex chars) of the first usable phone or ID number; None if there is none."""
     for identifier in identifiers:
@@ -84,11 +90,11 @@ def reporter_key(salt: str, *identifiers: str | None) -> str | None:
 def _identifier_key(identifier: str) -> str:
     """The canonical form: ID numbers with an uppercase X, phones as bare digits without +86."""
     text = unicodedata.normalize("NFKC", identifier).strip().upper()
-    compact = re.sub(r"[\s\-()+]", "", text)
-    if re.fullmatch(r"\d{17}[\dX]|\d{15}", compact):
+    compact = _SEPARATORS.sub("", text)
+    if _ID_FORM.fullmatch(compact):
         return compact
-    digits = re.sub(r"\D", "", text)
-    if re.fullmatch(r"(?:0086|86)1[3-9]\d{9}", digits):
+    digits = _NON_DIGIT.sub("", text)
+    if _PREFIXED_MOBILE.fullmatch(digits):
         digits = digits[-11:]
     # Fewer than 7 digits is a placeholder such as 0, 无 or 123, not a way to recognise anyone.
     return digits if len(digits) >= 7 else ""

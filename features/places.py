@@ -102,8 +102,11 @@ class AreaMatcher:
         return tuple(chain)
 
 
+_SPACES = re.compile(r"\s+")
+
+
 def _clean(name: str) -> str:
-    return re.sub(r"\s+", "", name)
+    return _SPACES.sub("", name)
 
 
 def _short_form(name: str) -> str | None:

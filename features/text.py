@@ -7,11 +7,16 @@ import unicodedata
 
 # Zero-width and format characters that copy-paste from WeChat and Word leaves inside words;
 # they would split a word in two for jieba and make identical texts hash differently.
-_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad\u180e"), None)
+_INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff\u00ad\u180e"
 # Only ASCII letters are lowercased: str.lower() would also fold other scripts (and 'İ' grows a char).
-_ASCII_LOWER = {ord(c): ord(c.lower()) for c in "ABCDEFGHIJKLMNOPQRSTUVWXYZ"}
+_UPPER = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+_CONTROLS = "".join(map(chr, [*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F]))
+# One pass: invisible chars dropped, control chars to a space, ASCII capitals lowered; most texts
+# hold none of them, and a search finds that faster than a translate walks the text.
+_TABLE = {**dict.fromkeys(map(ord, _INVISIBLE), None), **{ord(c): " " for c in _CONTROLS},
+          **{ord(c): ord(c.lower()) for c in _UPPER}}
+_SPECIAL = re.compile("[" + re.escape(_INVISIBLE + _UPPER + _CONTROLS) + "]")
 _WHITESPACE = re.compile(r"\s+")
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 def normalize(text: str) -> str:
@@ -21,7 +26,8 @@ def normalize(text: str) -> str:
     into their ASCII forms. The PII placeholders ([手机号] …) survive unchanged.
     """
     text = unicodedata.normalize("NFKC", text)
-    text = _CONTROL.sub(" ", text.translate(_INVISIBLE)).translate(_ASCII_LOWER)
+    if _SPECIAL.search(text):
+        text = text.translate(_TABLE)
     # Dropping an invisible char or lowercasing a letter can bring a combining mark next to a base
     # it composes with (e + ZWSP + ◌́ → é, J◌̌ → j◌̌ → ǰ): normalise again, or a second call would.
     if not unicodedata.is_normalized("NFKC", text):
