@@ -4,7 +4,7 @@ Usage: ``RiskTokenizer().tokenize("拖欠农民工工资46800元")`` → ``["拖
 
 Two engines run jieba's algorithm (prefix dictionary DAG, max-probability route, HMM for unknown
 words) on jieba's dictionary plus ours: ``rjieba`` (the default), the Python binding of jieba-rs,
-about 15x faster than ``jieba``, the Python reference. Their tokens agree except on a few dozen
+about 14x faster per cut than ``jieba``, the Python reference. Their tokens agree except on a few dozen
 in a million (unknown words the two HMM implementations join differently; measured on real
 messages): a model trained on one scores the other's tokens as well.
 """
