@@ -5,7 +5,8 @@ Usage: ``RiskTokenizer().tokenize("拖欠农民工工资46800元")`` → ``["拖
 Two engines run jieba's algorithm (prefix dictionary DAG, max-probability route, HMM for unknown
 words) on jieba's dictionary plus ours: ``rjieba`` (the default), the Python binding of jieba-rs,
 about 14x faster per cut than ``jieba``, the Python reference. Their tokens agree except on a few dozen
-in a million (unknown words the two HMM implementations join differently; measured on real
+in a million (routes that score within a hair, such as 胜利路 / 胜利 路: re-adding a dictionary word,
+jieba-rs takes its old frequency out of the total and Python jieba does not; measured on real
 messages): a model trained on one scores the other's tokens as well.
 """
 from __future__ import annotations
