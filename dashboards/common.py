@@ -104,7 +104,8 @@ def require_snapshot() -> tuple[str, float]:
 
 
 def stamp(snap: tuple[str, float]) -> str:
-    return datetime.fromtimestamp(snap[1], settings.timezone()).strftime("%Y-%m-%d %H:%M")
+    """When the snapshot on show was published, to the second: a run can publish twice in a minute."""
+    return datetime.fromtimestamp(snap[1], settings.timezone()).strftime("%Y-%m-%d %H:%M:%S")
 
 
 # ---------------------------------------------------------------- shareable filters
