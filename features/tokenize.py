@@ -52,7 +52,7 @@ class RiskTokenizer:
         self._dictionary = _package_text("dict.txt")
         self._stopwords = frozenset(_package_text("stopwords.txt").split())
         self._keep_numbers = frozenset(w for w in self._words() if w.isdigit())
-        self._jieba = None  # the engine's segmenter, built on first use
+        self._cut = None  # the engine's cut(text, hmm), built on first use
         self._lock = threading.Lock()
 
     @property
@@ -109,11 +109,11 @@ class RiskTokenizer:
     def _segmenter(self):
         """cut(text, hmm) -> pieces. Building the prefix dictionary takes 0.2 s (rjieba) to 1 s
         (jieba): done on first use, once per process."""
-        if self._jieba is None:
+        if self._cut is None:
             with self._lock:
-                if self._jieba is None:
-                    self._jieba = self._build()
-        return self._jieba
+                if self._cut is None:
+                    self._cut = self._build()
+        return self._cut
 
     def _build(self):
         if self.segmenter == "rjieba":
@@ -143,7 +143,7 @@ class RiskTokenizer:
     def __getstate__(self) -> dict:
         # A segmenter holds a lock or a Rust object and cannot be pickled; each process builds its own.
         state = self.__dict__.copy()
-        state["_jieba"] = None
+        state["_cut"] = None
         del state["_lock"]
         return state
 

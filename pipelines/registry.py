@@ -50,24 +50,21 @@ def document_texts(frame: pl.DataFrame) -> tuple[list[str], list[str]]:
     return [hashlib.sha1(s.encode()).hexdigest() for s in texts], texts
 
 
-def cached_keys(con, frame: pl.DataFrame) -> set[str]:
-    """The cache keys of these reports that the token cache holds."""
-    return warehouse.cached_keys(con, document_texts(frame)[0], tokenizer().version)
+def cached_keys(con, keys: list[str]) -> set[str]:
+    """Which of these cache keys (``document_texts``) the token cache holds."""
+    return warehouse.cached_keys(con, keys, tokenizer().version)
 
 
-def document_inputs(con, frame: pl.DataFrame, present: set[str] | None = None
-                    ) -> tuple[list[str], list[str], list[str | None]]:
-    """Each report's cache key, its title and text as one string, and its document (space-joined
-    tokens) when the token cache has it (None when it still has to be segmented). ``present``: the
-    keys known to be in the cache (``cached_keys``), so that a chunk with none of them does not
-    read the cache."""
-    keys, texts = document_texts(frame)
+def document_inputs(con, keys: list[str], present: set[str] | None = None) -> list[str | None]:
+    """Each key's document (space-joined tokens) when the token cache has it, else None (it still
+    has to be segmented). ``present``: the keys known to be in the cache (``cached_keys``), so that
+    a chunk with none of them does not read the cache."""
     wanted = keys if present is None else [k for k in keys if k in present]
     have = {}
     if wanted:
         cached = warehouse.cached_tokens(con, wanted, tokenizer().version)
         have = dict(zip(cached["content_hash"].to_list(), cached["tokens"].to_list()))
-    return keys, texts, [have.get(k) for k in keys]
+    return [have.get(k) for k in keys]
 
 
 def keep_tokens(con, keys: list[str], fresh: list[str | None], present: set[str] | None = None) -> None:
@@ -88,7 +85,8 @@ def keep_tokens(con, keys: list[str], fresh: list[str | None], present: set[str]
 
 def documents(con, frame: pl.DataFrame) -> list[str]:
     """Each report's title and text as space-joined tokens, taken from or added to the token cache."""
-    keys, texts, cached = document_inputs(con, frame)
+    keys, texts = document_texts(frame)
+    cached = document_inputs(con, keys)
     todo = {k: t for k, t, have in zip(keys, texts, cached) if have is None}
     fresh = dict(zip(todo, (" ".join(t) for t in
                             tokenizer().tokenize_many(list(todo.values()), workers=settings.get_int("SHAOBING_WORKERS")))))

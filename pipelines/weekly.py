@@ -47,16 +47,18 @@ def score_reports(model_version: str, model_path: str, through: dt.date, dask: b
     path = str(registry.resolve(model_path))  # absolute: a Dask worker has another working folder
     with warehouse.open_warehouse(settings.warehouse_path()) as con:
         todo = warehouse.unscored_reports(con, model_version, through)
+        all_keys, all_texts = registry.document_texts(todo)  # hashed once for the run
         # one look at the cache's keys: a first run has none of its texts there and reads nothing more
-        present = registry.cached_keys(con, todo)
+        present = registry.cached_keys(con, all_keys)
 
         def chunks():
             for start in range(0, todo.height, SCORE_CHUNK):
-                chunk = todo.slice(start, SCORE_CHUNK)
-                keys, texts, cached = registry.document_inputs(con, chunk, present)
+                end = start + SCORE_CHUNK
+                keys = all_keys[start:end]
+                cached = registry.document_inputs(con, keys, present)
                 # a text the cache has is not sent again
-                texts = [t if have is None else "" for t, have in zip(texts, cached)]
-                yield model_version, path, chunk["report_id"].to_list(), texts, cached, keys
+                texts = [t if have is None else "" for t, have in zip(all_texts[start:end], cached)]
+                yield model_version, path, todo["report_id"][start:end].to_list(), texts, cached, keys
 
         done = 0
         if dask:
