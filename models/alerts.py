@@ -33,6 +33,7 @@ ALERT_SCHEMA = {
 CHANNEL_NAMES = {"hotline": "12345热线", "grid": "网格", "petition": "信访"}
 DETECTOR_NAMES = {"ears_c1": "EARS C1", "ears_c2": "EARS C2", "ears_c3": "EARS C3",
                   "farrington": "Farrington–Noufaily", "cusum": "负二项 CUSUM", "cusum_nb": "负二项 CUSUM",
+                  "pooled_nb": "同类地区对比", "pooled_cusum": "同类地区对比 CUSUM",
                   "glrnb": "负二项 GLR", "cluster": "地点聚集"}
 COLLECTIVE = 5          # people on one report from which it is a collective petition (集体访)
 _STREAK = re.compile(r"连续第 (\d+) 周预警")
@@ -181,7 +182,7 @@ def _updated(old: dict, sig: dict, week: date, now, decay, names, ev) -> dict | 
     streak = ev.get("streak") or _next_streak(old, week, rerun)
     text = explain(*names, sig["observed"], sig["expected"], sig["upper"], sig["score"],
                    streak=streak, evidence=ev, detector=sig.get("detector", "ears_c2"),
-                   first_week=old["first_week"])
+                   first_week=old["first_week"], weeks=sig.get("weeks"))
     fresh_rank = _rank(sig, ev)
     old_rank = old.get("rank") or 0.0
     rank = max(fresh_rank, old_rank) if rerun else max(fresh_rank, decay * old_rank)
@@ -208,7 +209,8 @@ def _next_streak(old: dict, week: date, rerun: bool) -> int:
 
 def _new(sig: dict, week: date, now, names, ev, dismissed: dict | None = None) -> dict:
     text = explain(*names, sig["observed"], sig["expected"], sig["upper"], sig["score"],
-                   streak=ev.get("streak") or 1, evidence=ev, detector=sig.get("detector", "ears_c2"))
+                   streak=ev.get("streak") or 1, evidence=ev, detector=sig.get("detector", "ears_c2"),
+                   weeks=sig.get("weeks"))
     if dismissed is not None:
         text += (f"（{dismissed['last_week']:%Y-%m-%d} 当周 {dismissed['observed']} 件的预警曾被排除，"
                  f"本周件数明显上升，重新提出。）")
@@ -222,14 +224,17 @@ def _new(sig: dict, week: date, now, names, ev, dismissed: dict | None = None) -
 
 def explain(area_name: str, category_name: str, observed: int, expected: float, upper: float,
             statistic: float, *, streak: int = 1, evidence: dict | None = None,
-            detector: str = "ears_c2", first_week: date | None = None) -> str:
+            detector: str = "ears_c2", first_week: date | None = None, weeks: int | None = None) -> str:
     """The alert's Chinese explanation: counts against expectation, then the evidence.
 
     e.g. 青石镇桃园村「劳资欠薪」本周 7 件，预期 1.2 件（上限 3.8，EARS C2 统计量 4.1）；连续第 3 周预警。
     高频词：欠薪、包工头、工地；涉及：滨江一号项目工地；渠道：12345热线 5、网格 2。
+    ``weeks``: the weeks the counts cover (a CUSUM's run, a cluster's window); 本周 when 1.
     """
     ev = evidence or {}
-    period, measure = ("本周", "统计量") if detector != "cluster" else (f"近 {ev.get('window', 4)} 周", "意外度")
+    weeks = weeks or (ev.get("window", 4) if detector == "cluster" else 1)
+    period = "本周" if weeks == 1 else f"近 {weeks} 周"
+    measure = "意外度" if detector == "cluster" else "统计量"
     reporters = f"，来自 {ev['reporters']} 位反映人" if detector == "cluster" and ev.get("reporters") else ""
     head = (f"{area_name}「{category_name}」{period} {int(observed)} 件{reporters}，预期 {expected:.1f} 件"
             f"（上限 {upper:.1f}，{DETECTOR_NAMES.get(detector, detector)} {measure} {statistic:.1f}）；")

@@ -22,6 +22,7 @@ CLUSTER_SIGNAL_SCHEMA = {
     "week": pl.Date, "place": pl.String, "category": pl.String, "area_code": pl.String,
     "detector": pl.String, "observed": pl.Int64, "expected": pl.Float64, "upper": pl.Float64,
     "score": pl.Float64, "reporters": pl.Int64, "channels": pl.Int64, "this_week": pl.Int64,
+    "weeks": pl.Int64,
 }
 MENTION_COLUMNS = ("report_id", "week", "category", "area_code", "channel", "reporter_key", "names")
 
@@ -176,7 +177,7 @@ def cluster_signals(mentions: pl.DataFrame, week: date, *, window: int = 4, hist
     surprise = -np.log10(np.maximum(poisson.sf(observed - 1, expected), 1e-300))
     out = keys.with_columns(
         pl.lit(week, pl.Date).alias("week"), pl.lit("cluster").alias("detector"),
-        pl.Series("expected", expected), pl.Series("upper", upper),
+        pl.lit(window, pl.Int64).alias("weeks"), pl.Series("expected", expected), pl.Series("upper", upper),
         pl.Series("score", np.minimum(surprise, score_cap)), pl.Series("_alarm", observed > upper))
     return (out.filter("_alarm").select(list(CLUSTER_SIGNAL_SCHEMA))
             .with_columns(pl.col(c).cast(t) for c, t in CLUSTER_SIGNAL_SCHEMA.items())

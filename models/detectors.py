@@ -4,31 +4,33 @@ Methods (the ``detector`` column of a signal), each gated by the weeks of histor
   ears_c1, ears_c2, ears_c3 — EARS (``models.ears``), from 7, 9 and 11 weeks of history;
   farrington — Farrington flexible with Noufaily's improvements (``models.farrington``), from
                ``Farrington.min_years`` (2) years and w weeks (107 weeks), up to b = 3 years back;
-  cusum_nb — negative-binomial CUSUM for slow persistent rises (``models.cusum``), from
-             ``CusumNB.guard + window`` (17) weeks;
+  cusum_nb — negative-binomial CUSUM for slow persistent rises (``models.cusum``) against the
+             series' own recent mean, from ``CusumNB.guard + window`` (17) weeks;
   pooled_nb — each series against its share of its pool's reports this week (``models.pooled``:
              an empirical-Bayes share over the last 52 weeks behind a 2-week guard, times the
-             other series' current total, NB quantile), from 10 weeks.
-A method without enough history stays silent; every alarm also needs ``min_count`` reports that week.
+             other series' current total, NB quantile), from 10 weeks;
+  pooled_cusum — the NB CUSUM against that pooled expectation (``models.cusum.PooledCusum``),
+             from 10 weeks.
+A method without enough history stays silent. Every alarm also needs ``min_count`` reports: in
+its week for the one-week methods, over the chart's run (the weeks since it last left 0) for the
+two CUSUMs, whose signals then report the run (``weeks`` > 1) rather than the week.
 
-``COMBINED`` (detect_week's default) runs Farrington, the NB CUSUM and the pooled NB test and
-reports each that alarms. The pooled test carries most of it: sparse series share their category's
-seasonality, so their expectation comes from a long, shrunk share and the pool's current week
-instead of seven noisy weeks of their own, from the tenth week of data on. Farrington, once two
-years exist, judges a week against the same season of past years and a baseline that leaves out
-the last half year; the CUSUM adds up small excesses week after week against its own recent mean.
-Both also cover what the pooled test is blind to by construction: a rise shared by a whole pool.
-The thresholds — the pooled test's alpha (0.06), Farrington's alpha (0.02), the CUSUM's threshold
-(3) and baseline (13 weeks behind a 4-week guard) — and the choice of methods were made with
-``bench/detection.py --tune`` on its tuning seed: the most outbreaks found with a false-positive
-rate at most 0.9 × EARS C3's, with and without two years of history. EARS C2, the earlier
-default, is no longer in it (adding it costs about 4 points of detection at that rate); pass
-``methods`` to keep it.
+``COMBINED`` (detect_week's default) is the pooled CUSUM with Farrington beside it. The pooled
+CUSUM carries it: sparse series share their category's seasonality, so their expectation comes
+from a long, shrunk share and the pool's current week instead of seven noisy weeks of their own;
+and the chart adds up small excesses week after week, so a burst, a slow ramp, a small persistent
+shift and the edge of a neighbourhood cluster all build its evidence, counted in reports over the
+run. What it is blind to by construction is a rise shared by a whole pool (every area of a
+category at once), absorbed as "season": Farrington, once two years exist, judges each week
+against the same season of past years and covers it. The thresholds and the choice of methods
+were made with ``bench/detection.py --tune`` on its tuning seeds: the most outbreaks found with a
+false-positive rate at most EARS C3's, with and without two years of history.
 
 Scores (shown as the detector's statistic): C1/C2 the C statistic, C3 the C3 sum, Farrington the
-excess in standard deviations (y - μ0) / sqrt(φ·μ0), the CUSUM its log likelihood ratio S, the pooled test (y - μ) / sqrt(μ + φμ²). Where
-the spread behind a score was floored at ``sd_floor`` the score is capped at ``floored_score_cap``:
-a quiet village's burst must not outrank every real rise merely because its spread is tiny.
+excess in standard deviations (y - μ0) / sqrt(φ·μ0), the CUSUMs their log likelihood ratio S, the
+pooled test (y - μ) / sqrt(μ + φμ²). Where the spread behind a score was floored at ``sd_floor``
+the score is capped at ``floored_score_cap``: a quiet village's burst must not outrank every real
+rise merely because its spread is tiny.
 """
 from __future__ import annotations
 
@@ -37,7 +39,7 @@ from datetime import date
 import numpy as np
 import polars as pl
 
-from .cusum import CusumNB, nb_cusum
+from .cusum import CusumNB, PooledCusum, nb_cusum
 from .ears import C3_ALPHA, ears_c3, shewhart
 from .farrington import Farrington, farrington
 from .pooled import PooledNB, pooled_nb
@@ -45,9 +47,11 @@ from .pooled import PooledNB, pooled_nb
 SIGNAL_SCHEMA = {
     "week": pl.Date, "area_code": pl.String, "category": pl.String, "detector": pl.String,
     "observed": pl.Int64, "expected": pl.Float64, "upper": pl.Float64, "score": pl.Float64,
+    "weeks": pl.Int64,
 }
-METHODS = ("ears_c1", "ears_c2", "ears_c3", "farrington", "cusum_nb", "pooled_nb")
-COMBINED = ("farrington", "cusum_nb", "pooled_nb")
+METHODS = ("ears_c1", "ears_c2", "ears_c3", "farrington", "cusum_nb", "pooled_nb", "pooled_cusum")
+CHARTS = ("cusum_nb", "pooled_cusum")   # methods whose minimum count is over their run
+COMBINED = ("farrington", "pooled_cusum")
 
 
 def detect_matrix(Y: np.ndarray, at, methods=COMBINED, *, alpha: float = 0.001,
@@ -55,12 +59,15 @@ def detect_matrix(Y: np.ndarray, at, methods=COMBINED, *, alpha: float = 0.001,
                   floored_score_cap: float = 10.0, c3_alpha: float = C3_ALPHA,
                   farrington_params: Farrington = Farrington(),
                   cusum: CusumNB = CusumNB(), pooled: PooledNB = PooledNB(),
+                  pooled_cusum: PooledCusum = PooledCusum(),
                   groups=None) -> dict[str, dict[str, np.ndarray]]:
     """Every method of ``methods`` at the columns ``at`` of Y (series × weeks, column 0 = start).
 
-    Returns, per method, series × len(at) arrays expected, upper, score and alarm (alarm already
-    requires ``min_count``). The parameters are those of ``detect_week``; ``groups`` gives each
-    row's pool for ``pooled_nb`` (default: all rows in one pool).
+    Returns, per method, series × len(at) arrays observed, weeks, expected, upper, score and
+    alarm (alarm already requires ``min_count``): observed and expected are counted over the
+    ``weeks`` the signal covers (1 but for the CUSUMs' runs). The parameters are those of
+    ``detect_week``; ``groups`` gives each row's pool for ``pooled_nb`` and ``pooled_cusum``
+    (default: all rows in one pool).
     """
     Y = np.atleast_2d(np.asarray(Y, dtype=float))
     at = np.asarray(at, dtype=int)
@@ -76,15 +83,26 @@ def detect_matrix(Y: np.ndarray, at, methods=COMBINED, *, alpha: float = 0.001,
                                          sd_floor=sd_floor), floored_score_cap),
         "farrington": lambda: _farrington(Y, at, farrington_params, min_count, sd_floor,
                                           floored_score_cap),
-        "cusum_nb": lambda: _cusum(Y, at, cusum),
+        "cusum_nb": lambda: _chart(Y, at, cusum.baseline(Y), cusum.dispersion, cusum, min_count),
         "pooled_nb": lambda: _pooled(Y, at, groups, pooled),
+        "pooled_cusum": lambda: _chart(Y, at, *pooled_cusum.baseline(Y, _groups(groups, Y)),
+                                       pooled_cusum, min_count),
     }
     out = {}
     for method in methods:
         result = runs[method]()
-        result["alarm"] = result["alarm"] & (y >= min_count)
+        result.setdefault("observed", y)
+        result.setdefault("weeks", np.ones(y.shape, dtype=int))
+        result["alarm"] = result["alarm"] & (result["observed"] >= min_count)
         out[method] = result
     return out
+
+
+def _groups(groups, Y: np.ndarray) -> np.ndarray:
+    groups = np.zeros(len(Y), dtype=int) if groups is None else np.asarray(groups)
+    if len(groups) != len(Y):
+        raise ValueError(f"groups has {len(groups)} entries for {len(Y)} series")
+    return groups
 
 
 def _ears(result: dict, cap: float) -> dict[str, np.ndarray]:
@@ -105,12 +123,16 @@ def _farrington(Y, at, params: Farrington, min_count: int, sd_floor: float, cap:
             "alarm": result["alarm"]}
 
 
-def _cusum(Y, at, params: CusumNB):
-    """The NB CUSUM over every week (it needs its past), reported at ``at``."""
-    mu0 = params.baseline(Y)
-    result = nb_cusum(Y, mu0, kappa=params.kappa, dispersion=params.dispersion,
-                      threshold=params.threshold)
-    return {"expected": mu0[:, at], "upper": result["upper"][:, at],
+def _chart(Y, at, mu0, dispersion, params, min_count: int):
+    """An NB CUSUM over every week (it needs its past), reported at ``at`` as its run: the
+    reports, weeks and expected reports since it last left 0, and the run's total that would
+    have alarmed (the run before this week plus the cases this week needed)."""
+    result = nb_cusum(Y, mu0, kappa=params.kappa, dispersion=dispersion,
+                      threshold=params.threshold, min_count=min_count)
+    run = result["run"][:, at]
+    needed = np.maximum(result["upper"][:, at], min_count - (run - Y[:, at]))
+    return {"observed": run, "weeks": result["weeks"][:, at],
+            "expected": result["run_expected"][:, at], "upper": run - Y[:, at] + needed,
             "score": result["statistic"][:, at], "alarm": result["alarm"][:, at]}
 
 
@@ -148,6 +170,7 @@ def detect_week(counts: pl.DataFrame, week: date, *, methods=COMBINED, alpha: fl
                 floored_score_cap: float = 10.0, start: date | None = None,
                 c3_alpha: float = C3_ALPHA, farrington_params: Farrington = Farrington(),
                 cusum: CusumNB = CusumNB(), pooled: PooledNB = PooledNB(),
+                pooled_cusum: PooledCusum = PooledCusum(),
                 pools: dict[str, str] | None = None) -> pl.DataFrame:
     """Signals of ``week`` for every area × category series in ``counts``, one per alarming method.
 
@@ -157,9 +180,10 @@ def detect_week(counts: pl.DataFrame, week: date, *, methods=COMBINED, alpha: fl
     alarm against its zero history; each method needs its own history since ``start`` (see the
     module docstring). ``alpha``, ``baseline`` and ``guard`` are EARS C1/C2's (C3 uses
     ``c3_alpha``); ``farrington_params``, ``cusum`` and ``pooled`` hold the other methods'
-    parameters. ``pooled_nb`` compares each series with the other series of its pool: the same
-    category and the same ``pools[area_code]`` (default: the same area-code length, i.e. the
-    same administrative level); it needs every series of the pool, not just this week's busy ones.
+    parameters. ``pooled_nb`` and ``pooled_cusum`` compare each series with the other series of
+    its pool: the same category and the same ``pools[area_code]`` (default: the same area-code
+    length, i.e. the same administrative level); they need every series of the pool, not just
+    this week's busy ones.
     Returns the alarming rows (see SIGNAL_SCHEMA), strongest first.
     """
     if week.weekday() != 0:
@@ -171,8 +195,10 @@ def detect_week(counts: pl.DataFrame, week: date, *, methods=COMBINED, alpha: fl
     if week < first:
         return pl.DataFrame(schema=SIGNAL_SCHEMA)
     window = counts.filter(pl.col("week").is_between(first, week))
-    current = window.filter((pl.col("week") == week) & (pl.col("n") >= min_count))
-    if "pooled_nb" in methods and current.height:
+    # Series that can alarm: min_count reports this week, or for a CUSUM any report (its run counts).
+    least = 1 if set(CHARTS) & set(methods) else min_count
+    current = window.filter((pl.col("week") == week) & (pl.col("n") >= max(least, 1)))
+    if {"pooled_nb", "pooled_cusum"} & set(methods) and current.height:
         # The pooled test needs every series of the pools of this week's busy ones.
         keys = window.select("area_code", "category").unique().sort("area_code", "category")
         pool = [pools.get(a, "") if pools is not None else str(len(a)) for a in keys["area_code"]]
@@ -183,7 +209,7 @@ def detect_week(counts: pl.DataFrame, week: date, *, methods=COMBINED, alpha: fl
                              ).to_series().to_numpy()
         keys = keys.drop("_pool")
     else:
-        # Only series with at least min_count reports this week can alarm: pivot just those.
+        # Only series that can alarm this week are pivoted.
         keys = current.select("area_code", "category").unique(maintain_order=True)
         groups = None
     window = window.join(keys, on=["area_code", "category"])
@@ -193,18 +219,18 @@ def detect_week(counts: pl.DataFrame, week: date, *, methods=COMBINED, alpha: fl
                           guard=guard, min_count=min_count, sd_floor=sd_floor,
                           floored_score_cap=floored_score_cap, c3_alpha=c3_alpha,
                           farrington_params=farrington_params, cusum=cusum, pooled=pooled,
-                          groups=groups)
-    frames = [_signals(keys, week, method, matrix[:, -1], result) for method, result in found.items()]
+                          pooled_cusum=pooled_cusum, groups=groups)
+    frames = [_signals(keys, week, method, result) for method, result in found.items()]
     return pl.concat([pl.DataFrame(schema=SIGNAL_SCHEMA), *frames]).sort(["score", "area_code", "category", "detector"],
                                   descending=[True, False, False, False])
 
 
-def _signals(keys: pl.DataFrame, week: date, method: str, observed: np.ndarray,
-             result: dict[str, np.ndarray]) -> pl.DataFrame:
+def _signals(keys: pl.DataFrame, week: date, method: str, result: dict[str, np.ndarray]) -> pl.DataFrame:
     """The alarming rows of one method as signals."""
     return keys.with_columns(
         pl.lit(week, pl.Date).alias("week"), pl.lit(method).alias("detector"),
-        pl.Series("observed", observed.astype(np.int64)),
+        pl.Series("observed", result["observed"][:, 0].astype(np.int64)),
+        pl.Series("weeks", result["weeks"][:, 0].astype(np.int64)),
         *(pl.Series(k, result[k][:, 0], dtype=pl.Float64) for k in ("expected", "upper", "score")),
         pl.Series("_alarm", result["alarm"][:, 0]),
     ).filter("_alarm").select(list(SIGNAL_SCHEMA))

@@ -41,9 +41,11 @@ class Farrington:
     test, so its dispersion is Σω((y-μ)/μ)²/df, about 1/μ of the right one: busy series keep
     trends that are not significant. "surveillance" reproduces that, for the reference test and
     for comparisons with other agencies' R output.
+    ``alpha`` 0.01: beside the pooled CUSUM in ``models.detectors.COMBINED`` (chosen there with
+    ``bench/detection.py --tune``).
     """
 
-    alpha: float = 0.02
+    alpha: float = 0.01
     b: int = 3
     min_years: int = 2
     w: int = 3

@@ -19,10 +19,20 @@ own mean over the baseline).
 Conditioning on the others' current total (as the space-time permutation scan does) takes the
 season, the holiday dip and any common trend out of the expectation without a seasonal model,
 from the first weeks of data on. Its price: a rise shared by the whole pool — every area of a
-category at once — is absorbed as "season" and left to the other methods (C2, Farrington, the
+category at once — is absorbed as "season" and left to the other methods (Farrington, the
 CUSUM), which is why this test is meant to run beside them. A pool should hold series of one
 level and one category (``detect_week`` pools by category and area-code length, so that a town
 is not compared with the county that contains it).
+
+Once ``season_years`` years of history exist, the pool's total of week t is also forecast from
+the past years (Farrington's idea on the pool's aggregate, which is busy enough to have one):
+the mean of the pool's weeks t - 52y ± ``season_half`` over up to ``season_back`` years,
+scaled by the pool's last ``level_weeks`` weeks (behind the guard) against the same weeks of
+those years. μ_st is then the mean of the two estimates, share × forecast and share × others'
+current total: the forecast does not carry this week's noise of the other series (nor their
+outbreaks), the current total follows a season that moved (the Spring Festival's week moves by up
+to three weeks a year); and half of a rise shared by the whole pool that past years did not have
+now shows.
 
 The week is tested against the (1 - ``alpha``) quantile of a negative binomial with mean μ_st and
 Var = μ + φμ², φ the pool's dispersion estimated by the method of moments from the residuals of
@@ -49,6 +59,10 @@ class PooledNB:
     min_dispersion: float = 0.05
     max_dispersion: float = 2.0
     default_dispersion: float = 0.3
+    season_years: int = 2
+    season_back: int = 3
+    season_half: int = 2
+    level_weeks: int = 13
 
 
 def _window_sums(X: np.ndarray, window: int, guard: int) -> tuple[np.ndarray, np.ndarray]:
@@ -79,12 +93,39 @@ def pooled_expectation(Y: np.ndarray, groups: np.ndarray, params: PooledNB = Poo
             rate = m / v                                   # in "pooled reports" units
             share = (m * rate + own) / (rate + pooled)
             expected = share / (1 - share) * (total - Y[rows])
+            forecast = share * pool_forecast(total, params)[None, :]
+            expected = np.where(np.isfinite(forecast), (expected + forecast) / 2, expected)
         # Nobody else reported in the baseline (a pool of one series): the plain moving mean.
         alone = (pooled - own <= 0) | (share >= 1)
         expected = np.where(alone, own / np.maximum(weeks, 1), expected)
         ok = (weeks >= params.min_weeks) & (pooled > 0)
         mu[rows] = np.where(ok[None, :] & np.isfinite(expected), expected, np.nan)
     return mu
+
+
+def pool_forecast(total: np.ndarray, params: PooledNB = PooledNB()) -> np.ndarray:
+    """The pool's total of every week forecast from the same weeks of past years (see the module
+    docstring); NaN before ``season_years`` years of history."""
+    weeks = len(total)
+    cum = np.concatenate([[0.0], np.cumsum(total)])
+    t = np.arange(weeks)
+    h, g, span = params.season_half, params.guard, params.level_weeks
+
+    def between(lo, hi):                                  # sum of total over [lo, hi)
+        return cum[np.clip(hi, 0, weeks)] - cum[np.clip(lo, 0, weeks)]
+
+    now = between(t - g - span, t - g)
+    refs, levels, years = np.zeros(weeks), np.zeros(weeks), np.zeros(weeks)
+    for y in range(1, params.season_back + 1):
+        c = t - 52 * y
+        ok = c - h - g - span >= 0
+        refs += np.where(ok, between(c - h, c + h + 1) / (2 * h + 1), 0.0)
+        levels += np.where(ok, between(c - g - span, c - g), 0.0)
+        years += ok
+    enough = years >= params.season_years
+    with np.errstate(divide="ignore", invalid="ignore"):
+        forecast = refs / years * now / np.maximum(levels / years, 1.0)
+    return np.where(enough, forecast, np.nan)
 
 
 def pooled_dispersion(Y: np.ndarray, mu: np.ndarray, groups: np.ndarray,

@@ -21,7 +21,7 @@ from .pool import LocalPool, run_chunks
 
 MENTION_CHUNK = 20_000  # flagged reports a worker finds names in at a time
 REPEAT_WEEKS = 8  # weeks before a signal's window in which a reporter's earlier reports make them a repeat reporter
-SIGNAL_COLUMNS = ["week", "area_code", "category", "detector", "observed", "expected", "upper", "score", "place"]
+SIGNAL_COLUMNS = ["week", "area_code", "category", "detector", "observed", "expected", "upper", "score", "place", "weeks"]
 
 
 @dataclass
@@ -75,6 +75,8 @@ def run_week(week: dt.date, counts: pl.DataFrame, lineage: pl.DataFrame, flagged
     ``counts`` (week, area_code, category, n) and ``lineage`` (flagged reports once per area of
     their lineage) feed the count detectors; ``flagged`` (one row per flagged report and category,
     with names and escalation words from ``mentions``) feeds the clusters and the evidence.
+    An area signal's reports are those of its weeks (a CUSUM's run: as many weeks back as
+    ``lineage`` holds).
     """
     past = counts.filter(pl.col("week") <= week)
     area = detect_week(past, week, min_count=params.min_count, **params.detector)
@@ -84,10 +86,11 @@ def run_week(week: dt.date, counts: pl.DataFrame, lineage: pl.DataFrame, flagged
                                canonical=named)
     signals = pl.concat([area.select(SIGNAL_COLUMNS), clusters.select(SIGNAL_COLUMNS)], how="vertical_relaxed")
 
+    spans = area.group_by("area_code", "category").agg(pl.col("weeks").max())
     behind = pl.concat([
-        lineage.filter(pl.col("week") == week).join(area.select("area_code", "category").unique(),
-                                                    on=["area_code", "category"])
-        .select("area_code", "category", pl.lit(None, pl.String).alias("place"), "report_id"),
+        lineage.filter(pl.col("week") <= week).join(spans, on=["area_code", "category"])
+        .filter(pl.col("week") > pl.lit(week) - pl.duration(weeks=pl.col("weeks")))
+        .select("area_code", "category", pl.lit(None, pl.String).alias("place"), "report_id").unique(),
         reports_behind(flagged, clusters, week, window=params.cluster_weeks, canonical=named)
         .join(clusters.select("place", "category", "area_code"), on=["place", "category"])
         .select("area_code", "category", "place", "report_id"),

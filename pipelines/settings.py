@@ -28,7 +28,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("SHAOBING_TAXONOMY", "", "path of a taxonomy TOML replacing the built-in risk categories"),
     Setting("SHAOBING_TIMEZONE", "Asia/Shanghai", "time zone of the weekly schedule and of report timestamps"),
     Setting("SHAOBING_WEEKLY_CRON", "0 6 * * 1", "cron of the served weekly flow (Mondays 06:00)"),
-    Setting("SHAOBING_MIN_COUNT", "3", "least reports in an area-week before a detector may raise a signal"),
+    Setting("SHAOBING_MIN_COUNT", "3", "least reports before a detector may raise a signal: in the area-week for one-week detectors, over the chart's run for the CUSUMs"),
     Setting("SHAOBING_ALERT_BUDGET", "10", "most new alerts raised per week (the strongest first)"),
     Setting("SHAOBING_ALERT_QUIET_WEEKS", "8", "a new alert nobody reviewed lapses (expired) after this many weeks without a signal"),
     Setting("SHAOBING_CLUSTER_WEEKS", "4", "rolling window, in weeks, over which reports naming the same place or organisation are counted"),

@@ -65,7 +65,7 @@ create table if not exists weekly_counts (
 create table if not exists signals (
     signal_id varchar primary key, week date not null, area_code varchar, category varchar not null,
     detector varchar not null, observed double not null, expected double, upper double,
-    score double not null, model_version varchar not null, place varchar);
+    score double not null, model_version varchar not null, place varchar, weeks integer);
 create table if not exists alerts (
     alert_id varchar primary key, area_code varchar, category varchar not null,
     first_week date not null, last_week date not null, status varchar not null,
@@ -79,6 +79,7 @@ create table if not exists weekly_runs (
     signals integer not null, new_alerts integer not null, primary key (week, model_version));
 -- columns added since the first release: warehouses made before them gain them here
 alter table signals add column if not exists place varchar;
+alter table signals add column if not exists weeks integer;
 alter table alerts add column if not exists place varchar;
 alter table alerts add column if not exists rank double;
 """

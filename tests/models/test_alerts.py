@@ -14,7 +14,7 @@ CATEGORIES = {"wage_arrears": "劳资欠薪", "debt": "债务纠纷"}
 
 def signals(week, *rows):
     """rows: (area_code, category, observed, score)"""
-    return pl.DataFrame([(week, a, c, "ears_c2", o, 1.2, 3.8, s) for a, c, o, s in rows],
+    return pl.DataFrame([(week, a, c, "ears_c2", o, 1.2, 3.8, s, 1) for a, c, o, s in rows],
                         schema=SIGNAL_SCHEMA, orient="row")
 
 
@@ -107,7 +107,7 @@ def test_explanation_with_missing_evidence(evidence, tail):
 
 def place_signal(week, observed, score):
     return pl.DataFrame([{"week": week, "area_code": "330100001001", "category": "wage_arrears", "detector": "cluster",
-                          "observed": observed, "expected": 0.3, "upper": 3.0, "score": score, "place": "白沙物流园"}])
+                          "observed": observed, "expected": 0.3, "upper": 3.0, "score": score, "place": "白沙物流园", "weeks": 4}])
 
 
 def test_a_place_alerting_three_weeks_running_is_one_alert_whatever_the_area():
@@ -126,7 +126,7 @@ def test_a_place_alerting_three_weeks_running_is_one_alert_whatever_the_area():
 
 def test_a_place_alert_and_an_area_alert_on_the_same_area_are_separate():
     both = pl.concat([place_signal(W1, 5, 6.0), signals(W1, ("330100001001", "wage_arrears", 5, 4.0))
-                      .with_columns(pl.lit(None, pl.String).alias("place"))])
+                      .with_columns(pl.lit(None, pl.String).alias("place")).select(place_signal(W1, 5, 6.0).columns)])
     alerts, n_new = run(NO_ALERTS, both, W1)
     assert n_new == 2 and sorted(map(str, alerts["place"].to_list())) == ["None", "白沙物流园"]
 
@@ -169,3 +169,11 @@ def test_variants_of_one_place_in_one_week_open_one_alert():
     assert n_new == 1 and alerts["place"].to_list() == ["白沙物流园"]
     again, n_new = run(alerts, both.with_columns(pl.lit(W2).alias("week")), W2)
     assert n_new == 0 and again.height == 1
+
+
+def test_the_explanation_names_the_weeks_a_signal_counts():
+    run = explain("青石镇桃园村", "劳资欠薪", 6, 1.4, 4.0, 2.3, detector="pooled_cusum", weeks=3)
+    assert run.startswith("青石镇桃园村「劳资欠薪」近 3 周 6 件，预期 1.4 件")
+    assert "同类地区对比 CUSUM 统计量 2.3" in run
+    week = explain("青石镇桃园村", "劳资欠薪", 6, 1.4, 4.0, 2.3, detector="pooled_cusum", weeks=1)
+    assert "」本周 6 件" in week

@@ -148,6 +148,24 @@ def test_a_file_of_mixed_good_and_bad_rows_loads_the_good_ones(demo, tmp_path):
     assert "13812345678" not in text
 
 
+def test_a_cusum_signal_over_several_weeks_links_the_reports_of_its_run(demo):
+    runs = sql(demo, """
+        select s.week, s.weeks, s.observed, a.alert_id,
+               count(distinct r.report_id) filter (where r.received_at < s.week) as earlier
+        from signals s
+        join alerts a on a.place is null and a.area_code = s.area_code and a.category = s.category
+                     and s.week between a.first_week and a.last_week
+        join alert_reports x on x.alert_id = a.alert_id and x.week = s.week
+        join reports r using (report_id)
+        where s.detector = 'pooled_cusum' and s.weeks > 1
+        group by all""")
+    assert runs.height, "no CUSUM run of several weeks on the sample"
+    # reports of the run's earlier weeks are linked when it alarms, not only the alarm week's
+    assert (runs["earlier"] > 0).mean() > 0.9
+    explained = sql(demo, "select explanation from alerts where explanation like '%近 % 周%CUSUM%'")
+    assert explained.height
+
+
 def test_a_second_weekly_run_changes_no_alert(demo):
     before = sql(demo, "select * from alerts order by alert_id")
     with home_env(demo["home"]):

@@ -73,3 +73,19 @@ def test_keep_tokens_stores_each_text_once_across_the_chunks_of_a_run(tmp_path, 
     rows = con.sql("select content_hash, tokens from token_cache order by 1").fetchall()
     assert rows == [("a", "x"), ("b", "y"), ("c", "w")]
     assert present == {"cached-before", "a", "b", "c"}
+
+
+def test_signals_of_an_older_warehouse_gain_the_weeks_they_count(tmp_path):
+    import duckdb
+
+    old = duckdb.connect(str(tmp_path / "w.duckdb"))
+    old.execute("create table signals (signal_id varchar primary key, week date not null, area_code varchar, "
+                "category varchar not null, detector varchar not null, observed double not null, expected double, "
+                "upper double, score double not null, model_version varchar not null, place varchar)")
+    old.execute("insert into signals values ('S-1', '2026-03-02', '369901001001', 'debt', 'ears_c3', 4, 1.0, 3.0, "
+                "5.0, 'm1', null)")
+    old.close()
+    con = warehouse.connect(tmp_path / "w.duckdb")
+    # an old signal keeps its row; its weeks are unknown (null), which the board reads as one week
+    assert con.sql("select signal_id, weeks from signals").fetchall() == [("S-1", None)]
+    con.close()
