@@ -473,7 +473,7 @@ STATUS_BY_AGE = (  # (weeks since the alert's last week up to, statuses and thei
          "expired": 4}),
     (10**6, {"expired": 30, "resolved": 40, "dismissed": 24, "merged": 4, "dispatched": 2}),
 )
-DETECTORS = ("pooled_nb", "cusum_nb", "ears_c3", "farrington")
+DETECTORS = ("pooled_cusum", "farrington")  # models.detectors.COMBINED
 
 
 def finish_alerts(con, alerts: list[dict], last: date, rng: random.Random) -> list[dict]:
@@ -528,7 +528,7 @@ def finish_alerts(con, alerts: list[dict], last: date, rng: random.Random) -> li
         a["_signals"] = [{"signal_id": f"S-{w:%Y%m%d}-{detector}-{a['place'] or a['area_code']}-{a['category']}",
                           "week": w, "area_code": a["area_code"], "category": a["category"], "detector": detector,
                           "observed": n, "expected": e, "upper": e + 2 * math.sqrt(e + 1), "score": a["score"],
-                          "model_version": None, "place": a["place"]} for w, n, e in a["_weeks"]]
+                          "model_version": None, "place": a["place"], "weeks": 1} for w, n, e in a["_weeks"]]
     return alerts
 
 
