@@ -24,8 +24,12 @@ production ``min_count`` of 3. Two history regimes are scored apart: weeks 20–
 years: Farrington is not yet available and ``combined`` falls back to its other methods) and
 weeks 107–259. Columns: outbreaks detected / planted (pod, and per shape), detected in their first
 week (pod_wk1), alarms outside outbreaks / series-weeks outside outbreaks (fpr), alarms inside
-outbreaks / all alarms (ppv), and the median weeks from outbreak start to first alarm over the
-outbreaks detected (delay). Each table adds up several seeds' simulations (one seed plants about
+outbreaks / all alarms (ppv), the median weeks from outbreak start to first alarm over the
+outbreaks detected (delay), and the weeks by which half of all planted outbreaks are found, a miss
+counting as never (half; "inf" if fewer than half are ever found). ``delay`` alone favours a
+method that finds only the easy outbreaks, which it finds early; ``half`` is the median over all
+outbreaks, in the spirit of Bédubourg & Le Strat's (2017) timeliness, which scores a miss as the
+worst delay. Each table adds up several seeds' simulations (one seed plants about
 300 outbreaks; a method's pod moves by several points from seed to seed). The combined thresholds
 were chosen with ``--tune`` on ``TUNING_SEEDS``; the table is printed for ``--seeds`` (by default
 five other seeds), with the gain over C3 seed by seed, and for the tuning seeds. It prints and
@@ -199,7 +203,9 @@ def summary(tallies: list[dict]) -> dict[str, float]:
            "pod_wk1": (delays == 0).sum() / planted if planted else np.nan,
            "fpr": t["false"] / max(t["negatives"], 1),
            "ppv": t["true"] / t["alarms"] if t["alarms"] else np.nan,
-           "delay": float(np.median(delays)) if len(delays) else np.nan}
+           "delay": float(np.median(delays)) if len(delays) else np.nan,
+           "half": float(np.median(np.r_[delays, np.full(planted - len(delays), np.inf)]))
+           if planted else np.nan}
     for shape in SHAPES:
         n = t[f"{shape}_planted"]
         row[shape] = t[f"{shape}_found"] / n if n else np.nan
@@ -262,7 +268,7 @@ def run(seeds, config: Config) -> tuple[list[dict], dict[int, dict], float]:
 
 
 COLUMNS = [("pod", 6, ".3f"), ("pod_wk1", 8, ".3f"), ("fpr", 8, ".4f"), ("ppv", 6, ".3f"),
-           ("delay", 6, ".1f"), *((shape, 8, ".2f") for shape in SHAPES)]
+           ("delay", 6, ".1f"), ("half", 5, ".1f"), *((shape, 8, ".2f") for shape in SHAPES)]
 
 
 def render(rows: list[dict]) -> str:
@@ -283,17 +289,20 @@ def render_seeds(per_seed: dict[int, dict]) -> str:
 
 
 def verdict(rows: list[dict]) -> str:
-    """The issue's target against EARS C3, per regime: fpr no higher, pod +0.15, delay -1 week."""
+    """The issue's target against EARS C3, per regime: fpr no higher, pod +0.15, one week sooner on
+    median — as the median delay of the outbreaks each method detects (delay-1), and as the weeks
+    by which each finds half of all outbreaks (half-1): both are printed, neither stands for the other."""
     lines = []
     for regime in REGIMES:
         by = {r["method"]: r for r in rows if r["history"] == regime}
         c3, comb = by["ears_c3"], by["combined"]
         checks = {"fpr": comb["fpr"] <= c3["fpr"], "pod+0.15": comb["pod"] - c3["pod"] >= 0.15,
-                  "delay-1": c3["delay"] - comb["delay"] >= 1}
+                  "delay-1": c3["delay"] - comb["delay"] >= 1, "half-1": c3["half"] - comb["half"] >= 1}
         lines.append(f"target vs ears_c3, {regime}: " + ", ".join(
             f"{k} {'met' if ok else 'NOT met'}" for k, ok in checks.items())
             + f" (combined pod {comb['pod']:.3f} vs {c3['pod']:.3f}, fpr {comb['fpr']:.4f} vs"
-              f" {c3['fpr']:.4f}, delay {comb['delay']:.1f} vs {c3['delay']:.1f})")
+              f" {c3['fpr']:.4f}, delay {comb['delay']:.1f} vs {c3['delay']:.1f},"
+              f" half {comb['half']:.1f} vs {c3['half']:.1f})")
     return "\n".join(lines)
 
 

@@ -25,7 +25,7 @@ def test_tiny_run_prints_every_method_and_column_for_both_seed_groups(detection,
     assert detection.main(["--tiny", "--seeds", "3,4"]) == 0
     out = capsys.readouterr().out
     head = next(line for line in out.splitlines() if line.startswith("history"))
-    for column in ("history", "method", "pod", "pod_wk1", "fpr", "ppv", "delay", *detection.SHAPES):
+    for column in ("history", "method", "pod", "pod_wk1", "fpr", "ppv", "delay", "half", *detection.SHAPES):
         assert column in head.split()
     for method in (*detection.METHODS, "combined", "oracle", "oracle_cusum", "ceiling"):
         assert f" {method} " in out
@@ -60,6 +60,7 @@ def test_score_counts_outbreaks_first_week_hits_false_alarms_and_delay(detection
     alarm[0, 0] = True   # another false alarm
     row = detection.score(alarm, sim, slice(0, None))
     assert row["pod"] == 0.5 and row["pod_wk1"] == 0.0 and row["delay"] == 1.0
+    assert row["half"] == np.inf  # delays 1 and never: the median of the two is never
     assert row["fpr"] == pytest.approx(2 / 7) and row["ppv"] == pytest.approx(1 / 3)
     assert row["burst"] == 1.0 and row["shift"] == 0.0
 
@@ -73,3 +74,6 @@ def test_summary_adds_simulations_up_before_taking_ratios(detection):
     row = detection.summary([{**found, **shapes}, {**missed, **shapes}])
     assert row["pod"] == 0.25 and row["fpr"] == pytest.approx(2 / 18)
     assert row["ppv"] == pytest.approx(1 / 3) and row["delay"] == 2.0
+    assert row["half"] == np.inf  # one found (in week 2) of four: half are never found
+    two_of_three = {**found, "planted": 3, "delays": [0, 2]}
+    assert detection.summary([{**two_of_three, **shapes}])["half"] == 2.0  # weeks 0, 2, never
