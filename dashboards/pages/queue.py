@@ -70,7 +70,7 @@ def queue_table(alerts: pl.DataFrame) -> pl.DataFrame:
         pl.coalesce("place", "area_name", "area_code").alias("区域"),
         pl.col("town_name").fill_null("—").alias("所属街道/乡镇"),
         pl.col("category").map_elements(names.category_name, return_dtype=pl.String).alias("风险类别"),
-        pl.col("observed").alias("本周件数"),
+        pl.col("observed").alias("件数"),
         pl.col("expected").alias("预期"),
         pl.col("rank").fill_null(pl.col("score")).alias("综合评分"),
         pl.col("status").map_elements(names.status_name, return_dtype=pl.String).alias("状态"),
@@ -93,8 +93,9 @@ def queue(alerts: pl.DataFrame) -> None:
         queue_table(alerts), key="queue", hide_index=True, selection_mode="single-row",
         on_select=functools.partial(_select_row, alerts["alert_id"].to_list()),
         column_config={
-            "本周件数": st.column_config.NumberColumn(format="%d"),
-            "预期": st.column_config.NumberColumn(format="%.1f"),
+            "件数": st.column_config.NumberColumn(
+                format="%d", help="检测所统计的件数：一般为本周；CUSUM 为其连续累积的几周、地点聚集为其窗口期的合计（见预警说明）"),
+            "预期": st.column_config.NumberColumn(format="%.1f", help="同一统计期内的预期件数"),
             "综合评分": st.column_config.ProgressColumn(min_value=0, max_value=100, format="%.0f",
                                                     help="强度、增幅、跨渠道、激化迹象综合，0–100"),
             "首次预警周": st.column_config.DateColumn(format="YYYY-MM-DD"),
