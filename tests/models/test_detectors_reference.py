@@ -117,6 +117,11 @@ def test_nb_cusum_matches_glrnb(series, name, ret, key):
     out = nb_cusum(one["n"].to_numpy(), mu0, kappa=np.log(2), dispersion=0.3, threshold=4)
     np.testing.assert_allclose(out[key][0, week], ref["upper"].to_numpy(), rtol=1e-10)
     assert out["alarm"][0, week].tolist() == ref["alarm"].to_list()
+    # the pooled chart's path (a dispersion per week, a run minimum of 0) is the same chart
+    per_week = nb_cusum(one["n"].to_numpy(), mu0, kappa=np.log(2), dispersion=np.full(one.height, 0.3),
+                        threshold=4, min_count=0)
+    np.testing.assert_allclose(per_week[key][0, week], ref["upper"].to_numpy(), rtol=1e-10)
+    assert per_week["alarm"][0, week].tolist() == ref["alarm"].to_list()
 
 
 def test_glrnb_reference_restarts_after_alarms():
