@@ -84,7 +84,7 @@ def detect_matrix(Y: np.ndarray, at, methods=COMBINED, *, alpha: float = 0.001,
         "farrington": lambda: _farrington(Y, at, farrington_params, min_count, sd_floor,
                                           floored_score_cap),
         "cusum_nb": lambda: _chart(Y, at, cusum.baseline(Y), cusum.dispersion, cusum, min_count),
-        "pooled_nb": lambda: _pooled(Y, at, groups, pooled),
+        "pooled_nb": lambda: _pooled(Y, at, groups, pooled, sd_floor, floored_score_cap),
         "pooled_cusum": lambda: _chart(Y, at, *pooled_cusum.baseline(Y, _groups(groups, Y)),
                                        pooled_cusum, min_count),
     }
@@ -136,11 +136,15 @@ def _chart(Y, at, mu0, dispersion, params, min_count: int):
             "score": result["statistic"][:, at], "alarm": result["alarm"][:, at]}
 
 
-def _pooled(Y, at, groups, params: PooledNB):
-    """The pooled NB test with its score (y - μ) / sd."""
+def _pooled(Y, at, groups, params: PooledNB, sd_floor: float, cap: float):
+    """The pooled NB test with its score (y - μ) / sd, capped where the sd is under ``sd_floor``
+    (a pool that expected nothing)."""
     result = pooled_nb(Y, at, groups, params)
-    return {"expected": result["expected"], "upper": result["upper"],
-            "score": result["statistic"], "alarm": result["alarm"]}
+    mu = result["expected"]
+    with np.errstate(invalid="ignore"):
+        small = np.sqrt(mu + result["phi"] * mu ** 2) < sd_floor
+    return {"expected": mu, "upper": result["upper"],
+            "score": _capped(result["statistic"], small, cap), "alarm": result["alarm"]}
 
 
 def _capped(score: np.ndarray, floored: np.ndarray, cap: float) -> np.ndarray:

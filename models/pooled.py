@@ -14,7 +14,8 @@ precise pieces instead of one noisy one:
 
   μ_st = p_s / (1 - p_s) · others_t
 (a series alone in its pool, or whose pool had no other report in the baseline, falls back to its
-own mean over the baseline).
+own mean over the baseline; a pool with no report at all in the baseline expects of each series
+an equal part of the others' reports this week).
 
 Conditioning on the others' current total (as the space-time permutation scan does) takes the
 season, the holiday dip and any common trend out of the expectation without a seasonal model,
@@ -37,8 +38,7 @@ now shows.
 The week is tested against the (1 - ``alpha``) quantile of a negative binomial with mean μ_st and
 Var = μ + φμ², φ the pool's dispersion estimated by the method of moments from the residuals of
 the ``window`` weeks before t - ``guard`` (clipped to [``min_dispersion``, ``max_dispersion``]).
-Weeks with fewer than ``min_weeks`` of baseline, or a pool with nothing reported in it, have no
-expectation (NaN, no alarm). The score is (y - μ) / sqrt(μ + φμ²).
+Weeks with fewer than ``min_weeks`` of baseline have no expectation (NaN, no alarm). The score is (y - μ) / sqrt(μ + φμ²).
 """
 from __future__ import annotations
 
@@ -98,7 +98,13 @@ def pooled_expectation(Y: np.ndarray, groups: np.ndarray, params: PooledNB = Poo
         # Nobody else reported in the baseline (a pool of one series): the plain moving mean.
         alone = (pooled - own <= 0) | (share >= 1)
         expected = np.where(alone, own / np.maximum(weeks, 1), expected)
-        ok = (weeks >= params.min_weeks) & (pooled > 0)
+        # Nobody at all (a category new to the pool, a rare one): each series its equal part of
+        # the others' reports this week — none if they are silent too, so a village's first
+        # reports stand out, while a pool that starts reporting everywhere at once does not.
+        k = int(rows.sum())
+        equal = (total - Y[rows]) / (k - 1) if k > 1 else np.zeros_like(expected)
+        expected = np.where((pooled == 0)[None, :], equal, expected)
+        ok = weeks >= params.min_weeks
         mu[rows] = np.where(ok[None, :] & np.isfinite(expected), expected, np.nan)
     return mu
 

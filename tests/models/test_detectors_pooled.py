@@ -151,3 +151,15 @@ def test_a_pooled_cusum_signal_reports_its_run():
     assert first["observed"] == y[0, 36: 36 + first["weeks"]].sum()
     assert first["expected"] > 0 and first["upper"] <= first["observed"]
     assert PooledCusum().threshold < first["score"]
+
+
+def test_a_first_burst_in_a_pool_nobody_reported_to_alarms_a_pool_wide_start_does_not():
+    y = np.zeros((5, 60))
+    y[0, 59] = 6                           # a category nobody in the pool reported for a year
+    found = detect_matrix(y, [59], ("pooled_cusum", "pooled_nb"), groups=np.zeros(5))
+    for method, result in found.items():
+        assert result["alarm"][:, 0].tolist() == [True, False, False, False, False], method
+    assert found["pooled_nb"]["score"][0, 0] == 10.0   # nothing expected: the score is capped
+    y[1:, 59] = 6                          # the whole pool starts at once (a new source, say)
+    found = detect_matrix(y, [59], ("pooled_cusum", "pooled_nb"), groups=np.zeros(5))
+    assert not any(result["alarm"].any() for result in found.values())
