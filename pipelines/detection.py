@@ -21,6 +21,7 @@ from .pool import LocalPool, run_chunks
 
 MENTION_CHUNK = 20_000  # flagged reports a worker finds names in at a time
 REPEAT_WEEKS = 8  # weeks before a signal's window in which a reporter's earlier reports make them a repeat reporter
+RUN_WEEKS = 13  # a CUSUM signal's reports: those of its run's weeks, at most this many back (a quarter)
 SIGNAL_COLUMNS = ["week", "area_code", "category", "detector", "observed", "expected", "upper", "score", "place", "weeks"]
 
 
@@ -75,8 +76,8 @@ def run_week(week: dt.date, counts: pl.DataFrame, lineage: pl.DataFrame, flagged
     ``counts`` (week, area_code, category, n) and ``lineage`` (flagged reports once per area of
     their lineage) feed the count detectors; ``flagged`` (one row per flagged report and category,
     with names and escalation words from ``mentions``) feeds the clusters and the evidence.
-    An area signal's reports are those of its weeks (a CUSUM's run: as many weeks back as
-    ``lineage`` holds).
+    An area signal's reports are those of its weeks (a CUSUM's run, at most RUN_WEEKS back:
+    ``lineage`` holds those weeks).
     """
     past = counts.filter(pl.col("week") <= week)
     area = detect_week(past, week, min_count=params.min_count, **params.detector)

@@ -17,7 +17,7 @@ from models.clusters import HISTORY_WEEKS
 from . import registry, reviews, scoring, settings, warehouse
 from .pool import LocalPool, run_chunks
 from .files import publish_snapshot, write_brief  # Prefect tasks, retried with backoff
-from .detection import REPEAT_WEEKS, Params, mentions, run_week
+from .detection import REPEAT_WEEKS, RUN_WEEKS, Params, mentions, run_week
 from .taxonomy import taxonomy
 
 SCORE_CHUNK = 20_000
@@ -109,7 +109,7 @@ def lookback(params: Params) -> dt.timedelta:
 def week_view(week: dt.date, lineage: pl.DataFrame, flagged: pl.DataFrame, params: Params):
     """The rows of ``lineage`` and ``flagged`` that the detection of ``week`` can see: a replay of
     two years then costs each week its own window, not the whole history again."""
-    return (lineage.filter(pl.col("week").is_between(week - lookback(params), week)),
+    return (lineage.filter(pl.col("week").is_between(week - dt.timedelta(weeks=RUN_WEEKS - 1), week)),
             flagged.filter(pl.col("week").is_between(week - lookback(params), week)))
 
 
@@ -119,15 +119,16 @@ def detection_inputs(con, model_version: str, through: dt.date, first: dt.date |
     for detecting the weeks from ``first`` (None: all) to ``through``.
 
     The counts are the whole history (the detectors need it; they are small). The reports are only
-    those the weeks from ``first`` can look at: the window and history before it, for the reports
-    behind a CUSUM's run, the clusters and the evidence — so a weekly run reads its recent weeks,
-    not years.
+    those the weeks from ``first`` can look at: for the reports behind a CUSUM's run the RUN_WEEKS
+    before it, for the clusters and the evidence the window and history before it — so a weekly
+    run reads its recent weeks, not years.
     """
     params = params or detection_params()
     names = warehouse.area_names(con)
     counts = warehouse.weekly_counts(con, model_version)
     since = None if first is None else first - lookback(params)
-    lineage = warehouse.flagged_with_lineage(con, model_version, through, since).select("week", "area_code", "category", "report_id")
+    runs = None if first is None else first - dt.timedelta(weeks=RUN_WEEKS - 1)
+    lineage = warehouse.flagged_with_lineage(con, model_version, through, runs).select("week", "area_code", "category", "report_id")
     flagged = mentions(warehouse.flagged_reports(con, model_version, through, since), names,
                        workers=settings.get_int("SHAOBING_WORKERS"))
     return counts, lineage, flagged, names
