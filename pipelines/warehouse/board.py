@@ -187,7 +187,11 @@ def alert_reports(con, alert_id: str, merged: list[str] | None = None) -> pl.Dat
 def alert_series(con, alert_id: str) -> pl.DataFrame:
     """Weekly counts of the alert's area × category (zeros filled) and the detectors' expected
     count and upper bound where a one-week detector signalled that week (a CUSUM's run and a
-    place's cluster count several weeks: they are not a week's bar)."""
+    place's cluster count several weeks: they are not a week's bar). A snapshot published before
+    signals had those columns reads as of one-week signals."""
+    present = _columns(con, "signals")
+    one_week = " ".join(cond for col, cond in (("place", "and s.place is null"),
+                                                ("weeks", "and coalesce(s.weeks, 1) = 1")) if col in present)
     return con.sql(f"""
         with {_MODEL},
         k as (select area_code, category from alerts where alert_id = ?),
@@ -198,8 +202,7 @@ def alert_series(con, alert_id: str) -> pl.DataFrame:
                    where c.model_version = (select version from model)),
         expect as (select s.week, arg_max(s.expected, s.score) as expected, arg_max(s.upper, s.score) as upper
                    from signals s join k using (area_code, category)
-                   where s.model_version = (select version from model) and s.place is null
-                     and coalesce(s.weeks, 1) = 1 group by s.week)
+                   where s.model_version = (select version from model) {one_week} group by s.week)
         select grid.week, coalesce(counts.n, 0) as n, expect.expected, expect.upper
         from grid left join counts using (week) left join expect using (week)
         where exists (select 1 from k)

@@ -90,6 +90,31 @@ def test_alert_series_fills_quiet_weeks_with_zero(con):
     assert series["upper"].to_list() == [None, None, None, 4.0]
 
 
+def test_the_series_leaves_out_signals_counting_several_weeks(snapshot):
+    writer = warehouse.connect(settings.warehouse_path())
+    writer.execute("""insert into signals (signal_id, week, area_code, category, detector, observed, expected, upper,
+                      score, model_version, weeks) values ('s2', ?, '110101001001', 'wage_arrears', 'pooled_cusum',
+                      10, 3.0, 6.0, 9.0, 'v2', 2)""", [WEEK])
+    writer.close()
+    warehouse.publish_snapshot(settings.warehouse_path(), snapshot)
+    cur = board.cursor(board.open_snapshot(snapshot))
+    # the stronger signal of the week is a two-week run: not a week's expectation
+    assert board.alert_series(cur, "a1")["expected"].to_list() == [None, None, None, 1.5]
+
+
+def test_a_snapshot_published_before_signals_counted_weeks_still_draws_the_series(snapshot):
+    import shutil
+
+    old = snapshot.with_name("old.duckdb")
+    shutil.copyfile(snapshot, old)
+    writer = duckdb.connect(str(old))
+    writer.execute("alter table signals drop column weeks")
+    writer.execute("alter table signals drop column place")
+    writer.close()
+    cur = board.cursor(board.open_snapshot(old))
+    assert board.alert_series(cur, "a1")["expected"].to_list() == [None, None, None, 1.5]
+
+
 def test_an_unknown_alert_has_no_series(con):
     assert board.alert_series(con, "nope").is_empty()
 
