@@ -42,7 +42,7 @@ import polars as pl
 from .cusum import CusumNB, PooledCusum, nb_cusum
 from .ears import C3_ALPHA, ears_c3, shewhart
 from .farrington import Farrington, farrington
-from .pooled import PooledNB, pooled_nb
+from .pooled import PooledNB, pool_groups, pooled_nb
 
 SIGNAL_SCHEMA = {
     "week": pl.Date, "area_code": pl.String, "category": pl.String, "detector": pl.String,
@@ -85,7 +85,7 @@ def detect_matrix(Y: np.ndarray, at, methods=COMBINED, *, alpha: float = 0.001,
                                           floored_score_cap),
         "cusum_nb": lambda: _chart(Y, at, cusum.baseline(Y), cusum.dispersion, cusum, min_count),
         "pooled_nb": lambda: _pooled(Y, at, groups, pooled, sd_floor, floored_score_cap),
-        "pooled_cusum": lambda: _chart(Y, at, *pooled_cusum.baseline(Y, _groups(groups, Y)),
+        "pooled_cusum": lambda: _chart(Y, at, *pooled_cusum.baseline(Y, pool_groups(groups, len(Y))),
                                        pooled_cusum, min_count),
     }
     out = {}
@@ -96,13 +96,6 @@ def detect_matrix(Y: np.ndarray, at, methods=COMBINED, *, alpha: float = 0.001,
         result["alarm"] = result["alarm"] & (result["observed"] >= min_count)
         out[method] = result
     return out
-
-
-def _groups(groups, Y: np.ndarray) -> np.ndarray:
-    groups = np.zeros(len(Y), dtype=int) if groups is None else np.asarray(groups)
-    if len(groups) != len(Y):
-        raise ValueError(f"groups has {len(groups)} entries for {len(Y)} series")
-    return groups
 
 
 def _ears(result: dict, cap: float) -> dict[str, np.ndarray]:
@@ -140,11 +133,8 @@ def _pooled(Y, at, groups, params: PooledNB, sd_floor: float, cap: float):
     """The pooled NB test with its score (y - μ) / sd, capped where the sd is under ``sd_floor``
     (a pool that expected nothing)."""
     result = pooled_nb(Y, at, groups, params)
-    mu = result["expected"]
-    with np.errstate(invalid="ignore"):
-        small = np.sqrt(mu + result["phi"] * mu ** 2) < sd_floor
-    return {"expected": mu, "upper": result["upper"],
-            "score": _capped(result["statistic"], small, cap), "alarm": result["alarm"]}
+    return {"expected": result["expected"], "upper": result["upper"],
+            "score": _capped(result["statistic"], result["sd"] < sd_floor, cap), "alarm": result["alarm"]}
 
 
 def _capped(score: np.ndarray, floored: np.ndarray, cap: float) -> np.ndarray:

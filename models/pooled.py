@@ -153,18 +153,24 @@ def pooled_dispersion(Y: np.ndarray, mu: np.ndarray, groups: np.ndarray,
     return phi
 
 
+def pool_groups(groups, series: int) -> np.ndarray:
+    """Each series' pool: ``groups`` checked against the number of series, or one pool for all."""
+    groups = np.zeros(series, dtype=int) if groups is None else np.asarray(groups)
+    if len(groups) != series:
+        raise ValueError(f"groups has {len(groups)} entries for {series} series")
+    return groups
+
+
 def pooled_nb(Y: np.ndarray, at, groups=None, params: PooledNB = PooledNB()) -> dict[str, np.ndarray]:
     """The test at the columns ``at`` of Y (series × weeks, column 0 = first week).
 
     ``groups``: each row's pool (default: one pool). Returns series × len(at) arrays expected
-    (μ), upper (the NB quantile), statistic ((y - μ) / sd), phi and alarm (y > upper; the
+    (μ), upper (the NB quantile), statistic ((y - μ) / sd), phi, sd and alarm (y > upper; the
     caller adds ``min_count``).
     """
     Y = np.atleast_2d(np.asarray(Y, dtype=float))
     at = np.asarray(at, dtype=int)
-    groups = np.zeros(len(Y), dtype=int) if groups is None else np.asarray(groups)
-    if len(groups) != len(Y):
-        raise ValueError(f"groups has {len(groups)} entries for {len(Y)} series")
+    groups = pool_groups(groups, len(Y))
     # Only the columns up to the last one asked for matter (each week sees only its past).
     Y = Y[:, : at.max() + 1] if at.size else Y
     mu_all = pooled_expectation(Y, groups, params)
@@ -176,6 +182,7 @@ def pooled_nb(Y: np.ndarray, at, groups=None, params: PooledNB = PooledNB()) -> 
     size = 1 / phi
     upper = np.where(known, nbinom.ppf(1 - params.alpha, size, size / (size + safe)), np.nan)
     with np.errstate(invalid="ignore"):
-        statistic = (y - mu) / np.sqrt(safe + phi * safe ** 2)
-    return {"expected": mu, "upper": upper, "statistic": statistic, "phi": phi,
+        sd = np.sqrt(safe + phi * safe ** 2)
+        statistic = (y - mu) / sd
+    return {"expected": mu, "upper": upper, "statistic": statistic, "phi": phi, "sd": sd,
             "alarm": known & (y > np.nan_to_num(upper, nan=np.inf))}
