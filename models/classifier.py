@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 import scipy.sparse as sp
+from scipy.special import expit
 from sklearn.base import BaseEstimator, ClassifierMixin, TransformerMixin
 from joblib import Parallel, delayed
 from sklearn.feature_extraction.text import CountVectorizer, TfidfTransformer, TfidfVectorizer
@@ -453,7 +454,7 @@ def _platt(y: np.ndarray, scores: np.ndarray) -> tuple[float, float]:
     x = _logit(scores)
     a, b = 1.0, 0.0
     for _ in range(50):  # Newton steps on the cross-entropy, as in Platt (1999) / Lin et al. (2007)
-        p = 1 / (1 + np.exp(-(a * x + b)))
+        p = expit(a * x + b)
         w = np.maximum(p * (1 - p), 1e-12)
         g = np.array([np.dot(x, p - target), np.sum(p - target)])
         H = np.array([[np.dot(w * x, x), np.sum(w * x)], [np.sum(w * x), np.sum(w)]]) + 1e-9 * np.eye(2)
@@ -468,7 +469,7 @@ def _platt(y: np.ndarray, scores: np.ndarray) -> tuple[float, float]:
 
 def _calibrated(p, a: float, b: float):
     """sigmoid(a·logit(p) + b): p through a category's Platt map (a scalar stays a float)."""
-    out = 1 / (1 + np.exp(-(a * _logit(p) + b)))
+    out = expit(a * _logit(p) + b)  # no overflow warning where a·logit(p) is large
     return float(out) if np.ndim(p) == 0 else out
 
 
