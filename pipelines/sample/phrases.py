@@ -304,7 +304,12 @@ TOPICS["neighbour_dispute"] = dict(
           "{neighbour}在{I}家门口空地上私自搭棚子，把出入的路都堵了", "{neighbour}建房的时候占了{I}家宅基地一米多",
           "{neighbour}在楼道里堆满杂物，还养了几条狗，吵得不行", "{neighbour}把排水管接到{I}家院子里，下雨天污水横流",
           "{neighbour}在屋顶加盖了一层，挡住了{I}家的采光", "两家因为地界问题已经吵了好几年，最近还动了手",
-          "{neighbour}家空调外机正对着{I}家窗户，滴水不断"),
+          "{neighbour}家空调外机正对着{I}家窗户，滴水不断",
+          # neighbours as people describe them, often without the word 邻居
+          "{I}家前面那户人家把老房子拆了重建，离{I}家不到四米，听说要盖六七层，以后{I}家一点阳光都照不到",
+          "顶楼住户私自在楼顶搭了个阳光房，把整栋楼的公共平台占了，{I}家天花板开始渗水他们也不管",
+          "旁边一户村民在自家院子里养了几十头猪，粪水和臭气直往{I}家飘，说了好几次都不听",
+          "同一个单元有户人家装修把承重墙打掉了，{I}家墙面都裂了，找他们理论还被骂"),
     detail=("物业也上门协调过，他们根本不理", "村干部来看过，说让两家自己商量", "{I}家老人心脏不好，受不了这样折腾",
             "好好说了不听，还骂人"),
     grid_core=("{village}{group}村民{person}与{neighbour}因宅基地边界发生纠纷", "{estate_here}住户反映{neighbour}家漏水，双方协商未果",
@@ -393,7 +398,7 @@ TOPICS["combo_unfinished_workers"] = dict(
     titles=("{estate}烂尾工人讨薪", "楼盘停工欠薪", "开发商跑路"),
     identity=("{me}是{estate}项目上的工人，", "{we}是{estate}的业主，", ""),
     core=("{developer}开发的{estate}停工烂尾，业主交不了房，工地上{n}名工人的工资也没人给",
-          "{estate}项目资金断了，开发商拖欠施工方工程款，包工头拖欠{we}工人工资{wage}，买房的业主也拿不到房",
+          "{estate}项目资金断了，停工以后包工头拖欠{we}工人工资{wage}，买房的业主也拿不到房",
           "{estate}已经停工{months}，工人天天在售楼部讨薪，业主们也来要说法"),
     detail=("{developer}老板据说已经出国了",),
     grid_core=("{estate}项目停工，工人讨薪与业主维权同时发生",),
@@ -407,6 +412,23 @@ TOPICS["combo_wage_debt"] = dict(
           "{factory}拖欠{we}工资，还拖欠{I}家供的货款{money}"),
     detail=("厂里其他工友也借给过老板钱",),
     grid_core=("{factory}员工反映企业既欠工资又欠其借款",),
+)
+TOPICS["combo_project_arrears"] = dict(
+    # GUIDE.md: a project's payment owed between companies is a debt; its workers' pay is wage arrears.
+    labels=(W, D), family="wage", weight=0.8, urban=0.8, rural=1.2, target="发包方",
+    hotline=("劳动保障/拖欠工资", "民事纠纷/借贷纠纷"), petition=("劳动社保-拖欠工资", "涉法涉诉-借贷纠纷"),
+    grid=("矛盾纠纷-劳资纠纷", "矛盾纠纷-债务纠纷"), wrong=("城乡建设/建筑市场", "交通运输/道路"),
+    titles=("拖欠工程款及农民工工资", "{site}工程款和工人工资至今未付", "村道硬化工程欠款欠薪", "要求支付工程款和民工工资"),
+    identity=("{me}是{site}的施工方负责人，", "{me}承包了{village}的通村公路硬化工程，", "{we}是给{company}拉砂石的车主和司机，",
+              "{me}是{company}的分包商，", ""),
+    core=("工程{date}就完工通车了，发包方以没有验收为由拖欠工程款{money}，{I}手下{n}个民工的工资也发不出来",
+          "{company}拖欠{I}工程款{money}，连带{we}班组工人的工资{wage}至今没有着落",
+          "{site}的运费、材料款欠了{money}，跟车的司机和装卸工工资也跟着欠了{months}",
+          "{village}的水利工程早就交付使用，镇里说资金没到位，工程款一直不结，工人天天找{I}要工钱",
+          "{company}中标后层层转包，到{I}这里工程款一分没付，垫进去的{money}和工人工资都要不回来"),
+    detail=("结算单和验收单{I}都有", "{I}为了给工人垫付生活费，已经借了不少钱", "工人都是附近村里的，天天上门要钱"),
+    grid_core=("{village}工程施工方反映发包方拖欠工程款{money}，导致{n}名民工工资无法发放",
+               "{site}分包商与{company}因工程款结算发生纠纷，涉及民工工资"),
 )
 TOPICS["combo_family_debt"] = dict(
     labels=(D, F), family="family", weight=0.6, urban=0.9, rural=1.1, target="{relative}",
@@ -603,6 +625,53 @@ TOPICS["wage_policy"] = dict(
     core=("法定节假日加班，工资应该按几倍计算", "乡镇事业单位工作人员的绩效工资什么时候调整", "试用期工资最低不能低于多少",
           "公司每月几号发工资有没有规定，可以推迟几天"),
     grid_core=("居民咨询加班工资计算标准，已告知劳动监察电话",),
+)
+TOPICS["family_policy"] = dict(
+    # Questions that mention a marriage, a divorce or children without any dispute (GUIDE.md: none).
+    labels=NONE, family=_Q, weight=0.8, urban=1.1, rural=0.9, hard=True,
+    hotline=("卫生计生/计划生育", "公安/户籍", "咨询/政策"), petition=("卫生计生-计划生育", "公安-户籍管理"),
+    grid=("民生服务",), wrong=("民事纠纷/婚姻家庭",),
+    titles=("再婚家庭生育政策咨询", "离婚后户口迁移", "生育登记咨询", "离异后购房资格", "子女随迁落户"),
+    identity=("", "{me}今年{age}岁，", "{me}是{place}人，", "本人是再婚家庭，"),
+    core=("{I}和前妻离婚后孩子归{I}抚养，现在再婚了，想再生一个，请问需要办什么手续，算不算政策内",
+          "{I}离婚以后户口一直挂在前夫家那边，想迁回娘家{village}，派出所说要村里同意，请问该怎么办",
+          "夫妻双方都是再婚，各带一个孩子，现在想办生育登记，需要提供哪些材料",
+          "离婚时房子判给了{I}，孩子也跟{I}，现在想在城区再买一套房，不知道算不算首套，购房资格怎么认定",
+          "孩子判给了{I}，想把孩子户口从{relative_spouse}那边迁到{I}名下，需要对方到场吗",
+          "{I}是独生子女，丈夫离过婚有一个孩子，请问{I}们再生一个要不要交社会抚养费",
+          "计生办说{I}家属于超生，要征收社会抚养费，请问征收标准是怎么定的，能不能分期缴纳",
+          "{I}和爱人都是独生子女，第一胎是女儿，现在想要二胎，准生证要到哪里办",
+          "{I}前夫再婚后又生了孩子，{I}这边再婚想生育，孩子数是分开算还是合在一起算",
+          "{I}父母离异后{I}跟母亲生活，{I}的独生子女证还算不算数，能不能享受奖励扶助"),
+    grid_core=("辖区居民咨询再婚家庭生育登记政策，已告知办理流程", "居民咨询离婚后子女户口迁移手续，已解答"),
+)
+TOPICS["collective_share"] = dict(
+    # A village's collective money and land shared out unfairly: villagers against the collective,
+    # not a family's or neighbours' dispute (GUIDE.md: none).
+    labels=NONE, family=_C, weight=0.6, urban=0.3, rural=1.7, hard=True,
+    hotline=("农村农业/集体经济", "城乡建设/征地拆迁"), petition=("农村农业-集体资产", "城乡建设-拆迁"),
+    grid=("民生服务",), wrong=("民事纠纷/邻里纠纷", "民事纠纷/婚姻家庭"),
+    titles=("集体分红分配不公", "征地补偿款分配不公", "外嫁女土地补偿权益", "村组分配方案不合理"),
+    identity=("", "{me}是{village}{group}村民，", "{we}是{village}的外嫁女，"),
+    core=("{village}{group}这次征地补偿款按户分，{I}家嫁出去的女儿户口还在村里却一分没有",
+          "村里的集体分红几年都没有公开账目，每户分多少全凭组长一句话",
+          "{group}的土地流转款分配方案没有开村民大会就定了，{I}们几户被少分了",
+          "{I}离婚后户口迁回了{village}，组里说{I}不算集体经济组织成员，不给分配"),
+    grid_core=("{village}{group}村民对集体土地补偿款分配方案有异议，已上报镇农经站",),
+)
+TOPICS["homestead_policy"] = dict(
+    # A household's homestead and its rules asked about, no neighbour involved (GUIDE.md: none).
+    labels=NONE, family=_Q, weight=0.7, urban=0.2, rural=1.8, hard=True,
+    hotline=("农村农业/宅基地", "自然资源/不动产登记", "咨询/政策"), petition=("农村农业-土地", "城乡建设-建房审批"),
+    grid=("民生服务",), wrong=("民事纠纷/邻里纠纷",),
+    titles=("宅基地确权颁证咨询", "农村建房审批", "宅基地政策咨询", "易地搬迁后宅基地怎么处理"),
+    identity=("", "{me}是{village}{group}村民，", "{me}家在{village}，"),
+    core=("{I}家老房子要翻建，宅基地上建房需要到哪里审批，最多能建几层",
+          "{village}的宅基地和房屋确权颁证什么时候开始办，需要准备哪些资料",
+          "{I}家易地扶贫搬迁到了镇上，老家的宅基地要不要复垦，复垦了有没有补助",
+          "一户一宅是怎么规定的，{I}兄弟两个分户以后能不能各申请一块宅基地",
+          "{I}在{village}买了别人的宅基地建了房，现在办不了不动产权证，请问有什么办法"),
+    grid_core=("{village}村民咨询农村建房审批流程，已告知镇自然资源所", "走访中村民询问宅基地确权进度，已做解释"),
 )
 TOPICS["other_safety"] = dict(
     labels=NONE, family=_C, weight=1.0, urban=1.0, rural=1.0,
