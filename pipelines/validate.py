@@ -232,12 +232,13 @@ def dedupe(reports: pl.DataFrame, stored: pl.DataFrame, check: Checker) -> pl.Da
     first = reports.unique(subset="report_id", keep="first", maintain_order=True)
     later = reports.join(first.select("report_id", "row_number", "row_hash"), on="report_id", suffix="_first") \
         .filter(pl.col("row_number") != pl.col("row_number_first"))
-    check.reject(later.filter(pl.col("row_hash") == pl.col("row_hash_first")), None, "duplicate",
-                 lambda r: f"same record as row {r['row_number']} above")
-    for r in later.filter(pl.col("row_hash") != pl.col("row_hash_first")).iter_rows(named=True):
+    for r in later.iter_rows(named=True):  # each names the row it repeats (the first with its id)
+        same = r["row_hash"] == r["row_hash_first"]
         check.rows.append({"batch_id": check.batch_id, "file_name": check.file_name, "row_number": r["row_number"],
-                           "column": check.columns.get("source_id"), "kind": "conflict",
-                           "reason": f"id {r['source_id']} already used by row {r['row_number_first']} with other content",
+                           "column": None if same else check.columns.get("source_id"),
+                           "kind": "duplicate" if same else "conflict",
+                           "reason": f"same record as row {r['row_number_first']} above" if same else
+                           f"id {r['source_id']} already used by row {r['row_number_first']} with other content",
                            "raw": r["raw"]})
     stored = stored.unique(subset="report_id", keep="first")  # one match per id, however it was asked
     seen = first.join(stored, on="report_id", how="inner", suffix="_stored")

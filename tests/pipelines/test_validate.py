@@ -85,6 +85,9 @@ def test_same_record_twice_loads_once_and_other_content_is_a_conflict():
     assert kept["report_id"].to_list() == ["hotline:1"]
     kinds = dict(zip(check.frame()["row_number"].to_list(), check.frame()["kind"].to_list()))
     assert kinds == {3: "duplicate", 4: "conflict", 5: "duplicate", 6: "conflict"}
+    reasons = dict(zip(check.frame()["row_number"].to_list(), check.frame()["reason"].to_list()))
+    assert reasons[3] == "same record as row 2 above"      # the row it repeats, not itself
+    assert "already used by row 2" in reasons[4]
 
 
 def test_identical_texts_are_all_kept_and_linked_to_the_first():
