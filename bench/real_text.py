@@ -213,6 +213,7 @@ def train_sample_models(args, clock: Clock, categories: list[str]):
     from features.tokenize import RiskTokenizer
     from models.classifier import RiskClassifier
     from models.taxonomy import default_taxonomy
+    from pipelines.retrain import label_weights
 
     cache_file = Path(tempfile.gettempdir()) / "shaobing-bench" / f"sample-models-{sample_cache_key()}.pkl"
     if args.cache and cache_file.is_file():
@@ -236,7 +237,9 @@ def train_sample_models(args, clock: Clock, categories: list[str]):
     keep = np.array([w is not None for w in weak])
     with clock.stage("risk_dev: fit sample model (weak labels)"):
         log(f"risk_dev: fitting on {keep.sum()} weakly labelled sample reports")
-        weak_model = RiskClassifier().fit(docs[keep], indicator([w for w in weak if w is not None]))
+        # weighted as the retrain flow weighs an export's category (pipelines.retrain.label_weights)
+        weak_model = RiskClassifier().fit(docs[keep], indicator([w for w in weak if w is not None]),
+                                          sample_weight=label_weights(["source_category"] * int(keep.sum())))
     truth = [[] if t == "none" else t.split(";") for t in frame["truth"].fillna("none")]
     has_truth = frame["truth"].notna().to_numpy()
     with clock.stage("risk_dev: fit sample model (truth labels)"):

@@ -196,6 +196,8 @@ class RiskClassifier(ClassifierMixin, BaseEstimator):
     naive-Bayes log-count ratio raised to ``nb_power`` (after NBSVM, Wang & Manning 2012; see
     ``_nb_scale``); ``nb_alpha=None`` turns this off.
     Per-category thresholds maximise F1 on ``cv``-fold out-of-fold probabilities.
+    ``fit(X, Y, sample_weight)``: a row's weight multiplies its loss, i.e. it is C × weight for that
+    row — how the retrain flow trusts an operator's category less than a label a person gave.
     """
 
     def __init__(self, categories=None, C=4.0, min_df=2, use_lexicon=True, lexicon=None,
@@ -220,10 +222,11 @@ class RiskClassifier(ClassifierMixin, BaseEstimator):
         self.random_state = random_state
 
     # -- fitting -------------------------------------------------------------------------------
-    def fit(self, X, Y):
+    def fit(self, X, Y, sample_weight=None):
         docs = as_documents(X)
         self.classes_ = list(self.categories) if self.categories is not None else default_taxonomy().keys
         Y = self._check_Y(Y, len(docs))
+        weight = self._check_weight(sample_weight, len(docs))
         Z = self._fit_features(docs)
         self.prior_ = Y.mean(axis=0) if len(Y) else np.zeros(Y.shape[1])
         folds = list(KFold(self.cv, shuffle=True, random_state=self.random_state).split(Z)) \
@@ -232,7 +235,8 @@ class RiskClassifier(ClassifierMixin, BaseEstimator):
         jobs += [(np.arange(len(docs)), k) for k in range(Y.shape[1])]
         # liblinear releases the GIL: threads share Z instead of copying it to processes.
         models = Parallel(n_jobs=self.n_jobs, prefer="threads")(
-            delayed(self._fit_one)(Z[train], Y[train, k]) for train, k in jobs
+            delayed(self._fit_one)(Z[train], Y[train, k], None if weight is None else weight[train])
+            for train, k in jobs
         )
         self.estimators_ = models[len(folds) * Y.shape[1]:]
         oof = self._out_of_fold_proba(Z, Y, folds, models)
@@ -261,6 +265,17 @@ class RiskClassifier(ClassifierMixin, BaseEstimator):
         if not np.isin(Y, (0, 1)).all():
             raise ValueError("Y must hold only 0 and 1")
         return Y.astype(int)
+
+    @staticmethod
+    def _check_weight(sample_weight, n: int) -> np.ndarray | None:
+        if sample_weight is None:
+            return None
+        w = np.asarray(sample_weight, dtype=float)
+        if w.shape != (n,):
+            raise ValueError(f"sample_weight must hold one weight per document ({n}), got shape {w.shape}")
+        if not (np.isfinite(w).all() and (w > 0).all()):
+            raise ValueError("sample_weight must be finite and > 0")
+        return w
 
     def _fit_features(self, docs: np.ndarray) -> sp.csr_matrix:
         # min_df cannot exceed the corpus on tiny training sets; fall back to 1 there.
@@ -295,7 +310,7 @@ class RiskClassifier(ClassifierMixin, BaseEstimator):
         Z.sort_indices()
         return Z
 
-    def _fit_one(self, Z, y) -> LogisticRegression | None:
+    def _fit_one(self, Z, y, weight=None) -> LogisticRegression | None:
         # A category without positives (or without negatives) gets a constant model: None.
         if y.min() == y.max():
             return None
@@ -307,7 +322,7 @@ class RiskClassifier(ClassifierMixin, BaseEstimator):
         model = LogisticRegression(
             C=self.C, solver="liblinear", dual=True, class_weight="balanced",
             max_iter=self.max_iter, tol=self.tol, random_state=self.random_state,
-        ).fit(Z, y)
+        ).fit(Z, y, sample_weight=weight)
         if scale is not None:
             # w·(x∘s) = (w∘s)·x: folding the scale into the coefficients leaves a plain
             # LogisticRegression on the unscaled features for predict_proba, explain and skops.

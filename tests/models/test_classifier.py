@@ -174,6 +174,42 @@ def test_wrong_label_matrix_shape_is_a_clear_error():
         RiskClassifier(categories=CATEGORIES).fit(["a b", "c d"], np.zeros((2, 3)))
 
 
+def test_a_row_weight_is_its_share_of_c():
+    # The loss of a row weighs C x weight: all rows at 0.25 with C = 4 is the model of C = 1.
+    docs, Y = toy_corpus()
+    weighted = RiskClassifier(categories=CATEGORIES, C=4.0, tol=1e-8, max_iter=5000).fit(
+        docs, Y, sample_weight=np.full(len(docs), 0.25))
+    plain = RiskClassifier(categories=CATEGORIES, C=1.0, tol=1e-8, max_iter=5000).fit(docs, Y)
+    np.testing.assert_allclose(weighted.predict_proba(docs), plain.predict_proba(docs), atol=1e-4)
+    for w, p in zip(weighted.estimators_, plain.estimators_):
+        np.testing.assert_allclose(w.coef_, p.coef_, atol=1e-4)
+    unweighted = RiskClassifier(categories=CATEGORIES, C=4.0, tol=1e-8, max_iter=5000).fit(docs, Y)
+    # (the calibration map absorbs much of C in the probabilities; the coefficients show it)
+    assert np.abs(unweighted.estimators_[0].coef_).sum() > 1.2 * np.abs(plain.estimators_[0].coef_).sum()
+
+
+def test_a_heavier_row_pulls_the_model_its_way():
+    # Two rows with the same words and opposite labels: the one weighted more decides.
+    docs, Y = toy_corpus()
+    docs = docs + ["理财 平台 兑付 借条", "理财 平台 兑付 借条"]
+    Y = np.vstack([Y, [[0, 0, 0, 1], [0, 1, 0, 0]]])
+    weight = np.ones(len(docs))
+    weight[-2] = 8.0
+    p = RiskClassifier(categories=CATEGORIES).fit(docs, Y, sample_weight=weight).predict_proba(["理财 平台 兑付 借条"])[0]
+    weight[-2], weight[-1] = 1.0, 8.0
+    q = RiskClassifier(categories=CATEGORIES).fit(docs, Y, sample_weight=weight).predict_proba(["理财 平台 兑付 借条"])[0]
+    assert p[3] > q[3] and q[1] > p[1]
+
+
+@pytest.mark.parametrize("weight, match", [(np.ones(3), "one weight per document"),
+                                           (np.r_[np.ones(39), 0.0], "> 0"),
+                                           (np.r_[np.ones(39), np.nan], "finite")])
+def test_wrong_sample_weights_are_a_clear_error(weight, match):
+    docs, Y = toy_corpus()
+    with pytest.raises(ValueError, match=match):
+        RiskClassifier(categories=CATEGORIES).fit(docs, Y, sample_weight=weight)
+
+
 def test_fit_returns_self_and_is_deterministic():
     docs, Y = toy_corpus()
     a, b = RiskClassifier(categories=CATEGORIES), RiskClassifier(categories=CATEGORIES)
