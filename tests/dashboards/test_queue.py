@@ -8,6 +8,7 @@ import openpyxl
 import pytest
 
 from dashboards import brief
+from streamlit.runtime.media_file_manager import MediaFileManager
 from pipelines import reviews, settings
 from tests.dashboards.conftest import board
 
@@ -168,12 +169,19 @@ def test_a_decision_taken_meanwhile_by_someone_else_is_not_overwritten(snapshot,
 
 
 def test_the_brief_downloads_as_xlsx_with_the_decisions(snapshot, people, masked_text, monkeypatch):
-    offered = []
+    # The brief is written on the click (a deferred download), not on a rerun: the rerun registers
+    # the writer, and the test runs it as Streamlit would when the button is clicked.
+    written, deferred = [], []
     real = brief.workbook
-    monkeypatch.setattr(brief, "workbook", lambda *a, **k: offered.append(real(*a, **k)) or offered[-1])
+    monkeypatch.setattr(brief, "workbook", lambda *a, **k: written.append(real(*a, **k)) or written[-1])
+    add = MediaFileManager.add_deferred
+    monkeypatch.setattr(MediaFileManager, "add_deferred",
+                        lambda self, fn, *a, **k: deferred.append(fn) or add(self, fn, *a, **k))
     at = submit(choose(board("analyst"), "confirm"), note="属实")
-    assert at.get("download_button")[0].proto.label == "下载研判简报（xlsx）"
-    book = openpyxl.load_workbook(io.BytesIO(offered[-1]))
+    button = at.get("download_button")[0].proto
+    assert button.label == "下载研判简报（xlsx）" and button.HasField("deferred_file_id")
+    assert written == []                      # nothing written while the page reran
+    book = openpyxl.load_workbook(io.BytesIO(deferred[-1]()))
     rows = list(book["预警"].iter_rows(min_row=5, values_only=True))
     assert [(r[2], r[8], r[11]) for r in rows] == [("多福巷社区", "已确认", "确认预警；属实"), ("银闸社区", "研判中", None)]
     texts = [r[6] for r in book["关联诉求"].iter_rows(min_row=2, values_only=True)]
