@@ -366,6 +366,7 @@ def parser() -> argparse.ArgumentParser:
 def _terminated(signum, frame):
     # `kill PID` ends a run as Ctrl-C does: open transactions roll back and Prefect's temporary
     # server is stopped by its exit hook (Python's own way of dying on SIGTERM skips both)
+    settings.mark_stopping()
     raise KeyboardInterrupt
 
 
@@ -375,17 +376,25 @@ def main(argv: list[str] | None = None) -> int:
         parser().error("evaluate needs --train FILE or --model champion|VERSION")
     in_main = threading.current_thread() is threading.main_thread()
     previous = signal.signal(signal.SIGTERM, _terminated) if in_main else None
+    settings.clear_stopping()
     try:
         return args.run(args) or 0
     except KeyboardInterrupt:
+        settings.mark_stopping()
         print("interrupted", file=sys.stderr)
         return 130
     except SystemExit as exc:
+        if settings.stopping():
+            print("interrupted", file=sys.stderr)
+            return 130
         if isinstance(exc.code, str):
             print(f"error: {exc.code}", file=sys.stderr)
             return 1
         raise
     except Exception as exc:
+        if settings.stopping():  # the interruption came out of Prefect as another exception
+            print("interrupted", file=sys.stderr)
+            return 130
         problem = settings.storage_problem(exc)  # a full disk or a file we may not write: one line
         if problem is None:
             raise

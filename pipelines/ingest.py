@@ -39,7 +39,8 @@ class BatchResult:
 
 # Expected problems with a file come back as SourceError values, not raised: a raised exception
 # would make Prefect log a traceback, and users get one clear line instead.
-@task(retries=2, retry_delay_seconds=[1, 4], cache_policy=NO_CACHE)
+@task(retries=2, retry_delay_seconds=[1, 4], cache_policy=NO_CACHE,
+      retry_condition_fn=settings.retry_unless_stopping)
 def digest_file(path: str):
     """The file's SHA-256, to skip a file loaded before (retried like reading it)."""
     try:
@@ -48,7 +49,8 @@ def digest_file(path: str):
         return SourceError(f"{path}: cannot read the file ({exc.strerror})")
 
 
-@task(retries=2, retry_delay_seconds=[1, 4], cache_policy=NO_CACHE)
+@task(retries=2, retry_delay_seconds=[1, 4], cache_policy=NO_CACHE,
+      retry_condition_fn=settings.retry_unless_stopping)
 def read_file(path: str):
     """Read one export file into text cells (retried: files may sit on a flaky share)."""
     try:
@@ -117,6 +119,8 @@ def ingest_one(path: str, areas: pl.DataFrame, salt: str) -> BatchResult:
     try:
         return _ingest_one(path, areas, salt)
     except Exception as exc:  # noqa: BLE001 - one clear line per file, the traceback in the log
+        if settings.stopping():  # told to stop: not this file's failure, and no next file
+            raise
         problem = settings.storage_error(exc)
         if problem:  # a full disk or a folder we may not write: the next files would fail alike
             raise problem from exc

@@ -10,6 +10,7 @@ import errno
 import os
 import re
 import tempfile
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -64,6 +65,31 @@ def promote_margin() -> float:
         raise SystemExit(f"setting SHAOBING_PROMOTE_MARGIN={value!r}: expected a macro-F1 difference "
                          "between 0 and 1, such as 0 (not worse) or 0.01")
     return margin
+
+
+# Set when the process was told to stop (SIGTERM or Ctrl-C reaching the CLI): an interruption that
+# surfaces inside Prefect's machinery can come out as some other exception (an HTTP call to the API
+# cut short), which a per-file ``except Exception`` must not take for a failed file.
+_stopping = threading.Event()
+
+
+def mark_stopping() -> None:
+    _stopping.set()
+
+
+def stopping() -> bool:
+    """Whether the run was told to stop (see ``mark_stopping``)."""
+    return _stopping.is_set()
+
+
+def clear_stopping() -> None:
+    _stopping.clear()
+
+
+def retry_unless_stopping(task, task_run, state) -> bool:
+    """A retrying Prefect task's ``retry_condition_fn``: no retry once the run was told to stop
+    (a retry's backoff would only hold the stop up)."""
+    return not stopping()
 
 
 class StorageError(SystemExit):

@@ -204,10 +204,37 @@ def test_a_terminated_run_stops_cleanly(runs, tmp_path):
     run = Run(home, "ingest", *runs.files, words="reading")
     assert run.begun.wait(180), run.output
     run.proc.send_signal(signal.SIGTERM)  # as `kill PID` does: Ctrl-C's way out, transactions rolled back
-    assert run.proc.wait(timeout=60) == 130
+    code = run.proc.wait(timeout=60)
     run._reader.join(10)
+    assert code == 130, run.output
     assert run.output.rstrip().endswith("interrupted") and "Traceback" not in run.output
     assert_consistent(home)
+
+
+def test_an_interruption_that_prefect_turns_into_another_error_still_stops_the_run(runs, tmp_path, monkeypatch,
+                                                                                  capsys):
+    # SIGTERM landing in one of Prefect's own API calls can come out as, say, an HTTP error: the
+    # run must still stop as interrupted (130), not report the file as failed and go on to the next.
+    import pipelines.ingest as ingest
+
+    home = tmp_path / "home"
+    shutil.copytree(runs.areas, home)
+    calls = []
+
+    def cut_short(path):
+        calls.append(path)
+        settings.mark_stopping()          # what the CLI's SIGTERM handler records
+        raise RuntimeError("the API call was cut short")
+
+    monkeypatch.setattr(ingest, "read_raw", cut_short)
+    with home_env(home):
+        assert main(["ingest", *map(str, runs.files)]) == 130
+    assert len(calls) == 1                   # no next file
+    assert capsys.readouterr().err.rstrip().endswith("interrupted")
+    assert_consistent(home)
+    with home_env(home):
+        assert main(["status"]) == 0      # the next command starts afresh
+    assert not settings.stopping()
 
 
 def test_a_killed_weekly_run_again_raises_the_same_alerts(runs, tmp_path):
