@@ -363,11 +363,57 @@ def parser() -> argparse.ArgumentParser:
     return p
 
 
+STOP_GRACE = 20.0  # seconds a terminated run may take to stop cleanly before it is made to
+
+
 def _terminated(signum, frame):
     # `kill PID` ends a run as Ctrl-C does: open transactions roll back and Prefect's temporary
     # server is stopped by its exit hook (Python's own way of dying on SIGTERM skips both)
     settings.mark_stopping()
+    _watchdog()
     raise KeyboardInterrupt
+
+
+def _watchdog() -> None:
+    """If the run has not stopped STOP_GRACE seconds after SIGTERM, end it the hard way.
+
+    The KeyboardInterrupt lands wherever the main thread is, now and then inside a library's
+    machinery (one of Prefect's client calls, holding a lock its exit hook then waits for): the run
+    could hang instead of stopping. Ending the process then is as safe as ``kill -9``, which the
+    fault tests check: every transaction is whole or absent, a rerun completes the work."""
+    if getattr(_watchdog, "timer", None) is None:
+        _watchdog.timer = threading.Timer(STOP_GRACE, _hard_stop)
+        _watchdog.timer.daemon = True
+        _watchdog.timer.start()
+
+
+def _hard_stop() -> None:
+    for pid in _child_processes():  # e.g. Prefect's temporary server, which the exit hook would stop
+        try:
+            os.kill(pid, signal.SIGTERM)
+        except OSError:
+            pass
+    print(f"did not stop within {STOP_GRACE:.0f} s of the signal: forced to stop; interrupted",
+          file=sys.stderr, flush=True)
+    os._exit(130)
+
+
+def _child_processes() -> list[int]:
+    """This process's children (Linux /proc; none found elsewhere)."""
+    me, found = os.getpid(), []
+    try:
+        entries = os.listdir("/proc")
+    except OSError:
+        return found
+    for entry in entries:
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat", encoding="ascii", errors="replace") as fh:
+                    if int(fh.read().rsplit(")", 1)[1].split()[1]) == me:
+                        found.append(int(entry))
+            except (OSError, IndexError, ValueError):
+                continue
+    return found
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -211,6 +211,43 @@ def test_a_terminated_run_stops_cleanly(runs, tmp_path):
     assert_consistent(home)
 
 
+HUNG = """
+import signal, subprocess, sys, time
+from pipelines import cli
+cli.STOP_GRACE = 1.0
+signal.signal(signal.SIGTERM, cli._terminated)
+child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(120)"])
+print("ready", child.pid, flush=True)
+while True:
+    try:
+        time.sleep(10)
+    except KeyboardInterrupt:
+        pass   # a library that swallows the interruption: the run would never stop
+"""
+
+
+def test_a_terminated_run_that_hangs_is_made_to_stop(tmp_path):
+    proc = subprocess.Popen([sys.executable, "-c", HUNG], cwd=ROOT, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True)
+    ready = proc.stdout.readline()
+    assert ready.startswith("ready"), ready
+    child = int(ready.split()[1])
+    proc.send_signal(signal.SIGTERM)
+    assert proc.wait(timeout=30) == 130
+    assert proc.stdout.read().rstrip().endswith("forced to stop; interrupted")
+    for _ in range(50):  # its child was told to stop too
+        try:
+            os.kill(child, 0)
+        except ProcessLookupError:
+            break
+        if open(f"/proc/{child}/stat").read().rsplit(")", 1)[1].split()[0] == "Z":
+            break        # ended, not yet reaped
+        time.sleep(0.1)
+    else:
+        os.kill(child, signal.SIGKILL)
+        pytest.fail("the child process was left running")
+
+
 def test_an_interruption_that_prefect_turns_into_another_error_still_stops_the_run(runs, tmp_path, monkeypatch,
                                                                                   capsys):
     # SIGTERM landing in one of Prefect's own API calls can come out as, say, an HTTP error: the
