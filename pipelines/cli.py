@@ -425,23 +425,17 @@ def main(argv: list[str] | None = None) -> int:
     settings.clear_stopping()
     try:
         return args.run(args) or 0
-    except KeyboardInterrupt:
-        settings.mark_stopping()
-        print("interrupted", file=sys.stderr)
-        return 130
-    except SystemExit as exc:
-        if settings.stopping():
+    except BaseException as exc:
+        # Ctrl-C or `kill PID`, whatever exception it came out as (Prefect may turn it into another)
+        if isinstance(exc, KeyboardInterrupt) or settings.stopping():
+            settings.mark_stopping()
             print("interrupted", file=sys.stderr)
             return 130
-        if isinstance(exc.code, str):
+        if isinstance(exc, SystemExit) and isinstance(exc.code, str):
             print(f"error: {exc.code}", file=sys.stderr)
             return 1
-        raise
-    except Exception as exc:
-        if settings.stopping():  # the interruption came out of Prefect as another exception
-            print("interrupted", file=sys.stderr)
-            return 130
-        problem = settings.storage_problem(exc)  # a full disk or a file we may not write: one line
+        # a full disk or a file we may not write: one line
+        problem = settings.storage_problem(exc) if isinstance(exc, Exception) else None
         if problem is None:
             raise
         print(f"error: {problem}", file=sys.stderr)

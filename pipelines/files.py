@@ -21,6 +21,9 @@ from . import settings, warehouse
 
 RETRIES = 3
 BACKOFF = exponential_backoff(backoff_factor=1)  # waits 1, 2, 4 s between the tries
+# A task that writes a file: retried with backoff, unless the run was told to stop.
+file_task = task(retries=RETRIES, retry_delay_seconds=BACKOFF, cache_policy=NO_CACHE,
+                 retry_condition_fn=settings.retry_unless_stopping)
 
 
 @contextmanager
@@ -43,8 +46,7 @@ def atomic_path(path: Path) -> Iterator[Path]:
         tmp.unlink(missing_ok=True)
 
 
-@task(retries=RETRIES, retry_delay_seconds=BACKOFF, cache_policy=NO_CACHE,
-      retry_condition_fn=settings.retry_unless_stopping)
+@file_task
 def write_brief(week: dt.date) -> Path:
     """Write the week's brief from the warehouse (retried with backoff)."""
     from .brief import write_brief as write  # brief writes through atomic_path: imported when used
@@ -53,16 +55,14 @@ def write_brief(week: dt.date) -> Path:
         return write(con, week, settings.briefs_dir())
 
 
-@task(retries=RETRIES, retry_delay_seconds=BACKOFF, cache_policy=NO_CACHE,
-      retry_condition_fn=settings.retry_unless_stopping)
+@file_task
 def publish_snapshot() -> Path:
     """Publish the board's snapshot of the warehouse (retried with backoff)."""
     warehouse.publish_snapshot(settings.warehouse_path(), settings.snapshot_path())
     return settings.snapshot_path()
 
 
-@task(retries=RETRIES, retry_delay_seconds=BACKOFF, cache_policy=NO_CACHE,
-      retry_condition_fn=settings.retry_unless_stopping)
+@file_task
 def save_model(model, version: str) -> Path:
     """Write a model version's skops file under $SHAOBING_HOME/models (retried with backoff)."""
     import skops.io as sio
