@@ -461,25 +461,59 @@ def _logit(p) -> np.ndarray:
 def _platt(y: np.ndarray, scores: np.ndarray) -> tuple[float, float]:
     """(a, b) of Platt's map sigmoid(a·logit(p) + b) fitted on out-of-fold scores, with Platt's
     smoothed targets; the identity (1, 0) where a category has one class only, and a kept
-    increasing (a ≥ 0.05) so that it never reverses the ranking."""
+    increasing (a ≥ 0.05) so that it never reverses the ranking.
+
+    Newton steps are halved until the loss goes down, and b is refitted once a is clipped: with a
+    handful of positives the out-of-fold scores can all be equal (no positive in a fold's training
+    rows), where a and b are not separately defined and plain Newton ran off to b ≈ -4.6e10 —
+    every probability 0, and a threshold that flagged every report.
+    """
     if y.min() == y.max():
         return 1.0, 0.0
     n1, n0 = int(y.sum()), int(len(y) - y.sum())
     target = np.where(y == 1, (n1 + 1) / (n1 + 2), 1 / (n0 + 2))
     x = _logit(scores)
     a, b = 1.0, 0.0
-    for _ in range(50):  # Newton steps on the cross-entropy, as in Platt (1999) / Lin et al. (2007)
-        p = expit(a * x + b)
-        w = np.maximum(p * (1 - p), 1e-12)
-        g = np.array([np.dot(x, p - target), np.sum(p - target)])
-        H = np.array([[np.dot(w * x, x), np.sum(w * x)], [np.sum(w * x), np.sum(w)]]) + 1e-9 * np.eye(2)
-        step = np.linalg.solve(H, g)
-        a, b = a - step[0], b - step[1]
-        if np.abs(step).max() < 1e-8:
+    if np.ptp(x) > 1e-9:
+        for _ in range(50):  # Newton steps on the cross-entropy, as in Platt (1999) / Lin et al. (2007)
+            p = expit(a * x + b)
+            w = np.maximum(p * (1 - p), 1e-12)
+            g = np.array([np.dot(x, p - target), np.sum(p - target)])
+            H = np.array([[np.dot(w * x, x), np.sum(w * x)], [np.sum(w * x), np.sum(w)]]) + 1e-9 * np.eye(2)
+            step = np.linalg.solve(H, g)
+            a, b = _damped(lambda a_, b_: _cross_entropy(target, a_ * x + b_), (a, b), step)
+            if np.abs(step).max() < 1e-8:
+                break
+    a = float(np.clip(a, 0.05, 50.0)) if np.isfinite(a) else 1.0
+    return a, _intercept(target, a * x, b if np.isfinite(b) else 0.0)
+
+
+def _cross_entropy(target: np.ndarray, z: np.ndarray) -> float:
+    """Σ of the logistic loss of sigmoid(z) against soft targets, without overflow."""
+    return float(np.sum(np.logaddexp(0, z) - target * z))
+
+
+def _damped(loss, at: tuple[float, ...], step: np.ndarray) -> tuple[float, ...]:
+    """``at - step``, the step halved until ``loss`` is no higher than at ``at`` (at most 30 times)."""
+    here = loss(*at)
+    scale = 1.0
+    for _ in range(30):
+        moved = tuple(v - scale * s for v, s in zip(at, step))
+        if loss(*moved) <= here:
+            return moved
+        scale /= 2
+    return at
+
+
+def _intercept(target: np.ndarray, z: np.ndarray, b: float) -> float:
+    """The b minimising the loss of sigmoid(z + b) (soft targets strictly inside (0, 1): finite)."""
+    for _ in range(100):
+        p = expit(z + b)
+        step = np.sum(p - target) / max(float(np.sum(p * (1 - p))), 1e-12)
+        (b,) = _damped(lambda b_: _cross_entropy(target, z + b_), (b,), np.array([step]))
+        if abs(step) < 1e-10:
             break
-    if not (np.isfinite(a) and np.isfinite(b)):
-        return 1.0, 0.0
-    return float(np.clip(a, 0.05, 50.0)), float(b)
+    return float(b)
 
 
 def _calibrated(p, a: float, b: float):

@@ -284,3 +284,23 @@ def test_token_char_tfidf_equals_sklearn_char_wb():
     assert list(ours.get_feature_names_out()) == list(theirs.get_feature_names_out())
     new = ["农民工 拖欠", "未见过 的词"]
     np.testing.assert_allclose(ours.transform(new).toarray(), theirs.transform(new).toarray(), atol=1e-6)
+
+
+def test_a_category_learnt_from_two_examples_does_not_flag_a_large_share_of_new_reports():
+    # 200 everyday complaints of varied filler, two of them about a neighbour's noise: the
+    # out-of-fold scores can all be equal (no positive in a fold's training rows), where Platt's
+    # map ran off to b = -4.6e10: every probability 0, a threshold of 0, every report flagged
+    rng = np.random.default_rng(3)
+    vocabulary = FILLER + "小区 物业 道路 路灯 垃圾 停车 学校 医院 公交 办理 证件 社保".split()
+
+    def everyday(n):
+        return [" ".join(rng.choice(vocabulary, 8)) for _ in range(n)]
+
+    docs = everyday(198) + ["楼上 邻居 噪音 半夜 " + " ".join(rng.choice(FILLER, 4)) for _ in range(2)]
+    y = np.r_[np.zeros(198, int), np.ones(2, int)].reshape(-1, 1)
+    model = RiskClassifier(categories=["family_neighbour"], use_lexicon=False).fit(docs, y)
+    a, b = model.calibration_[0]
+    assert 0.05 <= a <= 50 and abs(b) < 50 and 0 < model.thresholds_[0] < 1
+    flagged = model.predict(everyday(500))[:, 0].mean()
+    assert flagged < 0.05, f"{flagged:.0%} of everyday reports flagged from two examples"
+    assert model.predict(["楼上 邻居 半夜 噪音 反映"])[0, 0] == 1
