@@ -20,7 +20,7 @@ from prefect.cache_policies import NO_CACHE  # inputs are big frames: hashing th
 from . import files, settings, warehouse
 from .sources import SourceError, detect_channel, read_raw
 from .pool import LocalPool, run_chunks
-from .validate import Checker, dedupe, link_near_duplicates, prepare_rows
+from .validate import Checker, dedupe, link_near_duplicates, prepare_rows, slash_order
 
 PREPARE_CHUNK = 50_000       # rows of a file validated, mapped and masked at a time
 PREPARE_PARALLEL = 100_000   # from this many rows, chunks go to SHAOBING_WORKERS processes (below,
@@ -75,9 +75,11 @@ def prepare_batch(raw, areas: pl.DataFrame, batch_id: str, salt: str, now: dt.da
     check = Checker(raw.path.name, batch_id, found)
     check.broken(raw)
     tz = settings.get("SHAOBING_TIMEZONE")
+    at = raw.header.index(found["received_at"]) if "received_at" in found else None
+    slash = slash_order(r[at] for r in raw.rows) if at is not None else None
     starts = range(0, max(len(raw.rows), 1), PREPARE_CHUNK)
     chunks = ((replace(raw, rows=raw.rows[i:i + PREPARE_CHUNK], row_numbers=raw.row_numbers[i:i + PREPARE_CHUNK],
-                       broken=[]), found, module.CHANNEL, areas, batch_id, salt, now, tz) for i in starts)
+                       broken=[]), found, module.CHANNEL, areas, batch_id, salt, now, tz, slash) for i in starts)
     parts = []
     workers = settings.get_int("SHAOBING_WORKERS") if len(raw.rows) >= PREPARE_PARALLEL else 1
     with LocalPool(min(workers, len(starts)), prepare_rows) as pool:

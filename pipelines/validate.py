@@ -18,7 +18,7 @@ from .sources import RawFile
 
 DATETIME_FORMATS = ["%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M:%S%.f",
                     "%Y-%m-%d %H:%M:%S%.f", "%Y/%m/%d %H:%M:%S", "%Y/%m/%d %H:%M", "%Y-%m-%d", "%Y/%m/%d",
-                    "%Y年%m月%d日 %H:%M:%S", "%Y年%m月%d日 %H:%M", "%Y年%m月%d日", "%Y.%m.%d", "%d/%m/%Y",
+                    "%Y年%m月%d日 %H:%M:%S", "%Y年%m月%d日 %H:%M", "%Y年%m月%d日", "%Y.%m.%d",
                     "%Y-%m-%dT%H:%M", "%Y.%m.%d %H:%M:%S", "%Y.%m.%d %H:%M",
                     "%Y年%m月%d日%H时%M分%S秒", "%Y年%m月%d日%H时%M分", "%Y年%m月%d日 %H时%M分%S秒", "%Y年%m月%d日 %H时%M分",
                     "%Y年%m月%d日%H:%M:%S", "%Y年%m月%d日%H:%M"]
@@ -29,6 +29,12 @@ COMPACT_FORMATS = {8: "%Y%m%d", 14: "%Y%m%d%H%M%S"}
 AWARE_FORMATS = ["%Y-%m-%dT%H:%M:%S%z", "%Y-%m-%dT%H:%M:%S%.f%z", "%Y-%m-%d %H:%M:%S%z", "%Y-%m-%d %H:%M:%S%.f%z",
                  "%Y-%m-%dT%H:%M%z"]
 EXCEL_EPOCH = dt.datetime(1899, 12, 30)
+# Dates with the year last (19/8/2019, 8/19/2019 9:05) are written day-first or month-first by the
+# locale of whoever saved the file, and 8/9/2019 reads either way: the order is decided per file
+# (``slash_order``), never per cell.
+SLASH_DATE = r"^\s*(\d{1,2})/(\d{1,2})/(\d{4})(?:\s|$)"
+SLASH_FORMATS = {"dmy": "%d/%m/%Y", "mdy": "%m/%d/%Y"}
+SLASH_TIMES = ("", " %H:%M", " %H:%M:%S")
 
 
 # Fields that identify a person: kept out of quarantine.raw entirely (the source file and row number
@@ -74,11 +80,27 @@ def _epoch(s: pl.Expr, tz: str) -> pl.Expr:
         .dt.replace_time_zone(None).cast(pl.Datetime("us"))
 
 
-def parse_datetimes(col: pl.Expr, tz: str = "Asia/Shanghai") -> pl.Expr:
+def slash_order(values) -> str | None:
+    """"dmy" or "mdy": how a file writes its dates with the year last, from the dates that can only
+    be read one way (a first number above 12 is a day: 19/8/2019; a second one: 8/19/2019); the
+    order most of them show where both occur; None where none tells (all like 8/9/2019) or there
+    are no such dates."""
+    parts = pl.Series("v", list(values), dtype=pl.Utf8).str.extract_groups(SLASH_DATE)
+    first = parts.struct.field("1").cast(pl.Int32, strict=False)
+    second = parts.struct.field("2").cast(pl.Int32, strict=False)
+    day_first, month_first = int((first > 12).sum()), int((second > 12).sum())
+    if not day_first and not month_first:
+        return None
+    return "dmy" if day_first >= month_first else "mdy"
+
+
+def parse_datetimes(col: pl.Expr, tz: str = "Asia/Shanghai", slash: str | None = None) -> pl.Expr:
     """Dates in the forms exports use: local times, ISO times with an offset, Unix times and Excel
-    serial day numbers; the latter three read as wall-clock time in ``tz``."""
+    serial day numbers; the latter three read as wall-clock time in ``tz``. Dates with the year
+    last are read in the order ``slash`` ("dmy", "mdy"; see ``slash_order``), and not at all without one."""
     s = col.str.strip_chars()
-    parsed = [s.str.strptime(pl.Datetime("us"), f, strict=False) for f in DATETIME_FORMATS]
+    formats = DATETIME_FORMATS + ([SLASH_FORMATS[slash] + t for t in SLASH_TIMES] if slash else [])
+    parsed = [s.str.strptime(pl.Datetime("us"), f, strict=False) for f in formats]
     parsed += [pl.when(s.str.contains(rf"^\d{{{n}}}$")).then(s).str.strptime(pl.Datetime("us"), f, strict=False)
                for n, f in COMPACT_FORMATS.items()]
     serial = s.cast(pl.Float64, strict=False)
@@ -127,12 +149,13 @@ class Checker:
 
 
 def prepare_rows(raw: RawFile, found: dict[str, str], channel: str, areas: pl.DataFrame, batch_id: str,
-                 salt: str, now: dt.datetime, tz: str) -> tuple[pl.DataFrame, list[dict]]:
+                 salt: str, now: dt.datetime, tz: str, slash: str | None = "auto") -> tuple[pl.DataFrame, list[dict]]:
     """Validate, map and mask some rows of a file (``raw``: the file's header and a slice of its
     rows): the reports, and the quarantine rows (``Checker.rows``) of those that are not. Chunks of
-    one file run in worker processes, so nothing here may depend on the other chunks."""
+    one file run in worker processes, so nothing here may depend on the other chunks: what the
+    whole file decides (``slash``, its date order) is passed in ("auto": from these rows)."""
     check = Checker(raw.path.name, batch_id, found)
-    frame = validate(raw_frame(raw, found), check, now, tz)
+    frame = validate(raw_frame(raw, found), check, now, tz, slash)
     return to_reports(frame, channel, AreaMatcher(areas), salt, batch_id, now), check.rows
 
 
@@ -141,8 +164,11 @@ def split(frame: pl.DataFrame, ok: pl.Expr) -> tuple[pl.DataFrame, pl.DataFrame]
     return frame.filter(flags), frame.filter(~flags)
 
 
-def validate(frame: pl.DataFrame, check: Checker, now: dt.datetime, tz: str = "Asia/Shanghai") -> pl.DataFrame:
-    """Typed, valid rows; the others handed to the checker with their reasons."""
+def validate(frame: pl.DataFrame, check: Checker, now: dt.datetime, tz: str = "Asia/Shanghai",
+             slash: str | None = "auto") -> pl.DataFrame:
+    """Typed, valid rows; the others handed to the checker with their reasons. ``slash``: the
+    order of dates written with the year last ("dmy", "mdy", None; "auto": ``slash_order`` of
+    this frame's dates)."""
     fields = [c for c in frame.columns if c not in ("row_number", "row_hash", "raw")]
     damaged = {c: pl.col(c).str.contains("\ufffd", literal=True).fill_null(False) for c in fields}
     frame, bad = split(frame, ~pl.any_horizontal(list(damaged.values())))
@@ -152,10 +178,11 @@ def validate(frame: pl.DataFrame, check: Checker, now: dt.datetime, tz: str = "A
     for field, what in (("source_id", "an id"), ("text", "the report's text"), ("received_at", "the date")):
         frame, bad = split(frame, pl.col(field).str.strip_chars().str.len_chars() > 0)
         check.reject(bad, field, "invalid", f"empty: expected {what}")
-    frame = frame.with_columns(parse_datetimes(pl.col("received_at"), tz).alias("received"))
+    if slash == "auto":
+        slash = slash_order(frame["received_at"])
+    frame = frame.with_columns(parse_datetimes(pl.col("received_at"), tz, slash).alias("received"))
     frame, bad = split(frame, pl.col("received").is_not_null())
-    check.reject(bad, "received_at", "invalid",
-                 lambda r: f"cannot read {r['received_at']!r} as a date (expected e.g. 2025-01-13 09:31:07)")
+    check.reject(bad, "received_at", "invalid", lambda r: _unreadable_date(r["received_at"], slash))
     frame, bad = split(frame, pl.col("received") <= pl.lit(now + dt.timedelta(days=1)))
     check.reject(bad, "received_at", "invalid", lambda r: f"date {r['received_at']!r} lies in the future")
     frame, bad = split(frame, pl.col("received") >= pl.lit(EARLIEST))
@@ -164,6 +191,17 @@ def validate(frame: pl.DataFrame, check: Checker, now: dt.datetime, tz: str = "A
     if "people_count" in frame.columns:
         frame = _validate_counts(frame, check)
     return frame.drop("received_at").rename({"received": "received_at"})
+
+
+def _unreadable_date(value: str, slash: str | None) -> str:
+    expected = "expected e.g. 2025-01-13 09:31:07"
+    if slash is None and pl.Series([value]).str.contains(SLASH_DATE).item():
+        return (f"cannot tell the day from the month in {value!r}: no date of the file with the year last has a"
+                f" number above 12 to show its order ({expected})")
+    if slash is not None and pl.Series([value]).str.contains(SLASH_DATE).item():
+        order = "day/month/year" if slash == "dmy" else "month/day/year"
+        return f"cannot read {value!r} as a date in this file's order, {order} ({expected})"
+    return f"cannot read {value!r} as a date ({expected})"
 
 
 def _validate_counts(frame: pl.DataFrame, check: Checker) -> pl.DataFrame:

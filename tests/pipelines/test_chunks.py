@@ -4,12 +4,13 @@ names and escalation words of flagged reports."""
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import polars as pl
 
 from pipelines import detection, ingest
 from pipelines.areas import read_areas
-from pipelines.sources import read_raw
+from pipelines.sources import RawFile, read_raw
 from tests.conftest import SAMPLE
 
 
@@ -56,3 +57,15 @@ def test_names_found_on_two_processes_are_those_found_in_one(monkeypatch):
     assert one.equals(two)
     assert one.select("report_id", "category").equals(flagged.select("report_id", "category"))
     assert one["names"].list.len().sum() > 100, "the sample's texts name places: nothing was found"
+
+
+def test_a_file_s_date_order_holds_in_every_chunk(monkeypatch):
+    # only the last chunk shows that the file writes month first; 8/9/2019 in the first is 9 August
+    header = ["工单编号", "来电时间", "诉求内容"]
+    rows = [[f"GD{i}", "8/9/2019 10:00", "工资没发"] for i in range(40)] + [["GD40", "8/19/2019 10:00", "工资没发"]]
+    raw = RawFile(path=Path("us.csv"), header=header, rows=rows, row_numbers=list(range(2, 43)), encoding="utf-8")
+    areas = read_areas(SAMPLE / "areas.csv")[0]
+    for chunk, workers in ((10**9, 1), (10, 2)):
+        _, reports, quarantined = prepared(raw, areas, monkeypatch, chunk=chunk, workers=workers)
+        assert quarantined.is_empty()
+        assert reports["received_at"].dt.date().to_list() == [dt.date(2019, 8, 9)] * 40 + [dt.date(2019, 8, 19)]

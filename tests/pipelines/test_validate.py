@@ -9,7 +9,7 @@ import pytest
 from pipelines.sources import RawFile, hotline, petition
 from pipelines.sources import find_columns
 from pipelines.validate import (WITHHELD, Checker, dedupe, link_near_duplicates, parse_count, parse_datetimes,
-                                raw_frame, validate)
+                                raw_frame, slash_order, validate)
 
 NOW = dt.datetime(2026, 11, 28)
 
@@ -34,6 +34,38 @@ NOW = dt.datetime(2026, 11, 28)
 def test_dates_in_many_forms(text, expected):
     got = pl.DataFrame({"d": [text]}).select(parse_datetimes(pl.col("d"))).item()
     assert got == expected
+
+
+@pytest.mark.parametrize("values, order", [
+    (["19/8/2019", "8/9/2019"], "dmy"),                         # a day above 12 first: day-first
+    (["8/19/2019 9:05", "8/9/2019 14:03:05"], "mdy"),           # as English-language Excel writes them
+    (["8/9/2019", "1/2/2020"], None),                           # nothing tells
+    (["2019/8/19", "45678", None, ""], None),                   # no year-last dates at all
+    (["19/8/2019", "13/1/2020", "1/13/2020"], "dmy"),           # the order most of them show
+])
+def test_the_order_of_year_last_dates_is_read_from_the_file(values, order):
+    assert slash_order(values) == order
+
+
+def test_year_last_dates_read_in_their_file_order_or_quarantined_when_it_cannot_be_told():
+    columns = {"source_id": "工单编号", "received_at": "来电时间", "text": "诉求内容"}
+    check = Checker("us.csv", "B1", columns)
+    good = validate(frame([("GD1", "8/19/2019 9:05", "工资没发", 2, "{}"), ("GD2", "8/9/2019", "工资没发", 3, "{}"),
+                           ("GD3", "19/8/2019", "工资没发", 4, "{}"), ("GD4", "12/25/2019", "工资没发", 5, "{}")]),
+                    check, NOW)
+    # month-first (two dates only read that way): 8/9/2019 is 9 August; 19/8/2019 contradicts the file
+    assert good.sort("source_id")["received_at"].to_list() == [dt.datetime(2019, 8, 19, 9, 5), dt.datetime(2019, 8, 9),
+                                                               dt.datetime(2019, 12, 25)]
+    (q,) = check.rows
+    assert q["row_number"] == 4 and "'19/8/2019'" in q["reason"] and "month/day/year" in q["reason"]
+    check = Checker("eu.csv", "B1", columns)
+    good = validate(frame([("GD1", "19/8/2019 09:05:00", "工资没发", 2, "{}"), ("GD2", "8/9/2019", "工资没发", 3, "{}")]),
+                    check, NOW)
+    assert good["received_at"].to_list() == [dt.datetime(2019, 8, 19, 9, 5), dt.datetime(2019, 9, 8)]
+    check = Checker("x.csv", "B1", columns)
+    assert validate(frame([("GD1", "8/9/2019", "工资没发", 2, "{}")]), check, NOW).is_empty()
+    (q,) = check.rows
+    assert q["column"] == "来电时间" and "cannot tell the day from the month in '8/9/2019'" in q["reason"]
 
 
 @pytest.mark.parametrize("text, expected", [("32", 32), ("32人", 32), ("三十二人", 32), ("", None), (None, None)])
