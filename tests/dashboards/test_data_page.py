@@ -28,7 +28,9 @@ def test_batches_show_loaded_and_quarantined_counts_and_the_reasons(snapshot, pe
     assert {m.label: m.value for m in at.metric} == {"读入行数": "4", "入库": "3", "隔离": "1"}
     assert table_with(at, "批次号")[["文件", "读入", "入库", "隔离"]].values.tolist() == [["calls.csv", 4, 3, 1]]
     q = table_with(at, "原因")
-    assert q[["行号", "列", "原因"]].values.tolist() == [[5, "来电时间", "日期无法识别：不是日期"]]
+    # stored as ingest writes it (and the CLI prints it), shown in Chinese
+    assert q[["行号", "列", "类型", "原因"]].values.tolist() == [
+        [5, "来电时间", "无效", "无法把 '不是日期' 读作日期（请写作如 2025-01-13 09:31:07）"]]
 
 
 def test_an_uploaded_file_is_kept_and_ingested_by_a_job(snapshot, people, started):

@@ -213,4 +213,5 @@ def test_data_staff_upload_a_file_that_a_job_ingests_and_see_what_was_quarantine
     cells = page.locator('td[role="gridcell"]')
     expect(cells.filter(has_text="来电时间").first).to_be_attached()
     expect(cells.filter(has_text="补录热线.csv").first).to_be_attached()
+    expect(cells.filter(has_text="无法把 '不是日期' 读作日期").first).to_be_attached()  # the reason in Chinese
     page.screenshot(path=ARTIFACTS / "data-staff-upload.png", full_page=True)

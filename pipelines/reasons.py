@@ -1,0 +1,67 @@
+"""Quarantine reasons in Chinese, for the board's data staff.
+
+The warehouse keeps each reason as ingest wrote it (English, as the CLI prints it: `shaobing
+quarantine`); the board shows them in Chinese. Every reason ingest writes has a pattern here (the
+readers in ``pipelines.sources``, validation and dedupe in ``pipelines.validate``); the values it
+quotes (a cell, a row number, a parser's message) are carried over as they are. A reason that no
+pattern knows — written by an older version, say — is shown as it was stored.
+Tests ingest malformed files of every kind and check each reason comes out in Chinese.
+"""
+from __future__ import annotations
+
+import re
+
+KINDS = {"invalid": "无效", "duplicate": "重复", "conflict": "编号冲突"}
+
+_EXPECTED = {"an id": "编号", "the report's text": "诉求内容", "the date": "日期"}
+_ORDER = {"day/month/year": "日/月/年", "month/day/year": "月/日/年"}
+_EXAMPLE = r"\(expected e\.g\. (?P<example>[^)]*)\)"
+
+# (pattern of the English reason, its Chinese; {name} is the pattern's group of that name)
+PATTERNS: list[tuple[re.Pattern[str], str]] = [(re.compile(p, re.S), zh) for p, zh in [
+    (r"^holds bytes that are not valid in the file's encoding$", "含有不符合文件编码的字节（乱码）"),
+    (r"^empty: expected (?P<what>.+)$", "为空：应填{what}"),
+    (r"^cannot tell the day from the month in (?P<value>.+?): no date of the file with the year last has a number"
+     r" above 12 to show its order " + _EXAMPLE + "$",
+     "无法判断 {value} 的日和月：本文件中年份在后的日期没有一个数字大于 12，看不出先写日还是先写月（请写作如 {example}）"),
+    (r"^cannot read (?P<value>.+?) as a date in this file's order, (?P<order>[a-z/]+) " + _EXAMPLE + "$",
+     "无法按本文件的日期顺序（{order}）读取 {value}（请写作如 {example}）"),
+    (r"^cannot read (?P<value>.+?) as a date " + _EXAMPLE + "$", "无法把 {value} 读作日期（请写作如 {example}）"),
+    (r"^date (?P<value>.+?) lies in the future$", "日期 {value} 晚于当前时间"),
+    (r"^date (?P<value>.+?) reads as a year before (?P<year>\d+): expected a four-digit year$",
+     "日期 {value} 读出的年份早于 {year} 年：请写四位年份"),
+    (r"^cannot read (?P<value>.+?) as a number of people$", "无法把 {value} 读作人数"),
+    (r"^same record as row (?P<row>\d+) above$", "与上方第 {row} 行是同一条记录"),
+    (r"^id (?P<id>.+?) already used by row (?P<row>\d+) with other content$", "编号 {id} 已被第 {row} 行使用，内容却不同"),
+    (r"^already loaded by an earlier batch$", "之前的批次已导入这条记录"),
+    (r"^id already loaded by an earlier batch with other content$", "之前的批次已用这个编号导入了内容不同的记录"),
+    (r"^cannot split into columns \((?P<error>.*)\): a quote in this line is not closed, or text follows a closing quote$",
+     "无法分列（{error}）：本行有未闭合的引号，或引号闭合后还有文字"),
+    (r"^has (?P<n>\d+) fields, the header has (?P<m>\d+) \(a quote opened in this line is not closed\)$",
+     "本行有 {n} 个字段，表头有 {m} 个（本行有未闭合的引号）"),
+    (r"^has (?P<n>\d+) fields, the header has (?P<m>\d+)$", "本行有 {n} 个字段，表头有 {m} 个"),
+    (r"^has values in column\(s\) (?P<columns>\[[\d, ]*\]) beyond the header's (?P<m>\d+) columns$",
+     "第 {columns} 列有值，超出表头的 {m} 列"),
+    (r"^not valid JSON \((?P<error>.*) at character (?P<at>\d+)\)$", "不是有效的 JSON（第 {at} 个字符处：{error}）"),
+    (r"^expected a JSON object \{…\}$", "应为一个 JSON 对象 {{…}}"),
+]]
+
+
+def in_chinese(reason: str | None) -> str | None:
+    """The reason in Chinese; unchanged where no pattern knows it."""
+    if not reason:
+        return reason
+    for pattern, zh in PATTERNS:
+        match = pattern.match(reason)
+        if match:
+            values = match.groupdict()
+            if "what" in values:
+                values["what"] = _EXPECTED.get(values["what"], values["what"])
+            if "order" in values:
+                values["order"] = _ORDER.get(values["order"], values["order"])
+            return zh.format(**values)
+    return reason
+
+
+def kind_in_chinese(kind: str | None) -> str | None:
+    return KINDS.get(kind, kind) if kind else kind

@@ -1,0 +1,95 @@
+"""Every quarantine reason ingest writes reads in Chinese on the board (pipelines.reasons)."""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+
+import openpyxl
+import polars as pl
+
+from pipelines import ingest
+from pipelines.areas import read_areas
+from pipelines.reasons import in_chinese, kind_in_chinese
+from pipelines.sources import read_raw
+from pipelines.validate import dedupe
+from tests.conftest import SAMPLE
+
+NOW = dt.datetime(2026, 12, 1)
+HOTLINE = ["工单编号", "来电时间", "诉求标题", "诉求内容"]
+
+
+def quarantined(path, monkeypatch, stored=None) -> list[dict]:
+    monkeypatch.setenv("SHAOBING_WORKERS", "1")
+    raw = read_raw(path)
+    _, reports, check = ingest.prepare_batch.fn(raw, read_areas(SAMPLE / "areas.csv")[0], "B1", "salt", NOW)
+    dedupe(reports, stored if stored is not None else pl.DataFrame(schema={"report_id": pl.Utf8, "row_hash": pl.Utf8}),
+           check)
+    return check.rows
+
+
+def every_reason(tmp_path, monkeypatch) -> list[dict]:
+    rows = []
+    csv = tmp_path / "hotline.csv"
+    lines = [",".join(HOTLINE),
+             "GD1,2025-01-13 09:00:00,欠薪,工资没发",
+             ",2025-01-13 09:00:00,无编号,工资没发",                 # empty id
+             "GD3,2025-01-13 09:00:00,无内容,",                      # empty text
+             "GD4,,无日期,工资没发",                                 # empty date
+             "GD5,下周一,坏日期,工资没发",                            # unreadable date
+             "GD6,2099-01-01 08:00:00,未来,工资没发",                 # in the future
+             "GD7,1985-01-01 08:00:00,太早,工资没发",                 # before 1990
+             "GD1,2025-01-13 09:00:00,欠薪,工资没发",                # the same record again
+             "GD1,2025-01-14 09:00:00,另一件,房子漏水",              # its id, other content
+             "GD10,2025-01-13 09:00:00,多一列,工资没发,多余",         # a field too many
+             'GD11,2025-01-13 09:00:00,"引号没有闭合,工资没发',       # a quote never closed
+             "GD12,2025-01-13 09:00:00,乱码,工资\ufffd没发"]          # bytes the encoding does not hold
+    csv.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    stored = pl.DataFrame({"report_id": ["hotline:GD1"], "row_hash": ["other"]})
+    rows += quarantined(csv, monkeypatch)
+    rows += quarantined(csv, monkeypatch, stored)                   # id loaded before with other content
+    _, reports, _ = ingest.prepare_batch.fn(read_raw(csv), read_areas(SAMPLE / "areas.csv")[0], "B1", "salt", NOW)
+    same = reports.filter(pl.col("report_id") == "hotline:GD1").select("report_id", "row_hash").head(1)
+    rows += quarantined(csv, monkeypatch, same)                     # the same record loaded before
+    dates = tmp_path / "dates.csv"
+    dates.write_text("\n".join([",".join(HOTLINE), "GD1,8/9/2019,a,工资没发"]) + "\n", encoding="utf-8")
+    rows += quarantined(dates, monkeypatch)                         # day and month cannot be told apart
+    dates.write_text("\n".join([",".join(HOTLINE), "GD1,8/19/2019,a,工资没发", "GD2,8/20/2019,a,工资没发",
+                                "GD3,19/8/2019,a,工资没发"]) + "\n", encoding="utf-8")
+    rows += quarantined(dates, monkeypatch)                         # against the file's order
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["信访件编号", "登记日期", "信访人数", "信访事项"])
+    sheet.append(["XF1", "2025-01-13", "很多", "集体讨薪"])          # not a head count
+    sheet.append(["XF2", "2025-01-13", "3", "讨薪", None, "多出一格"])  # a value beyond the header
+    book.save(tmp_path / "petitions.xlsx")
+    rows += quarantined(tmp_path / "petitions.xlsx", monkeypatch)
+    jsonl = tmp_path / "grid.jsonl"
+    jsonl.write_text("\n".join([json.dumps({"event_id": "E1", "reported_at": "2025-01-13", "description": "讨薪"},
+                                           ensure_ascii=False), '{"event_id": "E2", ', "[1, 2]"]) + "\n",
+                     encoding="utf-8")
+    rows += quarantined(jsonl, monkeypatch)
+    return rows
+
+
+def test_every_reason_ingest_writes_reads_in_chinese(tmp_path, monkeypatch):
+    rows = every_reason(tmp_path, monkeypatch)
+    reasons = {r["reason"] for r in rows}
+    assert len(reasons) >= 18, sorted(reasons)                      # every kind of reason was met
+    for reason in reasons:
+        zh = in_chinese(reason)
+        assert zh != reason, f"no Chinese for {reason!r}"
+        # what is left in latin letters is only what the reason quotes (a cell, a parser's message)
+        quoted = re.sub(r"'[^']*'|\([^)]*\)|（[^）]*）|JSON|GD\d+", "", zh)
+        assert not re.search(r"[A-Za-z]{3,}", quoted), f"{reason!r} -> {zh!r}"
+    assert {kind_in_chinese(r["kind"]) for r in rows} == {"无效", "重复", "编号冲突"}
+
+
+def test_reasons_keep_the_values_they_quote():
+    assert in_chinese("same record as row 12 above") == "与上方第 12 行是同一条记录"
+    assert in_chinese("empty: expected the report's text") == "为空：应填诉求内容"
+    assert "'下周一'" in in_chinese("cannot read '下周一' as a date (expected e.g. 2025-01-13 09:31:07)")
+    assert "月/日/年" in in_chinese("cannot read '19/8/2019' as a date in this file's order, month/day/year"
+                                  " (expected e.g. 2025-01-13 09:31:07)")
+    assert in_chinese("a reason an older version wrote") == "a reason an older version wrote"
+    assert in_chinese(None) is None
