@@ -1,5 +1,7 @@
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
 from sklearn.feature_extraction.text import TfidfVectorizer
@@ -274,6 +276,15 @@ def test_lexicon_cold_start_ranks_wage_arrears_text_above_a_noise_complaint():
 def test_lexicon_scores_are_log1p_of_the_weights_present(doc, expected):
     scorer = LexiconScorer({"wage": {"欠薪": 3.0, "拖欠": 1.0, "工资": 1.0, "拖欠工资": 3.0}}).fit()
     assert scorer.transform([doc])[0, 0] == pytest.approx(expected)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.text(alphabet="拖欠工资欠薪农民工讨薪借款不还平台理财兑付楼上邻居 漏水房产证交房开发商aAp2", max_size=30),
+                max_size=8))
+def test_lexicon_scores_in_one_pass_equal_the_term_by_term_definition(docs):
+    # overlapping terms (拖欠 / 拖欠工资 / 工资, 欠薪 inside 拖欠薪), repeats, spaces splitting a term
+    scorer = LexiconScorer().fit()
+    np.testing.assert_array_equal(scorer.transform(docs), scorer._transform_by_loop(docs))
 
 
 def test_token_char_tfidf_equals_sklearn_char_wb():
