@@ -5,6 +5,8 @@ tokens joined by single spaces (features/ tokenizes; the pipeline passes ``" ".j
 """
 from __future__ import annotations
 
+import weakref
+
 import numpy as np
 import polars as pl
 import scipy.sparse as sp
@@ -185,6 +187,51 @@ class TokenCharTfidf(BaseEstimator):
         return _text_tags(super().__sklearn_tags__())
 
 
+# What str.split() splits at (and the token pattern \S+ does not match): Python's whitespace.
+_WHITESPACE = "".join(c for c in map(chr, range(0x3001)) if c.isspace())
+_WHITESPACE_RUN = "[" + "".join(f"\\u{ord(c):04x}" for c in _WHITESPACE) + "]+"
+_VOCABULARY_FRAMES: "weakref.WeakKeyDictionary[TfidfVectorizer, pl.DataFrame]" = weakref.WeakKeyDictionary()
+
+
+def word_tfidf(vectorizer: TfidfVectorizer, docs: np.ndarray) -> sp.csr_matrix:
+    """``vectorizer.transform(docs)`` for a fitted word-n-gram TfidfVectorizer whose tokens are the
+    documents' whitespace-separated pieces (token pattern ``\\S+``, no lowercasing, n-grams up to 2),
+    the n-grams counted in polars instead of sklearn's per-document Python loop: the same matrix,
+    about 3x faster (the largest part of scoring after segmentation)."""
+    lo, hi = vectorizer.ngram_range
+    if (vectorizer.token_pattern != r"\S+" or vectorizer.lowercase or vectorizer.analyzer != "word"
+            or vectorizer.preprocessor is not None or vectorizer.tokenizer is not None or vectorizer.binary
+            or vectorizer.stop_words is not None or not 1 <= lo <= hi <= 2):
+        return vectorizer.transform(docs)
+    frame = pl.DataFrame({"i": np.arange(len(docs), dtype=np.int64), "t": pl.Series(docs, dtype=pl.String)
+                          .str.replace_all(_WHITESPACE_RUN, " ").str.strip_chars(" ").str.split(" ")})
+    frame = frame.with_columns(pl.col("t").list.filter(pl.element() != ""))
+    grams = []
+    if lo == 1:
+        grams.append(frame.explode("t").drop_nulls("t").rename({"t": "term"}))
+    if hi == 2:
+        pairs = frame.select("i", a=pl.col("t").list.head(pl.col("t").list.len() - 1),
+                             b=pl.col("t").list.tail(pl.col("t").list.len() - 1)).explode(["a", "b"]).drop_nulls("a")
+        grams.append(pairs.select("i", term=pl.concat_str("a", pl.lit(" "), "b")))
+    found = pl.concat(grams).join(_vocabulary_frame(vectorizer), on="term")
+    # one entry per occurrence: the COO -> CSR conversion adds up the repeats
+    X = sp.csr_matrix((np.ones(found.height, dtype=vectorizer.dtype), (found["i"].to_numpy(), found["j"].to_numpy())),
+                      shape=(len(docs), len(vectorizer.vocabulary_)), dtype=vectorizer.dtype)
+    X.sum_duplicates()
+    return vectorizer._tfidf.transform(X, copy=False)
+
+
+def _vocabulary_frame(vectorizer) -> pl.DataFrame:
+    """term → column of a fitted vectorizer, built once per vectorizer (held beside it, not on it:
+    the model file holds only sklearn and numpy types)."""
+    frame = _VOCABULARY_FRAMES.get(vectorizer)
+    if frame is None:
+        vocabulary = vectorizer.vocabulary_
+        frame = pl.DataFrame({"term": list(vocabulary), "j": np.fromiter(vocabulary.values(), np.int64, len(vocabulary))})
+        _VOCABULARY_FRAMES[vectorizer] = frame
+    return frame
+
+
 def _token_counts(docs: np.ndarray) -> tuple[sp.csr_matrix, list[str]]:
     """Documents × distinct tokens counts of one batch, and those tokens."""
     if not any(d.strip() for d in docs):
@@ -318,7 +365,7 @@ class RiskClassifier(ClassifierMixin, BaseEstimator):
         return self._stack(blocks, docs)
 
     def _features(self, docs: np.ndarray) -> sp.csr_matrix:
-        blocks = [self.word_vectorizer_.transform(docs), self.char_vectorizer_.transform(docs)]
+        blocks = [word_tfidf(self.word_vectorizer_, docs), self.char_vectorizer_.transform(docs)]
         return self._stack(blocks, docs)
 
     def _stack(self, blocks, docs) -> sp.csr_matrix:
@@ -404,13 +451,13 @@ class RiskClassifier(ClassifierMixin, BaseEstimator):
         """
         check_is_fitted(self)
         docs = as_documents(X)
-        return self._explain(docs, self.word_vectorizer_.transform(docs).tocsr(), top, only)
+        return self._explain(docs, word_tfidf(self.word_vectorizer_, docs).tocsr(), top, only)
 
     def score(self, X, top: int = 5) -> tuple[np.ndarray, np.ndarray, list[dict[str, list[str]]]]:
         """predict_proba, the flags, and explain() of the flagged categories, the features computed once."""
         check_is_fitted(self)
         docs = as_documents(X)
-        W = self.word_vectorizer_.transform(docs)
+        W = word_tfidf(self.word_vectorizer_, docs)
         proba = self._proba_of(self._stack([W, self.char_vectorizer_.transform(docs)], docs))
         flags = proba >= self.thresholds_[None, :]
         return proba, flags, self._explain(docs, W.tocsr(), top, flags)

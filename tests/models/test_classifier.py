@@ -287,6 +287,20 @@ def test_lexicon_scores_in_one_pass_equal_the_term_by_term_definition(docs):
     np.testing.assert_array_equal(scorer.transform(docs), scorer._transform_by_loop(docs))
 
 
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.text(alphabet="拖欠工资讨薪楼上 \t\n\u3000\x1c\xa0ab", max_size=25), min_size=1, max_size=8))
+def test_word_ngrams_counted_in_polars_equal_the_vectorizer_s_own(docs):
+    from models.classifier import word_tfidf
+
+    train = ["拖欠 工资 讨薪 工资", "楼上 漏水", "a b 拖欠", "拖欠 工资", "b a"]
+    for ngrams in ((1, 2), (1, 1), (2, 2)):
+        vectorizer = TfidfVectorizer(token_pattern=r"\S+", lowercase=False, ngram_range=ngrams, sublinear_tf=True,
+                                     dtype=np.float32).fit(train)
+        ours, theirs = word_tfidf(vectorizer, np.array(docs, dtype=object)), vectorizer.transform(docs)
+        assert ours.shape == theirs.shape and ours.dtype == theirs.dtype and ours.has_sorted_indices
+        np.testing.assert_array_equal(ours.toarray(), theirs.toarray())
+
+
 def test_token_char_tfidf_equals_sklearn_char_wb():
     docs = ["拖欠 工资 农民工", "农民工 讨薪", "楼上 漏水 漏水", "", "农民工 工资 p2p"]
     ours = TokenCharTfidf(min_df=1).fit(docs)
