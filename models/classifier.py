@@ -203,9 +203,7 @@ def word_tfidf(vectorizer: TfidfVectorizer, docs: np.ndarray) -> sp.csr_matrix:
             or vectorizer.preprocessor is not None or vectorizer.tokenizer is not None or vectorizer.binary
             or vectorizer.stop_words is not None or not 1 <= lo <= hi <= 2):
         return vectorizer.transform(docs)
-    frame = pl.DataFrame({"i": np.arange(len(docs), dtype=np.int64), "t": pl.Series(docs, dtype=pl.String)
-                          .str.replace_all(_WHITESPACE_RUN, " ").str.strip_chars(" ").str.split(" ")})
-    frame = frame.with_columns(pl.col("t").list.filter(pl.element() != ""))
+    frame = _split(docs)
     grams = []
     if lo == 1:
         grams.append(frame.explode("t").drop_nulls("t").rename({"t": "term"}))
@@ -233,12 +231,23 @@ def _vocabulary_frame(vectorizer) -> pl.DataFrame:
 
 
 def _token_counts(docs: np.ndarray) -> tuple[sp.csr_matrix, list[str]]:
-    """Documents × distinct tokens counts of one batch, and those tokens."""
-    if not any(d.strip() for d in docs):
-        return sp.csr_matrix((len(docs), 0), dtype=np.float32), []
-    cv = CountVectorizer(analyzer=str.split, dtype=np.float32)
-    counts = cv.fit_transform(docs)
-    return counts, list(cv.get_feature_names_out())
+    """Documents × distinct tokens counts of one batch, and those tokens (in polars: what
+    ``CountVectorizer(analyzer=str.split)`` gives, up to the order of the tokens)."""
+    found = _split(docs).explode("t").drop_nulls("t")
+    tokens = found.select(pl.col("t").unique(maintain_order=True)).to_series()
+    found = found.join(pl.DataFrame({"t": tokens, "j": np.arange(len(tokens), dtype=np.int64)}), on="t")
+    counts = sp.csr_matrix((np.ones(found.height, dtype=np.float32), (found["i"].to_numpy(), found["j"].to_numpy())),
+                           shape=(len(docs), len(tokens)), dtype=np.float32)
+    counts.sum_duplicates()
+    return counts, tokens.to_list()
+
+
+def _split(docs: np.ndarray) -> pl.DataFrame:
+    """Document index i and its tokens t (a list), split as ``str.split()`` splits: at runs of
+    Python's whitespace, no empty tokens."""
+    return pl.DataFrame({"i": np.arange(len(docs), dtype=np.int64), "t": pl.Series(docs, dtype=pl.String)
+                         .str.replace_all(_WHITESPACE_RUN, " ").str.strip_chars(" ").str.split(" ")}) \
+        .with_columns(pl.col("t").list.filter(pl.element() != ""))
 
 
 def _token_gram_matrix(grams: list[list[str]], index: dict[str, int], width: int) -> sp.csr_matrix:
