@@ -12,7 +12,7 @@ import unicodedata
 
 PHONE, LANDLINE, ID_CARD, BANK_CARD = "[手机号]", "[电话]", "[身份证号]", "[银行卡号]"
 
-_GUARD = re.compile(r"\d(?:[\s\-]?\d){6}")
+_GUARD = re.compile(r"\d(?:[\s\-.]?\d){6}")
 # Ungrouped long numbers are classified in code: 18 digits with a birth date are an ID card,
 # otherwise a bank card; the X form comes first so that 17 digits + X is not read as 17 digits
 # (full-width Ｘ too: read as 17 digits after "tel", the number was kept as a work-order id).
@@ -23,8 +23,14 @@ _LONG = re.compile(r"(?<!\d)(?:\d{17}[XxＸｘ]|\d{15,19})(?!\d)")
 _ID_GROUPED = re.compile(r"(?<!\d)\d{6}[ \-](?:\d{8}|\d{4}[ \-]\d{4})[ \-]?\d{3}[\dXxＸｘ](?!\d)")
 _BANK_GROUPED = re.compile(r"(?<![\dA-Za-z])\d{4}(?:[ \-]\d{4}){3}(?:[ \-]?\d{1,3})?(?!\d)")
 # Literal digits also accept their full-width forms (１３８…), which \d alone would not cover here.
-_MOBILE = re.compile(r"(?<!\d)(?:(?:[+＋]|00)?86[\s\-]?)?[1１][3-9３-９]\d(?:[\s\-]?\d{4}){2}(?!\d)")
-_LANDLINE = re.compile(r"(?<![\dA-Za-z])(?:[(（][0０]\d{2,3}[)）]\s?|[0０]\d{2,3}[\s\-]?)\d{7,8}(?!\d)")
+# A mobile number in groups of 3-4-4 (spaces, dashes or dots between them: 138.1234.5678), or with
+# the same separator between every digit (1 3 8 1 2 3 4 5 6 7 8).
+_MOBILE = re.compile(r"(?<!\d)(?:(?:[+＋]|00)?86[\s\-]?)?(?:[1１][3-9３-９]\d(?:[\s\-.]?\d{4}){2}"
+                     r"|[1１]([\s\-.])[3-9３-９](?:\1\d){9})(?!\d)")
+# A landline: area code and a local number of 7-8 digits, which may itself be split 4-4 (0791 8812 3456).
+_LANDLINE = re.compile(r"(?<![\dA-Za-z])(?:[(（][0０]\d{2,3}[)）]\s?|[0０]\d{2,3}[\s\-]?)(?:\d{7,8}|\d{3,4}[\s\-]\d{4})(?!\d)")
+# A local number without its area code is an ordinary number unless a word says it is a telephone.
+_LOCAL_LANDLINE = re.compile(r"(电话|固话|座机|联系方式|号码)([:：\s]*)(?<!\d)\d{3,4}[\s\-]?\d{4}(?![\d\-.])")
 _BIRTH_DATE = re.compile(r"(?:18|19|20)\d\d(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])")
 _OLD_BIRTH_DATE = re.compile(r"\d\d(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])")
 
@@ -48,7 +54,8 @@ def _mask_once(text: str) -> str:
     text = _ID_GROUPED.sub(ID_CARD, text)
     text = _BANK_GROUPED.sub(BANK_CARD, text)
     text = _MOBILE.sub(PHONE, text)
-    return _LANDLINE.sub(LANDLINE, text)
+    text = _LANDLINE.sub(LANDLINE, text)
+    return _LOCAL_LANDLINE.sub(lambda m: m[1] + m[2] + LANDLINE, text)
 
 
 def _classify_long(match: re.Match[str]) -> str:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import re
 
 import polars as pl
 
@@ -39,7 +40,9 @@ SLASH_TIMES = ("", " %H:%M", " %H:%M:%S")
 
 # Fields that identify a person: kept out of quarantine.raw entirely (the source file and row number
 # say where to find them); every other cell of a quarantined row is kept with PII masked.
-PERSONAL_FIELDS = ("phone", "id_number", "reporter_name")
+PERSONAL_FIELDS = ("phone", "id_number", "reporter_name", "grid_worker")
+# Columns no channel maps are withheld too when their header says they identify a person.
+PERSONAL_HEADER = re.compile(r"姓名|名字|身份证|证件号|电话|手机|联系方式|联系人|住址")
 WITHHELD = "[已隐去]"
 EARLIEST = dt.datetime(1990, 1, 1)   # before this, a date is a misread (e.g. a two-digit year), not a report
 
@@ -50,7 +53,7 @@ def raw_frame(raw: RawFile, found: dict[str, str]) -> pl.DataFrame:
     index = {h: i for i, h in enumerate(raw.header)}
     data = {name: [r[index[col]] for r in raw.rows] for name, col in found.items()}
     frame = pl.DataFrame(data, schema={name: pl.Utf8 for name in found})
-    personal = {found[f] for f in PERSONAL_FIELDS if f in found}
+    personal = {found[f] for f in PERSONAL_FIELDS if f in found} | {h for h in raw.header if PERSONAL_HEADER.search(h)}
     hashes, raws = [], []
     for r in raw.rows:
         hashes.append(hashlib.sha1(json.dumps(dict(zip(raw.header, r)), ensure_ascii=False).encode("utf-8")).hexdigest())
@@ -244,7 +247,7 @@ def to_reports(frame: pl.DataFrame, channel: str, matcher: AreaMatcher, salt: st
         "subject": [mask(r["subject"]) for r in rows],
         "people_count": f["people_count"].cast(pl.Int32),
         "reporter_key": [reporter_key(salt, r["id_number"], r["phone"]) for r in rows],
-        "source_category": f["source_category"],
+        "source_category": [mask(r["source_category"]) for r in rows],
         "content_hash": [content_hash(t) for t in texts],
         "row_hash": f["row_hash"],
         "row_number": f["row_number"],

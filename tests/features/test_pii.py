@@ -30,6 +30,13 @@ RAW_ID = re.compile(r"(?<!\d)\d{17}[\dXx](?!\d)")
         ("GD13812345678", "GD[手机号]"),
         ("身份证 360102 19900101 123X 号", "身份证 [身份证号] 号"),  # grouped 6-8-4
         ("360102-1990-0101-1234", "[身份证号]"),  # grouped 6-4-4-4  # a phone glued to letters is still a phone
+        # forms a new user's exports held that were kept in clear
+        ("座机0791 8812 3456", "座机[电话]"),
+        ("电话 0791-8812-3456", "电话 [电话]"),
+        ("电话138.1234.5678", "电话[手机号]"),
+        ("手机：1 3 8 1 2 3 4 5 6 7 8", "手机：[手机号]"),
+        ("固话 88123456", "固话 [电话]"),
+        ("联系电话：8812-3456。", "联系电话：[电话]。"),
     ],
 )
 def test_mask_pii_masks(raw, expected):
@@ -47,6 +54,9 @@ def test_mask_pii_masks(raw, expected):
         "1381234567",  # ten digits: not a mobile number
         "面积120.5平方米,房款1380000元",
         "12345热线",
+        "13 14 15 16层",  # small numbers in a row, different separators would be needed for a phone
+        "号码牌2025年",
+        "3.14159265",
     ],
 )
 def test_mask_pii_keeps_ordinary_numbers(text):

@@ -161,3 +161,26 @@ def test_quarantined_rows_keep_no_personal_numbers_or_names(tmp_path):
     assert WITHHELD in stored and "老板欠薪" in stored and "X1" in stored
     # rows differing only in a withheld cell are still told apart when deduplicating
     assert frame_["row_hash"].n_unique() == 2
+
+
+def test_columns_no_channel_maps_are_withheld_when_their_header_names_a_person(tmp_path):
+    # a hotline export with the caller's name and ID number, and a second contact column of its own
+    header = ["工单编号", "来电时间", "来电人姓名", "身份证号码", "紧急联系人", "家庭住址", "诉求内容", "诉求类型"]
+    rows = [["GD1", "不详", "王小明", "360102199001011234", "李四", "莲塘镇白沙村8号", "欠薪", "劳动保障 手机13812345678"]]
+    raw = RawFile(tmp_path / "h.csv", "utf-8", header, rows, [2])
+    stored = raw_frame(raw, find_columns(header, hotline))["raw"].item()
+    for secret in ("王小明", "360102199001011234", "李四", "白沙村8号", "13812345678"):
+        assert secret not in stored
+    assert '"诉求内容": "欠薪"' in stored
+
+
+def test_the_export_category_is_masked_like_every_text_field():
+    from features.places import AreaMatcher
+    from pipelines.validate import to_reports
+
+    check = Checker("h.csv", "B1", {"source_id": "工单编号", "received_at": "来电时间", "text": "诉求内容"})
+    good = validate(frame([("GD1", "2025-01-13 09:00:00", "工资没发", 2, "{}")]), check, NOW)
+    good = good.with_columns(pl.lit("劳动保障手机138 1234 5678").alias("source_category"), pl.lit("h").alias("row_hash"))
+    areas = pl.DataFrame(schema={"area_code": pl.Utf8, "name": pl.Utf8, "level": pl.Utf8, "parent_code": pl.Utf8})
+    reports = to_reports(good, "hotline", AreaMatcher(areas), "salt", "B1", NOW)
+    assert reports["source_category"].item() == "劳动保障手机[手机号]"
