@@ -79,7 +79,7 @@ def prepare_batch(raw, areas: pl.DataFrame, batch_id: str, salt: str, now: dt.da
     slash = slash_order(r[at] for r in raw.rows) if at is not None else None
     starts = range(0, max(len(raw.rows), 1), PREPARE_CHUNK)
     chunks = ((replace(raw, rows=raw.rows[i:i + PREPARE_CHUNK], row_numbers=raw.row_numbers[i:i + PREPARE_CHUNK],
-                       broken=[]), found, module.CHANNEL, areas, batch_id, salt, now, tz, slash) for i in starts)
+                       sheets=None if raw.sheets is None else raw.sheets[i:i + PREPARE_CHUNK], broken=[], notes=[]), found, module.CHANNEL, areas, batch_id, salt, now, tz, slash) for i in starts)
     parts = []
     workers = settings.get_int("SHAOBING_WORKERS") if len(raw.rows) >= PREPARE_PARALLEL else 1
     with LocalPool(min(workers, len(starts)), prepare_rows) as pool:
@@ -91,7 +91,7 @@ def prepare_batch(raw, areas: pl.DataFrame, batch_id: str, salt: str, now: dt.da
 
 @task(cache_policy=NO_CACHE)
 def load_batch(path: str, file_hash: str, channel: str, encoding: str, reports: pl.DataFrame,
-               check: Checker, rows_in: int, started: dt.datetime) -> BatchResult:
+               check: Checker, rows_in: int, started: dt.datetime, notes: list[str] = ()) -> BatchResult:
     """Dedupe against the warehouse and store the batch in one transaction."""
     with warehouse.open_warehouse(settings.warehouse_path()) as con:
         stored = warehouse.existing_reports(con, reports["report_id"].to_list())
@@ -104,7 +104,8 @@ def load_batch(path: str, file_hash: str, channel: str, encoding: str, reports: 
         if batch["rows_loaded"] + batch["rows_quarantined"] != rows_in:
             raise RuntimeError(f"{path}: {rows_in} rows in but {fresh.height} loaded + {quarantine.height} quarantined")
         warehouse.write_batch(con, batch, fresh, quarantine)
-    return BatchResult(str(path), "loaded", f"{channel}, {encoding}", rows_in, fresh.height, quarantine.height)
+    return BatchResult(str(path), "loaded", "; ".join([f"{channel}, {encoding}", *notes]), rows_in, fresh.height,
+                       quarantine.height)
 
 
 def file_digest(path: Path) -> str:
@@ -155,7 +156,7 @@ def _ingest_one(path: str, areas: pl.DataFrame, salt: str) -> BatchResult:
     channel, reports, check = prepared
     rows_in, encoding = len(raw.rows) + len(raw.broken), raw.encoding
     raw.rows.clear()  # the reports and the quarantine carry every row now: free the cells before storing
-    return load_batch(path, digest, channel, encoding, reports, check, rows_in, started)
+    return load_batch(path, digest, channel, encoding, reports, check, rows_in, started, raw.notes)
 
 
 @flow(name="ingest", log_prints=False)

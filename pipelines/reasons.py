@@ -16,6 +16,8 @@ KINDS = {"invalid": "无效", "duplicate": "重复", "conflict": "编号冲突"}
 _EXPECTED = {"an id": "编号", "the report's text": "诉求内容", "the date": "日期"}
 _ORDER = {"day/month/year": "日/月/年", "month/day/year": "月/日/年"}
 _EXAMPLE = r"\(expected e\.g\. (?P<example>[^)]*)\)"
+_SHEET = re.compile(r"^sheet (?P<sheet>'[^']*'): ")
+_ROW = re.compile(r"^row (?P<n>\d+)(?: of sheet (?P<sheet>'[^']*'))?$")
 
 # (pattern of the English reason, its Chinese; {name} is the pattern's group of that name)
 PATTERNS: list[tuple[re.Pattern[str], str]] = [(re.compile(p, re.S), zh) for p, zh in [
@@ -31,8 +33,9 @@ PATTERNS: list[tuple[re.Pattern[str], str]] = [(re.compile(p, re.S), zh) for p, 
     (r"^date (?P<value>.+?) reads as a year before (?P<year>\d+): expected a four-digit year$",
      "日期 {value} 读出的年份早于 {year} 年：请写四位年份"),
     (r"^cannot read (?P<value>.+?) as a number of people$", "无法把 {value} 读作人数"),
-    (r"^same record as row (?P<row>\d+) above$", "与上方第 {row} 行是同一条记录"),
-    (r"^id (?P<id>.+?) already used by row (?P<row>\d+) with other content$", "编号 {id} 已被第 {row} 行使用，内容却不同"),
+    (r"^same record as (?P<row>row \d+(?: of sheet '[^']*')?) above$", "与上方{row}是同一条记录"),
+    (r"^id (?P<id>.+?) already used by (?P<row>row \d+(?: of sheet '[^']*')?) with other content$",
+     "编号 {id} 已被{row}使用，内容却不同"),
     (r"^already loaded by an earlier batch$", "之前的批次已导入这条记录"),
     (r"^id already loaded by an earlier batch with other content$", "之前的批次已用这个编号导入了内容不同的记录"),
     (r"^cannot split into columns \((?P<error>.*)\): a quote in this line is not closed, or text follows a closing quote$",
@@ -51,12 +54,19 @@ def in_chinese(reason: str | None) -> str | None:
     """The reason in Chinese; unchanged where no pattern knows it."""
     if not reason:
         return reason
+    sheet = _SHEET.match(reason)  # a broken row of a workbook read from several sheets
+    if sheet:
+        rest = in_chinese(reason[sheet.end():])
+        return f"工作表 {sheet['sheet']}：{rest}"
     for pattern, zh in PATTERNS:
         match = pattern.match(reason)
         if match:
             values = match.groupdict()
             if "what" in values:
                 values["what"] = _EXPECTED.get(values["what"], values["what"])
+            if "row" in values:
+                values["row"] = _ROW.sub(lambda m: (f"工作表 {m['sheet']} " if m["sheet"] else "") + f"第 {m['n']} 行",
+                                         values["row"])
             if "order" in values:
                 values["order"] = _ORDER.get(values["order"], values["order"])
             return zh.format(**values)

@@ -58,8 +58,11 @@ def raw_frame(raw: RawFile, found: dict[str, str]) -> pl.DataFrame:
     for r in raw.rows:
         hashes.append(hashlib.sha1(json.dumps(dict(zip(raw.header, r)), ensure_ascii=False).encode("utf-8")).hexdigest())
         raws.append(masked_json(raw.header, r, personal))
-    return frame.with_columns(pl.Series("row_number", raw.row_numbers, dtype=pl.Int32),
-                              pl.Series("row_hash", hashes, dtype=pl.Utf8), pl.Series("raw", raws, dtype=pl.Utf8))
+    frame = frame.with_columns(pl.Series("row_number", raw.row_numbers, dtype=pl.Int32),
+                               pl.Series("row_hash", hashes, dtype=pl.Utf8), pl.Series("raw", raws, dtype=pl.Utf8))
+    if raw.sheets is not None:  # a workbook read from several sheets: a row number needs its sheet
+        frame = frame.with_columns(pl.Series("sheet", raw.sheets, dtype=pl.Utf8))
+    return frame
 
 
 def masked_json(header: list[str], cells: list[str | None], personal: set[str]) -> str:
@@ -135,9 +138,15 @@ class Checker:
         self.file_name, self.batch_id, self.columns = file_name, batch_id, columns
         self.rows: list[dict] = []
 
+    def where(self, sheet: str | None) -> str:
+        """The file name a quarantined row is listed under: with its sheet where a workbook's rows
+        come from several."""
+        return f"{self.file_name} [{sheet}]" if sheet else self.file_name
+
     def reject(self, bad: pl.DataFrame, field: str | None, kind: str, reason) -> None:
-        for r in bad.select("row_number", "raw", *([field] if field and field in bad.columns else [])).iter_rows(named=True):
-            self.rows.append({"batch_id": self.batch_id, "file_name": self.file_name, "row_number": r["row_number"],
+        extra = [c for c in (field, "sheet") if c and c in bad.columns]
+        for r in bad.select("row_number", "raw", *dict.fromkeys(extra)).iter_rows(named=True):
+            self.rows.append({"batch_id": self.batch_id, "file_name": self.where(r.get("sheet")), "row_number": r["row_number"],
                               "column": self.columns.get(field, field) if field else None, "kind": kind,
                               "reason": reason(r) if callable(reason) else reason, "raw": r["raw"]})
 
@@ -172,7 +181,7 @@ def validate(frame: pl.DataFrame, check: Checker, now: dt.datetime, tz: str = "A
     """Typed, valid rows; the others handed to the checker with their reasons. ``slash``: the
     order of dates written with the year last ("dmy", "mdy", None; "auto": ``slash_order`` of
     this frame's dates)."""
-    fields = [c for c in frame.columns if c not in ("row_number", "row_hash", "raw")]
+    fields = [c for c in frame.columns if c not in ("row_number", "row_hash", "raw", "sheet")]
     damaged = {c: pl.col(c).str.contains("\ufffd", literal=True).fill_null(False) for c in fields}
     frame, bad = split(frame, ~pl.any_horizontal(list(damaged.values())))
     for field in fields:  # each damaged row under the first column that shows it
@@ -256,6 +265,8 @@ def to_reports(frame: pl.DataFrame, channel: str, matcher: AreaMatcher, salt: st
                          "content_hash": pl.Utf8,  # typed even when no row is valid: an empty list is of no type
                          "area_code": pl.Utf8, "address": pl.Utf8, "title": pl.Utf8, "subject": pl.Utf8,
                          "reporter_key": pl.Utf8, "source_category": pl.Utf8})
+    if "sheet" in f.columns:
+        out = out.with_columns(f["sheet"])
     return out.with_columns(pl.lit(batch_id).alias("batch_id"), pl.lit(now).alias("ingested_at"))
 
 
@@ -271,15 +282,17 @@ def _area(r: dict, matcher: AreaMatcher) -> str | None:
 def dedupe(reports: pl.DataFrame, stored: pl.DataFrame, check: Checker) -> pl.DataFrame:
     """Drop second deliveries of the same record: within the file, and against stored reports."""
     first = reports.unique(subset="report_id", keep="first", maintain_order=True)
-    later = reports.join(first.select("report_id", "row_number", "row_hash"), on="report_id", suffix="_first") \
-        .filter(pl.col("row_number") != pl.col("row_number_first"))
+    origin = ["row_number", "row_hash"] + (["sheet"] if "sheet" in reports.columns else [])
+    later = reports.join(first.select("report_id", *origin), on="report_id", suffix="_first") \
+        .filter(pl.any_horizontal(pl.col(c).ne_missing(pl.col(f"{c}_first")) for c in origin if c != "row_hash"))
     for r in later.iter_rows(named=True):  # each names the row it repeats (the first with its id)
         same = r["row_hash"] == r["row_hash_first"]
-        check.rows.append({"batch_id": check.batch_id, "file_name": check.file_name, "row_number": r["row_number"],
+        first_at = f"row {r['row_number_first']}" + (f" of sheet {r['sheet_first']!r}" if r.get("sheet_first") else "")
+        check.rows.append({"batch_id": check.batch_id, "file_name": check.where(r.get("sheet")), "row_number": r["row_number"],
                            "column": None if same else check.columns.get("source_id"),
                            "kind": "duplicate" if same else "conflict",
-                           "reason": f"same record as row {r['row_number_first']} above" if same else
-                           f"id {r['source_id']} already used by row {r['row_number_first']} with other content",
+                           "reason": f"same record as {first_at} above" if same else
+                           f"id {r['source_id']} already used by {first_at} with other content",
                            "raw": r["raw"]})
     stored = stored.unique(subset="report_id", keep="first")  # one match per id, however it was asked
     seen = first.join(stored, on="report_id", how="inner", suffix="_stored")

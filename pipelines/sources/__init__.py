@@ -12,7 +12,7 @@ import json
 import struct
 import zipfile
 import zlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from . import grid, hotline, petition
@@ -22,6 +22,7 @@ FORMATS = {".csv": "csv", ".txt": "csv", ".xlsx": "xlsx", ".xlsm": "xlsx", ".jso
 # The csv module refuses fields over 128 kB, and a refused field costs its row; a long complaint
 # (a pasted letter) is a report like any other. A quote never closed is handled in _read_csv.
 csv.field_size_limit(1 << 30)
+HEADER_SEARCH = 10  # rows at the top of a file or sheet in which its header is looked for (below a title)
 
 
 class SourceError(Exception):
@@ -37,6 +38,8 @@ class RawFile:
     rows: list[list[str | None]]          # cells in header order
     row_numbers: list[int]                # line / sheet row of each row, header = 1
     broken: list[tuple[int, str, str]] = field(default_factory=list)  # (row number, reason, raw text)
+    sheets: list[str] | None = None       # a workbook read from several sheets: each row's sheet
+    notes: list[str] = field(default_factory=list)  # what was left out and why (sheets, title rows)
 
 
 def decode(data: bytes, path: Path) -> tuple[str, str]:
@@ -116,24 +119,49 @@ def _dialect(text: str) -> type[csv.Dialect]:
     that a quote never closed is an error (see _read_csv) instead of the rest of the file in one cell.
 
     (csv.Sniffer also guesses the quoting from the data, and on texts with quotes in them guesses
-    it wrong: 'say "hi"' came back as 'say "hi\"""'.)"""
-    end = text.find("\n")
-    first = text if end < 0 else text[:end]
-    return type("Export", (csv.excel,), {"delimiter": max(",\t;|", key=first.count), "strict": True})
+    it wrong: 'say "hi"' came back as 'say "hi\"""'.) The header line is the one of the first
+    HEADER_SEARCH lines that uses a delimiter most: a title line above it has none."""
+    top = [line for line in text.split("\n", HEADER_SEARCH)[:HEADER_SEARCH] if line.strip()] or [""]
+    delimiter = max(",\t;|", key=lambda d: max(line.count(d) for line in top))
+    return type("Export", (csv.excel,), {"delimiter": delimiter, "strict": True})
+
+
+def _header_line(lines: list[str], dialect) -> tuple[int, list[str]]:
+    """Index of the physical line where the header starts: the first of the first HEADER_SEARCH
+    records whose cells are a channel's columns (below a title line or blank lines), else the first
+    non-blank one; and a note naming what was left out above it."""
+    reader = csv.reader(lines[:HEADER_SEARCH * 20], dialect)
+    first = None
+    for _ in range(HEADER_SEARCH):
+        at = reader.line_num
+        try:
+            row = next(reader)
+        except (StopIteration, csv.Error):
+            break
+        if not any(c.strip() for c in row):
+            continue
+        first = at if first is None else first
+        if _channel_of(row) is not None:
+            above = [(i + 1, line.strip()) for i, line in enumerate(lines[:at]) if line.strip()]
+            notes = [f"{len(above)} line(s) above the header left out as a title (line {above[0][0]}: "
+                     f"{above[0][1][:40]!r})"] if above else []
+            return at, notes
+    return first or 0, []
 
 
 def _read_csv(path: Path, text: str, encoding: str) -> RawFile:
     dialect = _dialect(text)
     lines = io.StringIO(text, newline="").readlines()   # physical lines, line ends kept
-    reader = csv.reader(lines, dialect)
+    skip, notes = _header_line(lines, dialect)
+    reader = csv.reader(lines[skip:], dialect)
     try:
         header = _header(next(reader), path)
     except StopIteration:
         raise SourceError(f"{path}: the file is empty") from None
     except csv.Error as exc:
         raise SourceError(f"{path}: cannot read the header row ({exc})") from None
-    out = RawFile(path, encoding, header, [], [])
-    base = 0                                             # physical lines before the reader's first
+    out = RawFile(path, encoding, header, [], [], notes=notes)
+    base = skip                                          # physical lines before the reader's first
     while True:
         start = base + reader.line_num + 1
         try:
@@ -171,39 +199,104 @@ _DAMAGED = (zipfile.BadZipFile, zlib.error, struct.error, KeyError, OSError, Val
 
 
 def _read_xlsx(path: Path, data: bytes) -> RawFile:
+    """Every sheet whose header (in its first HEADER_SEARCH rows, below any title) is a channel's;
+    several such sheets must share their columns and channel, and their rows are read as one
+    file, each row knowing its sheet. Sheets that match no channel (instructions, lookup tables)
+    are left out with a note; if none matches, the first non-empty sheet is returned as it is, for
+    the channel check to say why."""
     import openpyxl
 
     try:
         book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except _DAMAGED as exc:
         raise SourceError(f"{path}: not a readable XLSX workbook ({exc.__class__.__name__}: {exc})") from None
-    sheet = book.worksheets[0]
-    rows = sheet.iter_rows(values_only=True)
     try:
-        first = list(next(rows))
-        while first and _cell(first[-1]) is None:   # a sheet is as wide as its widest row
-            first.pop()
-        header = _header(first, path)
-        out = RawFile(path, "xlsx", header, [], [])
-        for number, row in enumerate(rows, start=2):
-            cells = [_cell(c) for c in row]
-            if not any(cells):
-                continue
-            extra = [i + 1 for i, c in enumerate(cells[len(header):], start=len(header)) if c is not None]
-            if extra:
-                out.broken.append((number, f"has values in column(s) {extra} beyond the header's {len(header)} columns",
-                                   json.dumps(cells, ensure_ascii=False)))
-                continue
-            cells = cells[: len(header)]
-            out.rows.append(cells + [None] * (len(header) - len(cells)))
-            out.row_numbers.append(number)
-    except StopIteration:
-        raise SourceError(f"{path}: the workbook's first sheet is empty") from None
+        read = [_read_sheet(path, sheet) for sheet in book.worksheets]
     except _DAMAGED as exc:
         raise SourceError(f"{path}: the workbook is damaged ({exc.__class__.__name__}: {exc})") from None
     finally:
         book.close()
+    read = [r for r in read if r is not None]
+    if not read:
+        raise SourceError(f"{path}: the workbook's sheets are empty")
+    matched = [(r, _channel_of(r.header)) for r in read]
+    matched = [(r, c) for r, c in matched if c is not None]
+    if not matched:
+        return replace(read[0], path=path)
+    first, channel = matched[0]
+    for other, other_channel in matched[1:]:
+        if other_channel != channel or other.header != first.header:
+            raise SourceError(f"{path}: sheets {first.path.name!r} and {other.path.name!r} hold "
+                              f"{channel} and {other_channel} rows under different columns; save each sheet as a file of its own")
+    out = RawFile(path, "xlsx", first.header, [], [],
+                  notes=[f"sheet {r.path.name!r} left out: its columns {r.header[:6]} match no channel"
+                         for r in read if all(r is not m for m, _ in matched)])
+    several = len(matched) > 1
+    out.sheets = [] if several else None
+    for r, _ in matched:
+        out.rows += r.rows
+        out.row_numbers += r.row_numbers
+        out.broken += [(n, f"sheet {r.path.name!r}: {why}" if several else why, text) for n, why, text in r.broken]
+        out.notes += r.notes
+        if several:
+            out.sheets += [r.path.name] * len(r.rows)
     return out
+
+
+def _read_sheet(path: Path, sheet) -> RawFile | None:
+    """One sheet's rows (its name as the RawFile's path name), its header the first of its first
+    HEADER_SEARCH non-empty rows that is a channel's, else its first non-empty row; None if empty."""
+    rows = sheet.iter_rows(values_only=True)
+    top = []
+    for number, row in enumerate(rows, start=1):
+        cells = [_cell(c) for c in row]
+        if any(cells):
+            top.append((number, cells))
+        if len(top) >= HEADER_SEARCH:
+            break
+    if not top:
+        return None
+    at = next((i for i, (_, cells) in enumerate(top) if _channel_of(_trim(cells)) is not None), 0)
+    header_number = top[at][0]
+    header = _header(_trim(top[at][1]), path)
+    out = RawFile(Path(sheet.title), "xlsx", header, [], [])
+    if at:
+        out.notes.append(f"sheet {sheet.title!r}: {at} row(s) above its header left out as a title "
+                         f"(row {top[0][0]}: {' '.join(c for c in top[0][1] if c)[:40]!r})")
+    pending = [(n, cells) for n, cells in top[at + 1:]]
+
+    def following():
+        yield from pending
+        for number, row in enumerate(rows, start=top[-1][0] + 1):
+            yield number, [_cell(c) for c in row]
+
+    for number, cells in following():
+        if number <= header_number or not any(cells):
+            continue
+        extra = [i + 1 for i, c in enumerate(cells[len(header):], start=len(header)) if c is not None]
+        if extra:
+            out.broken.append((number, f"has values in column(s) {extra} beyond the header's {len(header)} columns",
+                               json.dumps(cells, ensure_ascii=False)))
+            continue
+        cells = cells[: len(header)]
+        out.rows.append(cells + [None] * (len(header) - len(cells)))
+        out.row_numbers.append(number)
+    return out
+
+
+def _trim(cells: list) -> list:
+    """A header row without its empty cells at the end (a sheet is as wide as its widest row)."""
+    cells = list(cells)
+    while cells and _cell(cells[-1]) is None:
+        cells.pop()
+    return cells
+
+
+def _channel_of(header: list) -> str | None:
+    try:
+        return detect_channel([h or "" for h in header], Path("?"))[0].CHANNEL
+    except SourceError:
+        return None
 
 
 def _read_jsonl(path: Path, text: str, encoding: str) -> RawFile:

@@ -91,5 +91,10 @@ def test_reasons_keep_the_values_they_quote():
     assert "'下周一'" in in_chinese("cannot read '下周一' as a date (expected e.g. 2025-01-13 09:31:07)")
     assert "月/日/年" in in_chinese("cannot read '19/8/2019' as a date in this file's order, month/day/year"
                                   " (expected e.g. 2025-01-13 09:31:07)")
+    assert in_chinese("same record as row 3 of sheet '1月' above") == "与上方工作表 '1月' 第 3 行是同一条记录"
+    assert in_chinese("id XF1 already used by row 3 of sheet '1月' with other content") == \
+        "编号 XF1 已被工作表 '1月' 第 3 行使用，内容却不同"
+    assert in_chinese("sheet '2月': has values in column(s) [5] beyond the header's 3 columns") == \
+        "工作表 '2月'：第 [5] 列有值，超出表头的 3 列"
     assert in_chinese("a reason an older version wrote") == "a reason an older version wrote"
     assert in_chinese(None) is None

@@ -133,3 +133,92 @@ def test_a_jsonl_file_of_only_bad_lines_names_the_first_problem(tmp_path):
     path.write_text('{"event_id": "E1", "reported_at": \n[1, 2]\n', encoding="utf-8")
     with pytest.raises(SourceError, match=r"grid.jsonl: no JSON object on any line; line 1: not valid JSON"):
         read_raw(path)
+
+
+# ---------------------------------------------------------------- workbooks of several sheets
+def prepared(path):
+    import datetime as dt
+
+    import polars as pl
+
+    from pipelines import ingest
+    from pipelines.validate import dedupe
+
+    raw = read_raw(path)
+    empty = pl.DataFrame(schema={"area_code": pl.Utf8, "name": pl.Utf8, "level": pl.Utf8, "parent_code": pl.Utf8})
+    _, reports, check = ingest.prepare_batch.fn(raw, empty, "B1", "salt", dt.datetime(2026, 12, 1))
+    fresh = dedupe(reports, pl.DataFrame(schema={"report_id": pl.Utf8, "row_hash": pl.Utf8}), check)
+    return raw, fresh, check.frame()
+
+
+def test_every_data_sheet_of_a_workbook_is_read_and_other_sheets_are_named(tmp_path, monkeypatch):
+    import openpyxl
+
+    monkeypatch.setenv("SHAOBING_WORKERS", "1")
+    header = ["信访件编号", "登记日期", "信访事项"]
+    book = openpyxl.Workbook()
+    notes = book.active
+    notes.title = "填表说明"
+    notes.append(["本表每月一页，请勿修改表头"])
+    jan = book.create_sheet("1月")
+    jan.append(["2025年1月信访登记"])  # a title above the header
+    jan.append(header)
+    jan.append(["XF101", "2025-01-13", "工资没发"])
+    feb = book.create_sheet("2月")
+    feb.append(header)
+    feb.append(["XF201", "2025-02-03", "房子漏水"])
+    feb.append(["XF202", "不是日期", "借钱不还"])
+    feb.append(["XF101", "2025-01-13", "工资没发"])  # the January row again
+    book.save(tmp_path / "信访登记.xlsx")
+    raw, reports, quarantine = prepared(tmp_path / "信访登记.xlsx")
+    assert sorted(reports["source_id"].to_list()) == ["XF101", "XF201"]
+    assert len(raw.rows) == 4 and reports.height + quarantine.height == 4, "a sheet's rows were lost"
+    rows = {r["reason"]: r for r in quarantine.to_dicts()}
+    bad_date = next(r for reason, r in rows.items() if "'不是日期'" in reason)
+    assert (bad_date["file_name"], bad_date["row_number"]) == ("信访登记.xlsx [2月]", 3)
+    assert "same record as row 3 of sheet '1月' above" in rows
+    assert any("填表说明" in n and "match no channel" in n for n in raw.notes)
+    assert any("1月" in n and "title" in n for n in raw.notes)
+
+
+def test_a_header_below_a_title_is_found_and_one_sheet_keeps_plain_file_names(tmp_path, monkeypatch):
+    import openpyxl
+
+    monkeypatch.setenv("SHAOBING_WORKERS", "1")
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["溪山县信访局"])
+    sheet.append([])
+    sheet.append(["信访件编号", "登记日期", "信访事项"])
+    sheet.append(["XF1", "不是日期", "工资没发"])
+    book.save(tmp_path / "p.xlsx")
+    raw, reports, quarantine = prepared(tmp_path / "p.xlsx")
+    assert raw.header == ["信访件编号", "登记日期", "信访事项"] and raw.sheets is None
+    assert quarantine.select("file_name", "row_number").row(0) == ("p.xlsx", 4)
+
+
+def test_sheets_of_different_columns_are_refused_with_a_clear_error(tmp_path):
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    book.active.append(["信访件编号", "登记日期", "信访事项"])
+    book.active.append(["XF1", "2025-01-13", "工资没发"])
+    other = book.create_sheet("热线")
+    other.append(["工单编号", "来电时间", "诉求内容"])
+    other.append(["GD1", "2025-01-13", "工资没发"])
+    book.save(tmp_path / "mixed.xlsx")
+    with pytest.raises(SourceError, match=r"mixed\.xlsx: sheets .* different columns; save each sheet"):
+        read_raw(tmp_path / "mixed.xlsx")
+
+
+@pytest.mark.parametrize("above", ["12345热线工单导出 2025年1月\n", "\n\n", "导出时间：2025-02-01\n\n"])
+def test_a_csv_header_below_a_title_or_blank_lines_is_found(tmp_path, monkeypatch, above):
+    monkeypatch.setenv("SHAOBING_WORKERS", "1")
+    path = tmp_path / "h.csv"
+    path.write_text(above + "工单编号;来电时间;诉求内容\nGD1;2025-01-13 09:00;工资没发\nGD2;不是日期;欠薪\n", encoding="utf-8")
+    raw, reports, quarantine = prepared(path)
+    assert raw.header == ["工单编号", "来电时间", "诉求内容"]
+    assert reports["source_id"].to_list() == ["GD1"]
+    lines = above.count("\n")
+    assert quarantine.select("row_number").item() == lines + 3  # the file's own line number
+    assert bool(raw.notes) == bool(above.strip())
