@@ -115,11 +115,36 @@ def parse_datetimes(col: pl.Expr, tz: str = "Asia/Shanghai", slash: str | None =
     return pl.coalesce(*parsed, _aware(s, tz), _epoch(s, tz), excel.cast(pl.Datetime("us")))
 
 
+# Head counts as registers write them. A range or an approximation gives its lower bound (10余人,
+# 约30人, 2-3人 → 10, 30, 2); a count that says "several" without a number (多人, 若干) is no count
+# (the report is kept, its people_count empty): neither may cost a collective petition its row.
+_COUNT_UNIT = "人名户位个"
+_VAGUE_COUNT = re.compile(r"^(?:多|众多|很多|许多|若干|大量|一些|部分|群众|集体|多数|不详|未知|不明|无|n/?a|null|none|[-—–/]+)$", re.I)
+_COUNT_PREFIX = re.compile(r"^(?:大约|约|将近|接近|近|超过|逾|共计|合计|总共|共|计|多达|达|上)")
+_COUNT_RANGE = re.compile(r"^(?P<low>[^-—–~～至到]+?)\s*(?:-|—|–|~|～|至|到)\s*(?P<high>.+)$")
+_COUNT_ROUGH = {"数十": 10, "几十": 10, "十几": 10, "数百": 100, "几百": 100, "上百": 100, "百余": 100,
+                "数千": 1000, "几千": 1000, "上千": 1000, "千余": 1000}
+
+
 def parse_count(value: str | None) -> int | None:
-    """A head count such as '32', '32人', '三十二人'; raises ValueError when it is not one."""
+    """A head count such as '32', '32人', '三十二人', '10余人', '约30人', '2-3人' (lower bounds);
+    None for no value or a vague one ('多人', '若干'); raises ValueError when it is not one."""
     if value is None or not value.strip():
         return None
-    text = value.strip().rstrip("人名户位").strip()
+    text = value.strip().rstrip(_COUNT_UNIT).strip()
+    if _VAGUE_COUNT.match(text):
+        return None
+    if text in _COUNT_ROUGH:
+        return _COUNT_ROUGH[text]
+    text = _COUNT_PREFIX.sub("", text).strip()
+    if text[:1] in ("百", "千", "万"):                   # 近百人: about a hundred
+        text = "一" + text
+    span = _COUNT_RANGE.match(text)
+    if span:
+        text = span["low"].rstrip(_COUNT_UNIT).strip()
+    if text in _COUNT_ROUGH:
+        return _COUNT_ROUGH[text]
+    text = text.rstrip("余多来几").strip() or text
     try:
         number = float(text)
     except ValueError:

@@ -60,7 +60,7 @@ def every_reason(tmp_path, monkeypatch) -> list[dict]:
     book = openpyxl.Workbook()
     sheet = book.active
     sheet.append(["信访件编号", "登记日期", "信访人数", "信访事项"])
-    sheet.append(["XF1", "2025-01-13", "很多", "集体讨薪"])          # not a head count
+    sheet.append(["XF1", "2025-01-13", "3O人", "集体讨薪"])          # not a head count (a letter O)
     sheet.append(["XF2", "2025-01-13", "3", "讨薪", None, "多出一格"])  # a value beyond the header
     book.save(tmp_path / "petitions.xlsx")
     rows += quarantined(tmp_path / "petitions.xlsx", monkeypatch)

@@ -68,12 +68,17 @@ def test_year_last_dates_read_in_their_file_order_or_quarantined_when_it_cannot_
     assert q["column"] == "来电时间" and "cannot tell the day from the month in '8/9/2019'" in q["reason"]
 
 
-@pytest.mark.parametrize("text, expected", [("32", 32), ("32人", 32), ("三十二人", 32), ("", None), (None, None)])
+@pytest.mark.parametrize("text, expected", [
+    ("32", 32), ("32人", 32), ("三十二人", 32), ("", None), (None, None), ("2.0", 2),
+    # as petition registers write collective visits: lower bounds, and no count for "several"
+    ("10余人", 10), ("三十多人", 30), ("约30人", 30), ("近百人", 100), ("2-3人", 2), ("5～8人", 5), ("二至三人", 2),
+    ("数十人", 10), ("上百人", 100), ("十几人", 10), ("多人", None), ("若干", None), ("很多", None), ("不详", None),
+])
 def test_head_counts(text, expected):
     assert parse_count(text) == expected
 
 
-@pytest.mark.parametrize("text", ["很多", "-3", "2.5"])
+@pytest.mark.parametrize("text", ["3O人", "-3", "2.5", "abc"])
 def test_bad_head_counts_raise(text):
     with pytest.raises((ValueError, TypeError)):
         parse_count(text)
