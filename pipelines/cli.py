@@ -434,6 +434,11 @@ def main(argv: list[str] | None = None) -> int:
         if isinstance(exc, SystemExit) and isinstance(exc.code, str):
             print(f"error: {exc.code}", file=sys.stderr)
             return 1
+        from .warehouse import NoWarehouse
+
+        if isinstance(exc, NoWarehouse):
+            print(f"error: {exc}", file=sys.stderr)
+            return 1
         # a full disk or a file we may not write: one line
         problem = settings.storage_problem(exc) if isinstance(exc, Exception) else None
         if problem is None:

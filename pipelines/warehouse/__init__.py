@@ -7,7 +7,9 @@ board opens read-only: the board never blocks a flow and a flow never breaks the
 from __future__ import annotations
 
 import os
+import re
 import shutil
+import sys
 import time
 from contextlib import contextmanager
 from pathlib import Path
@@ -18,7 +20,7 @@ import polars as pl
 
 from models.alerts import CLOSED_STATUSES, OPEN_STATUSES
 
-from ..settings import process_alive, storage_error
+from ..settings import StorageError, get_int, process_alive, storage_error
 
 SCHEMA = """
 create table if not exists areas (
@@ -97,20 +99,36 @@ def registered(con, **frames: pl.DataFrame) -> Iterator[None]:
             con.unregister(name)
 
 
-def connect(path: Path | str, read_only: bool = False, retries: int = 20) -> duckdb.DuckDBPyConnection:
-    """Open the warehouse, waiting briefly (with backoff) while another process holds its lock."""
+class NoWarehouse(FileNotFoundError):
+    """Reading a warehouse that was never made: one line for the user (the CLI prints it)."""
+
+
+def connect(path: Path | str, read_only: bool = False, wait: float | None = None) -> duckdb.DuckDBPyConnection:
+    """Open the warehouse, waiting (with backoff, up to ``wait`` seconds: SHAOBING_LOCK_WAIT) while
+    another process holds its lock — a flow holds it for minutes, and DuckDB lets one process in at
+    a time. Saying so once it has waited a few seconds, and giving up with one line (a StorageError)."""
     path = Path(path)
     if read_only and not path.exists():
-        raise FileNotFoundError(f"no warehouse at {path}: run `shaobing ingest` first")
-    delay = 0.05
-    for attempt in range(retries):
+        raise NoWarehouse(f"no warehouse at {path}: run `shaobing ingest` first")
+    wait = get_int("SHAOBING_LOCK_WAIT") if wait is None else wait
+    start, delay, told = time.monotonic(), 0.05, False
+    while True:
         try:
             con = duckdb.connect(str(path), read_only=read_only)
             break
         except duckdb.IOException as exc:
-            if "lock" not in str(exc).lower() or attempt == retries - 1:
+            if "lock" not in str(exc).lower():
                 raise
-            time.sleep(delay)
+            held = re.search(r"held in (.+?) \(PID (\d+)\)", str(exc))
+            holder = f" ({held.group(1).rsplit('/', 1)[-1]}, PID {held.group(2)})" if held else ""
+            waited = time.monotonic() - start
+            if waited >= wait:
+                raise StorageError(f"the warehouse {path} is in use by another process{holder}; waited {waited:.0f} s:"
+                                   " run this again when it has finished (SHAOBING_LOCK_WAIT sets the wait)") from None
+            if not told and waited >= 2:
+                print(f"waiting for the warehouse: another process{holder} is using it …", file=sys.stderr, flush=True)
+                told = True
+            time.sleep(min(delay, max(wait - waited, 0.01)))
             delay = min(delay * 2, 1.0)
     if not read_only:
         _drop_list_token_cache(con)

@@ -89,3 +89,42 @@ def test_signals_of_an_older_warehouse_gain_the_weeks_they_count(tmp_path):
     # an old signal keeps its row; its weeks are unknown (null), which the board reads as one week
     assert con.sql("select signal_id, weeks from signals").fetchall() == [("S-1", None)]
     con.close()
+
+
+def test_a_warehouse_another_process_writes_is_waited_for_then_refused_in_one_line(tmp_path):
+    import os
+    import subprocess
+    import sys
+    import time
+
+    import pytest
+
+    from pipelines.settings import StorageError
+
+    path = tmp_path / "warehouse.duckdb"
+    env = {**os.environ, "SHAOBING_HOME": str(tmp_path), "SHAOBING_LOCK_WAIT": "1"}
+    # before any ingest: one line, not a traceback
+    run = subprocess.run([sys.executable, "-m", "pipelines.cli", "status"], env=env, capture_output=True, text=True,
+                         timeout=120)
+    assert run.returncode == 1 and run.stderr.strip() == f"error: no warehouse at {path}: run `shaobing ingest` first"
+    warehouse.connect(path).close()
+    holder = subprocess.Popen([sys.executable, "-c", "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]);"
+                               " print('held', flush=True); time.sleep(60)", str(path)], stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        started = time.monotonic()
+        with pytest.raises(StorageError) as caught:
+            warehouse.connect(path, wait=2.5)
+        assert 2.5 <= time.monotonic() - started < 10
+        message = str(caught.value.code)
+        assert f"the warehouse {path} is in use by another process" in message and f"PID {holder.pid}" in message
+        # the CLI says it in one line
+        run = subprocess.run([sys.executable, "-m", "pipelines.cli", "status"], env=env, capture_output=True, text=True,
+                             timeout=120)
+        assert run.returncode == 1 and "Traceback" not in run.stderr, run.stderr
+        assert "in use by another process" in run.stderr.strip().splitlines()[-1]
+    finally:
+        holder.kill()
+        holder.wait()
+    # once it is free, the next command gets in while it waits
+    warehouse.connect(path, wait=1).close()
