@@ -33,6 +33,8 @@ PATTERNS: list[tuple[re.Pattern[str], str]] = [(re.compile(p, re.S), zh) for p, 
     (r"^date (?P<value>.+?) reads as a year before (?P<year>\d+): expected a four-digit year$",
      "日期 {value} 读出的年份早于 {year} 年：请写四位年份"),
     (r"^cannot read (?P<value>.+?) as a number of people$", "无法把 {value} 读作人数"),
+    (r"^id (?P<value>.+?) is written in scientific notation and has lost its digits: format the column as text in"
+     r" Excel and export the file again$", "编号 {value} 是科学计数法，已丢失数字：请在 Excel 中把该列设为文本后重新导出"),
     (r"^same record as (?P<row>row \d+(?: of sheet '[^']*')?) above$", "与上方{row}是同一条记录"),
     (r"^id (?P<id>.+?) already used by (?P<row>row \d+(?: of sheet '[^']*')?) with other content$",
      "编号 {id} 已被{row}使用，内容却不同"),

@@ -30,6 +30,7 @@ COMPACT_FORMATS = {8: "%Y%m%d", 14: "%Y%m%d%H%M%S"}
 AWARE_FORMATS = ["%Y-%m-%dT%H:%M:%S%z", "%Y-%m-%dT%H:%M:%S%.f%z", "%Y-%m-%d %H:%M:%S%z", "%Y-%m-%d %H:%M:%S%.f%z",
                  "%Y-%m-%dT%H:%M%z"]
 EXCEL_EPOCH = dt.datetime(1899, 12, 30)
+SCIENTIFIC_ID = r"^\d(?:\.\d+)?[eE]\+?\d+$"  # 2.02501E+12: Excel showed a long id as a float
 # Dates with the year last (19/8/2019, 8/19/2019 9:05) are written day-first or month-first by the
 # locale of whoever saved the file, and 8/9/2019 reads either way: the order is decided per file
 # (``slash_order``), never per cell.
@@ -212,6 +213,10 @@ def validate(frame: pl.DataFrame, check: Checker, now: dt.datetime, tz: str = "A
     for field in fields:  # each damaged row under the first column that shows it
         hit, bad = split(bad, damaged[field])
         check.reject(hit, field, "invalid", "holds bytes that are not valid in the file's encoding")
+    frame = frame.with_columns(_clean_id(pl.col("source_id")))
+    frame, bad = split(frame, ~pl.col("source_id").str.contains(SCIENTIFIC_ID).fill_null(False))
+    check.reject(bad, "source_id", "invalid", lambda r: f"id {r['source_id']!r} is written in scientific notation and"
+                 " has lost its digits: format the column as text in Excel and export the file again")
     for field, what in (("source_id", "an id"), ("text", "the report's text"), ("received_at", "the date")):
         frame, bad = split(frame, pl.col(field).str.strip_chars().str.len_chars() > 0)
         check.reject(bad, field, "invalid", f"empty: expected {what}")
@@ -228,6 +233,13 @@ def validate(frame: pl.DataFrame, check: Checker, now: dt.datetime, tz: str = "A
     if "people_count" in frame.columns:
         frame = _validate_counts(frame, check)
     return frame.drop("received_at").rename({"received": "received_at"})
+
+
+def _clean_id(col: pl.Expr) -> pl.Expr:
+    """An id as its system wrote it, without what a spreadsheet added: a leading apostrophe (Excel's
+    "keep as text" mark) and a ".0" after whole digits (a number column saved as float), so that
+    the same work order from a CSV and from an XLSX export is one report."""
+    return col.str.strip_chars().str.strip_prefix("'").str.replace(r"^(\d+)\.0+$", "${1}").alias(col.meta.output_name())
 
 
 def _unreadable_date(value: str, slash: str | None) -> str:

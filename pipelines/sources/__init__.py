@@ -100,6 +100,14 @@ def _cell(value) -> str | None:
     return text or None
 
 
+def _unescaped(cell: str) -> str:
+    """A CSV cell without Excel's formula escape ="…", which exports put around long numbers (ids,
+    phone numbers) so that Excel keeps their digits."""
+    if cell.startswith('="') and cell.endswith('"') and len(cell) >= 3:
+        return cell[2:-1]
+    return cell
+
+
 def _header(names, path: Path) -> list[str]:
     # Unnamed columns (a trailing comma, a blank header cell) are named by position, so that two of
     # them do not make the file unreadable and their cells stay in the quarantined rows' raw text.
@@ -186,7 +194,7 @@ def _read_csv(path: Path, text: str, encoding: str) -> RawFile:
         if len(row) != len(header):
             out.broken.append((start, f"has {len(row)} fields, the header has {len(header)}", json.dumps(row, ensure_ascii=False)))
             continue
-        out.rows.append([_cell(c) for c in row])
+        out.rows.append([_cell(_unescaped(c)) for c in row])
         out.row_numbers.append(start)
     return out
 

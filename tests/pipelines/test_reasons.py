@@ -43,7 +43,8 @@ def every_reason(tmp_path, monkeypatch) -> list[dict]:
              "GD1,2025-01-14 09:00:00,另一件,房子漏水",              # its id, other content
              "GD10,2025-01-13 09:00:00,多一列,工资没发,多余",         # a field too many
              'GD11,2025-01-13 09:00:00,"引号没有闭合,工资没发',       # a quote never closed
-             "GD12,2025-01-13 09:00:00,乱码,工资\ufffd没发"]          # bytes the encoding does not hold
+             "GD12,2025-01-13 09:00:00,乱码,工资\ufffd没发",          # bytes the encoding does not hold
+             "2.02501E+12,2025-01-13 09:00:00,科学计数,工资没发"]      # an id Excel showed as a float
     csv.write_text("\n".join(lines) + "\n", encoding="utf-8")
     stored = pl.DataFrame({"report_id": ["hotline:GD1"], "row_hash": ["other"]})
     rows += quarantined(csv, monkeypatch)
@@ -75,12 +76,12 @@ def every_reason(tmp_path, monkeypatch) -> list[dict]:
 def test_every_reason_ingest_writes_reads_in_chinese(tmp_path, monkeypatch):
     rows = every_reason(tmp_path, monkeypatch)
     reasons = {r["reason"] for r in rows}
-    assert len(reasons) >= 18, sorted(reasons)                      # every kind of reason was met
+    assert len(reasons) >= 19, sorted(reasons)                      # every kind of reason was met
     for reason in reasons:
         zh = in_chinese(reason)
         assert zh != reason, f"no Chinese for {reason!r}"
         # what is left in latin letters is only what the reason quotes (a cell, a parser's message)
-        quoted = re.sub(r"'[^']*'|\([^)]*\)|（[^）]*）|JSON|GD\d+", "", zh)
+        quoted = re.sub(r"'[^']*'|\([^)]*\)|（[^）]*）|JSON|Excel|GD\d+", "", zh)
         assert not re.search(r"[A-Za-z]{3,}", quoted), f"{reason!r} -> {zh!r}"
     assert {kind_in_chinese(r["kind"]) for r in rows} == {"无效", "重复", "编号冲突"}
 

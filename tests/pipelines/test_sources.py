@@ -222,3 +222,19 @@ def test_a_csv_header_below_a_title_or_blank_lines_is_found(tmp_path, monkeypatc
     lines = above.count("\n")
     assert quarantine.select("row_number").item() == lines + 3  # the file's own line number
     assert bool(raw.notes) == bool(above.strip())
+
+
+def test_ids_keep_their_digits_through_a_spreadsheet_s_escapes(tmp_path, monkeypatch):
+    monkeypatch.setenv("SHAOBING_WORKERS", "1")
+    path = tmp_path / "h.csv"
+    path.write_text('工单编号,来电时间,来电号码,诉求内容\n'
+                    '="2025011300011",2025-01-13 09:00,="13812345678",公式包裹的编号\n'
+                    "'2025011300013,2025-01-13 09:00,13812345670,单引号前缀的编号\n"
+                    '"=""2025011300014""",2025-01-13 09:00,13812345671,带引号的公式编号\n'
+                    '2025011300003.0,2025-01-13 09:00,13812345672,存成小数的编号\n'
+                    '2.02501E+12,2025-01-13 09:00,13812345673,科学计数法的编号\n', encoding="utf-8")
+    raw, reports, quarantine = prepared(path)
+    assert reports["source_id"].to_list() == ["2025011300011", "2025011300013", "2025011300014", "2025011300003"]
+    assert reports["reporter_key"].null_count() == 0
+    (q,) = quarantine.to_dicts()
+    assert q["row_number"] == 6 and q["column"] == "工单编号" and "scientific notation" in q["reason"]
