@@ -94,6 +94,9 @@ def load_batch(path: str, file_hash: str, channel: str, encoding: str, reports: 
                check: Checker, rows_in: int, started: dt.datetime, notes: list[str] = ()) -> BatchResult:
     """Dedupe against the warehouse and store the batch in one transaction."""
     with warehouse.open_warehouse(settings.warehouse_path()) as con:
+        done = warehouse.batch_for_file_hash(con, file_hash)
+        if done:  # the same file, loaded by another ingest while this one read it
+            return BatchResult(path, "skipped", f"already loaded as batch {done[0]} ({done[1]}); nothing changed")
         stored = warehouse.existing_reports(con, reports["report_id"].to_list())
         fresh = dedupe(reports, stored, check)
         fresh = link_near_duplicates(fresh, warehouse.first_report_by_content(con, fresh["content_hash"].unique().to_list()))

@@ -30,6 +30,7 @@ COMPACT_FORMATS = {8: "%Y%m%d", 14: "%Y%m%d%H%M%S"}
 AWARE_FORMATS = ["%Y-%m-%dT%H:%M:%S%z", "%Y-%m-%dT%H:%M:%S%.f%z", "%Y-%m-%d %H:%M:%S%z", "%Y-%m-%d %H:%M:%S%.f%z",
                  "%Y-%m-%dT%H:%M%z"]
 EXCEL_EPOCH = dt.datetime(1899, 12, 30)
+INVISIBLE = r"[\s\u00ad\u200b-\u200f\u2060-\u2064\ufeff]"  # a cell of only these is empty (zero-width spaces, BOMs)
 SCIENTIFIC_ID = r"^\d(?:\.\d+)?[eE]\+?\d+$"  # 2.02501E+12: Excel showed a long id as a float
 # Dates with the year last (19/8/2019, 8/19/2019 9:05) are written day-first or month-first by the
 # locale of whoever saved the file, and 8/9/2019 reads either way: the order is decided per file
@@ -218,7 +219,7 @@ def validate(frame: pl.DataFrame, check: Checker, now: dt.datetime, tz: str = "A
     check.reject(bad, "source_id", "invalid", lambda r: f"id {r['source_id']!r} is written in scientific notation and"
                  " has lost its digits: format the column as text in Excel and export the file again")
     for field, what in (("source_id", "an id"), ("text", "the report's text"), ("received_at", "the date")):
-        frame, bad = split(frame, pl.col(field).str.strip_chars().str.len_chars() > 0)
+        frame, bad = split(frame, pl.col(field).str.replace_all(INVISIBLE, "").str.len_chars() > 0)
         check.reject(bad, field, "invalid", f"empty: expected {what}")
     if slash == "auto":
         slash = slash_order(frame["received_at"])

@@ -90,6 +90,10 @@ def read_raw(path: Path) -> RawFile:
 def _cell(value) -> str | None:
     if value is None:
         return None
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (dict, list)):                  # a JSON record's nested value: kept as JSON
+        return json.dumps(value, ensure_ascii=False)
     if isinstance(value, dt.datetime):
         return value.isoformat(sep=" ")
     if isinstance(value, dt.date):

@@ -238,3 +238,17 @@ def test_ids_keep_their_digits_through_a_spreadsheet_s_escapes(tmp_path, monkeyp
     assert reports["reporter_key"].null_count() == 0
     (q,) = quarantine.to_dicts()
     assert q["row_number"] == 6 and q["column"] == "工单编号" and "scientific notation" in q["reason"]
+
+
+def test_nested_json_values_are_kept_as_json_and_invisible_text_is_empty(tmp_path, monkeypatch):
+    monkeypatch.setenv("SHAOBING_WORKERS", "1")
+    path = tmp_path / "grid.jsonl"
+    rows = [{"event_id": "E1", "reported_at": "2025-01-13", "description": {"text": "小区烂尾交房难", "images": 2}},
+            {"event_id": "E2", "reported_at": "2025-01-13", "description": ["数组描述一", "数组描述二"], "urgent": True},
+            {"event_id": "E3", "reported_at": "2025-01-13", "description": "\u200b\ufeff \u200d"}]
+    path.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows) + "\n", encoding="utf-8")
+    raw, reports, quarantine = prepared(path)
+    assert reports["text"].to_list() == ['{"text": "小区烂尾交房难", "images": 2}', '["数组描述一", "数组描述二"]']
+    assert raw.rows[1][raw.header.index("urgent")] == "true"
+    (q,) = quarantine.to_dicts()
+    assert q["row_number"] == 3 and q["reason"] == "empty: expected the report's text"

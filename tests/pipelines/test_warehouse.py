@@ -128,3 +128,32 @@ def test_a_warehouse_another_process_writes_is_waited_for_then_refused_in_one_li
         holder.wait()
     # once it is free, the next command gets in while it waits
     warehouse.connect(path, wait=1).close()
+
+
+def test_a_file_loaded_by_another_ingest_while_this_one_read_it_is_skipped_not_counted_twice(tmp_path, monkeypatch):
+    # two `shaobing ingest big.csv` started together: both read the file before either stored it
+    import polars as pl
+
+    from pipelines import ingest
+    from pipelines.areas import read_areas
+    from pipelines.sources import read_raw
+    from tests.conftest import SAMPLE
+
+    monkeypatch.setenv("SHAOBING_HOME", str(tmp_path))
+    monkeypatch.setenv("SHAOBING_WORKERS", "1")
+    path = tmp_path / "h.csv"
+    path.write_text("工单编号,来电时间,诉求内容\nGD1,2025-01-13 09:00,工资没发\nGD2,2025-01-14 09:00,欠薪\n", encoding="utf-8")
+    areas = read_areas(SAMPLE / "areas.csv")[0]
+    started = dt.datetime(2026, 12, 1)
+    outcomes = []
+    for batch_id in ("B1", "B2"):
+        _, reports, check = ingest.prepare_batch.fn(read_raw(path), areas, batch_id, "salt", started)
+        outcomes.append((reports, check))
+    first, second = (ingest.load_batch.fn(str(path), "same-hash", "hotline", "utf-8", reports, check, 2, started)
+                     for reports, check in outcomes)
+    assert (first.status, first.loaded) == ("loaded", 2)
+    assert second.status == "skipped" and "already loaded as batch B1" in second.message
+    con = warehouse.connect(tmp_path / "warehouse.duckdb", read_only=True)
+    assert con.sql("select count(*) from batches").fetchone()[0] == 1
+    assert con.sql("select count(*) from quarantine").fetchone()[0] == 0
+    con.close()
