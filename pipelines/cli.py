@@ -80,11 +80,31 @@ def cmd_ingest(args) -> int:
 def cmd_quarantine(args) -> int:
     from . import warehouse
 
+    where, params = [], []
+    if args.batch:
+        where.append("q.batch_id = ?")
+        params.append(args.batch)
+    if args.file:  # a name or a path, as the batch recorded it
+        where.append("(b.file_name = ? or q.file_name = ? or b.file_name like '%/' || ?)")
+        params += [args.file, args.file, args.file]
+    cond = f"where {' and '.join(where)}" if where else ""
     with warehouse.open_warehouse(settings.warehouse_path(), read_only=True) as con:
-        rows = con.sql('select file_name, row_number, "column", kind, reason from quarantine order by file_name, row_number limit ?',
-                       params=[args.limit]).fetchall()
-    for f, n, c, k, reason in rows:
-        print(f"{f}: row {n}" + (f", column {c}" if c else "") + f": {k}: {reason}")
+        query = f"from quarantine q left join batches b using (batch_id) {cond}"
+        total = con.sql(f"select count(*) {query}", params=params).fetchone()[0]
+        rows = con.sql(f"""select q.batch_id, b.file_name, q.file_name, q.row_number, q."column", q.kind, q.reason {query}
+                           order by b.started_at, q.batch_id, q.file_name, q.row_number limit ?""",
+                       params=[*params, args.limit]).fetchall()
+    if not total:
+        print("no quarantined rows" + (" for that batch or file" if where else ""))
+        return 0
+    batch = None
+    for batch_id, path, name, n, c, k, reason in rows:
+        if batch_id != batch:
+            print(f"batch {batch_id}: {path or name}")
+            batch = batch_id
+        print(f"  {name}: row {n}" + (f", column {c}" if c else "") + f": {k}: {reason}")
+    if total > len(rows):
+        print(f"showing {len(rows):,} of {total:,} quarantined rows (--limit N shows more; --batch, --file narrow it)")
     return 0
 
 
@@ -302,7 +322,9 @@ def parser() -> argparse.ArgumentParser:
     i.add_argument("files", nargs="+", type=Path)
     i.set_defaults(run=cmd_ingest)
     q = sub.add_parser("quarantine", help="list quarantined rows and why")
-    q.add_argument("--limit", type=int, default=100)
+    q.add_argument("--limit", type=int, default=100, help="most rows to list (default %(default)s)")
+    q.add_argument("--batch", help="only this batch (its id, as ingest and the board show it)")
+    q.add_argument("--file", help="only the batches of this file (its name or path)")
     q.set_defaults(run=cmd_quarantine)
     r = sub.add_parser("retrain", help="train a challenger and promote it if not worse")
     r.add_argument("--margin", type=float, default=None,

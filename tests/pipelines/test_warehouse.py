@@ -157,3 +157,25 @@ def test_a_file_loaded_by_another_ingest_while_this_one_read_it_is_skipped_not_c
     assert con.sql("select count(*) from batches").fetchone()[0] == 1
     assert con.sql("select count(*) from quarantine").fetchone()[0] == 0
     con.close()
+
+
+def test_the_quarantine_listing_names_each_batch_s_file_and_says_what_it_left_out(tmp_path, monkeypatch, capsys):
+    from pipelines.cli import main
+
+    monkeypatch.setenv("SHAOBING_HOME", str(tmp_path))
+    con = warehouse.connect(tmp_path / "warehouse.duckdb")
+    for batch, path, at in (("B1", "/data/jan/工单导出.csv", "2026-01-05"), ("B2", "/data/feb/工单导出.csv", "2026-02-02")):
+        con.execute("insert into batches values (?, ?, 'h', 'hotline', 'utf-8', 3, 0, 3, ?, ?)", [batch, path, at, at])
+        for n in (2, 3, 4):
+            con.execute("insert into quarantine values (?, '工单导出.csv', ?, '来电时间', 'invalid', 'bad date', '{}')", [batch, n])
+    con.close()
+    assert main(["quarantine", "--limit", "4"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0] == "batch B1: /data/jan/工单导出.csv" and out[4] == "batch B2: /data/feb/工单导出.csv"
+    assert out[1] == "  工单导出.csv: row 2, column 来电时间: invalid: bad date"
+    assert out[-1].startswith("showing 4 of 6 quarantined rows")
+    assert main(["quarantine", "--file", "/data/feb/工单导出.csv"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0] == "batch B2: /data/feb/工单导出.csv" and len(out) == 4
+    assert main(["quarantine", "--batch", "B9"]) == 0
+    assert capsys.readouterr().out.strip() == "no quarantined rows for that batch or file"
