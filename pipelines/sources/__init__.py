@@ -9,6 +9,7 @@ import csv
 import datetime as dt
 import io
 import json
+import re
 import struct
 import zipfile
 import zlib
@@ -118,11 +119,15 @@ def _header(names, path: Path) -> list[str]:
     header = [(_cell(h) or f"column {i + 1}") for i, h in enumerate(names)]
     if not any(_cell(h) for h in names):
         raise SourceError(f"{path}: the first row holds no column names")
+    # A name used twice (two 备注 columns) keeps its first column under it and the other under its
+    # position: both stay in a quarantined row's raw text; a required one twice is refused by
+    # detect_channel, which cannot tell which holds the value.
     seen: dict[str, int] = {}
     for i, name in enumerate(header):
         if name in seen:
-            raise SourceError(f"{path}: column {name!r} appears twice (columns {seen[name] + 1} and {i + 1})")
-        seen[name] = i
+            header[i] = f"{name} [column {i + 1}]"
+        else:
+            seen[name] = i
     return header
 
 
@@ -311,7 +316,36 @@ def _channel_of(header: list) -> str | None:
         return None
 
 
+def _json_document(text: str) -> tuple[list, str] | None:
+    """The records of a file that is one JSON document rather than lines: an array of objects, or an
+    object wrapping one (an API's {"code": 0, "data": [...]}); None for JSON Lines."""
+    head = text.lstrip()[:1]
+    if head not in ("[", "{"):
+        return None
+    try:
+        document = json.loads(text)
+    except (json.JSONDecodeError, RecursionError):
+        return None
+    if isinstance(document, list):
+        return document, "a JSON array"
+    if isinstance(document, dict):
+        lists = [(k, v) for k, v in document.items() if isinstance(v, list) and any(isinstance(x, dict) for x in v)]
+        if len(lists) == 1:
+            return lists[0][1], f"the JSON array under {lists[0][0]!r}"
+    return None
+
+
 def _read_jsonl(path: Path, text: str, encoding: str) -> RawFile:
+    document = _json_document(text)
+    if document is not None:
+        records, what = document
+        objects = [r for r in records if isinstance(r, dict)]
+        numbers = [i for i, r in enumerate(records, start=1) if isinstance(r, dict)]
+        broken = [(i, "expected a JSON object {…}", json.dumps(r, ensure_ascii=False)[:10_000])
+                  for i, r in enumerate(records, start=1) if not isinstance(r, dict)]
+        out = _json_records(path, encoding, objects, numbers, broken)
+        out.notes.append(f"read as {what} of {len(records):,} records (row numbers count the records)")
+        return out
     objects, numbers, broken = [], [], []
     # Lines end at \n only: str.splitlines() would also split at U+2028, U+0085 or \x1c, which
     # JSON allows unescaped inside a string, cutting a good record in two broken ones.
@@ -328,6 +362,10 @@ def _read_jsonl(path: Path, text: str, encoding: str) -> RawFile:
             continue
         objects.append(obj)
         numbers.append(number)
+    return _json_records(path, encoding, objects, numbers, broken)
+
+
+def _json_records(path: Path, encoding: str, objects: list[dict], numbers: list[int], broken: list) -> RawFile:
     keys: dict[str, None] = {}
     for obj in objects:
         keys.update(dict.fromkeys(obj))
@@ -335,18 +373,32 @@ def _read_jsonl(path: Path, text: str, encoding: str) -> RawFile:
         first = f"; line {broken[0][0]}: {broken[0][1]}" if broken else ""
         raise SourceError(f"{path}: no JSON object on any line{first}")
     header = list(keys)
-    out = RawFile(path, encoding, header, [[_cell(o.get(k)) for k in header] for o in objects], numbers, broken)
-    return out
+    return RawFile(path, encoding, header, [[_cell(o.get(k)) for k in header] for o in objects], numbers, broken)
+
+
+_HEADER_NOISE = re.compile(r"^[*＊※]+|[(（][^()（）]*[)）]$|[\s\u3000]+")
+
+
+def _header_key(name: str) -> str:
+    """A header as matched against a channel's names: without a required-mark (*工单编号), a note in
+    brackets after it (来电时间（受理）), spaces, or case."""
+    return _HEADER_NOISE.sub("", name.strip()).lower()
 
 
 def find_columns(header: list[str], module) -> dict[str, str]:
-    """field → the header that carries it, for the fields of a channel found in this header."""
-    norm = {h.strip().lower().replace(" ", ""): h for h in header}
+    """field → the header that carries it, for the fields of a channel found in this header (the
+    first, where two headers read the same)."""
+    exact: dict[str, str] = {}
+    loose: dict[str, str] = {}
+    for h in header:
+        exact.setdefault(h.strip().lower().replace(" ", ""), h)
+        loose.setdefault(_header_key(h), h)
     found = {}
     for name, variants in module.COLUMNS.items():
         for v in variants:
-            if v.lower() in norm:
-                found[name] = norm[v.lower()]
+            h = exact.get(v.lower()) or loose.get(_header_key(v))
+            if h is not None:
+                found[name] = h
                 break
     return found
 
@@ -363,6 +415,13 @@ def detect_channel(header: list[str], path: Path):
         expected = "; ".join(f"{m.CHANNEL}: {', '.join(m.COLUMNS[r][0] for r in m.REQUIRED)}" for m in CHANNELS.values())
         raise SourceError(f"{path}: columns {header[:12]} match no channel (expected e.g. {expected})")
     count, complete, module, found = best
+    for field in module.REQUIRED:
+        twice = [i + 1 for i, h in enumerate(header) if field in found
+                 and _header_key(re.sub(r" \[column \d+\]$", "", h)) == _header_key(found[field])]
+        if len(twice) > 1:
+            times = "twice" if len(twice) == 2 else f"{len(twice)} times"
+            raise SourceError(f"{path}: column {found[field]!r} appears {times} (columns "
+                              f"{', '.join(map(str, twice))}): keep one, so that it is clear which holds the {field}")
     if not complete:
         missing = [r for r in module.REQUIRED if r not in found]
         what = ", ".join(f"{module.COLUMNS[m][0]} (or {' / '.join(module.COLUMNS[m][1:])})" for m in missing)

@@ -252,3 +252,27 @@ def test_nested_json_values_are_kept_as_json_and_invisible_text_is_empty(tmp_pat
     assert raw.rows[1][raw.header.index("urgent")] == "true"
     (q,) = quarantine.to_dicts()
     assert q["row_number"] == 3 and q["reason"] == "empty: expected the report's text"
+
+
+@pytest.mark.parametrize("wrap", [lambda rows: rows, lambda rows: {"code": 0, "msg": "ok", "data": rows}])
+def test_a_json_document_holding_an_array_of_records_is_read(tmp_path, monkeypatch, wrap):
+    monkeypatch.setenv("SHAOBING_WORKERS", "1")
+    rows = [{**GRID, "event_id": "WG1"}, {**GRID, "event_id": "WG2", "reported_at": "不是日期"}, "not a record"]
+    path = tmp_path / "grid.json"
+    path.write_text(json.dumps(wrap(rows), ensure_ascii=False, indent=2), encoding="utf-8")
+    raw, reports, quarantine = prepared(path)
+    assert reports["source_id"].to_list() == ["WG1"]
+    assert sorted(quarantine["row_number"].to_list()) == [2, 3]   # the records' numbers
+    assert any("JSON array" in n for n in raw.notes)
+
+
+def test_headers_with_a_required_mark_or_a_note_in_brackets_and_an_unused_repeated_column_load(tmp_path, monkeypatch):
+    monkeypatch.setenv("SHAOBING_WORKERS", "1")
+    path = tmp_path / "h.csv"
+    path.write_text("*工单编号,来电时间（受理）,诉求内容(详情),备注,备注\nGD1,2025-01-13 09:00,工资没发,甲,乙\n", encoding="utf-8")
+    raw, reports, quarantine = prepared(path)
+    assert reports["source_id"].to_list() == ["GD1"] and reports["text"].to_list() == ["工资没发"]
+    assert raw.header[-2:] == ["备注", "备注 [column 5]"]
+    path.write_text("工单编号,来电时间,诉求内容,诉求内容\nGD1,2025-01-13 09:00,工资没发,欠薪\n", encoding="utf-8")
+    with pytest.raises(SourceError, match="column '诉求内容' appears twice .columns 3, 4.: keep one"):
+        detect_channel(read_raw(path).header, path)
