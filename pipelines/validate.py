@@ -102,11 +102,28 @@ def slash_order(values) -> str | None:
     return "dmy" if day_first >= month_first else "mdy"
 
 
+_MERIDIEM = r"^(?P<day>.*?)\s*(?P<part>上午|早上|凌晨|中午|下午|晚上)\s*(?P<hour>\d{1,2})(?P<rest>[:：时点].*)?$"
+
+
+def _meridiem(s: pl.Expr) -> pl.Expr:
+    """Times written with 上午 / 下午 (2025年1月13日 上午9:05, 2025/1/13 下午 3:05:00, 下午3点) as
+    24-hour times that the formats read; other values unchanged."""
+    parts = s.str.extract_groups(_MERIDIEM)
+    hour = parts.struct.field("hour").cast(pl.Int32, strict=False)
+    part = parts.struct.field("part")
+    later = (part.is_in(["下午", "晚上"]) & (hour < 12)) | ((part == "中午") & (hour < 11))
+    hour = pl.when(later).then(hour + 12).otherwise(hour)
+    rest = parts.struct.field("rest").str.replace_all("：", ":").str.replace("^[点时]$", ":00").str.replace("^点", "时") \
+        .fill_null(":00")
+    rewritten = pl.concat_str(parts.struct.field("day"), pl.lit(" "), hour.cast(pl.String).str.zfill(2), rest)
+    return pl.when(part.is_not_null()).then(rewritten).otherwise(s)
+
+
 def parse_datetimes(col: pl.Expr, tz: str = "Asia/Shanghai", slash: str | None = None) -> pl.Expr:
     """Dates in the forms exports use: local times, ISO times with an offset, Unix times and Excel
     serial day numbers; the latter three read as wall-clock time in ``tz``. Dates with the year
     last are read in the order ``slash`` ("dmy", "mdy"; see ``slash_order``), and not at all without one."""
-    s = col.str.strip_chars()
+    s = _meridiem(col.str.strip_chars())
     formats = DATETIME_FORMATS + ([SLASH_FORMATS[slash] + t for t in SLASH_TIMES] if slash else [])
     parsed = [s.str.strptime(pl.Datetime("us"), f, strict=False) for f in formats]
     parsed += [pl.when(s.str.contains(rf"^\d{{{n}}}$")).then(s).str.strptime(pl.Datetime("us"), f, strict=False)

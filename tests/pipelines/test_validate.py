@@ -30,6 +30,12 @@ NOW = dt.datetime(2026, 11, 28)
     ("1736731867000", dt.datetime(2025, 1, 13, 9, 31, 7)),               # Unix milliseconds
     ("下周一", None),
     ("2025-13-45", None),
+    ("2025年1月13日 上午9:05", dt.datetime(2025, 1, 13, 9, 5)),              # 上午 / 下午, as Chinese Excel writes
+    ("2025/1/13 下午 3:05:00", dt.datetime(2025, 1, 13, 15, 5)),
+    ("2025年1月13日下午3时5分", dt.datetime(2025, 1, 13, 15, 5)),
+    ("2025-01-13 晚上10点", dt.datetime(2025, 1, 13, 22, 0)),
+    ("2025-01-13 中午12:30", dt.datetime(2025, 1, 13, 12, 30)),
+    ("2025-01-13 下午13:30", dt.datetime(2025, 1, 13, 13, 30)),                # already 24-hour
 ])
 def test_dates_in_many_forms(text, expected):
     got = pl.DataFrame({"d": [text]}).select(parse_datetimes(pl.col("d"))).item()
