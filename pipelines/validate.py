@@ -330,6 +330,10 @@ def _area(r: dict, matcher: AreaMatcher) -> str | None:
     code = (r.get("grid_code") or "")[:12]
     if code.isdigit() and matcher.known(code):
         return code
+    for cell in (r.get("village"), r.get("town"), r.get("county")):  # a code where a name was expected
+        code = (cell or "").strip()
+        if code.isdigit() and matcher.known(code):
+            return code
     return (matcher.resolve_names(r.get("county"), r.get("town"), r.get("village"))
             or matcher.resolve(r.get("place"), r.get("address"), r.get("title"), r.get("text")))
 

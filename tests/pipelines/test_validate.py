@@ -195,3 +195,19 @@ def test_the_export_category_is_masked_like_every_text_field():
     areas = pl.DataFrame(schema={"area_code": pl.Utf8, "name": pl.Utf8, "level": pl.Utf8, "parent_code": pl.Utf8})
     reports = to_reports(good, "hotline", AreaMatcher(areas), "salt", "B1", NOW)
     assert reports["source_category"].item() == "劳动保障手机[手机号]"
+
+
+def test_an_area_code_written_where_a_name_was_expected_places_the_report():
+    from features.places import AreaMatcher
+    from pipelines.areas import read_areas
+    from pipelines.validate import to_reports
+    from tests.conftest import SAMPLE
+
+    areas = read_areas(SAMPLE / "areas.csv")[0]
+    village = areas.filter(pl.col("area_code").str.len_chars() == 12)["area_code"][0]
+    check = Checker("h.csv", "B1", {"source_id": "工单编号", "received_at": "来电时间", "text": "诉求内容"})
+    good = validate(frame([("GD1", "2025-01-13 09:00:00", "工资没发", 2, "{}"), ("GD2", "2025-01-13 09:00:00", "工资没发", 3, "{}")]),
+                    check, NOW)
+    good = good.with_columns(pl.Series("village", [village, "999999999999"]), pl.lit("h").alias("row_hash"))
+    reports = to_reports(good, "hotline", AreaMatcher(areas), "salt", "B1", NOW)
+    assert reports["area_code"].to_list() == [village, None]  # an unknown code places nothing
