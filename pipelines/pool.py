@@ -57,3 +57,7 @@ class LocalPool:
 
 def _init_worker(environ: dict) -> None:
     os.environ.update(environ)  # SHAOBING_HOME and the rest, as the flow sees them
+    # The workers share the cores already, one each: polars (imported after this, with the chunk's
+    # function) runs on one thread, instead of a pool per worker as wide as the machine (threads
+    # that competed for the same cores and each kept memory of their own).
+    os.environ.setdefault("POLARS_MAX_THREADS", "1")

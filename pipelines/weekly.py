@@ -48,6 +48,7 @@ def score_reports(model_version: str, model_path: str, through: dt.date, dask: b
     with warehouse.open_warehouse(settings.warehouse_path()) as con:
         todo = warehouse.unscored_reports(con, model_version, through)
         all_keys, all_texts = registry.document_texts(todo)  # hashed once for the run
+        todo = todo.select("report_id", "received_at")          # the texts are in all_texts now
         # one look at the cache's keys: a first run has none of its texts there and reads nothing more
         present = registry.cached_keys(con, all_keys)
 

@@ -105,14 +105,6 @@ def _cell(value) -> str | None:
     return text or None
 
 
-def _unescaped(cell: str) -> str:
-    """A CSV cell without Excel's formula escape ="…", which exports put around long numbers (ids,
-    phone numbers) so that Excel keeps their digits."""
-    if cell.startswith('="') and cell.endswith('"') and len(cell) >= 3:
-        return cell[2:-1]
-    return cell
-
-
 def _header(names, path: Path) -> list[str]:
     # Unnamed columns (a trailing comma, a blank header cell) are named by position, so that two of
     # them do not make the file unreadable and their cells stay in the quarantined rows' raw text.
@@ -170,7 +162,7 @@ def _read_csv(path: Path, text: str, encoding: str) -> RawFile:
     dialect = _dialect(text)
     lines = io.StringIO(text, newline="").readlines()   # physical lines, line ends kept
     skip, notes = _header_line(lines, dialect)
-    reader = csv.reader(lines[skip:], dialect)
+    reader = csv.reader(lines[skip:], dialect)   # a cell in Excel's escape ="…" (long ids, phones) is read without it
     try:
         header = _header(next(reader), path)
     except StopIteration:
@@ -203,7 +195,7 @@ def _read_csv(path: Path, text: str, encoding: str) -> RawFile:
         if len(row) != len(header):
             out.broken.append((start, f"has {len(row)} fields, the header has {len(header)}", json.dumps(row, ensure_ascii=False)))
             continue
-        out.rows.append([_cell(_unescaped(c)) for c in row])
+        out.rows.append([_cell(c[2:-1] if c[:2] == '="' and c[-1:] == '"' and len(c) > 2 else c) for c in row])
         out.row_numbers.append(start)
     return out
 
