@@ -162,7 +162,7 @@ def _read_csv(path: Path, text: str, encoding: str) -> RawFile:
     dialect = _dialect(text)
     lines = io.StringIO(text, newline="").readlines()   # physical lines, line ends kept
     skip, notes = _header_line(lines, dialect)
-    reader = csv.reader(lines[skip:], dialect)   # a cell in Excel's escape ="…" (long ids, phones) is read without it
+    reader = csv.reader(lines[skip:], dialect)
     try:
         header = _header(next(reader), path)
     except StopIteration:
@@ -195,6 +195,7 @@ def _read_csv(path: Path, text: str, encoding: str) -> RawFile:
         if len(row) != len(header):
             out.broken.append((start, f"has {len(row)} fields, the header has {len(header)}", json.dumps(row, ensure_ascii=False)))
             continue
+        # a cell in Excel's escape ="…" (exports put long ids and phone numbers in it) without it
         out.rows.append([_cell(c[2:-1] if c[:2] == '="' and c[-1:] == '"' and len(c) > 2 else c) for c in row])
         out.row_numbers.append(start)
     return out
@@ -235,8 +236,9 @@ def _read_xlsx(path: Path, data: bytes) -> RawFile:
     first, channel = matched[0]
     for other, other_channel in matched[1:]:
         if other_channel != channel or other.header != first.header:
-            raise SourceError(f"{path}: sheets {first.path.name!r} and {other.path.name!r} hold "
-                              f"{channel} and {other_channel} rows under different columns; save each sheet as a file of its own")
+            what = channel if other_channel == channel else f"{channel} and {other_channel}"
+            raise SourceError(f"{path}: sheets {first.path.name!r} and {other.path.name!r} hold {what} rows under"
+                              " different columns; save each sheet as a file of its own")
     out = RawFile(path, "xlsx", first.header, [], [],
                   notes=[f"sheet {r.path.name!r} left out: its columns {r.header[:6]} match no channel"
                          for r in read if all(r is not m for m, _ in matched)])
