@@ -157,9 +157,10 @@ class TokenCharTfidf(BaseEstimator):
         self.tfidf_ = TfidfTransformer(sublinear_tf=self.sublinear_tf).fit(C)
         return self.tfidf_.transform(C).astype(np.float32)
 
-    def transform(self, X):
+    def transform(self, X, split: pl.DataFrame | None = None):
+        """``split``: the documents already split (``_split``), when the caller has done it."""
         check_is_fitted(self)
-        counts, tokens = _token_counts(as_documents(X))
+        counts, tokens = _token_counts(as_documents(X), split)
         analyze = self._analyzer()
         grams = [[g for g in analyze(t) if g in self.vocabulary_] for t in tokens]
         C = counts @ _token_gram_matrix(grams, self.vocabulary_, len(self.vocabulary_))
@@ -193,17 +194,18 @@ _WHITESPACE_RUN = "[" + "".join(f"\\u{ord(c):04x}" for c in _WHITESPACE) + "]+"
 _VOCABULARY_FRAMES: "weakref.WeakKeyDictionary[TfidfVectorizer, pl.DataFrame]" = weakref.WeakKeyDictionary()
 
 
-def word_tfidf(vectorizer: TfidfVectorizer, docs: np.ndarray) -> sp.csr_matrix:
+def word_tfidf(vectorizer: TfidfVectorizer, docs: np.ndarray, split: pl.DataFrame | None = None) -> sp.csr_matrix:
     """``vectorizer.transform(docs)`` for a fitted word-n-gram TfidfVectorizer whose tokens are the
     documents' whitespace-separated pieces (token pattern ``\\S+``, no lowercasing, n-grams up to 2),
     the n-grams counted in polars instead of sklearn's per-document Python loop: the same matrix,
-    about 3x faster (the largest part of scoring after segmentation)."""
+    about 3x faster (the largest part of scoring after segmentation). ``split``: the documents
+    already split (``_split``), when the caller has done it."""
     lo, hi = vectorizer.ngram_range
     if (vectorizer.token_pattern != r"\S+" or vectorizer.lowercase or vectorizer.analyzer != "word"
             or vectorizer.preprocessor is not None or vectorizer.tokenizer is not None or vectorizer.binary
             or vectorizer.stop_words is not None or not 1 <= lo <= hi <= 2):
         return vectorizer.transform(docs)
-    frame = _split(docs)
+    frame = _split(docs) if split is None else split
     grams = []
     if lo == 1:
         grams.append(frame.explode("t").drop_nulls("t").rename({"t": "term"}))
@@ -230,10 +232,10 @@ def _vocabulary_frame(vectorizer) -> pl.DataFrame:
     return frame
 
 
-def _token_counts(docs: np.ndarray) -> tuple[sp.csr_matrix, list[str]]:
+def _token_counts(docs: np.ndarray, split: pl.DataFrame | None = None) -> tuple[sp.csr_matrix, list[str]]:
     """Documents × distinct tokens counts of one batch, and those tokens (in polars: what
     ``CountVectorizer(analyzer=str.split)`` gives, up to the order of the tokens)."""
-    found = _split(docs).explode("t").drop_nulls("t")
+    found = (_split(docs) if split is None else split).explode("t").drop_nulls("t")
     tokens = found.select(pl.col("t").unique(maintain_order=True)).to_series()
     found = found.join(pl.DataFrame({"t": tokens, "j": np.arange(len(tokens), dtype=np.int64)}), on="t")
     counts = sp.csr_matrix((np.ones(found.height, dtype=np.float32), (found["i"].to_numpy(), found["j"].to_numpy())),
@@ -374,8 +376,12 @@ class RiskClassifier(ClassifierMixin, BaseEstimator):
         return self._stack(blocks, docs)
 
     def _features(self, docs: np.ndarray) -> sp.csr_matrix:
-        blocks = [word_tfidf(self.word_vectorizer_, docs), self.char_vectorizer_.transform(docs)]
-        return self._stack(blocks, docs)
+        return self._stack(self._text_blocks(docs), docs)
+
+    def _text_blocks(self, docs: np.ndarray) -> list[sp.csr_matrix]:
+        """Word and char TF-IDF of the documents, split into tokens once for both."""
+        split = _split(docs)
+        return [word_tfidf(self.word_vectorizer_, docs, split), self.char_vectorizer_.transform(docs, split)]
 
     def _stack(self, blocks, docs) -> sp.csr_matrix:
         if self.lexicon_scorer_ is not None:
@@ -466,8 +472,9 @@ class RiskClassifier(ClassifierMixin, BaseEstimator):
         """predict_proba, the flags, and explain() of the flagged categories, the features computed once."""
         check_is_fitted(self)
         docs = as_documents(X)
-        W = word_tfidf(self.word_vectorizer_, docs)
-        proba = self._proba_of(self._stack([W, self.char_vectorizer_.transform(docs)], docs))
+        blocks = self._text_blocks(docs)
+        W = blocks[0]
+        proba = self._proba_of(self._stack(blocks, docs))
         flags = proba >= self.thresholds_[None, :]
         return proba, flags, self._explain(docs, W.tocsr(), top, flags)
 

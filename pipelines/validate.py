@@ -262,10 +262,10 @@ def _clean_id(col: pl.Expr) -> pl.Expr:
 
 def _unreadable_date(value: str, slash: str | None) -> str:
     expected = "expected e.g. 2025-01-13 09:31:07"
-    if slash is None and pl.Series([value]).str.contains(SLASH_DATE).item():
+    if re.match(SLASH_DATE, value) and slash is None:
         return (f"cannot tell the day from the month in {value!r}: no date of the file with the year last has a"
                 f" number above 12 to show its order ({expected})")
-    if slash is not None and pl.Series([value]).str.contains(SLASH_DATE).item():
+    if re.match(SLASH_DATE, value):
         order = "day/month/year" if slash == "dmy" else "month/day/year"
         return f"cannot read {value!r} as a date in this file's order, {order} ({expected})"
     return f"cannot read {value!r} as a date ({expected})"

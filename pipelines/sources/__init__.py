@@ -268,21 +268,19 @@ def _read_sheet(path: Path, sheet) -> RawFile | None:
     if not top:
         return None
     at = next((i for i, (_, cells) in enumerate(top) if _channel_of(_trim(cells)) is not None), 0)
-    header_number = top[at][0]
     header = _header(_trim(top[at][1]), path)
     out = RawFile(Path(sheet.title), "xlsx", header, [], [])
     if at:
         out.notes.append(f"sheet {sheet.title!r}: {at} row(s) above its header left out as a title "
                          f"(row {top[0][0]}: {' '.join(c for c in top[0][1] if c)[:40]!r})")
-    pending = [(n, cells) for n, cells in top[at + 1:]]
 
-    def following():
-        yield from pending
+    def following():  # the rows below the header: those read while looking for it, then the rest
+        yield from top[at + 1:]
         for number, row in enumerate(rows, start=top[-1][0] + 1):
             yield number, [_cell(c) for c in row]
 
     for number, cells in following():
-        if number <= header_number or not any(cells):
+        if not any(cells):
             continue
         extra = [i + 1 for i, c in enumerate(cells[len(header):], start=len(header)) if c is not None]
         if extra:
