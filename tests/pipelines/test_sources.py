@@ -102,6 +102,61 @@ def test_a_truncated_xlsx_is_refused_with_its_name(tmp_path):
         read_raw(bad)
 
 
+def test_a_file_that_is_no_workbook_says_so(tmp_path):
+    fake = tmp_path / "导出.xlsx"
+    fake.write_text("工单编号,来电时间\nGD1,2025-01-13\n", encoding="utf-8")  # a CSV saved under .xlsx
+    with pytest.raises(SourceError, match=r"导出\.xlsx: not a readable XLSX workbook.*not an Excel or OpenDocument file"):
+        read_raw(fake)
+
+
+def test_an_old_excel_97_xls_export_is_read_like_its_xlsx(tmp_path, monkeypatch):
+    """Older case systems export .xls (BIFF8): its rows, dates and numbers come out as the .xlsx's."""
+    import datetime as dt
+
+    import xlwt
+
+    monkeypatch.setenv("SHAOBING_WORKERS", "1")
+    rows = [["XF1", dt.datetime(2025, 1, 13, 9, 30), "来信", 3, "张三", "", "13812345678", "溪山县青石镇桃园村", "",
+             "包工头拖欠工资三个月，电话13812345678", "劳动社保-拖欠工资"],
+            ["XF2", dt.date(2025, 1, 14), "走访", 12.0, "李四", "", "", "溪山县", "", "楼上漏水", "民政-婚姻家庭"]]
+    book = xlwt.Workbook(encoding="utf-8")
+    sheet = book.add_sheet("信访登记")
+    sheet.write(0, 0, "溪山县信访局登记表")  # a title above the header
+    when = xlwt.easyxf(num_format_str="yyyy-mm-dd hh:mm")
+    for j, name in enumerate(PETITION_HEADER):
+        sheet.write(1, j, name)
+    for i, row in enumerate(rows, start=2):
+        for j, value in enumerate(row):
+            sheet.write(i, j, value, when) if isinstance(value, dt.date) else sheet.write(i, j, value)
+    book.save(str(tmp_path / "信访登记.xls"))
+    write_xlsx(tmp_path / "信访登记.xlsx", PETITION_HEADER, rows)
+    old, new = read_raw(tmp_path / "信访登记.xls"), read_raw(tmp_path / "信访登记.xlsx")
+    assert old.encoding == "xls" and old.row_numbers == [3, 4] and any("title" in n for n in old.notes)
+    assert (old.header, old.rows) == (new.header, new.rows)
+    assert old.rows[0][1] == "2025-01-13 09:30:00" and old.rows[1][1] == "2025-01-14 00:00:00" and old.rows[0][3] == "3"
+    _, reports, quarantine = prepared(tmp_path / "信访登记.xls")
+    assert reports["source_id"].to_list() == ["XF1", "XF2"] and quarantine.height == 0
+    assert reports["people_count"].to_list() == [3, 12]
+    assert "13812345678" not in reports["text"][0] and "13812345678" not in reports["raw"][0]
+
+
+def test_workbook_cells_read_as_openpyxl_read_them(tmp_path):
+    """A row's hash recognises a second delivery of a stored report, so a workbook's cells must
+    read as they did with the reader before calamine (openpyxl): dates, times, numbers, booleans."""
+    import datetime as dt
+
+    import openpyxl
+
+    from pipelines.sources import _cell
+
+    row = [dt.datetime(2024, 1, 5, 9, 30), dt.date(2024, 1, 5), dt.time(9, 30), 12345678901234, 3.5, True, False,
+           2.0, 0.1 + 0.2, "  文字 ", None, "", dt.datetime(2024, 1, 5, 9, 30, 15)]
+    write_xlsx(tmp_path / "t.xlsx", [f"c{i}" for i in range(len(row))], [row])
+    expected = [_cell(v) for v in next(openpyxl.load_workbook(tmp_path / "t.xlsx", read_only=True, data_only=True)
+                                       .active.iter_rows(min_row=2, values_only=True))]
+    assert read_raw(tmp_path / "t.xlsx").rows == [expected]
+
+
 def test_a_gb18030_file_with_one_damaged_row_keeps_the_rest(tmp_path):
     path = tmp_path / "h.csv"
     good = HOTLINE.encode("gb18030")
