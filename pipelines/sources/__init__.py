@@ -217,6 +217,8 @@ def _read_workbook(path: Path, data: bytes) -> RawFile:
         raise SourceError(f"{path}: the workbook is password-protected; save it without a password and load it again") from None
     except BaseException as exc:
         _reraise_unless_damaged(exc)
+        if data.startswith(_OLE_MAGIC) and _ENCRYPTED_OOXML in data:  # an encrypted .xlsx is an OLE file
+            raise SourceError(f"{path}: the workbook is password-protected; save it without a password and load it again") from None
         raise SourceError(f"{path}: not a readable {path.suffix.lstrip('.').upper() or 'Excel'} workbook, or a damaged"
                           f" one ({_calamine_reason(exc)})") from None
     try:
@@ -253,6 +255,11 @@ def _read_workbook(path: Path, data: bytes) -> RawFile:
         if several:
             out.sheets += [r.path.name] * len(r.rows)
     return out
+
+
+# Excel saves a password-protected .xlsx as an OLE compound file holding an "EncryptionInfo" stream.
+_OLE_MAGIC = bytes.fromhex("d0cf11e0a1b11ae1")
+_ENCRYPTED_OOXML = "EncryptionInfo".encode("utf-16-le")
 
 
 def _reraise_unless_damaged(exc: BaseException) -> None:

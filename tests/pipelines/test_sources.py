@@ -109,6 +109,21 @@ def test_a_file_that_is_no_workbook_says_so(tmp_path):
         read_raw(fake)
 
 
+def test_a_password_protected_workbook_says_so(tmp_path):
+    import io
+
+    from msoffcrypto.format.ooxml import OOXMLFile
+
+    plain = tmp_path / "p.xlsx"
+    write_xlsx(plain, PETITION_HEADER, [["XF1"] + [""] * 10])
+    locked = io.BytesIO()
+    with plain.open("rb") as fh:
+        OOXMLFile(fh).encrypt("密码123", locked)
+    (tmp_path / "加密.xlsx").write_bytes(locked.getvalue())
+    with pytest.raises(SourceError, match=r"加密\.xlsx: the workbook is password-protected; save it without a password"):
+        read_raw(tmp_path / "加密.xlsx")
+
+
 def test_an_old_excel_97_xls_export_is_read_like_its_xlsx(tmp_path, monkeypatch):
     """Older case systems export .xls (BIFF8): its rows, dates and numbers come out as the .xlsx's."""
     import datetime as dt
