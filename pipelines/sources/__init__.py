@@ -145,7 +145,7 @@ def _header_line(lines: list[str], dialect) -> tuple[int, list[str]]:
             row = next(reader)
         except (StopIteration, csv.Error):
             break
-        if not any(c.strip() for c in row):
+        if not "".join(row).strip():  # every cell blank
             continue
         first = at if first is None else first
         if _channel_of(row) is not None:
@@ -183,7 +183,7 @@ def _read_csv(path: Path, text: str, encoding: str) -> RawFile:
             base, reader = start, csv.reader(lines[start:], dialect)
             continue
         end = base + reader.line_num
-        if not any(c.strip() for c in row):
+        if not "".join(row).strip():  # every cell blank
             continue
         if len(row) != len(header) and end > start:  # the same, closed by a quote lines later
             out.broken.append((start, f"has {len(row)} fields, the header has {len(header)} "
@@ -193,8 +193,9 @@ def _read_csv(path: Path, text: str, encoding: str) -> RawFile:
         if len(row) != len(header):
             out.broken.append((start, f"has {len(row)} fields, the header has {len(header)}", json.dumps(row, ensure_ascii=False)))
             continue
-        # a cell in Excel's escape ="…" (exports put long ids and phone numbers in it) without it
-        out.rows.append([_cell(c[2:-1] if c[:2] == '="' and c[-1:] == '"' and len(c) > 2 else c) for c in row])
+        # a cell in Excel's escape ="…" (exports put long ids and phone numbers in it) without it; then
+        # as _cell reads a text (inline: a call per cell was half of reading a big export)
+        out.rows.append([(c[2:-1] if c[:2] == '="' and c[-1:] == '"' and len(c) > 2 else c).strip() or None for c in row])
         out.row_numbers.append(start)
     return out
 
@@ -394,7 +395,9 @@ def _json_records(path: Path, encoding: str, objects: list[dict], numbers: list[
         first = f"; line {broken[0][0]}: {broken[0][1]}" if broken else ""
         raise SourceError(f"{path}: no JSON object on any line{first}")
     header = list(keys)
-    return RawFile(path, encoding, header, [[_cell(o.get(k)) for k in header] for o in objects], numbers, broken)
+    # a text value as _cell reads it, inline (most values are texts; a call each was most of the read)
+    rows = [[(v.strip() or None) if type(v := o.get(k)) is str else _cell(v) for k in header] for o in objects]
+    return RawFile(path, encoding, header, rows, numbers, broken)
 
 
 _HEADER_NOISE = re.compile(r"^[*＊※]+|[(（][^()（）]*[)）]$|[\s\u3000]+")
