@@ -12,7 +12,7 @@ import re
 
 import polars as pl
 
-from features.pii import mask_pii, reporter_key
+from features.pii import mask_column, mask_pii, reporter_key
 from features.text import content_hash
 from features.places import AreaMatcher
 from .sources import RawFile
@@ -49,28 +49,33 @@ WITHHELD = "[已隐去]"
 EARLIEST = dt.datetime(1990, 1, 1)   # before this, a date is a misread (e.g. a two-digit year), not a report
 
 
+# The report's fields stored masked: masked once per column in raw_frame, with the row's raw JSON.
+MASKED_FIELDS = ("text", "title", "address", "place", "subject", "source_category")
+
+
 def raw_frame(raw: RawFile, found: dict[str, str]) -> pl.DataFrame:
     """The file's rows as a frame of the channel's fields (text), with row number, a hash of the
-    untouched row (to recognise a second delivery) and the row as JSON with personal data masked."""
+    untouched row (to recognise a second delivery), the row as JSON with personal data masked, and
+    the fields a report stores masked as ``masked_<field>``. Masking goes column by column
+    (``mask_column``), once for the JSON and the report."""
     index = {h: i for i, h in enumerate(raw.header)}
-    data = {name: [r[index[col]] for r in raw.rows] for name, col in found.items()}
-    frame = pl.DataFrame(data, schema={name: pl.Utf8 for name in found})
+    columns = list(zip(*raw.rows)) if raw.rows else [()] * len(raw.header)
+    frame = pl.DataFrame({name: columns[index[col]] for name, col in found.items()},
+                         schema={name: pl.Utf8 for name in found})
     personal = {found[f] for f in PERSONAL_FIELDS if f in found} | {h for h in raw.header if PERSONAL_HEADER.search(h)}
-    hashes, raws = [], []
-    for r in raw.rows:
-        hashes.append(hashlib.sha1(json.dumps(dict(zip(raw.header, r)), ensure_ascii=False).encode("utf-8")).hexdigest())
-        raws.append(masked_json(raw.header, r, personal))
+    masked = [[WITHHELD if c else c for c in col] if h in personal else mask_column(col)
+              for h, col in zip(raw.header, columns)]
+    hashes = [hashlib.sha1(json.dumps(dict(zip(raw.header, r)), ensure_ascii=False).encode("utf-8")).hexdigest()
+              for r in raw.rows]
+    raws = [json.dumps(dict(zip(raw.header, r)), ensure_ascii=False) for r in zip(*masked)] if raw.rows else []
+    stored = {f"masked_{f}": (mask_column(columns[index[found[f]]]) if found[f] in personal else masked[index[found[f]]])
+              for f in MASKED_FIELDS if f in found}  # (a field under a personal header is masked, not withheld)
     frame = frame.with_columns(pl.Series("row_number", raw.row_numbers, dtype=pl.Int32),
-                               pl.Series("row_hash", hashes, dtype=pl.Utf8), pl.Series("raw", raws, dtype=pl.Utf8))
+                               pl.Series("row_hash", hashes, dtype=pl.Utf8), pl.Series("raw", raws, dtype=pl.Utf8),
+                               *(pl.Series(name, cells, dtype=pl.Utf8) for name, cells in stored.items()))
     if raw.sheets is not None:  # a workbook read from several sheets: a row number needs its sheet
         frame = frame.with_columns(pl.Series("sheet", raw.sheets, dtype=pl.Utf8))
     return frame
-
-
-def masked_json(header: list[str], cells: list[str | None], personal: set[str]) -> str:
-    """One raw row as JSON, personal columns withheld and numbers masked in the other cells."""
-    return json.dumps({h: (WITHHELD if h in personal and c else mask_pii(c) if c else c)
-                       for h, c in zip(header, cells)}, ensure_ascii=False)
 
 
 def _aware(s: pl.Expr, tz: str) -> pl.Expr:
@@ -225,7 +230,7 @@ def validate(frame: pl.DataFrame, check: Checker, now: dt.datetime, tz: str = "A
     """Typed, valid rows; the others handed to the checker with their reasons. ``slash``: the
     order of dates written with the year last ("dmy", "mdy", None; "auto": ``slash_order`` of
     this frame's dates)."""
-    fields = [c for c in frame.columns if c not in ("row_number", "row_hash", "raw", "sheet")]
+    fields = [c for c in frame.columns if c not in ("row_number", "row_hash", "raw", "sheet") and not c.startswith("masked_")]
     damaged = {c: pl.col(c).str.contains("\ufffd", literal=True).fill_null(False) for c in fields}
     frame, bad = split(frame, ~pl.any_horizontal(list(damaged.values())))
     for field in fields:  # each damaged row under the first column that shows it
@@ -292,26 +297,30 @@ def _opt(frame: pl.DataFrame, name: str) -> pl.Expr:
 
 def to_reports(frame: pl.DataFrame, channel: str, matcher: AreaMatcher, salt: str,
                batch_id: str, now: dt.datetime) -> pl.DataFrame:
-    """Valid rows mapped to the report schema, PII masked and the reporter hashed."""
+    """Valid rows mapped to the report schema, PII masked (``masked_<field>`` from raw_frame) and the
+    reporter hashed. A frame not built by raw_frame has its fields masked here: nothing leaves unmasked."""
+    frame = frame.with_columns(pl.Series(f"masked_{m}", mask_column(frame[m]), dtype=pl.Utf8) for m in MASKED_FIELDS
+                               if m in frame.columns and f"masked_{m}" not in frame.columns)
     f = frame.with_columns(*[_opt(frame, n) for n in ("title", "address", "subject", "phone", "id_number",
                                                       "source_category", "people_count", "county", "town",
-                                                      "village", "place", "grid_code")])
-    rows = f.to_dicts()
-    mask = lambda v: mask_pii(v) if v else v  # noqa: E731
-    texts = [mask(r["text"]) for r in rows]
+                                                      "village", "place", "grid_code",
+                                                      *(f"masked_{m}" for m in MASKED_FIELDS))])
+    texts = f["masked_text"].to_list()
+    ids = [i.strip() for i in f["source_id"].to_list()]
     out = pl.DataFrame({
-        "report_id": [f"{channel}:{r['source_id'].strip()}" for r in rows],
-        "channel": [channel] * len(rows),
-        "source_id": [r["source_id"].strip() for r in rows],
+        "report_id": [f"{channel}:{i}" for i in ids],
+        "channel": [channel] * f.height,
+        "source_id": ids,
         "received_at": f["received_at"],
-        "area_code": [_area(r, matcher) for r in rows],
-        "address": [mask(r["address"] or r["place"]) for r in rows],
-        "title": [mask(r["title"]) for r in rows],
+        "area_code": _areas(f, matcher),
+        "address": f.select(pl.when(pl.col("address").is_not_null() & (pl.col("address") != ""))
+                            .then(pl.col("masked_address")).otherwise(pl.col("masked_place"))).to_series(),
+        "title": f["masked_title"],
         "text": texts,
-        "subject": [mask(r["subject"]) for r in rows],
+        "subject": f["masked_subject"],
         "people_count": f["people_count"].cast(pl.Int32),
-        "reporter_key": [reporter_key(salt, r["id_number"], r["phone"]) for r in rows],
-        "source_category": [mask(r["source_category"]) for r in rows],
+        "reporter_key": [reporter_key(salt, i, p) for i, p in zip(f["id_number"].to_list(), f["phone"].to_list())],
+        "source_category": f["masked_source_category"],
         "content_hash": [content_hash(t) for t in texts],
         "row_hash": f["row_hash"],
         "row_number": f["row_number"],
@@ -325,8 +334,24 @@ def to_reports(frame: pl.DataFrame, channel: str, matcher: AreaMatcher, salt: st
     return out.with_columns(pl.lit(batch_id).alias("batch_id"), pl.lit(now).alias("ingested_at"))
 
 
-def _area(r: dict, matcher: AreaMatcher) -> str | None:
-    """The report's area: explicit codes and names first, then places named in address and text."""
+def _areas(f: pl.DataFrame, matcher: AreaMatcher) -> list[str | None]:
+    """Each row's area: the grid code or the county / town / village columns first (rows naming the
+    same ones are resolved once: a county's exports repeat a few hundred names), else the places
+    named in the place, address, title and text."""
+    keys = ("grid_code", "village", "town", "county", "place", "address", "title", "text")
+    cache: dict[tuple, str | None] = {}
+    out = []
+    for row in zip(*(f[k].to_list() for k in keys)):
+        r = dict(zip(keys, row))
+        explicit = row[:4]
+        if explicit not in cache:
+            cache[explicit] = _explicit_area(r, matcher)
+        out.append(cache[explicit] or matcher.resolve(r["place"], r["address"], r["title"], r["text"]))
+    return out
+
+
+def _explicit_area(r: dict, matcher: AreaMatcher) -> str | None:
+    """The area the grid code or the county / town / village columns give, or None."""
     code = (r.get("grid_code") or "")[:12]
     if code.isdigit() and matcher.known(code):
         return code
@@ -334,8 +359,7 @@ def _area(r: dict, matcher: AreaMatcher) -> str | None:
         code = (cell or "").strip()
         if code.isdigit() and matcher.known(code):
             return code
-    return (matcher.resolve_names(r.get("county"), r.get("town"), r.get("village"))
-            or matcher.resolve(r.get("place"), r.get("address"), r.get("title"), r.get("text")))
+    return matcher.resolve_names(r.get("county"), r.get("town"), r.get("village"))
 
 
 def dedupe(reports: pl.DataFrame, stored: pl.DataFrame, check: Checker) -> pl.DataFrame:

@@ -186,15 +186,25 @@ def test_columns_no_channel_maps_are_withheld_when_their_header_names_a_person(t
 
 
 def test_the_export_category_is_masked_like_every_text_field():
-    from features.places import AreaMatcher
-    from pipelines.validate import to_reports
+    from pathlib import Path
 
-    check = Checker("h.csv", "B1", {"source_id": "工单编号", "received_at": "来电时间", "text": "诉求内容"})
-    good = validate(frame([("GD1", "2025-01-13 09:00:00", "工资没发", 2, "{}")]), check, NOW)
-    good = good.with_columns(pl.lit("劳动保障手机138 1234 5678").alias("source_category"), pl.lit("h").alias("row_hash"))
+    from pipelines.validate import prepare_rows
+
+    header = ["工单编号", "来电时间", "详细地址（含联系电话）", "诉求标题", "诉求内容", "诉求类型"]
+    raw = RawFile(Path("h.csv"), "utf-8", header,
+                  [["GD1", "2025-01-13 09:00:00", "桃园村3组，电话0791-88123456", "欠薪13812345678",
+                    "工资没发，联系13812345678", "劳动保障手机138 1234 5678"]], [2])
     areas = pl.DataFrame(schema={"area_code": pl.Utf8, "name": pl.Utf8, "level": pl.Utf8, "parent_code": pl.Utf8})
-    reports = to_reports(good, "hotline", AreaMatcher(areas), "salt", "B1", NOW)
-    assert reports["source_category"].item() == "劳动保障手机[手机号]"
+    found = find_columns(header, hotline)
+    reports, rejected = prepare_rows(raw, found, "hotline", areas, "B1", "salt", NOW, "Asia/Shanghai")
+    assert not rejected
+    row = reports.row(0, named=True)
+    assert row["source_category"] == "劳动保障手机[手机号]"
+    assert (row["title"], row["text"]) == ("欠薪[手机号]", "工资没发，联系[手机号]")
+    # a report field under a header that names a person (电话) is masked in the report, withheld in raw
+    assert found["address"] == "详细地址（含联系电话）" and row["address"] == "桃园村3组，电话[电话]"
+    assert '"详细地址（含联系电话）": "[已隐去]"' in row["raw"]
+    assert "13812345678" not in row["raw"] and "88123456" not in row["raw"]
 
 
 def test_an_area_code_written_where_a_name_was_expected_places_the_report():
