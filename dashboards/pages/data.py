@@ -16,10 +16,11 @@ import streamlit as st
 
 from dashboards import auth, common, metrics, names
 from pipelines import jobs, reasons, reviews
+from pipelines.sources import FORMATS
 from pipelines.taxonomy import taxonomy
 
 user = auth.require("data")
-UPLOAD_TYPES = ["csv", "xlsx", "jsonl", "json", "txt"]
+UPLOAD_TYPES = [suffix.lstrip(".") for suffix in FORMATS]  # every kind of file ingest reads (.xls too)
 
 
 # ---------------------------------------------------------------- batches and quarantine
@@ -80,7 +81,7 @@ def _ingest_upload() -> None:
 
 
 def upload_tab() -> None:
-    st.markdown("上传 12345 热线、信访或网格事件导出文件（CSV、XLSX、JSON Lines；UTF-8 或 GB18030），"
+    st.markdown("上传 12345 热线、信访或网格事件导出文件（CSV；Excel 工作簿 xlsx、xls 及 xlsb、ods；JSON Lines；UTF-8 或 GB18030），"
                 "系统按列名识别渠道，校验、脱敏、去重后入库；有问题的行进入隔离区并注明原因。"
                 "同一文件重复导入不会重复入库。")
     st.file_uploader("选择文件", type=UPLOAD_TYPES, key=_upload_key())

@@ -45,6 +45,14 @@ def test_an_uploaded_file_is_kept_and_ingested_by_a_job(snapshot, people, starte
     assert at.file_uploader(key="upload1").value is None  # emptied, so the same file is not sent twice
 
 
+def test_the_upload_box_takes_every_kind_of_file_ingest_reads(snapshot, people):
+    from pipelines.sources import FORMATS
+
+    at = board("data_staff")
+    accepted = {t.lstrip(".") for t in at.file_uploader(key="upload0").proto.type}
+    assert accepted == {s.lstrip(".") for s in FORMATS} and "xls" in accepted
+
+
 def test_a_label_correction_is_recorded_and_waits_to_be_folded(snapshot, people):
     at = board("data_staff")
     at.text_input(key="report_query").input("借款").run()
