@@ -10,6 +10,8 @@ import hashlib
 import re
 import unicodedata
 
+import polars as pl
+
 PHONE, LANDLINE, ID_CARD, BANK_CARD = "[手机号]", "[电话]", "[身份证号]", "[银行卡号]"
 
 _GUARD = re.compile(r"\d(?:[\s\-.]?\d){6}")
@@ -58,8 +60,6 @@ MAY_HOLD_PII = "|".join((
 def mask_column(cells) -> list:
     """mask_pii over a column's cells (None and empty cells kept): screened at once by polars with
     MAY_HOLD_PII; the cells it finds go through mask_pii, each distinct value once."""
-    import polars as pl
-
     cells = list(cells)
     found = pl.Series(cells, dtype=pl.Utf8).str.contains(MAY_HOLD_PII).fill_null(False)
     masked: dict[str, str] = {}

@@ -67,7 +67,7 @@ def raw_frame(raw: RawFile, found: dict[str, str]) -> pl.DataFrame:
               for h, col in zip(raw.header, columns)]
     hashes = [hashlib.sha1(json.dumps(dict(zip(raw.header, r)), ensure_ascii=False).encode("utf-8")).hexdigest()
               for r in raw.rows]
-    raws = [json.dumps(dict(zip(raw.header, r)), ensure_ascii=False) for r in zip(*masked)] if raw.rows else []
+    raws = [json.dumps(dict(zip(raw.header, r)), ensure_ascii=False) for r in zip(*masked)]
     stored = {f"masked_{f}": (mask_column(columns[index[found[f]]]) if found[f] in personal else masked[index[found[f]]])
               for f in MASKED_FIELDS if f in found}  # (a field under a personal header is masked, not withheld)
     frame = frame.with_columns(pl.Series("row_number", raw.row_numbers, dtype=pl.Int32),
@@ -342,24 +342,23 @@ def _areas(f: pl.DataFrame, matcher: AreaMatcher) -> list[str | None]:
     cache: dict[tuple, str | None] = {}
     out = []
     for row in zip(*(f[k].to_list() for k in keys)):
-        r = dict(zip(keys, row))
         explicit = row[:4]
         if explicit not in cache:
-            cache[explicit] = _explicit_area(r, matcher)
-        out.append(cache[explicit] or matcher.resolve(r["place"], r["address"], r["title"], r["text"]))
+            cache[explicit] = _explicit_area(*explicit, matcher)
+        out.append(cache[explicit] or matcher.resolve(*row[4:]))
     return out
 
 
-def _explicit_area(r: dict, matcher: AreaMatcher) -> str | None:
+def _explicit_area(grid_code, village, town, county, matcher: AreaMatcher) -> str | None:
     """The area the grid code or the county / town / village columns give, or None."""
-    code = (r.get("grid_code") or "")[:12]
+    code = (grid_code or "")[:12]
     if code.isdigit() and matcher.known(code):
         return code
-    for cell in (r.get("village"), r.get("town"), r.get("county")):  # a code where a name was expected
+    for cell in (village, town, county):  # a code where a name was expected
         code = (cell or "").strip()
         if code.isdigit() and matcher.known(code):
             return code
-    return matcher.resolve_names(r.get("county"), r.get("town"), r.get("village"))
+    return matcher.resolve_names(county, town, village)
 
 
 def dedupe(reports: pl.DataFrame, stored: pl.DataFrame, check: Checker) -> pl.DataFrame:

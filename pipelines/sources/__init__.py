@@ -214,11 +214,10 @@ def _read_workbook(path: Path, data: bytes) -> RawFile:
 
     try:
         book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
-    except python_calamine.PasswordError:
-        raise SourceError(f"{path}: the workbook is password-protected; save it without a password and load it again") from None
     except BaseException as exc:
         _reraise_unless_damaged(exc)
-        if data.startswith(_OLE_MAGIC) and _ENCRYPTED_OOXML in data:  # an encrypted .xlsx is an OLE file
+        # an encrypted .xls raises PasswordError; an encrypted .xlsx is an OLE file calamine cannot place
+        if isinstance(exc, python_calamine.PasswordError) or (data.startswith(_OLE_MAGIC) and _ENCRYPTED_OOXML in data):
             raise SourceError(f"{path}: the workbook is password-protected; save it without a password and load it again") from None
         raise SourceError(f"{path}: not a readable {path.suffix.lstrip('.').upper() or 'Excel'} workbook, or a damaged"
                           f" one ({_calamine_reason(exc)})") from None
