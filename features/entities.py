@@ -115,18 +115,24 @@ def organisations(text: str) -> list[str]:
     return _organisations(normalize(text))
 
 
+# The stem before a suffix: the run of name characters that ends where the suffix starts.
+_PLACE_STEM, _PLACE_STEM_MAX = re.compile(f"[{_CJK}]{{0,8}}$"), 8
+_ORGANISATION_STEM, _ORGANISATION_STEM_MAX = re.compile(f"[{_CJK}a-z0-9]{{0,16}}$"), 16
+
+
 def _places(normal: str) -> list[str]:
-    return _named(normal, _PLACE, f"[{_CJK}]", max_stem=8)
+    return _named(normal, _PLACE, _PLACE_STEM, _PLACE_STEM_MAX)
 
 
 def _organisations(normal: str) -> list[str]:
-    return _named(normal, _ORGANISATION, f"[{_CJK}a-z0-9]", max_stem=16)
+    return _named(normal, _ORGANISATION, _ORGANISATION_STEM, _ORGANISATION_STEM_MAX)
 
 
-def _named(text: str, suffixes: re.Pattern[str], stem_char: str, max_stem: int) -> list[str]:
+def _named(text: str, suffixes: re.Pattern[str], before: re.Pattern[str], max_stem: int) -> list[str]:
     names = []
     for match in suffixes.finditer(text):
-        window = re.search(f"{stem_char}{{0,{max_stem}}}$", text[: match.start()]).group()
+        # only the last max_stem characters can be in the stem: search those, not the whole text
+        window = before.search(text, max(0, match.start() - max_stem), match.start()).group()
         stem = _trim_stem(window)
         if len(stem) >= 2 and stem not in _GENERIC_STEMS:
             names.append(stem + match.group())
@@ -183,9 +189,17 @@ def named_in(text: str, subject: str | None = None, areas: Iterable[str] = ()) -
     """The places and organisations a report names (text and 被反映对象), normalised so that
     variants meet, each once; names that are only an area of the gazetteer are left out (the
     area detectors cover those)."""
-    areas = tuple(areas)
-    area_set = _area_forms(areas)[0]
+    return _named_in(normalize(text), subject, tuple(areas))
+
+
+def mentions_in(text: str, subject: str | None = None, areas: Iterable[str] = ()) -> tuple[list[str], list[str]]:
+    """``named_in`` and ``escalation`` of one report, the text normalised once for both."""
     normal = normalize(text)
+    return _named_in(normal, subject, tuple(areas)), _escalation_in(normal)
+
+
+def _named_in(normal: str, subject: str | None, areas: tuple[str, ...]) -> list[str]:
+    area_set = _area_forms(areas)[0]
     found = _places(normal) + _organisations(normal) + ([subject] if subject and subject.strip() else [])
     out = []
     for name in found:
@@ -210,4 +224,8 @@ _ESCALATION = re.compile("|".join(map(re.escape, sorted(ESCALATION_TERMS, key=le
 
 def escalation(text: str) -> list[str]:
     """Escalation words in the text (跳楼, 堵路, 拉横幅, 集体上访 …), each once, in order of mention."""
-    return list(dict.fromkeys(_ESCALATION.findall(normalize(text))))
+    return _escalation_in(normalize(text))
+
+
+def _escalation_in(normal: str) -> list[str]:
+    return list(dict.fromkeys(_ESCALATION.findall(normal)))

@@ -10,9 +10,11 @@ import datetime as dt
 from collections import Counter
 from dataclasses import dataclass, field
 
+import numpy as np
 import polars as pl
+import pyarrow as pa
 
-from features.entities import escalation, named_in
+from features.entities import mentions_in
 from models.alerts import key_of, severity, update_alerts
 from models.clusters import canonical_mentions, cluster_signals, related, reports_behind
 from models.detectors import detect_week
@@ -46,7 +48,7 @@ class WeekOutcome:
 def mentions(flagged: pl.DataFrame, area_names: dict[str, str], workers: int = 1) -> pl.DataFrame:
     """Flagged reports with the names they mention and their escalation words (computed once per
     report, however many categories flag it; from MENTION_CHUNK × 2 reports on ``workers`` processes)."""
-    known = list(area_names.values())
+    known = tuple(area_names.values())
     reports = flagged.select("report_id", "text", "subject").unique("report_id", maintain_order=True)
     texts, subjects = reports["text"].to_list(), reports["subject"].to_list()
     if workers > 1 and len(texts) >= 2 * MENTION_CHUNK:
@@ -58,14 +60,23 @@ def mentions(flagged: pl.DataFrame, area_names: dict[str, str], workers: int = 1
         words = [w for part in parts for w in part[1]]
     else:
         names, words = names_and_escalation(texts, subjects, known)
-    found = reports.select("report_id").with_columns(pl.Series("names", names, dtype=pl.List(pl.String)),
-                                                     pl.Series("escalation", words, dtype=pl.List(pl.String)))
+    found = reports.select("report_id").with_columns(string_lists("names", names), string_lists("escalation", words))
     return flagged.join(found, on="report_id", how="left", maintain_order="left")
+
+
+def string_lists(name: str, lists: list[list[str]]) -> pl.Series:
+    """A List(String) series of ``lists`` built through Arrow offsets: polars' constructor builds a
+    series per inner list (9 s for 440,000 reports' names and escalation words; this, 0.3 s)."""
+    lengths = np.fromiter(map(len, lists), dtype=np.int64, count=len(lists))
+    offsets = np.concatenate([np.zeros(1, dtype=np.int64), np.cumsum(lengths)])
+    values = pa.array([s for one in lists for s in one], type=pa.large_string())
+    return pl.Series(name, pa.LargeListArray.from_arrays(offsets, values)).cast(pl.List(pl.String))
 
 
 def names_and_escalation(texts: list[str], subjects: list[str | None], known: list[str]):
     """For each text: the places and organisations it names, and its escalation words."""
-    return ([named_in(t, s, known) for t, s in zip(texts, subjects)], [escalation(t) for t in texts])
+    found = [mentions_in(t, s, known) for t, s in zip(texts, subjects)]
+    return [names for names, _ in found], [words for _, words in found]
 
 
 def run_week(week: dt.date, counts: pl.DataFrame, lineage: pl.DataFrame, flagged: pl.DataFrame,

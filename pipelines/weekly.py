@@ -129,7 +129,7 @@ def detection_inputs(con, model_version: str, through: dt.date, first: dt.date |
     counts = warehouse.weekly_counts(con, model_version)
     since = None if first is None else first - lookback(params)
     runs = None if first is None else first - dt.timedelta(weeks=RUN_WEEKS - 1)
-    lineage = warehouse.flagged_with_lineage(con, model_version, through, runs).select("week", "area_code", "category", "report_id")
+    lineage = warehouse.flagged_with_lineage(con, model_version, through, runs)
     flagged = mentions(warehouse.flagged_reports(con, model_version, through, since), names,
                        workers=settings.get_int("SHAOBING_WORKERS"))
     return counts, lineage, flagged, names

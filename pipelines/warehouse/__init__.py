@@ -540,7 +540,8 @@ def summary(con) -> dict:
 
 def flagged_with_lineage(con, model_version: str, through, since=None) -> pl.DataFrame:
     """Every flagged (report, category) received in [since, through) once per area on its lineage
-    (village, town, county)."""
+    (village, town, county): week, area_code, category, report_id (the texts are in
+    ``flagged_reports``, once per report: here they would be read three times over)."""
     return con.sql("""
         with recursive lineage(report_id, area_code) as (
             select r.report_id, r.area_code from reports r
@@ -548,8 +549,7 @@ def flagged_with_lineage(con, model_version: str, through, since=None) -> pl.Dat
             union all
             select l.report_id, a.parent_code from lineage l join areas a on a.area_code = l.area_code
             where a.parent_code is not null)
-        select date_trunc('week', r.received_at)::date as week, l.area_code, s.category, s.report_id,
-               s.probability, s.top_terms, r.channel, r.title, r.text, r.subject, r.people_count
+        select date_trunc('week', r.received_at)::date as week, l.area_code, s.category, s.report_id
         from report_scores s join reports r using (report_id) join lineage l using (report_id)
         where s.model_version = ? and s.flagged""", params=[through, since, since, model_version]).pl()
 

@@ -9,7 +9,7 @@ from hypothesis import assume, example, given, settings
 from hypothesis import strategies as st
 
 from features.pii import mask_pii, reporter_key
-from features.text import content_hash, normalize
+from features.text import content_hash, nfkc, normalize
 
 # What a reader would take for a raw number, after NFKC (full-width digits are digits too).
 RAW_MOBILE = re.compile(r"(?<!\d)(?:\+?86[\s\-]?)?1[3-9]\d(?:[\s\-]?\d{4}){2}(?!\d)")
@@ -139,6 +139,21 @@ def test_normalize_is_idempotent_and_canonical(text):
     assert once == once.strip() and "  " not in once
     assert not re.search(r"[A-Z\x00-\x08\x0b-\x1f\x7f\u200b\u200d\ufeff]", once)
     assert content_hash(text) == content_hash(once)
+
+
+# Full-width forms next to what NFKC composes or reorders with them: combining marks (Ａ + ◌́ → Á),
+# half-width kana and their voicing marks, Hangul jamo, the ideographic space.
+WIDE = st.text(alphabet=st.sampled_from([chr(c) for c in range(0xFF00, 0xFFA0)] + list(
+    "\u3000 \u0301\u0308\u0327\u0323\u3099\u309a\u1100\u1161\u11a8かカAae①ﬁ拖，。")), max_size=30)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.one_of(WIDE, st.text(max_size=60)))
+@example("\uff21\u0301")      # Ａ + combining acute: Á after NFKC
+@example("\uff76\uff9e")      # half-width カ + half-width voicing mark: ガ
+def test_nfkc_is_unicodedata_nfkc(text):
+    """The fast path gives exactly what unicodedata gives: a stored row's content_hash depends on it."""
+    assert nfkc(text) == unicodedata.normalize("NFKC", text)
 
 
 @settings(max_examples=200, deadline=None)
