@@ -93,17 +93,18 @@ def update_alerts(open_alerts: pl.DataFrame, signals: pl.DataFrame, week: date,
     open_by_key = {key_of(r): r for r in open_alerts.iter_rows(named=True)}
     closed_until = _closed_until(closed_alerts)
     dismissed = _last_dismissed(closed_alerts)
-    updated, fresh = [], []
+    updated, fresh, touched = [], [], set()
     for sig in _strongest_per_key(signals, week).iter_rows(named=True):
         key = _open_key(sig, open_by_key)
         names = (_where(sig, area_names), category_names.get(sig["category"], sig["category"]))
         ev = evidence.get(key_of(sig), {})
         if key in open_by_key:
-            if any(u["alert_id"] == open_by_key[key]["alert_id"] for u in updated):
+            if open_by_key[key]["alert_id"] in touched:
                 continue  # a weaker variant of a place already updated this alert this week
             row = _updated(open_by_key[key], sig, week, now, decay, names, ev)
             if row is not None:
                 updated.append(row)
+                touched.add(open_by_key[key]["alert_id"])
         elif sig.get("place") and any(f["place"] and f["category"] == sig["category"]
                                       and related(f["place"], sig["place"]) for f in fresh):
             continue  # a weaker variant of a place that opened an alert this week

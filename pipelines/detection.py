@@ -123,10 +123,12 @@ def run_week(week: dt.date, counts: pl.DataFrame, lineage: pl.DataFrame, flagged
 
 def _place_links(alerts: pl.DataFrame, behind: pl.DataFrame) -> pl.DataFrame:
     """Reports behind each place alert: those of its place or of a variant its signal used."""
-    pairs = [(a["alert_id"], b["report_id"])
-             for a in alerts.iter_rows(named=True) for b in behind.iter_rows(named=True)
+    places = behind.select("category", "place").unique()
+    pairs = [(a["alert_id"], b["category"], b["place"])
+             for a in alerts.iter_rows(named=True) for b in places.iter_rows(named=True)
              if a["category"] == b["category"] and related(a["place"], b["place"])]
-    return pl.DataFrame(pairs, schema={"alert_id": pl.String, "report_id": pl.String}, orient="row")
+    matched = pl.DataFrame(pairs, schema={"alert_id": pl.String, "category": pl.String, "place": pl.String}, orient="row")
+    return matched.join(behind, on=["category", "place"]).select("alert_id", "report_id")
 
 
 def evidence(behind: pl.DataFrame, flagged: pl.DataFrame, week: dt.date, window: int,
@@ -135,7 +137,11 @@ def evidence(behind: pl.DataFrame, flagged: pl.DataFrame, week: dt.date, window:
     if behind.is_empty():
         return {}
     start = week - dt.timedelta(weeks=window - 1)
-    history = flagged.filter(pl.col("week").is_between(start - dt.timedelta(weeks=REPEAT_WEEKS), week))
+    # each reporter's flagged reports per category over the window and the weeks before it
+    earlier = dict(((c, r), n) for c, r, n in
+                   flagged.filter(pl.col("week").is_between(start - dt.timedelta(weeks=REPEAT_WEEKS), week)
+                                  & pl.col("reporter_key").is_not_null())
+                   .group_by("category", "reporter_key").len().iter_rows())
     details = behind.join(flagged.drop("area_code"), on=["report_id", "category"], how="left")
     out = {}
     for _, group in details.group_by(["area_code", "category", "place"], maintain_order=True):
@@ -145,9 +151,7 @@ def evidence(behind: pl.DataFrame, flagged: pl.DataFrame, week: dt.date, window:
         terms = Counter(t for ts in group["top_terms"].to_list() if ts for t in ts)
         named = Counter(n for ns in group["names"].to_list() if ns for n in ns)
         reporters = [r for r in group["reporter_key"].to_list() if r]
-        earlier = Counter(history.filter((pl.col("category") == first["category"])
-                                         & pl.col("reporter_key").is_in(reporters))["reporter_key"].to_list())
-        repeat = sum(1 for r in set(reporters) if earlier[r] >= 2)
+        repeat = sum(1 for r in set(reporters) if earlier.get((first["category"], r), 0) >= 2)
         words = list(dict.fromkeys(w for ws in group["escalation"].to_list() if ws for w in ws))
         people = int(group["people_count"].fill_null(1).max() or 1)
         n_reporters = len(set(reporters)) + group["reporter_key"].null_count()
