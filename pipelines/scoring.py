@@ -11,6 +11,7 @@ import numpy as np
 import polars as pl
 
 from . import registry
+from .columns import string_lists
 
 _models: dict[tuple[str, str], object] = {}
 
@@ -42,5 +43,5 @@ def score_frame(model, model_version: str, report_ids: list[str], docs: list[str
     terms = [why[i].get(c) if flags[i, j] else None for i in range(n) for j, c in enumerate(cats)]
     return pl.DataFrame({
         "report_id": np.repeat(report_ids, k), "model_version": [model_version] * (n * k),
-        "category": cats * n, "probability": proba.reshape(-1), "flagged": flags.reshape(-1),
-        "top_terms": terms}, schema_overrides={"top_terms": pl.List(pl.Utf8)})
+        "category": cats * n, "probability": proba.reshape(-1), "flagged": flags.reshape(-1)}) \
+        .with_columns(string_lists("top_terms", terms))
