@@ -132,25 +132,30 @@ def evidence(behind: pl.DataFrame, flagged: pl.DataFrame, week: dt.date, window:
                    flagged.filter(pl.col("week").is_between(start - dt.timedelta(weeks=REPEAT_WEEKS), week)
                                   & pl.col("reporter_key").is_not_null())
                    .group_by("category", "reporter_key").len().iter_rows())
-    details = behind.join(flagged.drop("area_code"), on=["report_id", "category"], how="left")
+    # one aggregation for every key, each key's reports strongest first
+    groups = (behind.join(flagged.drop("area_code"), on=["report_id", "category"], how="left")
+              .sort("probability", descending=True, maintain_order=True)
+              .group_by(["area_code", "category", "place"], maintain_order=True)
+              .agg("top_terms", "names", "reporter_key", "escalation", "channel",
+                   pl.col("title").head(3).alias("titles"), pl.col("text").head(3).alias("texts"),
+                   pl.col("people_count").fill_null(1).max().alias("people_max"),
+                   pl.col("people_count").fill_null(1).sum().alias("people")))
     out = {}
-    for _, group in details.group_by(["area_code", "category", "place"], maintain_order=True):
-        first = group.row(0, named=True)
-        key = key_of(first)
-        group = group.sort("probability", descending=True)
-        terms = Counter(t for ts in group["top_terms"].to_list() if ts for t in ts)
-        named = Counter(n for ns in group["names"].to_list() if ns for n in ns)
-        reporters = [r for r in group["reporter_key"].to_list() if r]
-        repeat = sum(1 for r in set(reporters) if earlier.get((first["category"], r), 0) >= 2)
-        words = list(dict.fromkeys(w for ws in group["escalation"].to_list() if ws for w in ws))
-        people = int(group["people_count"].fill_null(1).max() or 1)
-        n_reporters = len(set(reporters)) + group["reporter_key"].null_count()
+    for group in groups.iter_rows(named=True):
+        key = key_of(group)
+        terms = Counter(t for ts in group["top_terms"] if ts for t in ts)
+        named = Counter(n for ns in group["names"] if ns for n in ns)
+        reporters = [r for r in group["reporter_key"] if r]
+        repeat = sum(1 for r in set(reporters) if earlier.get((group["category"], r), 0) >= 2)
+        words = list(dict.fromkeys(w for ws in group["escalation"] if ws for w in ws))
+        people = int(group["people_max"] or 1)
+        n_reporters = len(set(reporters)) + sum(r is None for r in group["reporter_key"])
         out[key] = {
             "top_terms": [t for t, _ in terms.most_common(6)],
-            "places": [p for p, c in named.most_common(4) if c >= 2 and p != first["place"]],
-            "channels": dict(Counter(group["channel"].to_list())),
-            "examples": [t or x[:40] for t, x in zip(group["title"].to_list()[:3], group["text"].to_list()[:3])],
-            "people": int(group["people_count"].fill_null(1).sum()),
+            "places": [p for p, c in named.most_common(4) if c >= 2 and p != group["place"]],
+            "channels": dict(Counter(group["channel"])),
+            "examples": [t or x[:40] for t, x in zip(group["titles"], group["texts"])],
+            "people": int(group["people"]),
             "people_max": people,
             "escalation": words,
             "repeat_reporters": repeat,
