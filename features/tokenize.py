@@ -51,6 +51,7 @@ class RiskTokenizer:
         self.segmenter = segmenter
         self._dictionary = _package_text("dict.txt")
         self._stopwords = frozenset(_package_text("stopwords.txt").split())
+        self._drop = {w for w in self._stopwords if w.isalnum()}  # and punctuation pieces, as met
         self._keep_numbers = frozenset(w for w in self._words() if w.isdigit())
         self._cut = None  # the engine's cut(text, hmm), built on first use
         self._lock = threading.Lock()
@@ -89,12 +90,20 @@ class RiskTokenizer:
     def _segment(self, text: str) -> list[str]:
         if not text:
             return []
+        # Pieces dropped whole: stop words that are words, and punctuation pieces met before (，。
+        # and a few more make nearly all of them). Most texts then need no loop in Python.
+        drop = self._drop
+        kept = [piece for piece in self._segmenter()(text, self.hmm) if piece not in drop]
+        if all(map(str.isalnum, kept)):  # words, Chinese or latin
+            return kept
         tokens = []
-        for piece in self._segmenter()(text, self.hmm):
-            if piece.isalnum():  # words, Chinese or latin: most pieces
-                if piece not in self._stopwords:
-                    tokens.append(piece)
-            elif not _PUNCTUATION.fullmatch(piece):
+        for piece in kept:
+            if piece.isalnum():
+                tokens.append(piece)
+            elif _PUNCTUATION.fullmatch(piece):
+                if len(piece) <= 4:
+                    drop.add(piece)
+            else:
                 # A word with marks inside: jieba-rs keeps "baidu.com" and "e-mail" whole where
                 # Python jieba cuts them at the mark; cut here, both engines give the same words.
                 tokens.extend(p for p in _PUNCTUATION.split(piece) if p and p not in self._stopwords)

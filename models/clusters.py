@@ -114,7 +114,7 @@ def canonical_mentions(mentions: pl.DataFrame, week: date, *, window: int = 4, h
     if week.weekday() != 0:
         raise ValueError(f"week must be a Monday, got {week} ({week:%A})")
     past_start = week - timedelta(weeks=window - 1 + history)
-    rows = (mentions.with_columns(pl.col("week").cast(pl.Date))
+    rows = (mentions.select(MENTION_COLUMNS).with_columns(pl.col("week").cast(pl.Date))
             .filter(pl.col("week").is_between(past_start, week))
             .explode("names").drop_nulls("names").rename({"names": "place"}))
     if rows.is_empty():
