@@ -82,6 +82,8 @@ def mask_pii(text: str) -> str:
         if masked == text:
             break
         text = masked
+        if not _GUARD.search(text):
+            break  # every pattern needs what the guard looks for: another pass would change nothing
     return text
 
 

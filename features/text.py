@@ -24,9 +24,11 @@ _WHITESPACE = re.compile(r"\s+")
 _FULL_WIDTH = re.compile("[\uff01-\uff5e\u3000]")
 
 
+_HALF_WIDTH = {chr(c): chr(c - 0xFEE0) for c in range(0xFF01, 0xFF5F)} | {"\u3000": " "}
+
+
 def _half_width(match: re.Match[str]) -> str:
-    c = match.group()
-    return " " if c == "\u3000" else chr(ord(c) - 0xFEE0)
+    return _HALF_WIDTH[match[0]]
 
 
 def nfkc(text: str) -> str:

@@ -9,6 +9,7 @@ import datetime as dt
 import hashlib
 import json
 import re
+from json.encoder import encode_basestring as _encode  # the C escaper json.dumps uses without ensure_ascii
 
 import polars as pl
 
@@ -65,9 +66,8 @@ def raw_frame(raw: RawFile, found: dict[str, str]) -> pl.DataFrame:
     personal = {found[f] for f in PERSONAL_FIELDS if f in found} | {h for h in raw.header if PERSONAL_HEADER.search(h)}
     masked = [[WITHHELD if c else c for c in col] if h in personal else mask_column(col)
               for h, col in zip(raw.header, columns)]
-    hashes = [hashlib.sha1(json.dumps(dict(zip(raw.header, r)), ensure_ascii=False).encode("utf-8")).hexdigest()
-              for r in raw.rows]
-    raws = [json.dumps(dict(zip(raw.header, r)), ensure_ascii=False) for r in zip(*masked)]
+    hashes = [hashlib.sha1(j.encode("utf-8")).hexdigest() for j in row_json(raw.header, columns, len(raw.rows))]
+    raws = row_json(raw.header, masked, len(raw.rows))
     stored = {f"masked_{f}": (mask_column(columns[index[found[f]]]) if found[f] in personal else masked[index[found[f]]])
               for f in MASKED_FIELDS if f in found}  # (a field under a personal header is masked, not withheld)
     frame = frame.with_columns(pl.Series("row_number", raw.row_numbers, dtype=pl.Int32),
@@ -76,6 +76,21 @@ def raw_frame(raw: RawFile, found: dict[str, str]) -> pl.DataFrame:
     if raw.sheets is not None:  # a workbook read from several sheets: a row number needs its sheet
         frame = frame.with_columns(pl.Series("sheet", raw.sheets, dtype=pl.Utf8))
     return frame
+
+
+def row_json(header: list[str], columns: list, rows: int) -> list[str]:
+    """Each row as ``json.dumps(dict(zip(header, row)), ensure_ascii=False)``, exactly (a stored
+    row's hash is taken of it), built column by column: each cell escaped by the json module's own
+    C encoder, then joined, instead of a dict and an encoder per row (a third of the time)."""
+    cells_ok = all(type(c) is str or c is None for col in columns for c in col)
+    if len(set(header)) != len(header) or not cells_ok or len(columns) != len(header):
+        return [json.dumps(dict(zip(header, r)), ensure_ascii=False) for r in zip(*columns)] \
+            if columns else ["{}"] * rows
+    if not header:
+        return ["{}"] * rows
+    encoded = [[key + ("null" if c is None else _encode(c)) for c in col]
+               for key, col in zip((_encode(h) + ": " for h in header), columns)]
+    return ["{" + ", ".join(parts) + "}" for parts in zip(*encoded)]
 
 
 def _aware(s: pl.Expr, tz: str) -> pl.Expr:
