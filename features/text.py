@@ -22,8 +22,6 @@ _WHITESPACE = re.compile(r"\s+")
 # space decompose to one ASCII character each (NFKD(，) = ","): mapped first, the text's NFKD and
 # hence its NFKC are the same, and the cheap quick check then usually finds nothing left to do.
 _FULL_WIDTH = re.compile("[\uff01-\uff5e\u3000]")
-
-
 _HALF_WIDTH = {chr(c): chr(c - 0xFEE0) for c in range(0xFF01, 0xFF5F)} | {"\u3000": " "}
 
 
