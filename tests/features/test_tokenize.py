@@ -52,6 +52,16 @@ def test_words_with_marks_inside_are_cut_at_the_mark_by_both_engines(tokenizer):
     assert tokenizer.tokenize("登录baidu.com发e-mail") == ["登录", "baidu", "com", "发", "e", "mail"]
 
 
+def test_tokens_do_not_change_once_punctuation_pieces_are_learnt(tokenizer):
+    # The tokenizer remembers the punctuation pieces it meets to drop them faster next time: the
+    # second pass over the same texts (all pieces known) must give what the first gave.
+    texts = ["老板跑了……！！工资呢？？", "登录baidu.com发e-mail，——急！", "的的的，。、“”", "欠薪!!!!!!!!!!"]
+    first = [tokenizer.tokenize(t) for t in texts]
+    assert [tokenizer.tokenize(t) for t in texts] == first
+    assert first[0] == ["老板", "跑", "工资"] and first[1] == ["登录", "baidu", "com", "发", "e", "mail", "急"]
+    assert first[2] == [] and first[3] == ["欠薪"]
+
+
 def test_both_engines_give_the_same_tokens():
     # They differ only where two routes score within a hair of each other (胜利路 vs 胜利 路: our
     # re-weighted dictionary words move jieba's total frequency a little differently in each):
