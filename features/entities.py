@@ -116,8 +116,9 @@ def organisations(text: str) -> list[str]:
 
 
 # The stem before a suffix: the run of name characters that ends where the suffix starts.
-_PLACE_STEM, _PLACE_STEM_MAX = re.compile(f"[{_CJK}]{{0,8}}$"), 8
-_ORGANISATION_STEM, _ORGANISATION_STEM_MAX = re.compile(f"[{_CJK}a-z0-9]{{0,16}}$"), 16
+_PLACE_STEM_MAX, _ORGANISATION_STEM_MAX = 8, 16
+_PLACE_STEM = re.compile(f"[{_CJK}]{{0,{_PLACE_STEM_MAX}}}$")
+_ORGANISATION_STEM = re.compile(f"[{_CJK}a-z0-9]{{0,{_ORGANISATION_STEM_MAX}}}$")
 
 
 def _places(normal: str) -> list[str]:

@@ -85,12 +85,10 @@ def row_json(header: list[str], columns: list, rows: int) -> list[str]:
     """Each row as ``json.dumps(dict(zip(header, row)), ensure_ascii=False)``, exactly (a stored
     row's hash is taken of it), built column by column: each cell escaped by the json module's own
     C encoder, then joined, instead of a dict and an encoder per row (a third of the time)."""
-    cells_ok = all(set(map(type, col)) <= _TEXT_CELL for col in columns)
-    if len(set(header)) != len(header) or not cells_ok or len(columns) != len(header):
-        return [json.dumps(dict(zip(header, r)), ensure_ascii=False) for r in zip(*columns)] \
-            if columns else ["{}"] * rows
     if not header:
         return ["{}"] * rows
+    if len(set(header)) != len(header) or not all(set(map(type, col)) <= _TEXT_CELL for col in columns):
+        return [json.dumps(dict(zip(header, r)), ensure_ascii=False) for r in zip(*columns)]
     encoded = [[key + ("null" if c is None else _encode(c)) for c in col]
                for key, col in zip((_encode(h) + ": " for h in header), columns)]
     return ["{" + ", ".join(parts) + "}" for parts in zip(*encoded)]
