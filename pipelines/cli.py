@@ -10,13 +10,17 @@ import sys
 import threading
 from pathlib import Path
 
-from . import settings
+from . import prefect_server, settings
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def _flows():
+def _flows(server: bool = True):
+    """Set up Prefect for a command that runs flows; with ``server``, start its temporary server now,
+    while the command imports (``prefect_server.ready()`` before the flow runs)."""
     settings.configure_prefect()
+    if server:
+        prefect_server.start()
     import logging
 
     import jieba
@@ -58,6 +62,7 @@ def cmd_ingest(args) -> int:
     _flows()
     from .ingest import ingest_flow
 
+    prefect_server.ready()
     results = ingest_flow([str(p) for p in args.files])
     failed = 0
     for r in results:
@@ -116,6 +121,7 @@ def cmd_retrain(args) -> int:
     if not 0 <= margin < 1:
         print(f"error: --margin {margin}: expected a macro-F1 difference between 0 and 1", file=sys.stderr)
         return 2
+    prefect_server.ready()
     r = retrain_flow(promote=args.promote, margin=margin)
     champ = f"{r['champion_macro_f1']:.3f}" if r["champion_macro_f1"] is not None else "none"
     print(f"model {r['version']}: macro-F1 {r['macro_f1']:.3f} on {r['test_rows']:,} held-out reports "
@@ -139,6 +145,7 @@ def cmd_weekly(args) -> int:
         if through != asked:
             print(f"--through {asked} is a {asked:%A}: only whole weeks are detected, so weeks before {through}",
                   file=sys.stderr)
+    prefect_server.ready()
     r = weekly(args.dask)(through)
     print(f"weekly: {r['scored']:,} reports scored by {r['model_version']}; {r['weeks']} weeks detected, "
           f"{r['signals']:,} signals, {r['new_alerts']} new alerts")
@@ -163,6 +170,7 @@ def cmd_backtest(args) -> int:
     if end < start:
         print(f"error: --to {end} is before --from {start}", file=sys.stderr)
         return 2
+    prefect_server.ready()
     r = backtest(start, end, Path(args.events) if args.events else None)
     per_week = sorted(r["new_per_week"])
     median = per_week[len(per_week) // 2] if per_week else 0
@@ -253,7 +261,7 @@ def cmd_models(args) -> int:
 
 
 def cmd_serve(args) -> int:
-    _flows()
+    _flows(server=False)  # serve starts a lasting server with its UI, or uses the one configured
     from .deployments import serve
 
     serve()

@@ -8,10 +8,8 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import time
-import urllib.request
 
-from . import settings
+from . import prefect_server, settings
 
 PREFECT_PORT = 4200
 
@@ -22,32 +20,22 @@ def weekly_schedule():
     return Cron(settings.get("SHAOBING_WEEKLY_CRON"), timezone=settings.get("SHAOBING_TIMEZONE"))
 
 
-def _wait_healthy(url: str, seconds: float = 60) -> None:
-    deadline = time.time() + seconds
-    while time.time() < deadline:
-        try:
-            with urllib.request.urlopen(f"{url}/health", timeout=2):
-                return
-        except OSError:
-            time.sleep(0.5)
-    raise SystemExit(f"the Prefect server at {url} did not answer within {seconds:.0f} s")
-
-
 def start_local_server() -> subprocess.Popen:
     url = f"http://127.0.0.1:{PREFECT_PORT}/api"
     log = open(settings.home() / "prefect-server.log", "ab")
     proc = subprocess.Popen([sys.executable, "-m", "prefect", "server", "start", "--host", "127.0.0.1",
                              "--port", str(PREFECT_PORT)], stdout=log, stderr=subprocess.STDOUT)
-    _wait_healthy(url)
+    prefect_server.wait_healthy(url, 60, proc)
     os.environ["PREFECT_API_URL"] = url
     print(f"Prefect UI: http://127.0.0.1:{PREFECT_PORT} (log: {log.name})")
     return proc
 
 
 def serve() -> None:
+    # the server first: Prefect reads PREFECT_API_URL once, when it is imported
+    server = None if prefect_server.configured_elsewhere() else start_local_server()
     from .weekly import weekly
 
-    server = None if os.environ.get("PREFECT_API_URL") else start_local_server()
     try:
         weekly().serve(name="weekly", schedules=[weekly_schedule()],
                           description="Score, detect and brief the last whole week", tags=["shaobing"])
