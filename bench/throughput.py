@@ -198,9 +198,11 @@ class Steps:
 
 def child_run(answer: Path, command: list[str]) -> int:
     """(Child.) The CLI command with probes recording when the product's steps start and end."""
-    from pipelines import settings
+    from pipelines import prefect_server, settings
 
     settings.configure_prefect()  # before anything imports prefect, as the CLI does
+    if command[0] in PROBES:  # a flow's command: its Prefect server starts as the CLI starts it, before
+        prefect_server.start()  # the probes import Prefect (then the CLI's own start() does nothing)
     spans: dict[str, list] = {}
     for module, attr, key in PROBES.get(command[0], ()):
         if key not in spans and probe(module, attr, spans.setdefault(key, [])) is None:
