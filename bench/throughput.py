@@ -107,7 +107,8 @@ PROBES = {
                ("features.tokenize", "RiskTokenizer.tokenize_many", "segment_in_flow"),
                ("pipelines.weekly", "score_frame", "score_in_flow"),
                ("pipelines.weekly", "detection_inputs", "detect_inputs"), ("pipelines.weekly", "mentions", "mentions"),
-               ("pipelines.weekly", "run_week", "run_week"), ("pipelines.warehouse", "store_week", "store_week")],
+               ("pipelines.weekly", "run_week", "run_week"),  # (older code: a week's detection in line)
+               ("pipelines.weekly", "fold_week", "fold_week"), ("pipelines.warehouse", "store_week", "store_week")],
 }
 
 
@@ -736,6 +737,8 @@ def weekly_rows(block: str, n: int, weekly: dict, weeks: str, prefix: str = "") 
                  ("mentions", "names and escalation words of flagged reports", mentions),
                  ("run_week", f"detectors, clusters, alerts (run_week x {len(sp.get('run_week', ()))})",
                   seconds_of(sp, "run_week")),
+                 ("fold_week", f"alerts updated and linked (fold_week x {len(sp.get('fold_week', ()))})",
+                  seconds_of(sp, "fold_week")),
                  ("store_week", "store signals and alerts (DuckDB)", seconds_of(sp, "store_week"))]
     rest_parts = [("fold", "fold the board's reviews"), ("brief", "write the brief (xlsx)"),
                   ("snapshot", "publish the board's snapshot")]
@@ -749,7 +752,8 @@ def weekly_rows(block: str, n: int, weekly: dict, weeks: str, prefix: str = "") 
     shown = [(label, s) for key, label, s in detection if sp.get("detect_inputs" if key == "read" else key)]
     rows += [row(block, f"{prefix}  {label}", None, s) for label, s in shown]
     rows.append(row(block, f"{prefix}  the rest", None, detect - sum(s for _, s in shown), None,
-                    "open and closed alerts queries, expiry, signal ids"))
+                    "the weeks' signals and evidence (replay_signals: on SHAOBING_WORKERS processes, waited for), "
+                    "alerts queries, expiry, signal ids"))
     rows.append(row(block, f"{prefix}weekly: the rest", None, rest, None, "process start, imports, Prefect, fold, brief, snapshot"))
     rows += [row(block, f"{prefix}  {label}", None, seconds_of(sp, key)) for key, label in rest_parts if sp.get(key)]
     rows.append(row(block, f"{prefix}  process start, imports, Prefect", None,

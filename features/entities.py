@@ -210,6 +210,13 @@ def _named_in(normal: str, subject: str | None, areas: tuple[str, ...]) -> list[
     return list(dict.fromkeys(out))
 
 
+def names_and_escalation(texts: list[str], subjects: list[str | None], areas: tuple[str, ...]):
+    """``mentions_in`` of many reports: their names, and their escalation words (two lists). Worker
+    processes run it on chunks: this module imports little, so they start at once."""
+    found = [mentions_in(t, s, areas) for t, s in zip(texts, subjects)]
+    return [names for names, _ in found], [words for _, words in found]
+
+
 _COUNTED = re.compile(rf"{_COUNTER}[期组号栋]")  # 五组, 二期: a part of some place, not a name
 
 

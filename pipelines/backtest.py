@@ -1,6 +1,6 @@
 """`shaobing backtest`: replay detection week by week as it would have run then, and time it.
 
-Each week sees only reports received before its end (the same `run_week` as the weekly flow,
+Each week sees only reports received before its end (the same detection as the weekly flow,
 fed the same frames, which it cuts at the week), starting with no alerts at all. Nothing is
 written: the warehouse's alerts, reviews and signals are left alone. Scores come from the
 serving champion (scored by `shaobing weekly`), so the replay judges detection, not retraining.
@@ -14,10 +14,10 @@ import polars as pl
 
 from models.alerts import ALERT_SCHEMA
 from . import settings, warehouse
-from .detection import run_week
+from .detection import fold_week, replay_signals
 from .sources import SourceError, read_raw
 from .taxonomy import taxonomy
-from .weekly import detection_inputs, detection_params, monday, week_view
+from .weekly import detection_inputs, detection_params, monday
 
 EVENT_COLUMNS = ("area_code", "category", "first_week", "last_week")
 
@@ -61,18 +61,18 @@ def replay(date_from: dt.date, date_to: dt.date) -> tuple[pl.DataFrame, pl.DataF
     open_alerts = pl.DataFrame(schema=ALERT_SCHEMA)
     closed = pl.DataFrame(schema=ALERT_SCHEMA)
     history, links, new_per_week = [], [], []
-    week = first
-    while week <= last:
+    weeks = [first + dt.timedelta(weeks=i) for i in range((last - first).days // 7 + 1)]
+    found = replay_signals(weeks, counts, lineage, flagged, params, settings.get_int("SHAOBING_WORKERS"),
+                           scratch=settings.home())
+    for week, week_found in zip(weeks, found):
         quiet = (pl.col("status") == "new") & (pl.col("last_week") < week - dt.timedelta(weeks=params.quiet_weeks))
         closed = pl.concat([closed, open_alerts.filter(quiet).with_columns(pl.lit("expired").alias("status"))])
         open_alerts = open_alerts.filter(~quiet)
-        out = run_week(week, counts, *week_view(week, lineage, flagged, params), open_alerts, closed, names,
-                       categories, params)
+        out = fold_week(week_found, open_alerts, closed, names, categories, params)
         open_alerts = pl.concat([open_alerts.join(out.alerts.select("alert_id"), on="alert_id", how="anti"), out.alerts])
         history.append(out.alerts.with_columns(pl.lit(week).alias("week")))
         links.append(out.links)
         new_per_week.append(out.new)
-        week += dt.timedelta(weeks=1)
     return pl.concat(history), pl.concat(links), new_per_week
 
 

@@ -7,21 +7,29 @@ works on frames already read from the warehouse; callers decide what is stored.
 from __future__ import annotations
 
 import datetime as dt
+import os
+import shutil
+import tempfile
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import polars as pl
 
-from features.entities import mentions_in
+from features.entities import names_and_escalation
 from models.alerts import key_of, severity, update_alerts
-from models.clusters import canonical_mentions, cluster_signals, related, reports_behind
+from models.clusters import HISTORY_WEEKS, canonical_mentions, cluster_signals, related, reports_behind
 from models.detectors import detect_week
 
 from .columns import string_lists
+from .settings import process_alive
 from .pool import LocalPool, run_chunks
 
 MENTION_CHUNK = 20_000  # flagged reports a worker finds names in at a time
 REPEAT_WEEKS = 8  # weeks before a signal's window in which a reporter's earlier reports make them a repeat reporter
+REPLAY_PARALLEL = 12  # from this many weeks, a replay computes the weeks' signals on worker processes
+REPLAY_CHUNK = 4  # weeks a worker computes at a time
 RUN_WEEKS = 13  # a CUSUM signal's reports: those of its run's weeks, at most this many back (a quarter)
 SIGNAL_COLUMNS = ["week", "area_code", "category", "detector", "observed", "expected", "upper", "score", "place", "weeks"]
 
@@ -63,16 +71,40 @@ def mentions(flagged: pl.DataFrame, area_names: dict[str, str], workers: int = 1
     return flagged.join(found, on="report_id", how="left", maintain_order="left")
 
 
-def names_and_escalation(texts: list[str], subjects: list[str | None], known: list[str]):
-    """For each text: the places and organisations it names, and its escalation words."""
-    found = [mentions_in(t, s, known) for t, s in zip(texts, subjects)]
-    return [names for names, _ in found], [words for _, words in found]
+def lookback(params: Params) -> dt.timedelta:
+    """How far before a week its detection looks at reports: the cluster window and the history
+    before it, or the weeks in which earlier reports make a repeat reporter."""
+    return dt.timedelta(weeks=params.cluster_weeks - 1 + max(HISTORY_WEEKS, REPEAT_WEEKS))
+
+
+def week_view(week: dt.date, lineage: pl.DataFrame, flagged: pl.DataFrame, params: Params):
+    """The rows of ``lineage`` and ``flagged`` that the detection of ``week`` can see: a replay of
+    two years then costs each week its own window, not the whole history again."""
+    return (lineage.filter(pl.col("week").is_between(week - dt.timedelta(weeks=RUN_WEEKS - 1), week)),
+            flagged.filter(pl.col("week").is_between(week - lookback(params), week)))
+
+
+@dataclass
+class WeekSignals:
+    week: dt.date
+    signals: pl.DataFrame        # SIGNAL_COLUMNS
+    behind: pl.DataFrame         # area_code, category, place, report_id: the reports behind each signal
+    evidence: dict               # per signal's key (``evidence``)
 
 
 def run_week(week: dt.date, counts: pl.DataFrame, lineage: pl.DataFrame, flagged: pl.DataFrame,
              open_alerts: pl.DataFrame, closed_alerts: pl.DataFrame, area_names: dict[str, str],
              category_names: dict[str, str], params: Params) -> WeekOutcome:
-    """Signals, evidence and alert updates of ``week``, seeing only data up to its end.
+    """Signals, evidence and alert updates of ``week``, seeing only data up to its end
+    (``week_signals``, then ``fold_week``)."""
+    return fold_week(week_signals(week, counts, lineage, flagged, params), open_alerts, closed_alerts,
+                     area_names, category_names, params)
+
+
+def week_signals(week: dt.date, counts: pl.DataFrame, lineage: pl.DataFrame, flagged: pl.DataFrame,
+                 params: Params) -> WeekSignals:
+    """The signals of ``week``, the reports behind them and their evidence, seeing only data up to
+    its end: all of a week's detection that does not depend on the weeks' alerts before it.
 
     ``counts`` (week, area_code, category, n) and ``lineage`` (flagged reports once per area of
     their lineage) feed the count detectors; ``flagged`` (one row per flagged report and category,
@@ -97,8 +129,15 @@ def run_week(week: dt.date, counts: pl.DataFrame, lineage: pl.DataFrame, flagged
         .join(clusters.select("place", "category", "area_code"), on=["place", "category"])
         .select("area_code", "category", "place", "report_id"),
     ], how="vertical_relaxed")
-    ev = evidence(behind, flagged, week, params.cluster_weeks, clusters)
-    alerts, new = update_alerts(open_alerts, signals, week, area_names, category_names, ev,
+    return WeekSignals(week, signals, behind, evidence(behind, flagged, week, params.cluster_weeks, clusters))
+
+
+def fold_week(found: WeekSignals, open_alerts: pl.DataFrame, closed_alerts: pl.DataFrame,
+              area_names: dict[str, str], category_names: dict[str, str], params: Params) -> WeekOutcome:
+    """A week's signals folded into the open alerts (updated, or new within the budget), and the
+    alerts linked to the reports behind them."""
+    week, behind = found.week, found.behind
+    alerts, new = update_alerts(open_alerts, found.signals, week, area_names, category_names, found.evidence,
                                 closed_alerts=closed_alerts, max_new=params.budget)
     links = pl.DataFrame(schema={"alert_id": pl.String, "report_id": pl.String, "week": pl.Date})
     if alerts.height:
@@ -108,7 +147,50 @@ def run_week(week: dt.date, counts: pl.DataFrame, lineage: pl.DataFrame, flagged
         place_links = _place_links(keyed.filter(pl.col("place").is_not_null()), behind.filter(pl.col("place").is_not_null()))
         links = pl.concat([area_links.select("alert_id", "report_id"), place_links.select("alert_id", "report_id")]) \
             .unique().with_columns(pl.lit(week).alias("week"))
-    return WeekOutcome(signals, alerts, links, new)
+    return WeekOutcome(found.signals, alerts, links, new)
+
+
+def replay_signals(weeks: list[dt.date], counts: pl.DataFrame, lineage: pl.DataFrame, flagged: pl.DataFrame,
+                   params: Params, workers: int = 1, scratch: Path | None = None) -> Iterator[WeekSignals]:
+    """``week_signals`` of each of ``weeks``, in order, each from its own ``week_view``.
+
+    From REPLAY_PARALLEL weeks on, ``workers`` processes compute them REPLAY_CHUNK weeks at a time
+    while the caller folds the alerts of the weeks before (the fold is the only part that must
+    go in order): a first replay of two years spent 20 s on one core. The workers read the frames
+    from Arrow files in a temporary folder under ``scratch``, memory-mapped, not one copy each."""
+    if workers <= 1 or len(weeks) < REPLAY_PARALLEL:
+        for week in weeks:
+            yield week_signals(week, counts, *week_view(week, lineage, flagged, params), params)
+        return
+    _remove_abandoned(scratch)
+    with tempfile.TemporaryDirectory(prefix=f"replay-{os.getpid()}-", dir=scratch) as folder:
+        for name, frame in (("counts", counts), ("lineage", lineage), ("flagged", flagged)):
+            frame.write_ipc(Path(folder) / f"{name}.arrow")
+        chunks = ((folder, weeks[i:i + REPLAY_CHUNK], params) for i in range(0, len(weeks), REPLAY_CHUNK))
+        with LocalPool(workers, signals_of_weeks) as pool:
+            for _, found in run_chunks(chunks, pool.submit, pool.result, ahead=pool.workers):
+                yield from found
+
+
+def _remove_abandoned(scratch: Path | None) -> None:
+    """Temporary folders of replays whose process was killed (theirs would have removed them)."""
+    for folder in Path(scratch or tempfile.gettempdir()).glob("replay-*-*"):
+        pid = folder.name.split("-")[1]
+        if pid.isdigit() and not process_alive(int(pid)):
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+_SHARED: dict[str, tuple[pl.DataFrame, ...]] = {}
+
+
+def signals_of_weeks(folder: str, weeks: list[dt.date], params: Params) -> list[WeekSignals]:
+    """(In a worker.) ``week_signals`` of some weeks, from the frames ``replay_signals`` wrote."""
+    if folder not in _SHARED:
+        _SHARED.clear()
+        _SHARED[folder] = tuple(pl.read_ipc(Path(folder) / f"{name}.arrow")
+                                for name in ("counts", "lineage", "flagged"))
+    counts, lineage, flagged = _SHARED[folder]
+    return [week_signals(week, counts, *week_view(week, lineage, flagged, params), params) for week in weeks]
 
 
 def _place_links(alerts: pl.DataFrame, behind: pl.DataFrame) -> pl.DataFrame:

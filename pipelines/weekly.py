@@ -12,12 +12,10 @@ import polars as pl
 from prefect import flow, task
 from prefect.cache_policies import NO_CACHE  # inputs are big frames: hashing them for a cache key costs more than the work
 
-from models.clusters import HISTORY_WEEKS
-
 from . import registry, reviews, scoring, settings, warehouse
 from .pool import LocalPool, run_chunks
 from .files import publish_snapshot, write_brief  # Prefect tasks, retried with backoff
-from .detection import REPEAT_WEEKS, RUN_WEEKS, Params, mentions, run_week
+from .detection import RUN_WEEKS, Params, fold_week, lookback, mentions, replay_signals
 from .taxonomy import taxonomy
 
 SCORE_CHUNK = 20_000
@@ -101,19 +99,6 @@ def detection_params() -> Params:
                   quiet_weeks=settings.get_int("SHAOBING_ALERT_QUIET_WEEKS"))
 
 
-def lookback(params: Params) -> dt.timedelta:
-    """How far before a week its detection looks at reports: the cluster window and the history
-    before it, or the weeks in which earlier reports make a repeat reporter."""
-    return dt.timedelta(weeks=params.cluster_weeks - 1 + max(HISTORY_WEEKS, REPEAT_WEEKS))
-
-
-def week_view(week: dt.date, lineage: pl.DataFrame, flagged: pl.DataFrame, params: Params):
-    """The rows of ``lineage`` and ``flagged`` that the detection of ``week`` can see: a replay of
-    two years then costs each week its own window, not the whole history again."""
-    return (lineage.filter(pl.col("week").is_between(week - dt.timedelta(weeks=RUN_WEEKS - 1), week)),
-            flagged.filter(pl.col("week").is_between(week - lookback(params), week)))
-
-
 def detection_inputs(con, model_version: str, through: dt.date, first: dt.date | None = None,
                      params: Params | None = None) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame, dict]:
     """Counts, flagged reports per lineage area, flagged reports with their names, area names,
@@ -149,10 +134,12 @@ def detect_weeks(model_version: str, through: dt.date) -> dict:
         weeks = [w for w in pl.date_range(counts["week"].min(), through - dt.timedelta(days=1), "1w", eager=True).to_list()
                  if done is None or w > done]
         total = {"weeks": len(weeks), "signals": 0, "new_alerts": 0, "last_week": max(weeks) if weeks else None}
-        for i, week in enumerate(weeks, 1):
+        found = replay_signals(weeks, counts, lineage, flagged, params, settings.get_int("SHAOBING_WORKERS"),
+                               scratch=settings.home())
+        for i, (week, week_found) in enumerate(zip(weeks, found), 1):
             warehouse.expire_quiet_alerts(con, week - dt.timedelta(weeks=params.quiet_weeks))
-            out = run_week(week, counts, *week_view(week, lineage, flagged, params), warehouse.open_alerts(con),
-                           warehouse.closed_alerts(con), names, categories, params)
+            out = fold_week(week_found, warehouse.open_alerts(con), warehouse.closed_alerts(con), names, categories,
+                            params)
             signals = out.signals.with_columns(
                 pl.lit(model_version).alias("model_version"),
                 (pl.lit(f"S-{week:%Y%m%d}-") + pl.col("detector") + "-"

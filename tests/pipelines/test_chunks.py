@@ -1,9 +1,12 @@
 """Work spread in chunks over worker processes gives what one piece in this process gives: a big
 file's validation, mapping and masking (same reports in the same order, same quarantine), and the
-names and escalation words of flagged reports."""
+names and escalation words of flagged reports, and the signals of a replay's weeks."""
 from __future__ import annotations
 
 import datetime as dt
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import polars as pl
@@ -69,3 +72,33 @@ def test_a_file_s_date_order_holds_in_every_chunk(monkeypatch):
         _, reports, quarantined = prepared(raw, areas, monkeypatch, chunk=chunk, workers=workers)
         assert quarantined.is_empty()
         assert reports["received_at"].dt.date().to_list() == [dt.date(2019, 8, 9)] * 40 + [dt.date(2019, 8, 19)]
+
+
+def test_a_replay_on_two_processes_finds_the_signals_one_process_finds(small_warehouse, tmp_path, monkeypatch):
+    from pipelines import settings, warehouse, weekly
+
+    monkeypatch.setenv("SHAOBING_HOME", str(small_warehouse))
+    with warehouse.open_warehouse(settings.warehouse_path(), read_only=True) as con:
+        version = warehouse.champion(con)["version"]
+        first, latest = warehouse.report_week_span(con)
+        through = weekly.monday(latest.date())
+        counts, lineage, flagged, _ = weekly.detection_inputs(con, version, through)
+    params = weekly.detection_params()
+    weeks = pl.date_range(counts["week"].min(), through - dt.timedelta(days=7), "1w", eager=True).to_list()
+    assert len(weeks) >= detection.REPLAY_PARALLEL
+    # a folder a killed replay left behind (its process is gone), and one of a replay still running
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    abandoned, running = tmp_path / f"replay-{gone.stdout.strip()}-x", tmp_path / f"replay-{os.getpid()}-y"
+    abandoned.mkdir()
+    running.mkdir()
+    one = list(detection.replay_signals(weeks, counts, lineage, flagged, params, workers=1))
+    monkeypatch.setattr(detection, "REPLAY_CHUNK", 3)
+    two = list(detection.replay_signals(weeks, counts, lineage, flagged, params, workers=2, scratch=tmp_path))
+    assert [w.week for w in two] == weeks == [w.week for w in one]
+    for a, b in zip(one, two):
+        assert a.signals.equals(b.signals), a.week
+        assert a.behind.sort(pl.all()).equals(b.behind.sort(pl.all())), a.week
+        assert a.evidence == b.evidence, a.week
+    assert sum(w.signals.height for w in one) > 20, "the sample raises signals: nothing was compared"
+    assert not abandoned.exists() and running.exists()
+    assert {p.name for p in tmp_path.iterdir()} == {running.name}, "the replay left its folder behind"
