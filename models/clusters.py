@@ -84,19 +84,20 @@ def canonical_names(names: pl.Series) -> dict[str, str]:
     ordered = sorted(freq)
     for start, least in shortest.items():
         group = []
-        for other in ordered[bisect.bisect_left(ordered, start):]:
-            if not other.startswith(start):
-                break
-            if len(other) >= least:
-                group.append(other)
+        i = bisect.bisect_left(ordered, start)  # (an index, not a slice: a slice copied the list's rest)
+        while i < len(ordered) and ordered[i].startswith(start):
+            if len(ordered[i]) >= least:
+                group.append(ordered[i])
+            i += 1
         join(group)
     # A name that ends longer names (and does not begin them) joins them when they nest.
     endings: dict[str, list[str]] = {}
     for n in freq:
         for k in range(1, len(n)):
-            endings.setdefault(n[k:], []).append(n)
-    for short in freq:
-        ending = sorted((n for n in endings.get(short, ()) if not n.startswith(short)), key=len)
+            if n[k:] in freq:  # only a name's endings are looked up
+                endings.setdefault(n[k:], []).append(n)
+    for short, longer in endings.items():
+        ending = sorted((n for n in longer if not n.startswith(short)), key=len)
         if ending and all(a in b for a, b in zip(ending, ending[1:])):
             join([short, *ending])
     groups: dict[str, list[str]] = {}
@@ -104,6 +105,9 @@ def canonical_names(names: pl.Series) -> dict[str, str]:
         groups.setdefault(find(n), []).append(n)
     out = {}
     for members in groups.values():
+        if len(members) == 1:  # most names: no variant
+            out[members[0]] = members[0]
+            continue
         best = max(members, key=lambda m: (freq[m], len(m), [-ord(c) for c in m]))
         out.update(dict.fromkeys(members, best))
     return out
