@@ -167,23 +167,23 @@ def normalise_place(name: str, areas: Iterable[str] = ()) -> str:
     name = normalize(name).replace(" ", "")
     while (tail := _NAME_TAIL.search(name)) and tail.start() >= 2:
         name = name[: tail.start()]
-    prefixes = _area_forms(tuple(areas))[1]
-    stripped = True
-    while stripped:
-        stripped = False
-        for prefix in prefixes:
-            if name.startswith(prefix) and len(name) - len(prefix) >= 2:
-                name, stripped = name[len(prefix) :], True
-                break
+    # the longest area name it begins with that leaves two characters, again and again
+    prefix = _area_forms(tuple(areas))[1]
+    while prefix and (begins := prefix.match(name)):
+        name = name[begins.end() :]
     return name
 
 
 @functools.lru_cache(maxsize=8)
-def _area_forms(areas: tuple[str, ...]) -> tuple[frozenset[str], tuple[str, ...]]:
-    """The gazetteer's names normalised, as a set and longest first (once per gazetteer, not once
-    per name: normalising them for every report cost more than finding the report's names)."""
+def _area_forms(areas: tuple[str, ...]) -> tuple[frozenset[str], re.Pattern[str] | None]:
+    """The gazetteer's names normalised, as a set, and a pattern matching the longest of them
+    that begins a name and leaves at least two characters after it (the alternatives are tried
+    longest first, and a shorter one when the lookahead fails). Once per gazetteer, not once per
+    name: normalising them for every report cost more than finding the report's names."""
     forms = {normalize(a) for a in areas if a}
-    return frozenset(forms), tuple(sorted(forms, key=len, reverse=True))
+    longest_first = sorted((f for f in forms if f), key=len, reverse=True)
+    pattern = re.compile("(?:" + "|".join(map(re.escape, longest_first)) + ")(?=.{2})", re.S) if longest_first else None
+    return frozenset(forms), pattern
 
 
 def named_in(text: str, subject: str | None = None, areas: Iterable[str] = ()) -> list[str]:
