@@ -447,8 +447,18 @@ class RiskClassifier(ClassifierMixin, BaseEstimator):
         return self._proba_of(self._features(as_documents(X)))
 
     def _proba_of(self, Z) -> np.ndarray:
-        columns = [_calibrated(_proba(m, Z, const=round(p)), *ab) if m is not None else _proba(m, Z, round(p))
-                   for m, p, ab in zip(self.estimators_, self.prior_, self._calibration())]
+        """Each category's calibrated probability (a category without a model: its constant).
+        The logistic regressions' decision functions are one product Z·W, one pass over the
+        features for all categories, instead of one ``predict_proba`` (a pass and sklearn's
+        checks of Z) per category: what ``predict_proba`` computes, expit(Z·w + b)."""
+        fitted = [k for k, m in enumerate(self.estimators_) if m is not None]
+        if fitted:
+            W = np.column_stack([self.estimators_[k].coef_[0] for k in fitted])
+            b = np.array([self.estimators_[k].intercept_[0] for k in fitted])
+            decision = np.asarray(Z @ W) + b
+            fitted_proba = dict(zip(fitted, expit(decision).T))
+        columns = [_calibrated(fitted_proba[k], *ab) if m is not None else _proba(m, Z, round(p))
+                   for k, (m, p, ab) in enumerate(zip(self.estimators_, self.prior_, self._calibration()))]
         return np.column_stack(columns) if columns else np.zeros((Z.shape[0], 0))
 
     def _calibration(self) -> np.ndarray:
