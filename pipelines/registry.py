@@ -56,22 +56,26 @@ def cached_keys(con, keys: list[str]) -> set[str]:
     return warehouse.cached_keys(con, keys, tokenizer().version)
 
 
-def document_inputs(con, keys: list[str], present: set[str] | None = None) -> list[str | None]:
+def document_inputs(con, keys: list[str], present: set[str] | None = None,
+                    kept: dict[str, str] | None = None) -> list[str | None]:
     """Each key's document (space-joined tokens) when the token cache has it, else None (it still
     has to be segmented). ``present``: the keys known to be in the cache (``cached_keys``), so that
-    a chunk with none of them does not read the cache."""
-    wanted = keys if present is None else [k for k in keys if k in present]
-    have = {}
+    a chunk with none of them does not read the cache; ``kept``: documents this run stored and
+    holds in memory (``keep_tokens``), not read back from the table it is writing."""
+    have = {k: kept[k] for k in keys if k in kept} if kept else {}
+    wanted = [k for k in keys if k not in have and (present is None or k in present)]
     if wanted:
         cached = warehouse.cached_tokens(con, wanted, tokenizer().version)
-        have = dict(zip(cached["content_hash"].to_list(), cached["tokens"].to_list()))
+        have.update(zip(cached["content_hash"].to_list(), cached["tokens"].to_list()))
     return [have.get(k) for k in keys]
 
 
-def keep_tokens(con, keys: list[str], fresh: list[str | None], present: set[str] | None = None) -> None:
+def keep_tokens(con, keys: list[str], fresh: list[str | None], present: set[str] | None = None,
+                kept: dict[str, str] | None = None, again: set[str] = frozenset()) -> None:
     """Add newly segmented documents to the token cache (None: it was cached already). Each key is
     stored once: a key repeated in ``keys`` or found in ``present`` (the keys cached before, which
-    this call extends) is skipped."""
+    this call extends) is skipped. The documents of keys in ``again`` (texts that come again later
+    in the run: ``repeated``) are also put in ``kept`` for ``document_inputs``."""
     present = set() if present is None else present
     rows = {}
     for k, doc in zip(keys, fresh):
@@ -82,6 +86,14 @@ def keep_tokens(con, keys: list[str], fresh: list[str | None], present: set[str]
                                                  schema={"content_hash": pl.Utf8, "tokens": pl.Utf8}),
                                tokenizer().version)
         present.update(rows)
+        if kept is not None:
+            kept.update((k, doc) for k, doc in rows.items() if k in again)
+
+
+def repeated(keys: list[str]) -> set[str]:
+    """The keys that occur more than once (texts a run meets again after segmenting them)."""
+    column = pl.Series(keys, dtype=pl.Utf8)
+    return set(column.filter(column.is_duplicated()).to_list())
 
 
 def documents(con, frame: pl.DataFrame) -> list[str]:

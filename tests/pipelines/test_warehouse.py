@@ -1,6 +1,8 @@
 """The warehouse module: alert lapsing, and the snapshot the board reads."""
 import datetime as dt
 
+import polars as pl
+
 from pipelines import warehouse
 
 W = dt.date(2026, 3, 2)
@@ -73,6 +75,25 @@ def test_keep_tokens_stores_each_text_once_across_the_chunks_of_a_run(tmp_path, 
     rows = con.sql("select content_hash, tokens from token_cache order by 1").fetchall()
     assert rows == [("a", "x"), ("b", "y"), ("c", "w")]
     assert present == {"cached-before", "a", "b", "c"}
+
+
+def test_a_run_reads_texts_it_meets_again_from_memory_not_from_the_table(tmp_path, monkeypatch):
+    from pipelines import registry
+
+    monkeypatch.setenv("SHAOBING_HOME", str(tmp_path))
+    con = warehouse.connect(tmp_path / "w.duckdb")
+    con.execute("insert into token_cache values ('before', ?, '旧 分词')", [registry.tokenizer().version])
+    keys = ["before", "a", "b", "a", "c", "before"]
+    present = registry.cached_keys(con, keys)
+    again, kept = registry.repeated(keys) - present, {}
+    assert present == {"before"} and again == {"a"}
+    registry.keep_tokens(con, ["a", "b"], ["拖欠 工资", "讨薪"], present, kept, again)
+    assert kept == {"a": "拖欠 工资"}, "only a text met again is held in memory"
+    reads = []
+    monkeypatch.setattr(warehouse, "cached_tokens", lambda con, wanted, version: reads.append(wanted) or
+                        pl.DataFrame({"content_hash": ["before"], "tokens": ["旧 分词"]}))
+    assert registry.document_inputs(con, ["a", "c", "before"], present, kept) == ["拖欠 工资", None, "旧 分词"]
+    assert reads == [["before"]], "the table was read for a text this run segmented"
 
 
 def test_signals_of_an_older_warehouse_gain_the_weeks_they_count(tmp_path):
