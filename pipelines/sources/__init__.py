@@ -183,7 +183,8 @@ def _read_csv(path: Path, text: str, encoding: str) -> RawFile:
             base, reader = start, csv.reader(lines[start:], dialect)
             continue
         end = base + reader.line_num
-        if not "".join(row).strip():  # every cell blank
+        joined = "".join(row)
+        if not joined.strip():  # every cell blank
             continue
         if len(row) != len(header) and end > start:  # the same, closed by a quote lines later
             out.broken.append((start, f"has {len(row)} fields, the header has {len(header)} "
@@ -195,7 +196,8 @@ def _read_csv(path: Path, text: str, encoding: str) -> RawFile:
             continue
         # a cell in Excel's escape ="…" (exports put long ids and phone numbers in it) without it; then
         # as _cell reads a text (inline: a call per cell was half of reading a big export)
-        out.rows.append([(c[2:-1] if c[:2] == '="' and c[-1:] == '"' and len(c) > 2 else c).strip() or None for c in row])
+        out.rows.append([c.strip() or None for c in row] if '="' not in joined else
+                        [(c[2:-1] if c[:2] == '="' and c[-1:] == '"' and len(c) > 2 else c).strip() or None for c in row])
         out.row_numbers.append(start)
     return out
 
