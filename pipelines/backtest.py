@@ -62,8 +62,8 @@ def replay(date_from: dt.date, date_to: dt.date) -> tuple[pl.DataFrame, pl.DataF
     closed = pl.DataFrame(schema=ALERT_SCHEMA)
     history, links, new_per_week = [], [], []
     weeks = [first + dt.timedelta(weeks=i) for i in range((last - first).days // 7 + 1)]
-    found = replay_signals(weeks, counts, lineage, flagged, params, settings.get_int("SHAOBING_WORKERS"),
-                           scratch=settings.home())
+    # (its workers' frames in the system's temporary folder: a backtest writes nothing in the home)
+    found = replay_signals(weeks, counts, lineage, flagged, params, settings.get_int("SHAOBING_WORKERS"))
     for week, week_found in zip(weeks, found):
         quiet = (pl.col("status") == "new") & (pl.col("last_week") < week - dt.timedelta(weeks=params.quiet_weeks))
         closed = pl.concat([closed, open_alerts.filter(quiet).with_columns(pl.lit("expired").alias("status"))])

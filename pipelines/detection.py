@@ -26,6 +26,7 @@ from .columns import string_lists
 from .settings import process_alive
 from .pool import LocalPool, run_chunks
 
+EXAMPLE_CHARS = 40  # an example report without a title is shown by its text's beginning, this long
 MENTION_CHUNK = 20_000  # flagged reports a worker finds names in at a time
 REPEAT_WEEKS = 8  # weeks before a signal's window in which a reporter's earlier reports make them a repeat reporter
 REPLAY_PARALLEL = 12  # from this many weeks, a replay computes the weeks' signals on worker processes
@@ -54,7 +55,8 @@ class WeekOutcome:
 
 def mentions(flagged: pl.DataFrame, area_names: dict[str, str], workers: int = 1) -> pl.DataFrame:
     """Flagged reports with the names they mention and their escalation words (computed once per
-    report, however many categories flag it; from MENTION_CHUNK × 2 reports on ``workers`` processes)."""
+    report, however many categories flag it; from MENTION_CHUNK × 2 reports on ``workers`` processes),
+    their texts cut to their first EXAMPLE_CHARS characters."""
     known = tuple(area_names.values())
     reports = flagged.select("report_id", "text", "subject").unique("report_id", maintain_order=True)
     texts, subjects = reports["text"].to_list(), reports["subject"].to_list()
@@ -68,7 +70,10 @@ def mentions(flagged: pl.DataFrame, area_names: dict[str, str], workers: int = 1
     else:
         names, words = names_and_escalation(texts, subjects, known)
     found = reports.select("report_id").with_columns(string_lists("names", names), string_lists("escalation", words))
-    return flagged.join(found, on="report_id", how="left", maintain_order="left")
+    # with its names found, a text is only shown by its beginning (``evidence``): the rest is let go
+    # (two thirds of the frame, which a replay's workers each read)
+    return flagged.join(found, on="report_id", how="left", maintain_order="left") \
+        .with_columns(pl.col("text").str.slice(0, EXAMPLE_CHARS))
 
 
 def lookback(params: Params) -> dt.timedelta:
@@ -156,8 +161,8 @@ def replay_signals(weeks: list[dt.date], counts: pl.DataFrame, lineage: pl.DataF
 
     From REPLAY_PARALLEL weeks on, ``workers`` processes compute them REPLAY_CHUNK weeks at a time
     while the caller folds the alerts of the weeks before (the fold is the only part that must
-    go in order): a first replay of two years spent 20 s on one core. The workers read the frames
-    from Arrow files in a temporary folder under ``scratch``, memory-mapped, not one copy each."""
+    go in order): a first replay of two years spent 20 s on one core. The frames go to the workers
+    as Arrow files in a temporary folder under ``scratch``, not pickled with every chunk."""
     if workers <= 1 or len(weeks) < REPLAY_PARALLEL:
         for week in weeks:
             yield week_signals(week, counts, *week_view(week, lineage, flagged, params), params)
@@ -180,16 +185,18 @@ def _remove_abandoned(scratch: Path | None) -> None:
             shutil.rmtree(folder, ignore_errors=True)
 
 
-_SHARED: dict[str, tuple[pl.DataFrame, ...]] = {}
-
-
 def signals_of_weeks(folder: str, weeks: list[dt.date], params: Params) -> list[WeekSignals]:
-    """(In a worker.) ``week_signals`` of some weeks, from the frames ``replay_signals`` wrote."""
-    if folder not in _SHARED:
-        _SHARED.clear()
-        _SHARED[folder] = tuple(pl.read_ipc(Path(folder) / f"{name}.arrow")
-                                for name in ("counts", "lineage", "flagged"))
-    counts, lineage, flagged = _SHARED[folder]
+    """(In a worker.) ``week_signals`` of some weeks, from the frames ``replay_signals`` wrote: the
+    counts whole (the detectors read the history), the reports of the weeks these weeks can see
+    (``week_view``), read for this chunk only — a worker holds a third of the frames, not all."""
+    first, last = min(weeks), max(weeks)
+
+    def rows(name: str, since: dt.date) -> pl.DataFrame:
+        return pl.scan_ipc(Path(folder) / f"{name}.arrow").filter(pl.col("week").is_between(since, last)).collect()
+
+    counts = pl.read_ipc(Path(folder) / "counts.arrow")
+    lineage = rows("lineage", first - dt.timedelta(weeks=RUN_WEEKS - 1))
+    flagged = rows("flagged", first - lookback(params))
     return [week_signals(week, counts, *week_view(week, lineage, flagged, params), params) for week in weeks]
 
 
@@ -236,7 +243,7 @@ def evidence(behind: pl.DataFrame, flagged: pl.DataFrame, week: dt.date, window:
             "top_terms": [t for t, _ in terms.most_common(6)],
             "places": [p for p, c in named.most_common(4) if c >= 2 and p != group["place"]],
             "channels": dict(Counter(group["channel"])),
-            "examples": [t or x[:40] for t, x in zip(group["titles"], group["texts"])],
+            "examples": [t or x[:EXAMPLE_CHARS] for t, x in zip(group["titles"], group["texts"])],
             "people": int(group["people"]),
             "people_max": people,
             "escalation": words,
