@@ -79,8 +79,10 @@ def test_an_analyst_signs_in_filters_confirms_downloads_the_brief_and_signs_out(
     expect(page.get_by_text("每周件数与预期范围")).to_be_visible()
     confirm(page, "浏览器测试：核实属实")
     expect(page.get_by_text(f"编号：{alert['alert_id']}")).to_be_visible()  # still on the same alert
-    with page.expect_download() as download:
-        page.get_by_role("button", name="下载研判简报（xlsx）").click()
+    # the button is ready once the board has rebuilt the brief after the decision: on a loaded
+    # 2-core CI machine that once took more than Playwright's 30 s (a spinner on the button)
+    with page.expect_download(timeout=90_000) as download:
+        page.get_by_role("button", name="下载研判简报（xlsx）").click(timeout=90_000)
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     brief = ARTIFACTS / download.value.suggested_filename
     download.value.save_as(brief)
