@@ -17,7 +17,7 @@ RATIO_STEPS = {"full scoring (cold) / jieba alone", "full scoring (warm) / jieba
 
 
 @pytest.fixture(scope="module")
-def tiny_run(tmp_path_factory):
+def tiny_run(prefect_harness, tmp_path_factory):  # the session's Prefect server (60 s to start), not one of its own (20 s)
     """The rows of one tiny run: 300 reports scored, a retrain on 2,000 labelled reports (done twice)."""
     return speed.run(speed.parse_args(["--reports", "300", "--train", "2000"]), tmp_path_factory.mktemp("speed"))
 
