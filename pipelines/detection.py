@@ -97,15 +97,6 @@ class WeekSignals:
     evidence: dict               # per signal's key (``evidence``)
 
 
-def run_week(week: dt.date, counts: pl.DataFrame, lineage: pl.DataFrame, flagged: pl.DataFrame,
-             open_alerts: pl.DataFrame, closed_alerts: pl.DataFrame, area_names: dict[str, str],
-             category_names: dict[str, str], params: Params) -> WeekOutcome:
-    """Signals, evidence and alert updates of ``week``, seeing only data up to its end
-    (``week_signals``, then ``fold_week``)."""
-    return fold_week(week_signals(week, counts, lineage, flagged, params), open_alerts, closed_alerts,
-                     area_names, category_names, params)
-
-
 def week_signals(week: dt.date, counts: pl.DataFrame, lineage: pl.DataFrame, flagged: pl.DataFrame,
                  params: Params) -> WeekSignals:
     """The signals of ``week``, the reports behind them and their evidence, seeing only data up to
