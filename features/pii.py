@@ -14,7 +14,12 @@ import polars as pl
 
 PHONE, LANDLINE, ID_CARD, BANK_CARD = "[手机号]", "[电话]", "[身份证号]", "[银行卡号]"
 
-_GUARD = re.compile(r"\d(?:[\s\-.]?\d){6}")
+# What people put between the digits of one number: spaces, ASCII hyphens and the dashes and
+# full-width hyphen a Chinese input method types (138－1234－5678, 0591—87654321). Not dots: digits
+# between dots are mostly dates (1958.10-1985.9, 2019.10.01–2020.12.31), so a dotted number is
+# only a mobile number in groups of 3-4-4.
+_SEP = r"\s\-\u2010-\u2015\u2212\uff0d"
+_GUARD = re.compile(rf"\d(?:[{_SEP}./／]?\d){{6}}")
 # Ungrouped long numbers are classified in code: 18 digits with a birth date are an ID card,
 # otherwise a bank card; the X form comes first so that 17 digits + X is not read as 17 digits
 # (full-width Ｘ too: read as 17 digits after "tel", the number was kept as a work-order id).
@@ -22,17 +27,19 @@ _LONG = re.compile(r"(?<!\d)(?:\d{17}[XxＸｘ]|\d{15,19})(?!\d)")
 # ID numbers written in groups (110101 19900307 123X, 110101-1990-0307-123X): the grouping itself
 # says what it is, so no birth-date check (nor a check of the letters around it: "ID" or "tel" glued
 # to it does not make it less of an ID number); the pure 18-digit form is handled by _LONG.
-_ID_GROUPED = re.compile(r"(?<!\d)\d{6}[ \-](?:\d{8}|\d{4}[ \-]\d{4})[ \-]?\d{3}[\dXxＸｘ](?!\d)")
-_BANK_GROUPED = re.compile(r"(?<![\dA-Za-z])\d{4}(?:[ \-]\d{4}){3}(?:[ \-]?\d{1,3})?(?!\d)")
+# (6-8-4, 6-4-4-4, 6-6-6: any grouping after the six digits of the place)
+_ID_GROUPED = re.compile(rf"(?<!\d)\d{{6}}[{_SEP}](?:[{_SEP}]?\d){{11}}[{_SEP}]?[\dXxＸｘ](?!\d)")
+# A bank card in groups (4-4-4-4, 6-13, …): 16 to 19 digits, counted in _bank_card.
+_BANK_GROUPED = re.compile(rf"(?<![\dA-Za-z])\d{{4,6}}(?:[{_SEP}]?\d){{10,15}}(?!\d)")
 # Literal digits also accept their full-width forms (１３８…), which \d alone would not cover here.
-# A mobile number in groups of 3-4-4 (spaces, dashes or dots between them: 138.1234.5678), or with
-# the same separator between every digit (1 3 8 1 2 3 4 5 6 7 8).
-_MOBILE = re.compile(r"(?<!\d)(?:(?:[+＋]|00)?86[\s\-]?)?(?:[1１][3-9３-９]\d(?:[\s\-.]?\d{4}){2}"
-                     r"|[1１]([\s\-.])[3-9３-９](?:\1\d){9})(?!\d)")
+# A mobile number however its eleven digits are grouped (138 1234 5678, 1381 2345 678, 13812 345678,
+# 138－1234－5678, 1 3 8 1 2 3 4 5 6 7 8), or in groups of 3-4-4 with dots or slashes (138.1234.5678).
+_MOBILE = re.compile(rf"(?<!\d)(?:(?:[+＋]|00)?86[{_SEP}]?)?(?:[1１][{_SEP}]?[3-9３-９](?:[{_SEP}]?\d){{9}}"
+                     r"|[1１][3-9３-９]\d([./／])\d{4}\1\d{4})(?!\d)")
 # A landline: area code and a local number of 7-8 digits, which may itself be split 4-4 (0791 8812 3456).
-_LANDLINE = re.compile(r"(?<![\dA-Za-z])(?:[(（][0０]\d{2,3}[)）]\s?|[0０]\d{2,3}[\s\-]?)(?:\d{7,8}|\d{3,4}[\s\-]\d{4})(?!\d)")
+_LANDLINE = re.compile(rf"(?<![\dA-Za-z])(?:[(（][0０]\d{{2,3}}[)）]\s?|[0０]\d{{2,3}}[{_SEP}]?)(?:\d{{7,8}}|\d{{3,4}}[{_SEP}]\d{{4}})(?!\d)")
 # A local number without its area code is an ordinary number unless a word says it is a telephone.
-_LOCAL_LANDLINE = re.compile(r"(电话|固话|座机|联系方式|号码)([:：\s]*)(?<!\d)\d{3,4}[\s\-]?\d{4}(?![\d\-.])")
+_LOCAL_LANDLINE = re.compile(rf"(电话|固话|座机|联系方式|号码)([:：\s]*)(?<!\d)\d{{3,4}}[{_SEP}]?\d{{4}}(?![\d\-.])")
 _BIRTH_DATE = re.compile(r"(?:18|19|20)\d\d(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])")
 _OLD_BIRTH_DATE = re.compile(r"\d\d(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])")
 
@@ -43,13 +50,11 @@ _OLD_BIRTH_DATE = re.compile(r"\d\d(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])")
 # screened at once and only the few cells that hold a long number go through mask_pii (a column of
 # ids or dates passes the seven-digit _GUARD in every cell). Python's \s also takes \x1c-\x1f,
 # Rust's does not: they are added. tests/features/test_pii.py checks that it is a superset.
-_S = r"\s\x1c-\x1f"
+_S = r"\s\x1c-\x1f\u2010-\u2015\u2212\uff0d"  # and the dashes of _SEP
 MAY_HOLD_PII = "|".join((
-    r"\d{15}",                                                            # _LONG (15-19 digits, 17 + X)
-    r"\d{6}[ \-]\d{4}",                                                   # _ID_GROUPED
-    r"\d{4}[ \-]\d{4}[ \-]\d{4}[ \-]\d{4}",                                # _BANK_GROUPED
-    rf"[1１][3-9３-９]\d[{_S}\-.]?\d{{4}}[{_S}\-.]?\d{{4}}",                 # _MOBILE in groups
-    rf"[1１][{_S}\-.][3-9３-９][{_S}\-.]\d",                                  # _MOBILE digit by digit
+    rf"\d(?:[{_S}\-.]?\d){{14}}",                                          # _LONG, _ID_GROUPED, _BANK_GROUPED
+    rf"[1１][{_S}\-.]?[3-9３-９](?:[{_S}\-.]?\d){{9}}",                        # _MOBILE, however grouped
+    r"[1１][3-9３-９]\d[./／]\d{4}[./／]\d{4}",                                 # _MOBILE with dots, slashes
     # _LANDLINE, its look-behind written as "the start or another character" (else every id or
     # timestamp with a 0 inside a long digit run would be screened in)
     rf"(?:^|[^\dA-Za-z])(?:[(（][0０]\d{{2,3}}[)）][{_S}]?|[0０]\d{{2,3}}[{_S}\-]?)(?:\d{{7,8}}|\d{{3,4}}[{_S}\-]\d{{4}})",
@@ -90,7 +95,7 @@ def mask_pii(text: str) -> str:
 def _mask_once(text: str) -> str:
     text = _LONG.sub(_classify_long, text)
     text = _ID_GROUPED.sub(ID_CARD, text)
-    text = _BANK_GROUPED.sub(BANK_CARD, text)
+    text = _BANK_GROUPED.sub(_bank_card, text)
     text = _MOBILE.sub(PHONE, text)
     text = _LANDLINE.sub(LANDLINE, text)
     return _LOCAL_LANDLINE.sub(lambda m: m[1] + m[2] + LANDLINE, text)
@@ -110,6 +115,16 @@ def _classify_long(match: re.Match[str]) -> str:
     if len(digits) == 15:
         return ID_CARD if _OLD_BIRTH_DATE.fullmatch(_ascii(digits[6:12])) else digits
     return BANK_CARD
+
+
+def _bank_card(match: re.Match[str]) -> str:
+    """A grouped number of 16 to 19 digits is a bank card — or, led by a 0, telephone numbers in a
+    row (0731-8888-8888-1234: an area code, a number and an extension); other lengths are left to
+    the other patterns."""
+    number = match.group()
+    if not 16 <= sum(c.isdigit() for c in number) <= 19:
+        return number
+    return LANDLINE if _ascii(number[0]) == "0" else BANK_CARD
 
 
 def _ascii(digits: str) -> str:

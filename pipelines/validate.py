@@ -216,13 +216,36 @@ class Checker:
                               "reason": reason(r) if callable(reason) else reason, "raw": r["raw"]})
 
     def broken(self, raw: RawFile) -> None:
+        personal = {self.columns[f] for f in PERSONAL_FIELDS if f in self.columns}
+        withhold = {i for i, h in enumerate(raw.header) if h in personal or PERSONAL_HEADER.search(h)}
         for number, reason, text in raw.broken:
             self.rows.append({"batch_id": self.batch_id, "file_name": self.file_name, "row_number": number,
-                              "column": None, "kind": "invalid", "reason": reason, "raw": mask_pii(text)})
+                              "column": None, "kind": "invalid", "reason": reason, "raw": broken_raw(text, withhold)})
 
     def frame(self) -> pl.DataFrame:
-        return pl.DataFrame(self.rows, schema={"batch_id": pl.Utf8, "file_name": pl.Utf8, "row_number": pl.Int32,
-                                               "column": pl.Utf8, "kind": pl.Utf8, "reason": pl.Utf8, "raw": pl.Utf8})
+        """The quarantine rows; their reasons masked like their raw rows (a reason may quote a cell:
+        "cannot read '13812345678' as a number of people")."""
+        out = pl.DataFrame(self.rows, schema={"batch_id": pl.Utf8, "file_name": pl.Utf8, "row_number": pl.Int32,
+                                              "column": pl.Utf8, "kind": pl.Utf8, "reason": pl.Utf8, "raw": pl.Utf8})
+        return out.with_columns(pl.Series("reason", mask_column(out["reason"].to_list()), dtype=pl.Utf8))
+
+
+def broken_raw(text: str, withhold: set[int]) -> str:
+    """A row that could not be read into the header's columns, as the quarantine keeps it: numbers
+    masked, and the cells under a personal column withheld like any other quarantined row's. Its
+    cells are known when it had too many or too few (a JSON list); a line that could not be split
+    at all (a quote never closed, broken JSON) is withheld whole when the file has personal columns,
+    as its names cannot be told from its text (the row number finds it in the file)."""
+    if not withhold:
+        return mask_pii(text)
+    try:
+        cells = json.loads(text)
+    except ValueError:
+        cells = None
+    if isinstance(cells, list):
+        return mask_pii(json.dumps([WITHHELD if i in withhold and c else c for i, c in enumerate(cells)],
+                                   ensure_ascii=False))
+    return f"{WITHHELD} 整行：无法拆分成列，而本文件有个人信息列"
 
 
 def prepare_rows(raw: RawFile, found: dict[str, str], channel: str, areas: pl.DataFrame, batch_id: str,

@@ -98,9 +98,17 @@ def _cell(value) -> str | None:
     if isinstance(value, dt.date):
         return value.isoformat()
     if isinstance(value, float) and value.is_integer():
-        return str(int(value))
+        # beyond 2**53 a float is not its digits (a workbook's 18-digit id stored as a number):
+        # written as the float it is, so that validation quarantines an id that lost its digits
+        return str(int(value)) if abs(value) < 2 ** 53 else f"{value:.15E}"
     text = str(value).strip()
     return text or None
+
+
+def _json_number(literal: str):
+    """A JSON number with a fraction or an exponent: a float, but one written with an exponent is
+    kept as written (1.2345678901234567e+17 is an id whose digits were lost before it reached us)."""
+    return literal if "e" in literal or "E" in literal else float(literal)
 
 
 def _header(names, path: Path) -> list[str]:
@@ -346,7 +354,7 @@ def _json_document(text: str) -> tuple[list, str] | None:
     if head not in ("[", "{"):
         return None
     try:
-        document = json.loads(text)
+        document = json.loads(text, parse_float=_json_number)
     except (json.JSONDecodeError, RecursionError):
         return None
     if isinstance(document, list):
@@ -376,7 +384,7 @@ def _read_jsonl(path: Path, text: str, encoding: str) -> RawFile:
         if not line.strip():
             continue
         try:
-            obj = json.loads(line)
+            obj = json.loads(line, parse_float=_json_number)
         except json.JSONDecodeError as exc:
             broken.append((number, f"not valid JSON ({exc.msg} at character {exc.pos})", line[:10_000]))
             continue

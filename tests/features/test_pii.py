@@ -39,6 +39,15 @@ RAW_ID = re.compile(r"(?<!\d)\d{17}[\dXx](?!\d)")
         ("手机：1 3 8 1 2 3 4 5 6 7 8", "手机：[手机号]"),
         ("固话 88123456", "固话 [电话]"),
         ("联系电话：8812-3456。", "联系电话：[电话]。"),
+        # forms the next new user's exports held in clear: other groupings, dashes an input method types
+        ("手机138－1234－5678", "手机[手机号]"),
+        ("手机138—1234—5678", "手机[手机号]"),
+        ("手机1381 2345 678", "手机[手机号]"),
+        ("手机13812 345678", "手机[手机号]"),
+        ("手机138/1234/5678", "手机[手机号]"),
+        ("座机0591—87654321", "座机[电话]"),
+        ("身份证110105 194912 31002X", "身份证[身份证号]"),
+        ("卡号622202 1234567890123", "卡号[银行卡号]"),
     ],
 )
 def test_mask_pii_masks(raw, expected):
@@ -66,7 +75,7 @@ def test_mask_pii_keeps_ordinary_numbers(text):
 
 
 # Digit-heavy text finds the edge cases; plain random text would almost never build a number.
-digit_heavy = st.text(alphabet=st.sampled_from(list("0123456789１３８Xx +-()（）—GD元号电话\n")), max_size=60)
+digit_heavy = st.text(alphabet=st.sampled_from(list("0123456789１３８Xx +-()（）—－/GD元号电话\n")), max_size=60)
 
 
 @settings(max_examples=150, deadline=None)
@@ -103,7 +112,7 @@ def test_reporter_key_is_none_without_identifier():
 
 # Every character class the patterns of mask_pii look at, in ASCII, full-width and other scripts,
 # and the separators \s means to Python but not to Rust (\x1c-\x1f, U+3000, U+00A0).
-number_heavy = st.lists(st.sampled_from(list("0123456789１３８０９٣Xxｘ +-.()（）:：\t\n\x1c\x1f\u3000\u00a0")
+number_heavy = st.lists(st.sampled_from(list("0123456789１３８０９٣Xxｘ +-.()（）:：/／\t\n\x1c\x1f\u3000\u00a0\u2014\uff0d")
                                        + ["电话", "固话", "座机", "号码", "联系方式", "86", "+86", "0791", "138"]),
                         max_size=40).map("".join)
 
@@ -121,7 +130,9 @@ def test_the_column_screen_finds_every_cell_mask_pii_would_change(text):
     "我的电话13812345678。", "手机 138 1234 5678 联系", "+86 13812345678", "１３８１２３４５６７８", "座机0791-88123456",
     "(0791)8812345", "36010219900101123x", "老身份证360102900101123", "6222 0212 3456 7890", "身份证 360102 19900101 123X 号",
     "座机0791 8812 3456", "电话138.1234.5678", "手机：1 3 8 1 2 3 4 5 6 7 8", "固话 88123456", "联系电话：8812-3456。",
-    "手机\x1c138\x1c1234\x1c5678", "1\x1f3\x1f8\x1f1\x1f2\x1f3\x1f4\x1f5\x1f6\x1f7\x1f8"])
+    "手机\x1c138\x1c1234\x1c5678", "1\x1f3\x1f8\x1f1\x1f2\x1f3\x1f4\x1f5\x1f6\x1f7\x1f8",
+    "手机138－1234－5678", "手机13812 345678", "手机138/1234/5678", "座机0591—87654321", "110105 194912 31002X",
+    "622202 1234567890123"])
 def test_the_column_screen_finds_the_masked_forms(raw):
     assert mask_pii(raw) != raw
     assert mask_column([raw, None, "", "2025-01-13 09:31:07", raw]) == [mask_pii(raw), None, "", "2025-01-13 09:31:07",

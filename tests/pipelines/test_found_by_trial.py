@@ -1,0 +1,82 @@
+"""What a new user's hand-made exports found (issue 6, bad input tried): ids stored as numbers that
+lost their digits, and personal data in quarantine rows."""
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import openpyxl
+import polars as pl
+
+from pipelines import ingest
+from pipelines.areas import read_areas
+from pipelines.sources import read_raw
+from tests.conftest import SAMPLE
+
+NOW = dt.datetime(2026, 12, 1)
+
+
+def prepared(path, monkeypatch):
+    monkeypatch.setenv("SHAOBING_WORKERS", "1")
+    _, reports, check = ingest.prepare_batch.fn(read_raw(path), read_areas(SAMPLE / "areas.csv")[0], "B1", "salt", NOW)
+    return reports, check.frame()
+
+
+def test_an_id_a_workbook_stored_as_a_number_beyond_its_float_digits_is_quarantined_not_changed(tmp_path, monkeypatch):
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["信访件编号", "登记日期", "信访人数", "信访事项"])
+    sheet.append([202403051234567890, "2025-01-13", 1, "讨薪"])   # 18 digits: the float is ...904
+    sheet.append([202403051234567891, "2025-01-13", 1, "另一件"])  # the same float: was a "conflict"
+    sheet.append([12345678, "2025-01-13", 1, "短编号"])            # a number that is its digits
+    book.save(tmp_path / "p.xlsx")
+    reports, quarantine = prepared(tmp_path / "p.xlsx", monkeypatch)
+    assert reports["source_id"].to_list() == ["12345678"]
+    assert quarantine.height == 2
+    assert all("scientific notation" in r and "lost its digits" in r for r in quarantine["reason"])
+
+
+def test_a_json_id_written_with_an_exponent_is_quarantined_not_rounded(tmp_path, monkeypatch):
+    path = tmp_path / "grid.jsonl"
+    rows = ['{"event_id": 1.2345678901234567e+17, "reported_at": "2025-01-13", "description": "讨薪"}',
+            '{"event_id": 2.02501e12, "reported_at": "2025-01-13", "description": "讨薪"}',
+            json.dumps({"event_id": 202403051234567890, "reported_at": "2025-01-13", "description": "讨薪",
+                        "amount": 2.5}, ensure_ascii=False)]  # an integer keeps its digits, a fraction stays
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    reports, quarantine = prepared(path, monkeypatch)
+    assert reports["source_id"].to_list() == ["202403051234567890"]
+    assert quarantine.height == 2 and all("lost its digits" in r for r in quarantine["reason"])
+
+
+def test_a_reason_that_quotes_a_cell_is_masked_like_the_row(tmp_path, monkeypatch):
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["信访件编号", "登记日期", "信访人数", "信访事项"])
+    sheet.append(["XF1", "2025-01-13", 13812345678, "讨薪"])        # a phone number typed as the head count
+    book.save(tmp_path / "p.xlsx")
+    _, quarantine = prepared(tmp_path / "p.xlsx", monkeypatch)
+    assert quarantine.height == 1
+    reason, raw = quarantine.row(0, named=True)["reason"], quarantine.row(0, named=True)["raw"]
+    assert "13812345678" not in reason and "13812345678" not in raw
+    assert "[手机号]" in reason and "number of people" in reason
+
+
+def test_a_row_that_cannot_be_split_keeps_no_names(tmp_path, monkeypatch):
+    csv = tmp_path / "hotline.csv"
+    csv.write_text("\n".join(["工单编号,来电时间,来电人姓名,诉求内容",
+                              "GD1,2025-01-13 09:00:00,王小明,工资没发",
+                              'GD2,2025-01-13 09:00:00,李秀英,"他说""工钱月底给,可是',   # a quote never closed
+                              "GD3,2025-01-13 09:00:00,陈建国,工资没发,多余"]) + "\n",   # a field too many
+                   encoding="utf-8")
+    reports, quarantine = prepared(csv, monkeypatch)
+    assert reports.height + quarantine.height == 3
+    raws = quarantine["raw"].to_list()
+    assert not any(name in raw for raw in raws for name in ("王小明", "李秀英", "陈建国")), raws
+    assert any("工资没发" in raw and "[已隐去]" in raw for raw in raws)  # the cells known are kept, the name withheld
+
+
+def test_a_file_without_personal_columns_keeps_its_broken_rows_as_they_were(tmp_path, monkeypatch):
+    csv = tmp_path / "hotline.csv"
+    csv.write_text("工单编号,来电时间,诉求内容\nGD1,2025-01-13 09:00:00,工资没发,多余\n", encoding="utf-8")
+    _, quarantine = prepared(csv, monkeypatch)
+    assert json.loads(quarantine["raw"][0]) == ["GD1", "2025-01-13 09:00:00", "工资没发", "多余"]
