@@ -43,7 +43,8 @@ def score_reports(model_version: str, model_path: str, through: dt.date, dask: b
     process reads the chunks and stores what comes back, one chunk while the next ones compute.
     Then the weekly counts of the weeks those reports fall in are recounted."""
     path = str(registry.resolve(model_path))  # absolute: a Dask worker has another working folder
-    with warehouse.open_warehouse(settings.warehouse_path()) as con:
+    with warehouse.open_warehouse(settings.warehouse_path()) as con, \
+            _scoring_pool(con, model_version, path, through, dask) as pool:
         todo = warehouse.unscored_reports(con, model_version, through)
         all_keys, all_texts = registry.document_texts(todo)  # hashed once for the run
         todo = todo.select("report_id", "received_at")          # the texts are in all_texts now
@@ -62,20 +63,24 @@ def score_reports(model_version: str, model_path: str, through: dt.date, dask: b
                 texts = [t if have is None else "" for t, have in zip(all_texts[start:end], cached)]
                 yield model_version, path, todo["report_id"][start:end].to_list(), texts, cached, keys
 
-        done = 0
         if dask:
             outcomes = run_chunks(chunks(), lambda *a: score_chunk.submit(*a[:5]), lambda f: f.result(), ahead=8)
-            done = _store_chunks(con, outcomes, todo.height, present, kept, again)
         else:
-            n_chunks = -(-todo.height // SCORE_CHUNK)
-            with LocalPool(min(settings.get_int("SHAOBING_WORKERS"), n_chunks), scoring.score_chunk) as pool:
-                outcomes = run_chunks(chunks(), lambda *a: pool.submit(*a[:5]), pool.result,
-                                              ahead=pool.workers)
-                done = _store_chunks(con, outcomes, todo.height, present, kept, again)
+            outcomes = run_chunks(chunks(), lambda *a: pool.submit(*a[:5]), pool.result, ahead=pool.workers)
+        done = _store_chunks(con, outcomes, todo.height, present, kept, again)
         weeks = todo.select(pl.col("received_at").dt.truncate("1w").dt.date().unique())["received_at"].to_list()
         warehouse.refresh_weekly_counts(con, model_version, through, weeks)
         warehouse.mark_scored_batches(con, model_version, through, settings.now())
     return done
+
+
+def _scoring_pool(con, model_version: str, path: str, through: dt.date, dask: bool) -> LocalPool:
+    """The local workers of a run, started before its reports are read: they load the model and
+    build the segmenter meanwhile. As many as SHAOBING_WORKERS, fewer for fewer chunks (one: the
+    chunks run in this process); none on Dask."""
+    at_most = 0 if dask else warehouse.unscored_at_most(con, model_version, through)
+    workers = min(settings.get_int("SHAOBING_WORKERS"), -(-at_most // SCORE_CHUNK))
+    return LocalPool(workers, scoring.score_chunk, prepare=("pipelines.scoring:prepare", (model_version, path))).start()
 
 
 def _store_chunks(con, outcomes, total: int, present: set[str], kept: dict[str, str], again: set[str]) -> int:

