@@ -136,8 +136,11 @@ def cmd_retrain(args) -> int:
 
 def cmd_weekly(args) -> int:
     _flows()
-    from .weekly import weekly
+    from .weekly import not_ready, weekly
 
+    if (why := not_ready()) is not None:
+        print(f"error: {why}", file=sys.stderr)
+        return 1
     through = None
     if args.through:
         asked = _date(args.through, "--through")

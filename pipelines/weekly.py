@@ -160,6 +160,21 @@ def detect_weeks(model_version: str, through: dt.date) -> dict:
     return total
 
 
+def not_ready() -> str | None:
+    """Why a weekly run cannot start (no model, no reports), or None: the CLI says it before the
+    flow starts, so that Prefect does not log the stop as a crashed flow run."""
+    with warehouse.open_warehouse(settings.warehouse_path()) as con:
+        champ = warehouse.champion(con)
+        first, _ = warehouse.report_week_span(con)
+    if champ is None:
+        return NO_MODEL
+    return NO_REPORTS if first is None else None
+
+
+NO_MODEL = "no model yet: run `shaobing retrain` first (it trains on the loaded reports)"
+NO_REPORTS = "no reports yet: run `shaobing ingest FILE...` first"
+
+
 @flow(name="weekly")
 def weekly_flow(through: dt.date | None = None) -> dict:
     """Score, count, detect and brief every week up to `through` (default: the last whole week)."""
@@ -168,9 +183,9 @@ def weekly_flow(through: dt.date | None = None) -> dict:
         champ = warehouse.champion(con)
         first, latest = warehouse.report_week_span(con)
     if champ is None:
-        raise SystemExit("no model yet: run `shaobing retrain` first (it trains on the loaded reports)")
+        raise SystemExit(NO_MODEL)
     if first is None:
-        raise SystemExit("no reports yet: run `shaobing ingest FILE...` first")
+        raise SystemExit(NO_REPORTS)
     through = through or default_through(latest, settings.now().date())
     progress(f"weekly: model {champ['version']}, weeks before {through}")
     scored = score_reports(champ["version"], champ["path"], through, dask=_on_dask())

@@ -105,3 +105,14 @@ def test_reading_pauses_the_cycle_collector_and_switches_it_back(tmp_path, monke
         assert not gc.isenabled()  # left as it was found
     finally:
         gc.enable()
+
+
+def test_weekly_without_a_model_says_so_before_any_flow_runs(tmp_path, monkeypatch, capsys):
+    from pipelines import cli, weekly
+
+    monkeypatch.setenv("SHAOBING_HOME", str(tmp_path))
+    ran = []
+    monkeypatch.setattr(weekly, "weekly", lambda *a: ran.append(a))  # a flow would log a "crash"
+    assert cli.main(["weekly"]) == 1
+    assert ran == []
+    assert "error: no model yet: run `shaobing retrain` first" in capsys.readouterr().err
