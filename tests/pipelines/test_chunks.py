@@ -102,3 +102,14 @@ def test_a_replay_on_two_processes_finds_the_signals_one_process_finds(small_war
     assert sum(w.signals.height for w in one) > 20, "the sample raises signals: nothing was compared"
     assert not abandoned.exists() and running.exists()
     assert {p.name for p in tmp_path.iterdir()} == {running.name}, "the replay left its folder behind"
+
+
+def test_a_pool_prepares_each_worker_as_it_starts_and_a_failed_preparation_is_not_fatal(tmp_path):
+    from pipelines.pool import LocalPool
+
+    made = tmp_path / "made"
+    # os.makedirs as each worker's preparation: the first worker makes the folder, the second one's
+    # fails (it exists) — and the pool still runs every chunk
+    with LocalPool(2, len, prepare=("os:makedirs", (str(made),))).start() as pool:
+        assert [pool.result(pool.submit(x)) for x in ("ab", "abc", "")] == [2, 3, 0]
+    assert made.is_dir() and not os.listdir(made)
