@@ -8,6 +8,7 @@ import polars as pl
 
 # Suffixes dropped to make the short form by which people name a place (莲塘镇 → 莲塘).
 _SHORTENABLE = ("街道", "社区", "村", "镇", "乡")
+_COUNTY_ENDINGS = ("县", "区", "旗")
 
 
 class AreaMatcher:
@@ -29,6 +30,14 @@ class AreaMatcher:
         # Free text only gets short forms that name one area and are no area's full name.
         self._in_text = full | {name: codes for name, codes in short.items() if name not in full and len(codes) == 1}
         self._ancestors = {code: self._chain(code) for code in self._level}
+        # To tell a county column naming another county (outside_county): the table's names and
+        # the stems of its counties' and cities' (溪山 for 溪山县), when its top level is counties
+        # or a city (their names end in 县, 区, 旗, 市); else nothing is outside.
+        names = [(_clean(n), lv) for n, lv in areas.select("name", "level").iter_rows()]
+        top = min(self._level.values(), default=None)
+        tops = [n for n, lv in names if lv == top]
+        self._counties = ({n for n, _ in names} | {n[:-1] for n, _ in names if n.endswith(_COUNTY_ENDINGS + ("市",))}
+                          if tops and all(n.endswith(_COUNTY_ENDINGS + ("市",)) for n in tops) else set())
         # One trie-shaped alternation: Python's re tries alternatives one by one, so a flat list of
         # thousands of names would cost thousands of tries at every character of every text.
         self._pattern = re.compile(_trie_regex(self._in_text)) if self._in_text else None
@@ -41,6 +50,17 @@ class AreaMatcher:
         """The most specific area named in the texts, consistent with the coarser ones named."""
         text = "\n".join(t for t in texts if t)
         return self._choose(self._matches(text)) if text else None
+
+    def outside_county(self, county: str | None) -> bool:
+        """Whether a county column names a county (…县, …区, …旗) that is not one the table holds,
+        when the table's top level is counties or a city: its town and village names are then another
+        county's (two counties may both have a 城关镇 or a 文昌社区) and place nothing here. A name
+        the table's counties match, fully or by its stem (溪山 for 溪山县), or that does not read
+        as a county (a city's name: 市 is also a county-level city's ending) is not outside."""
+        name = _clean(county or "")
+        if not self._counties or not name.endswith(_COUNTY_ENDINGS) or len(name) < 2:
+            return False
+        return name not in self._counties and name[:-1] not in self._counties
 
     def resolve_names(self, county: str | None, town: str | None, village: str | None) -> str | None:
         """Resolve a hotline's explicit county / town / village columns; any may be blank."""

@@ -384,8 +384,12 @@ def _areas(f: pl.DataFrame, matcher: AreaMatcher) -> list[str | None]:
         explicit = row[:4]
         if explicit not in cache:
             cache[explicit] = _explicit_area(*explicit, matcher)
-        out.append(cache[explicit] or matcher.resolve(*row[4:]))
+        area = cache[explicit]
+        out.append(None if area is OUTSIDE else area or matcher.resolve(*row[4:]))
     return out
+
+
+OUTSIDE = object()  # a row of another county: no area, not even one its text names
 
 
 def _explicit_area(grid_code, village, town, county, matcher: AreaMatcher) -> str | None:
@@ -397,6 +401,8 @@ def _explicit_area(grid_code, village, town, county, matcher: AreaMatcher) -> st
         code = (cell or "").strip()
         if code.isdigit() and matcher.known(code):
             return code
+    if matcher.outside_county(county):
+        return OUTSIDE
     return matcher.resolve_names(county, town, village)
 
 

@@ -57,3 +57,19 @@ def test_resolve_many(matcher):
 
 def test_known(matcher):
     assert matcher.known(DONGHU_VILLAGE) and not matcher.known("999999999999")
+
+
+@pytest.mark.parametrize("county, outside", [
+    ("青山县", True), ("西湖区", True), ("阿拉善左旗", True),   # another county: its 莲塘镇 is not ours
+    ("南昌县", False), ("南昌", False), (" 南昌县 ", False),     # ours, fully or by its stem
+    ("南昌市", False), ("K市", False), ("", False), (None, False), ("县", False)])  # not a county's name
+def test_a_county_column_naming_another_county(matcher, county, outside):
+    assert matcher.outside_county(county) is outside
+
+
+def test_a_table_of_a_city_knows_its_districts_and_one_without_counties_knows_no_outside():
+    city = AreaMatcher(pl.DataFrame({"area_code": ["1", "2", "3"], "name": ["K市", "西湖区", "滨江街道"],
+                                     "level": [2, 3, 4], "parent_code": [None, "1", "2"]}))
+    assert not city.outside_county("西湖区") and city.outside_county("东城区")
+    towns = AreaMatcher(pl.DataFrame({"area_code": ["1"], "name": ["莲塘镇"], "level": [4], "parent_code": [None]}))
+    assert not towns.outside_county("青山县")

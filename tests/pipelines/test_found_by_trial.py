@@ -116,3 +116,15 @@ def test_weekly_without_a_model_says_so_before_any_flow_runs(tmp_path, monkeypat
     assert cli.main(["weekly"]) == 1
     assert ran == []
     assert "error: no model yet: run `shaobing retrain` first" in capsys.readouterr().err
+
+
+def test_a_report_of_another_county_gets_no_area_from_its_town_or_text(tmp_path, monkeypatch):
+    csv = tmp_path / "hotline.csv"
+    csv.write_text("\n".join(["工单编号,来电时间,所属区县,所属街道,所属社区,诉求内容",
+                              "GD1,2025-01-13 09:00:00,溪山县,城关街道,文昌社区,工资没发",    # ours
+                              "GD2,2025-01-13 09:00:00,青山县,城关街道,文昌社区,城关街道文昌社区工资没发",
+                              "GD3,2025-01-13 09:00:00,溪山,城关街道,文昌社区,工资没发"]) + "\n",  # ours by its stem
+                   encoding="utf-8")
+    reports, quarantine = prepared(csv, monkeypatch)
+    assert quarantine.height == 0
+    assert reports["area_code"].to_list() == ["369901001001", None, "369901001001"]
