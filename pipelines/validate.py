@@ -378,7 +378,7 @@ def _areas(f: pl.DataFrame, matcher: AreaMatcher) -> list[str | None]:
     same ones are resolved once: a county's exports repeat a few hundred names), else the places
     named in the place, address, title and text."""
     keys = ("grid_code", "village", "town", "county", "place", "address", "title", "text")
-    cache: dict[tuple, str | None] = {}
+    cache: dict[tuple, str | object | None] = {}
     out = []
     for row in zip(*(f[k].to_list() for k in keys)):
         explicit = row[:4]
@@ -392,8 +392,9 @@ def _areas(f: pl.DataFrame, matcher: AreaMatcher) -> list[str | None]:
 OUTSIDE = object()  # a row of another county: no area, not even one its text names
 
 
-def _explicit_area(grid_code, village, town, county, matcher: AreaMatcher) -> str | None:
-    """The area the grid code or the county / town / village columns give, or None."""
+def _explicit_area(grid_code, village, town, county, matcher: AreaMatcher) -> str | object | None:
+    """The area the grid code or the county / town / village columns give, None, or OUTSIDE when
+    the county column names another county."""
     code = (grid_code or "")[:12]
     if code.isdigit() and matcher.known(code):
         return code
