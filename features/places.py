@@ -33,11 +33,11 @@ class AreaMatcher:
         # To tell a county column naming another county (outside_county): the table's names and
         # the stems of its counties' and cities' (溪山 for 溪山县), when its top level is counties
         # or a city (their names end in 县, 区, 旗, 市); else nothing is outside.
-        names = [(_clean(n), lv) for n, lv in areas.select("name", "level").iter_rows()]
         top = min(self._level.values(), default=None)
-        tops = [n for n, lv in names if lv == top]
-        self._counties = ({n for n, _ in names} | {n[:-1] for n, _ in names if n.endswith(_COUNTY_ENDINGS + ("市",))}
-                          if tops and all(n.endswith(_COUNTY_ENDINGS + ("市",)) for n in tops) else set())
+        tops = [n for n, codes in full.items() if any(self._level[c] == top for c in codes)]
+        ends = _COUNTY_ENDINGS + ("市",)
+        self._counties = (set(full) | {n[:-1] for n in full if n.endswith(ends)}
+                          if tops and all(n.endswith(ends) for n in tops) else set())
         # One trie-shaped alternation: Python's re tries alternatives one by one, so a flat list of
         # thousands of names would cost thousands of tries at every character of every text.
         self._pattern = re.compile(_trie_regex(self._in_text)) if self._in_text else None
