@@ -1,7 +1,8 @@
 """Mask personal numbers in free text and hash reporter identifiers.
 
 Runs over every ingested text, so the patterns are compiled once and a cheap guard (a run of
-seven digits, spaces or dashes allowed between them) skips the many texts that hold no such number.
+seven digits, spaces or dashes allowed between them, or the name of an identity document) skips the
+many texts that hold no such number.
 ``\\d`` is Unicode-aware on purpose: full-width and other-script digits are masked too.
 """
 from __future__ import annotations
@@ -13,13 +14,14 @@ import unicodedata
 import polars as pl
 
 PHONE, LANDLINE, ID_CARD, BANK_CARD = "[手机号]", "[电话]", "[身份证号]", "[银行卡号]"
+TRAVEL_DOCUMENT = "[证件号]"
 
 # What people put between the digits of one number: spaces, ASCII hyphens and the dashes and
 # full-width hyphen a Chinese input method types (138－1234－5678, 0591—87654321). Not dots: digits
 # between dots are mostly dates (1958.10-1985.9, 2019.10.01–2020.12.31), so a dotted number is
 # only a mobile number in groups of 3-4-4.
 _SEP = r"\s\-\u2010-\u2015\u2212\uff0d"
-_GUARD = re.compile(rf"\d(?:[{_SEP}./／]?\d){{6}}")
+_GUARD = re.compile(rf"\d(?:[{_SEP}./／]?\d){{6}}|护照|通行证|回乡证|台胞证|居住证|证件|身份证")
 # Ungrouped long numbers are classified in code: 18 digits with a birth date are an ID card,
 # otherwise a bank card; the X form comes first so that 17 digits + X is not read as 17 digits
 # (full-width Ｘ too: read as 17 digits after "tel", the number was kept as a work-order id).
@@ -40,6 +42,14 @@ _MOBILE = re.compile(rf"(?<!\d)(?:(?:[+＋]|00)?86[{_SEP}]?)?(?:[1１][{_SEP}]?[
 _LANDLINE = re.compile(rf"(?<![\dA-Za-z])(?:[(（][0０]\d{{2,3}}[)）]\s?|[0０]\d{{2,3}}[{_SEP}]?)(?:\d{{7,8}}|\d{{3,4}}[{_SEP}]\d{{4}})(?!\d)")
 # A local number without its area code is an ordinary number unless a word says it is a telephone.
 _LOCAL_LANDLINE = re.compile(rf"(电话|固话|座机|联系方式|号码)([:：\s]*)(?<!\d)\d{{3,4}}[{_SEP}]?\d{{4}}(?![\d\-.])")
+# Identity documents other than the mainland ID card have short numbers that only a word before them
+# tells from a model or order number: passports (E12345678), the Hong Kong and Macau pass
+# (C12345678, W12345678, CA1234567), the home-return and Taiwan compatriot permits (H12345678,
+# 12345678), a Hong Kong or Macau identity card (A123456(7), 1234567(8)).
+_DOCUMENT = re.compile(r"(护照|通行证|回乡证|台胞证|居住证|证件|身份证)((?:号码|号)?[^\dA-Za-z]{0,6})"
+                       r"(?<![A-Za-z])(?:[A-Za-z]{1,2}\d{6,9}|\d{7,8})(?:[(（][\dA-Za-z][)）])?(?![\dA-Za-z])")
+# Words that say a number is a card's, so a card number glued to letters (card6222…) still goes.
+_CARD_WORDS = ("卡号", "银行卡", "信用卡", "储蓄卡", "账号", "帐号", "card", "Card", "CARD")
 _BIRTH_DATE = re.compile(r"(?:18|19|20)\d\d(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])")
 _OLD_BIRTH_DATE = re.compile(r"\d\d(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])")
 
@@ -59,6 +69,7 @@ MAY_HOLD_PII = "|".join((
     # timestamp with a 0 inside a long digit run would be screened in)
     rf"(?:^|[^\dA-Za-z])(?:[(（][0０]\d{{2,3}}[)）][{_S}]?|[0０]\d{{2,3}}[{_S}\-]?)(?:\d{{7,8}}|\d{{3,4}}[{_S}\-]\d{{4}})",
     rf"(?:电话|固话|座机|联系方式|号码)[:：{_S}]*\d{{3,4}}[{_S}\-]?\d{{4}}",       # _LOCAL_LANDLINE
+    r"(?:护照|通行证|回乡证|台胞证|居住证|证件|身份证)\D{0,10}\d{6}",                    # _DOCUMENT
 ))
 
 
@@ -98,6 +109,7 @@ def _mask_once(text: str) -> str:
     text = _BANK_GROUPED.sub(_bank_card, text)
     text = _MOBILE.sub(PHONE, text)
     text = _LANDLINE.sub(LANDLINE, text)
+    text = _DOCUMENT.sub(lambda m: m[1] + m[2] + TRAVEL_DOCUMENT, text)  # before 号码 reads it as a telephone
     return _LOCAL_LANDLINE.sub(lambda m: m[1] + m[2] + LANDLINE, text)
 
 
@@ -110,11 +122,33 @@ def _classify_long(match: re.Match[str]) -> str:
         # Every 18-digit run goes: a raw ID number must never survive, whatever precedes it.
         is_id = not digits[-1].isdigit() or _BIRTH_DATE.fullmatch(_ascii(digits[6:14]))
         return ID_CARD if is_id else BANK_CARD
-    if letter_prefixed:
+    if letter_prefixed and not (16 <= len(digits) <= 19 and _card_like(match)):
         return digits
     if len(digits) == 15:
         return ID_CARD if _OLD_BIRTH_DATE.fullmatch(_ascii(digits[6:12])) else digits
     return BANK_CARD
+
+
+def _card_like(match: re.Match[str]) -> bool:
+    """A letter-prefixed run of 16–19 digits (a work-order id, usually) is a bank card when its
+    check digit is right and it starts as bank cards do (62 UnionPay, 4 Visa, 51–55 Mastercard), or
+    when a word just before it says it is a card's number (银行卡card6222…)."""
+    digits = _ascii(match.group())
+    before = match.string[max(0, match.start() - 12): match.start()]
+    if any(word in before for word in _CARD_WORDS):
+        return True
+    return _luhn(digits) and (digits.startswith(("62", "4")) or digits[:2] in {"51", "52", "53", "54", "55"})
+
+
+def _luhn(digits: str) -> bool:
+    """The Luhn check of a card number (ISO/IEC 7812)."""
+    total = 0
+    for i, c in enumerate(reversed(digits)):
+        d = int(c)
+        if i % 2:
+            d = d * 2 - 9 if d > 4 else d * 2
+        total += d
+    return total % 10 == 0
 
 
 def _bank_card(match: re.Match[str]) -> str:

@@ -48,6 +48,16 @@ RAW_ID = re.compile(r"(?<!\d)\d{17}[\dXx](?!\d)")
         ("座机0591—87654321", "座机[电话]"),
         ("身份证110105 194912 31002X", "身份证[身份证号]"),
         ("卡号622202 1234567890123", "卡号[银行卡号]"),
+        # a card number glued to letters: a word says it is a card's, or its Luhn digit and prefix do
+        ("银行卡card6222021234567890123", "银行卡card[银行卡号]"),
+        ("订单NO4111111111111111", "订单NO[银行卡号]"),
+        # other identity documents, told from model numbers by the word before them
+        ("证件号码E12345678（港澳通行证）", "证件号码[证件号]（港澳通行证）"),
+        ("护照号：E12345678", "护照号：[证件号]"),
+        ("港澳通行证CA1234567", "港澳通行证[证件号]"),
+        ("台胞证12345678", "台胞证[证件号]"),
+        ("香港身份证A123456(7)", "香港身份证[证件号]"),
+        ("澳门身份证号码：1234567(8)", "澳门身份证号码：[证件号]"),
     ],
 )
 def test_mask_pii_masks(raw, expected):
@@ -68,6 +78,10 @@ def test_mask_pii_masks(raw, expected):
         "13 14 15 16层",  # small numbers in a row, different separators would be needed for a phone
         "号码牌2025年",
         "3.14159265",
+        "型号E12345678的设备",  # a model number: no document named before it
+        "工单WO6222021234567890123",  # letters + 19 digits that fail the Luhn check: an order id
+        "打卡记录GD20250113000123456",
+        "证件齐全，欠款12345元",
     ],
 )
 def test_mask_pii_keeps_ordinary_numbers(text):
@@ -113,7 +127,8 @@ def test_reporter_key_is_none_without_identifier():
 # Every character class the patterns of mask_pii look at, in ASCII, full-width and other scripts,
 # and the separators \s means to Python but not to Rust (\x1c-\x1f, U+3000, U+00A0).
 number_heavy = st.lists(st.sampled_from(list("0123456789１３８０９٣Xxｘ +-.()（）:：/／\t\n\x1c\x1f\u3000\u00a0\u2014\uff0d")
-                                       + ["电话", "固话", "座机", "号码", "联系方式", "86", "+86", "0791", "138"]),
+                                       + ["电话", "固话", "座机", "号码", "联系方式", "86", "+86", "0791", "138",
+                                          "护照", "证件", "身份证", "通行证", "号", "E", "CA", "card", "卡号", "62", "4"]),
                         max_size=40).map("".join)
 
 
@@ -132,7 +147,7 @@ def test_the_column_screen_finds_every_cell_mask_pii_would_change(text):
     "座机0791 8812 3456", "电话138.1234.5678", "手机：1 3 8 1 2 3 4 5 6 7 8", "固话 88123456", "联系电话：8812-3456。",
     "手机\x1c138\x1c1234\x1c5678", "1\x1f3\x1f8\x1f1\x1f2\x1f3\x1f4\x1f5\x1f6\x1f7\x1f8",
     "手机138－1234－5678", "手机13812 345678", "手机138/1234/5678", "座机0591—87654321", "110105 194912 31002X",
-    "622202 1234567890123"])
+    "622202 1234567890123", "银行卡card6222021234567890123", "证件号码E12345678（港澳通行证）", "香港身份证A123456(7)"])
 def test_the_column_screen_finds_the_masked_forms(raw):
     assert mask_pii(raw) != raw
     assert mask_column([raw, None, "", "2025-01-13 09:31:07", raw]) == [mask_pii(raw), None, "", "2025-01-13 09:31:07",
