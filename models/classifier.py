@@ -28,6 +28,10 @@ _SQUASH_SLOPE = 4.0
 _SQUASH_MIDPOINT = 1.0
 
 
+def _squash(scores) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-_SQUASH_SLOPE * (np.asarray(scores, dtype=float) - _SQUASH_MIDPOINT)))
+
+
 def as_documents(X) -> np.ndarray:
     """X as a 1-D object array of str; None becomes the empty document."""
     docs = np.asarray(X, dtype=object)
@@ -102,10 +106,21 @@ class LexiconScorer(TransformerMixin, BaseEstimator):
 
     def predict_proba(self, X) -> np.ndarray:
         """Scores squashed to [0, 1] by a fixed logistic curve: usable without any labels."""
-        return 1.0 / (1.0 + np.exp(-_SQUASH_SLOPE * (self.transform(X) - _SQUASH_MIDPOINT)))
+        return _squash(self.transform(X))
 
     def predict(self, X) -> np.ndarray:
         return (self.predict_proba(X) >= 0.5).astype(int)
+
+    def score(self, X, top: int = 5) -> tuple[np.ndarray, np.ndarray, list[dict[str, list[str]]]]:
+        """As ``RiskClassifier.score``: predict_proba, the flags (>= 0.5) and, per document, the
+        lexicon terms found for each flagged category (heaviest first, at most ``top``): what the
+        weekly flow scores with before any labels exist (a cold-start champion)."""
+        proba = self.predict_proba(X)
+        flags = proba >= 0.5
+        docs = as_documents(X)
+        why = [{c: self.terms_found(doc, c)[:top] for c, f in zip(self.classes_, row) if f}
+               for doc, row in zip(docs, flags)]
+        return proba, flags, why
 
     def terms_found(self, doc: str, category: str) -> list[str]:
         """The category's lexicon terms present in one document, heaviest first."""
@@ -328,6 +343,11 @@ class RiskClassifier(ClassifierMixin, BaseEstimator):
         self.calibration_ = np.array([_platt(Y[:, k], oof[:, k]) if folds else (1.0, 0.0)
                                       for k in range(Y.shape[1])]).reshape(-1, 2)
         self.thresholds_ = np.array([_calibrated(t, *ab) for t, ab in zip(raw, self.calibration_)])
+        # A category of the lexicon with no positive row to learn from (an export system that never
+        # files anything under it) is scored by its lexicon, flagged from 0.5, rather than never.
+        lexicon = self.lexicon_scorer_.classes_ if self.lexicon_scorer_ is not None else []
+        self.cold_ = np.array([k for k, c in enumerate(self.classes_) if c in lexicon and not Y[:, k].any()], dtype=int)
+        self.thresholds_[self.cold_] = 0.5
         return self
 
     def _check_Y(self, Y, n: int) -> np.ndarray:
@@ -459,6 +479,13 @@ class RiskClassifier(ClassifierMixin, BaseEstimator):
             fitted_proba = dict(zip(fitted, expit(decision).T))
         columns = [_calibrated(fitted_proba[k], *ab) if m is not None else _proba(m, Z, round(p))
                    for k, (m, p, ab) in enumerate(zip(self.estimators_, self.prior_, self._calibration()))]
+        cold = getattr(self, "cold_", ())  # model files from before cold categories score as they did
+        if len(cold):
+            # the lexicon scores are Z's last columns (``_stack``), squashed as LexiconScorer does
+            first = Z.shape[1] - len(self.lexicon_scorer_.classes_)
+            for k in cold:
+                j = first + self.lexicon_scorer_.classes_.index(self.classes_[k])
+                columns[k] = _squash(np.asarray(Z[:, j].todense()).ravel())
         return np.column_stack(columns) if columns else np.zeros((Z.shape[0], 0))
 
     def _calibration(self) -> np.ndarray:

@@ -123,6 +123,13 @@ def cmd_retrain(args) -> int:
         return 2
     prefect_server.ready()
     r = retrain_flow(promote=args.promote, margin=margin)
+    if r.get("cold_start"):
+        judged = (f"; on those {r['labelled_reports']:,} its macro-F1 is {r['macro_f1']:.3f}"
+                  if r["macro_f1"] is not None else "")
+        print(f"model {r['version']}: cold start, the taxonomy's lexicons ({', '.join(r['categories'])}) score the "
+              f"reports until enough are labelled to train a model (only {r['labelled_reports']:,} are{judged}); "
+              "promoted to champion")
+        return 0
     champ = f"{r['champion_macro_f1']:.3f}" if r["champion_macro_f1"] is not None else "none"
     print(f"model {r['version']}: macro-F1 {r['macro_f1']:.3f} on {r['test_rows']:,} held-out reports "
           f"(trained on {r['train_rows']:,}); champion was {champ}; "

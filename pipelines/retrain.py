@@ -13,7 +13,7 @@ import polars as pl
 from prefect import flow, task
 from prefect.cache_policies import NO_CACHE  # inputs are big frames: hashing them for a cache key costs more than the work
 
-from models.classifier import RiskClassifier
+from models.classifier import LexiconScorer, RiskClassifier
 from models.evaluation import summary_dict
 from . import files, registry, reviews, settings, warehouse
 from .taxonomy import taxonomy
@@ -25,6 +25,7 @@ TEST_SHARE = 5  # one report in five, chosen by a hash of its id, is the frozen 
 # instead of 4. Measured with bench/real_text.py on risk_dev over four sample draws: macro-F1 of
 # the category-trained model 0.640 (spread 0.61-0.69) against 0.593 (0.54-0.63) at full weight.
 WEAK_LABEL_WEIGHT = 0.25
+MIN_LABELLED = 50  # fewer labelled reports than this train no model: the lexicons score (``cold_start``)
 
 
 def in_test_split(report_id: str) -> bool:
@@ -64,6 +65,33 @@ def label_weights(sources) -> np.ndarray:
     return np.array([1.0 if s == "label" else WEAK_LABEL_WEIGHT for s in sources])
 
 
+def cold_start(con, rows: pl.DataFrame) -> dict:
+    """The first champion when too few reports are labelled to train one: the taxonomy's lexicons
+    (``LexiconScorer``: weighted terms, flagged from 0.5), so that the weekly run can score and detect
+    from the first export on. Judged on the labelled reports there are, if any; the first retrain
+    with enough labels replaces it if it does at least as well on the same split."""
+    lexicons = {c.key: dict(c.lexicon) for c in taxonomy().categories if c.lexicon}
+    if not lexicons:
+        raise SystemExit(f"only {rows.height} labelled reports ({MIN_LABELLED} needed to train), and no category of "
+                         "the taxonomy has a lexicon to score with before then: load labels (`shaobing labels import "
+                         "FILE`) or reports whose exports carry categories, then retrain")
+    model = LexiconScorer(lexicons).fit()
+    metrics: dict = {}
+    if rows.height:
+        docs = registry.documents(con, rows)
+        truth = rows["y"].to_list()
+        metrics = summary_dict(truth, predict_labels(model, docs), model.classes_, proba=model.predict_proba(docs))
+    metrics.update({"cold_start": True, "labelled_reports": rows.height, "test_rows": rows.height, "train_rows": 0})
+    version = registry.new_version()
+    path = files.save_model(model, version)
+    registry.record(con, model, version, path, registry.data_hash([], []), 0, metrics, "challenger")
+    warehouse.set_champion(con, version)
+    return {"version": version, "promoted": True, "cold_start": True, "labelled_reports": rows.height,
+            "macro_f1": metrics.get("macro_f1"), "champion_macro_f1": None,
+            "per_label": {k: v["f1"] for k, v in metrics.get("labels", {}).items()}, "brier": metrics.get("brier", {}),
+            "train_rows": 0, "test_rows": rows.height, "categories": list(model.classes_)}
+
+
 @flow(name="retrain")
 def retrain_flow(promote: bool = True, margin: float | None = None) -> dict:
     """Train a challenger on all labels, judge it and the champion on the same split, promote or keep.
@@ -78,9 +106,15 @@ def retrain_flow(promote: bool = True, margin: float | None = None) -> dict:
     with warehouse.open_warehouse(settings.warehouse_path()) as con:
         reviews.fold_into(con)  # reviewed alerts and label corrections become labels first
         rows = training_rows(warehouse.labelled_reports(con))
-        if rows.height < 50:
-            raise SystemExit(f"only {rows.height} labelled reports: load labels (`shaobing labels import FILE`) "
-                             "or reports whose exports carry categories, then retrain")
+        if rows.height < MIN_LABELLED:
+            champ = warehouse.champion(con)
+            if champ is not None:
+                raise SystemExit(f"only {rows.height} labelled reports ({MIN_LABELLED} needed to train): load labels "
+                                 "(`shaobing labels import FILE`) or reports whose exports carry categories, then "
+                                 f"retrain; the champion {champ['version']} stays")
+            result = cold_start(con, rows)
+            files.publish_snapshot()
+            return result
         docs = registry.documents(con, rows)
         test = np.array([in_test_split(r) for r in rows["report_id"].to_list()])
         y_all = rows["y"].to_list()

@@ -163,12 +163,41 @@ def test_probabilities_are_calibrated_on_out_of_fold_scores_without_changing_any
     np.testing.assert_array_equal(model.predict(test)[:, 0], raw >= raw_threshold - 1e-9)
 
 
-def test_a_category_without_positives_gets_a_constant_zero_model():
+def test_a_category_without_positives_gets_a_constant_zero_model_without_a_lexicon():
+    docs, Y = toy_corpus()
+    Y[:, 3] = 0
+    model = RiskClassifier(categories=CATEGORIES, use_lexicon=False).fit(docs, Y)
+    assert model.estimators_[3] is None
+    assert (model.predict_proba(docs)[:, 3] == 0).all() and (model.predict(docs)[:, 3] == 0).all()
+
+
+def test_a_lexicon_category_without_positives_is_scored_by_its_lexicon():
+    # an export system that never files anything under a category: its lexicon still flags it
     docs, Y = toy_corpus()
     Y[:, 3] = 0
     model = RiskClassifier(categories=CATEGORIES).fit(docs, Y)
-    assert model.estimators_[3] is None
-    assert (model.predict_proba(docs)[:, 3] == 0).all() and (model.predict(docs)[:, 3] == 0).all()
+    cat = CATEGORIES[3]
+    lexicon = LexiconScorer().fit()
+    new = ["平台 爆雷 理财 资金 无法 兑付 非法集资", "楼上 邻居 装修 噪音"]
+    expected = lexicon.predict_proba(new)[:, lexicon.classes_.index(cat)]
+    np.testing.assert_allclose(model.predict_proba(new)[:, 3], expected)
+    assert model.predict(new)[:, 3].tolist() == (expected >= 0.5).astype(int).tolist() == [1, 0]
+    proba, flags, why = model.score(new)
+    assert flags[0, 3] and why[0][cat] and all(t in "".join(new[0].split()) for t in why[0][cat])
+    # the categories that had positives are untouched
+    np.testing.assert_allclose(model.predict_proba(docs)[:, :3],
+                               RiskClassifier(categories=CATEGORIES).fit(docs, Y).predict_proba(docs)[:, :3])
+
+
+def test_the_lexicon_scorer_scores_like_a_classifier():
+    scorer = LexiconScorer().fit()
+    docs = ["包工头 拖欠 工人 工资 三个月 要求 讨薪", "晚上 广场舞 噪音 太 大"]
+    proba, flags, why = scorer.score(docs, top=2)
+    np.testing.assert_array_equal(proba, scorer.predict_proba(docs))
+    np.testing.assert_array_equal(flags, scorer.predict(docs).astype(bool))
+    wage = scorer.classes_.index("wage_arrears")
+    assert flags[0, wage] and not flags[1].any()
+    assert why[0]["wage_arrears"] == scorer.terms_found(docs[0], "wage_arrears")[:2] and why[1] == {}
 
 
 def test_wrong_label_matrix_shape_is_a_clear_error():

@@ -232,3 +232,36 @@ def test_backtest_times_the_planted_hotspots_and_writes_nothing(demo, capsys):
     site = next(line for line in out.splitlines() if line.startswith("site_burst"))
     assert "2026-01-05  2026-01-12  2026-01-05" in site  # first week, peak, first alert: caught in its first week
     assert table_counts(demo["home"] / "warehouse.duckdb") == before
+
+
+def test_a_first_export_without_categories_is_scored_by_the_lexicons(prefect_harness, tmp_path, capsys):
+    """Cold start: too few labelled reports to train, no champion yet — retrain makes the taxonomy's
+    lexicons the champion, and the weekly run scores and flags with them; once a champion exists,
+    too few labels leave it in place."""
+    path = tmp_path / "calls.csv"
+    rows = [f"C{i},2025-06-{2 + i % 5:02d} 10:00:00,城关街道文昌社区,{text}"
+            for i, text in enumerate(["包工头拖欠我们农民工工资三个月，讨薪无门", "楼上邻居装修噪音太大",
+                                      "小区路灯坏了没人修"] * 4)]
+    path.write_text("工单编号,来电时间,详细地址,诉求内容\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    with home_env(tmp_path / "home"):
+        assert main(["areas", "import", str(SAMPLE / "areas.csv")]) == 0
+        assert main(["ingest", str(path)]) == 0
+        capsys.readouterr()
+        assert main(["weekly"]) == 1
+        assert "no model yet" in capsys.readouterr().err
+        assert main(["retrain"]) == 0
+        out = capsys.readouterr().out
+        assert "cold start" in out and "promoted to champion" in out and "only 0 are" in out
+        assert main(["weekly"]) == 0
+        con = duckdb.connect(str(tmp_path / "home" / "warehouse.duckdb"), read_only=True)
+        try:
+            flagged = con.sql("""select r.text, s.category, s.top_terms from report_scores s join reports r using (report_id)
+                                 where s.flagged order by all""").fetchall()
+            champion = con.sql("select version, metrics from model_versions where status = 'champion'").fetchall()
+        finally:
+            con.close()
+        assert {(text[:3], category) for text, category, _ in flagged} == {("包工头", "wage_arrears"), ("楼上邻", "family_neighbour")}
+        assert all(terms for _, _, terms in flagged)  # the lexicon terms behind each flag
+        assert '"cold_start": true' in champion[0][1]
+        assert main(["retrain"]) == 1
+        assert f"the champion {champion[0][0]} stays" in capsys.readouterr().err
