@@ -427,12 +427,14 @@ def _json_records(path: Path, encoding: str, objects: list[dict], numbers: list[
     return RawFile(path, encoding, header, rows, numbers, broken)
 
 
-_HEADER_NOISE = re.compile(r"^[*＊※]+|[(（][^()（）]*[)）]$|[\s\u3000]+")
+# A note after a header in any bracket exports use: (), （）, 【】, 〔〕, ［］ (not ASCII [], which
+# _header uses for a repeated name's position).
+_HEADER_NOISE = re.compile(r"^[*＊※]+|[(（【〔［][^()（）【】〔〕［］]*[)）】〕］]$|[\s\u3000]+")
 
 
 def _header_key(name: str) -> str:
     """A header as matched against a channel's names: without a required-mark (*工单编号), a note in
-    brackets after it (来电时间（受理）), spaces, or case."""
+    brackets after it (来电时间（受理）, 来电时间【受理】), spaces, or case."""
     return _HEADER_NOISE.sub("", name.strip()).lower()
 
 

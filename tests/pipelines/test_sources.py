@@ -346,3 +346,11 @@ def test_headers_with_a_required_mark_or_a_note_in_brackets_and_an_unused_repeat
     path.write_text("工单编号,来电时间,诉求内容,诉求内容\nGD1,2025-01-13 09:00,工资没发,欠薪\n", encoding="utf-8")
     with pytest.raises(SourceError, match="column '诉求内容' appears twice .columns 3, 4.: keep one"):
         detect_channel(read_raw(path).header, path)
+
+
+@pytest.mark.parametrize("note", ["（受理）", "(受理)", "【受理】", "〔受理〕", "［受理］"])
+def test_a_note_in_any_bracket_after_a_header_still_matches_its_column(tmp_path, note):
+    path = tmp_path / "h.csv"
+    path.write_text(f"工单编号,来电时间{note},诉求内容\nGD1,2025-01-13 09:00,工资没发\n", encoding="utf-8")
+    module, found = detect_channel(read_raw(path).header, path)
+    assert module.CHANNEL == "hotline" and found["received_at"] == f"来电时间{note}"
