@@ -401,6 +401,8 @@ def _read_jsonl(path: Path, text: str, encoding: str) -> RawFile:
     for number, line in enumerate(text.split("\n"), start=1):
         if not line.strip():
             continue
+        # files joined from several exports carry a UTF-8 BOM at the start of each part, even each line
+        line = line.lstrip("\ufeff")
         try:
             obj = json.loads(line, parse_float=_json_number)
         except json.JSONDecodeError as exc:

@@ -354,3 +354,11 @@ def test_a_note_in_any_bracket_after_a_header_still_matches_its_column(tmp_path,
     path.write_text(f"工单编号,来电时间{note},诉求内容\nGD1,2025-01-13 09:00,工资没发\n", encoding="utf-8")
     module, found = detect_channel(read_raw(path).header, path)
     assert module.CHANNEL == "hotline" and found["received_at"] == f"来电时间{note}"
+
+
+def test_json_lines_with_a_byte_order_mark_on_every_line_all_load(tmp_path):
+    path = tmp_path / "grid.jsonl"
+    lines = [json.dumps({**GRID, "event_id": f"WG{i}"}, ensure_ascii=False) for i in range(3)]
+    path.write_bytes(b"\r\n".join(b"\xef\xbb\xbf" + line.encode("utf-8") for line in lines))  # parts of joined exports
+    raw = read_raw(path)
+    assert raw.broken == [] and [r[0] for r in raw.rows] == ["WG0", "WG1", "WG2"] and raw.row_numbers == [1, 2, 3]
