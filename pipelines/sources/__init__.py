@@ -365,9 +365,12 @@ def _channel_of(header: list) -> str | None:
         return None
 
 
-def _json_document(text: str) -> tuple[list, str] | None:
-    """The records of a file that is one JSON document rather than lines: an array of objects, or an
-    object wrapping one (an API's {"code": 0, "data": [...]}); None for JSON Lines."""
+def _json_document(text: str, path: Path) -> tuple[list, str] | None:
+    """The records of a file that is one JSON document rather than lines, and where they were
+    found: an array of objects, or an object wrapping one at any depth (an API's
+    {"code": 200, "data": {"list": [...]}}); a pretty-printed object holding no array of objects is
+    one record. None for JSON Lines. An object holding two arrays of objects ({"rows": [...],
+    "errors": [...]}) is refused naming both: which one holds the reports is not guessed."""
     head = text.lstrip()[:1]
     if head not in ("[", "{"):
         return None
@@ -377,15 +380,44 @@ def _json_document(text: str) -> tuple[list, str] | None:
         return None
     if isinstance(document, list):
         return document, "a JSON array"
-    if isinstance(document, dict):
-        lists = [(k, v) for k, v in document.items() if isinstance(v, list) and any(isinstance(x, dict) for x in v)]
-        if len(lists) == 1:
-            return lists[0][1], f"the JSON array under {lists[0][0]!r}"
+    if not isinstance(document, dict):
+        return None
+    found = _record_arrays(document)
+    if len(found) == 1:
+        where, records = found[0]
+        return records, f"the JSON array at {where}"
+    if found:
+        named = ", ".join(f"{where}: {_records(len(records))}" for where, records in found)
+        raise SourceError(f"{path}: the JSON object holds {len(found)} arrays of records ({named}) and which of them "
+                          "holds the reports cannot be told; save that array alone as a .json file and load it")
+    if "\n" in text.strip():  # a pretty-printed object: one record (JSON Lines hold one on a line)
+        return [document], "one JSON object"
     return None
 
 
+def _records(n: int) -> str:
+    return f"{n:,} record" + ("" if n == 1 else "s")
+
+
+def _record_arrays(document: dict) -> list[tuple[str, list]]:
+    """(JSON path, array) of every array holding objects inside ``document``, through its objects
+    (not into the arrays: a record's own nested arrays are its values), shallowest first."""
+    found, level = [], [("$", document)]
+    while level:
+        deeper = []
+        for where, obj in level:
+            for key, value in obj.items():
+                at = f"{where}.{key}" if re.fullmatch(r"[^\W\d]\w*", key) else f"{where}[{json.dumps(key, ensure_ascii=False)}]"
+                if isinstance(value, dict):
+                    deeper.append((at, value))
+                elif isinstance(value, list) and any(isinstance(v, dict) for v in value):
+                    found.append((at, value))
+        level = deeper
+    return found
+
+
 def _read_jsonl(path: Path, text: str, encoding: str) -> RawFile:
-    document = _json_document(text)
+    document = _json_document(text, path)
     if document is not None:
         records, what = document
         objects = [r for r in records if isinstance(r, dict)]
@@ -393,7 +425,7 @@ def _read_jsonl(path: Path, text: str, encoding: str) -> RawFile:
         broken = [(i, "expected a JSON object {…}", json.dumps(r, ensure_ascii=False)[:10_000])
                   for i, r in enumerate(records, start=1) if not isinstance(r, dict)]
         out = _json_records(path, encoding, objects, numbers, broken)
-        out.notes.append(f"read as {what} of {len(records):,} records (row numbers count the records)")
+        out.notes.append(f"read as {what} of {_records(len(records))} (row numbers count the records)")
         return out
     objects, numbers, broken = [], [], []
     # Lines end at \n only: str.splitlines() would also split at U+2028, U+0085 or \x1c, which

@@ -324,16 +324,41 @@ def test_nested_json_values_are_kept_as_json_and_invisible_text_is_empty(tmp_pat
     assert q["row_number"] == 3 and q["reason"] == "empty: expected the report's text"
 
 
-@pytest.mark.parametrize("wrap", [lambda rows: rows, lambda rows: {"code": 0, "msg": "ok", "data": rows}])
-def test_a_json_document_holding_an_array_of_records_is_read(tmp_path, monkeypatch, wrap):
+@pytest.mark.parametrize("indent", [None, 2])  # compact on one line, and pretty-printed
+@pytest.mark.parametrize("wrap, where", [
+    (lambda rows: rows, "a JSON array"),
+    (lambda rows: {"code": 0, "msg": "ok", "data": rows}, "the JSON array at $.data"),
+    # as export tools write it: two levels down, beside a count; the records' own arrays are values
+    (lambda rows: {"code": 200, "msg": "success", "data": {"total": 3, "pageNo": 1, "list": rows}},
+     "the JSON array at $.data.list"),
+    (lambda rows: {"结果": {"事件列表": rows, "tags": ["a", "b"]}}, "the JSON array at $.结果.事件列表"),
+])
+def test_a_json_document_holding_an_array_of_records_is_read(tmp_path, monkeypatch, wrap, where, indent):
     monkeypatch.setenv("SHAOBING_WORKERS", "1")
-    rows = [{**GRID, "event_id": "WG1"}, {**GRID, "event_id": "WG2", "reported_at": "不是日期"}, "not a record"]
+    rows = [{**GRID, "event_id": "WG1", "photos": [{"url": "a.jpg"}]}, {**GRID, "event_id": "WG2", "reported_at": "不是日期"},
+            "not a record"]
     path = tmp_path / "grid.json"
-    path.write_text(json.dumps(wrap(rows), ensure_ascii=False, indent=2), encoding="utf-8")
+    path.write_text(json.dumps(wrap(rows), ensure_ascii=False, indent=indent), encoding="utf-8")
     raw, reports, quarantine = prepared(path)
     assert reports["source_id"].to_list() == ["WG1"]
     assert sorted(quarantine["row_number"].to_list()) == [2, 3]   # the records' numbers
-    assert any("JSON array" in n for n in raw.notes)
+    assert raw.notes == [f"read as {where} of 3 records (row numbers count the records)"]
+
+
+def test_a_json_object_holding_two_arrays_of_records_is_refused_naming_both(tmp_path):
+    path = tmp_path / "grid.json"
+    document = {"data": {"rows": [GRID, GRID]}, "errors": [{"row": 3, "msg": "字段缺失"}]}
+    path.write_text(json.dumps(document, ensure_ascii=False), encoding="utf-8")
+    with pytest.raises(SourceError, match=r"grid\.json: the JSON object holds 2 arrays of records \(\$\.errors: 1 record, "
+                                          r"\$\.data\.rows: 2 records\) and which of them holds the reports cannot be told"):
+        read_raw(path)
+
+
+def test_a_pretty_printed_json_object_is_one_record(tmp_path):
+    path = tmp_path / "grid.json"
+    path.write_text(json.dumps(GRID, ensure_ascii=False, indent=2), encoding="utf-8")
+    raw = read_raw(path)
+    assert raw.rows[0][raw.header.index("event_id")] == "WG1" and len(raw.rows) == 1 and raw.broken == []
 
 
 def test_headers_with_a_required_mark_or_a_note_in_brackets_and_an_unused_repeated_column_load(tmp_path, monkeypatch):
