@@ -86,7 +86,28 @@ def read_raw(path: Path) -> RawFile:
         if kind == "workbook":
             return _read_workbook(path, data)
         text, encoding = decode(data, path)
-        return _read_csv(path, text, encoding) if kind == "csv" else _read_jsonl(path, text, encoding)
+        text, nuls = _without_nul(text, is_json=kind == "jsonl")
+        out = _read_csv(path, text, encoding) if kind == "csv" else _read_jsonl(path, text, encoding)
+        if nuls:
+            out.notes.append(f"{nuls:,} NUL character(s) removed (padding or damage, never text)")
+        return out
+
+
+# A JSON string's escaped NUL: \u0000 after an even number of backslashes (\\u0000 is a backslash and text).
+_JSON_NUL = re.compile(r"(?<!\\)((?:\\\\)*)\\u0000")
+
+
+def _without_nul(text: str, is_json: bool) -> tuple[str, int]:
+    """The text without NUL characters, and how many there were: never content, they are what a
+    system left in a cell or padded a file with (a file's end of NULs read as a row of one cell).
+    In JSON their escape \\u0000 too."""
+    count = text.count("\x00")
+    if count:
+        text = text.replace("\x00", "")
+    if is_json and "\\u0000" in text:
+        text, escaped = _JSON_NUL.subn(r"\1", text)
+        count += escaped
+    return text, count
 
 
 @contextmanager
@@ -120,6 +141,8 @@ def _cell(value) -> str | None:
         # written as the float it is, so that validation quarantines an id that lost its digits
         return str(int(value)) if abs(value) < 2 ** 53 else f"{value:.15E}"
     text = str(value).strip()
+    if "\x00" in text:  # never content (see _without_nul)
+        text = text.replace("\x00", "").strip()
     return text or None
 
 

@@ -128,3 +128,36 @@ def test_a_report_of_another_county_gets_no_area_from_its_town_or_text(tmp_path,
     reports, quarantine = prepared(csv, monkeypatch)
     assert quarantine.height == 0
     assert reports["area_code"].to_list() == ["369901001001", None, "369901001001"]
+
+
+# ---------------------------------------------------------------- second trial: how files are read
+def test_nul_characters_are_removed_from_cells_and_nul_padding_is_not_a_row(tmp_path, monkeypatch):
+    csv = tmp_path / "hotline.csv"
+    csv.write_bytes("工单编号,来电时间,诉求内容\r\nGD1,2025-01-13 09:00:00,工资三个\x00月没发\r\nGD2,2025-01-13 09:00:00,欠薪\r\n"
+                    .encode("utf-8") + b"\x00" * 64)  # a file padded to its block with NULs
+    raw = read_raw(csv)
+    assert raw.rows[0][2] == "工资三个月没发" and raw.broken == []
+    assert raw.notes == ["65 NUL character(s) removed (padding or damage, never text)"]
+    reports, quarantine = prepared(csv, monkeypatch)
+    assert reports["text"].to_list() == ["工资三个月没发", "欠薪"] and quarantine.height == 0
+
+
+def test_a_nul_escaped_in_json_is_removed_but_an_escaped_backslash_before_u0000_is_text(tmp_path):
+    path = tmp_path / "grid.jsonl"
+    path.write_text('{"event_id": "E1", "reported_at": "2025-01-13", "description": "工资\\u0000没发"}\n'
+                    '{"event_id": "E2", "reported_at": "2025-01-13", "description": "路径C:\\\\u0000"}\n', encoding="utf-8")
+    raw = read_raw(path)
+    assert [r[2] for r in raw.rows] == ["工资没发", "路径C:\\u0000"] and raw.notes == [
+        "1 NUL character(s) removed (padding or damage, never text)"]
+
+
+def test_a_nul_in_an_old_excel_cell_is_removed(tmp_path):
+    import xlwt
+
+    book = xlwt.Workbook(encoding="utf-8")
+    sheet = book.add_sheet("信访登记")
+    for row, cells in enumerate([["信访件编号", "登记日期", "信访事项"], ["XF1", "2025-01-13", "工资\x00没发"]]):
+        for col, value in enumerate(cells):
+            sheet.write(row, col, value)
+    book.save(str(tmp_path / "p.xls"))
+    assert read_raw(tmp_path / "p.xls").rows == [["XF1", "2025-01-13", "工资没发"]]

@@ -259,10 +259,10 @@ def _text(value) -> str:
 
 
 def _cell(value) -> str | None:
-    """A cell as the readers see it: text, stripped, None when blank."""
+    """A cell as the readers see it: text without NUL characters, stripped, None when blank."""
     if isinstance(value, dt.datetime):
         value = value.isoformat(sep=" ")
-    text = _text(value).strip()
+    text = _text(value).replace("\x00", "").strip()
     return text or None
 
 
