@@ -274,7 +274,7 @@ def _read_workbook(path: Path, data: bytes) -> RawFile:
                           f" one ({_calamine_reason(exc)})") from None
     try:
         sheets = [m.name for m in book.sheets_metadata if m.typ == python_calamine.SheetTypeEnum.WorkSheet]
-        read = [_read_sheet(path, name, book.get_sheet_by_name(name).iter_rows()) for name in sheets]
+        read = [_read_sheet_merged(path, book.get_sheet_by_name(name)) for name in sheets]
     except BaseException as exc:
         _reraise_unless_damaged(exc)
         raise SourceError(f"{path}: the workbook is damaged ({_calamine_reason(exc)})") from None
@@ -331,6 +331,50 @@ def _workbook_cell(value) -> str | None:
     if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
         return f"{value.isoformat()} 00:00:00"
     return _cell(value)
+
+
+def _read_sheet_merged(path: Path, sheet) -> RawFile | None:
+    """A calamine sheet read by _read_sheet, the value of each vertically merged cell (a 登记日期
+    or 问题属地 merged over the rows of one day or place) given to every row it spans."""
+    merged = sorted((top, left, bottom) for (top, left), (bottom, _) in sheet.merged_cell_ranges or () if bottom > top)
+    if not merged:
+        return _read_sheet(path, sheet.name, sheet.iter_rows())
+    out = _read_sheet(path, sheet.name, _fill_merged(sheet.iter_rows(), merged, (sheet.start or (0, 0))[1]))
+    if out is not None:
+        shown = ", ".join(f"{_a1(top, left)}:{_a1(bottom, left)}" for top, left, bottom in merged[:3])
+        more = f" and {len(merged) - 3} more" if len(merged) > 3 else ""
+        out.notes.append(f"sheet {sheet.name!r}: the value of each merged cell ({shown}{more}) read in every row it spans")
+    return out
+
+
+def _fill_merged(rows, merged: list[tuple[int, int, int]], first_column: int):
+    """``rows`` (a sheet's, from its first row) with the value of each merged cell (top row, column,
+    bottom row; the sheet's coordinates, from 0) in the rows below it that it spans: Excel keeps it
+    in the top cell only. Only down its first column: a cell merged across columns is one value."""
+    below: dict[int, list[tuple[int, int]]] = {}  # row → (column in the row, the row holding the value)
+    for top, left, bottom in merged:
+        for r in range(top + 1, bottom + 1):
+            below.setdefault(r, []).append((left - first_column, top))
+    tops = {top for top, _, _ in merged}
+    held = {}
+    for i, row in enumerate(rows):  # calamine's rows start at the sheet's first row, its columns at its first column
+        if i in tops:
+            held[i] = row
+        for column, top in below.get(i, ()):
+            if 0 <= column < len(row) and row[column] in ("", None) and top in held and column < len(held[top]):
+                row = list(row)
+                row[column] = held[top][column]
+        yield row
+
+
+def _a1(row: int, column: int) -> str:
+    """A cell's name as Excel shows it (B2) from its coordinates from 0."""
+    letters = ""
+    column += 1
+    while column:
+        column, rest = divmod(column - 1, 26)
+        letters = chr(65 + rest) + letters
+    return f"{letters}{row + 1}"
 
 
 def _read_sheet(path: Path, name: str, rows) -> RawFile | None:

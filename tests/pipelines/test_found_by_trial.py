@@ -161,3 +161,44 @@ def test_a_nul_in_an_old_excel_cell_is_removed(tmp_path):
             sheet.write(row, col, value)
     book.save(str(tmp_path / "p.xls"))
     assert read_raw(tmp_path / "p.xls").rows == [["XF1", "2025-01-13", "工资没发"]]
+
+
+def test_a_vertically_merged_cell_s_value_belongs_to_every_row_it_spans(tmp_path, monkeypatch):
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "信访登记"
+    # from column B, below a title merged across: calamine's rows start at the sheet's first column
+    sheet["B1"] = "溪山县信访登记表"
+    sheet.merge_cells("B1:E1")
+    for col, name in zip("BCDE", ["信访件编号", "登记日期", "问题属地", "信访事项"]):
+        sheet[f"{col}2"] = name
+    for row, (sid, text) in enumerate([("XF1", "欠薪"), ("XF2", "漏水"), ("XF3", "借款"), ("XF4", "征地")], start=3):
+        sheet[f"B{row}"], sheet[f"E{row}"] = sid, text
+    sheet["C3"], sheet["D3"] = "2025-01-13", "溪山县城关镇"
+    sheet.merge_cells("C3:C5")    # one day's registrations
+    sheet.merge_cells("D3:D4")    # one place's
+    sheet["C6"] = "2025-01-14"    # below the merge: its own date
+    book.save(tmp_path / "p.xlsx")
+    raw = read_raw(tmp_path / "p.xlsx")
+    assert [r[1] for r in raw.rows] == ["2025-01-13", "2025-01-13", "2025-01-13", "2025-01-14"]
+    assert [r[2] for r in raw.rows] == ["溪山县城关镇", "溪山县城关镇", None, None]
+    assert raw.notes[-1] == "sheet '信访登记': the value of each merged cell (C3:C5, D3:D4) read in every row it spans"
+    reports, quarantine = prepared(tmp_path / "p.xlsx", monkeypatch)
+    assert quarantine.height == 0 and reports["source_id"].to_list() == ["XF1", "XF2", "XF3", "XF4"]
+
+
+def test_a_merged_cell_of_an_old_excel_file_is_read_in_every_row_it_spans(tmp_path):
+    import xlwt
+
+    book = xlwt.Workbook(encoding="utf-8")
+    sheet = book.add_sheet("信访登记")
+    for col, name in enumerate(["信访件编号", "登记日期", "信访事项"]):
+        sheet.write(0, col, name)
+    for row in (1, 2, 3):
+        sheet.write(row, 0, f"XF{row}")
+    sheet.write(3, 2, "欠薪")
+    sheet.write_merge(1, 2, 1, 2, "2025-01-13")  # two rows down and two columns across
+    book.save(str(tmp_path / "p.xls"))
+    rows = read_raw(tmp_path / "p.xls").rows
+    assert [r[1] for r in rows] == ["2025-01-13", "2025-01-13", None]
+    assert [r[2] for r in rows] == [None, None, "欠薪"]  # down its first column only: one value, not one per column
