@@ -252,11 +252,12 @@ def _read_csv(path: Path, text: str, encoding: str) -> RawFile:
 
 
 def _read_workbook(path: Path, data: bytes) -> RawFile:
-    """Every sheet whose header (in its first HEADER_SEARCH rows, below any title) is a channel's;
-    several such sheets must share their columns and channel, and their rows are read as one
-    file, each row knowing its sheet. Sheets that match no channel (instructions, lookup tables)
-    are left out with a note; if none matches, the first non-empty sheet is returned as it is, for
-    the channel check to say why.
+    """Every visible sheet whose header (in its first HEADER_SEARCH rows, below any title) is a
+    channel's; several such sheets must share their columns and channel, and their rows are read
+    as one file, each row knowing its sheet. Sheets that match no channel (instructions, lookup
+    tables) are left out with a note; if none matches, the first non-empty sheet is returned as it
+    is, for the channel check to say why. Hidden sheets are not read (a clerk hides what is not
+    to be counted: deleted registrations, drop-down lists), and are named in a note.
 
     Read with python-calamine (Rust's calamine): one reader for .xlsx/.xlsm, the .xls that older
     case systems still export, .xlsb and .ods, and ten times faster than openpyxl (100,000
@@ -273,16 +274,24 @@ def _read_workbook(path: Path, data: bytes) -> RawFile:
         raise SourceError(f"{path}: not a readable {path.suffix.lstrip('.').upper() or 'Excel'} workbook, or a damaged"
                           f" one ({_calamine_reason(exc)})") from None
     try:
-        sheets = [m.name for m in book.sheets_metadata if m.typ == python_calamine.SheetTypeEnum.WorkSheet]
-        read = [_read_sheet_merged(path, book.get_sheet_by_name(name)) for name in sheets]
+        sheets = [m for m in book.sheets_metadata if m.typ == python_calamine.SheetTypeEnum.WorkSheet]
+        hidden = [m.name for m in sheets if m.visible != python_calamine.SheetVisibleEnum.Visible]
+        read = [_read_sheet_merged(path, book.get_sheet_by_name(m.name)) for m in sheets if m.name not in hidden]
+        read = [r for r in read if r is not None]
+        # where no visible sheet holds reports, a hidden one that does is named instead of "no channel"
+        holding = [] if any(_channel_of(r.header) for r in read) else [
+            name for name in hidden if (r := _read_sheet_merged(path, book.get_sheet_by_name(name))) and _channel_of(r.header)]
     except BaseException as exc:
         _reraise_unless_damaged(exc)
         raise SourceError(f"{path}: the workbook is damaged ({_calamine_reason(exc)})") from None
     finally:
         book.close()
-    read = [r for r in read if r is not None]
+    if holding:
+        raise SourceError(f"{path}: no visible sheet holds reports; hidden sheet(s) {', '.join(map(repr, holding))} do, and a"
+                          " hidden sheet is not loaded: unhide it in Excel (right-click a sheet tab, Unhide) and load the file again")
     if not read:
-        raise SourceError(f"{path}: the workbook's sheets are empty")
+        raise SourceError(f"{path}: the workbook's sheets are empty" + (
+            f" (its hidden sheet(s) {', '.join(map(repr, hidden))} are not loaded)" if hidden else ""))
     matched = [(r, _channel_of(r.header)) for r in read]
     matched = [(r, c) for r, c in matched if c is not None]
     if not matched:
@@ -294,7 +303,9 @@ def _read_workbook(path: Path, data: bytes) -> RawFile:
             raise SourceError(f"{path}: sheets {first.path.name!r} and {other.path.name!r} hold {what} rows under"
                               " different columns; save each sheet as a file of its own")
     out = RawFile(path, first.encoding, first.header, [], [],
-                  notes=[f"sheet {r.path.name!r} left out: its columns {r.header[:6]} match no channel"
+                  notes=[f"sheet {name!r} not loaded: it is hidden (unhide it and load the file again if it holds"
+                         " reports)" for name in hidden] +
+                        [f"sheet {r.path.name!r} left out: its columns {r.header[:6]} match no channel"
                          for r in read if all(r is not m for m, _ in matched)])
     several = len(matched) > 1
     out.sheets = [] if several else None

@@ -281,6 +281,41 @@ def test_sheets_of_different_columns_are_refused_with_a_clear_error(tmp_path):
         read_raw(tmp_path / "mixed.xlsx")
 
 
+@pytest.mark.parametrize("state", ["hidden", "veryHidden"])
+def test_a_hidden_sheet_is_not_loaded_and_is_named(tmp_path, monkeypatch, state):
+    import openpyxl
+
+    monkeypatch.setenv("SHAOBING_WORKERS", "1")
+    header = ["信访件编号", "登记日期", "信访事项"]
+    book = openpyxl.Workbook()
+    book.active.title = "信访登记"
+    book.active.append(header)
+    book.active.append(["XF1", "2025-01-13", "工资没发"])
+    deleted = book.create_sheet("已删除")  # the same columns: registrations struck off, kept out of sight
+    deleted.append(header)
+    deleted.append(["XF9", "2025-01-13", "【作废】测试数据"])
+    deleted.sheet_state = state
+    book.save(tmp_path / "p.xlsx")
+    raw, reports, quarantine = prepared(tmp_path / "p.xlsx")
+    assert reports["source_id"].to_list() == ["XF1"] and quarantine.height == 0 and raw.sheets is None
+    assert "sheet '已删除' not loaded: it is hidden (unhide it and load the file again if it holds reports)" in raw.notes
+
+
+def test_a_workbook_whose_reports_are_all_on_a_hidden_sheet_says_so(tmp_path):
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    book.active.append(["本表由系统导出"])
+    data = book.create_sheet("登记")
+    data.append(["信访件编号", "登记日期", "信访事项"])
+    data.append(["XF1", "2025-01-13", "工资没发"])
+    data.sheet_state = "hidden"
+    book.save(tmp_path / "p.xlsx")
+    with pytest.raises(SourceError, match=r"p\.xlsx: no visible sheet holds reports; hidden sheet\(s\) '登记' do, and a hidden "
+                                          r"sheet is not loaded: unhide it"):
+        read_raw(tmp_path / "p.xlsx")
+
+
 @pytest.mark.parametrize("above", ["12345热线工单导出 2025年1月\n", "\n\n", "导出时间：2025-02-01\n\n"])
 def test_a_csv_header_below_a_title_or_blank_lines_is_found(tmp_path, monkeypatch, above):
     monkeypatch.setenv("SHAOBING_WORKERS", "1")
