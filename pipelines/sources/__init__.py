@@ -43,18 +43,43 @@ class RawFile:
     notes: list[str] = field(default_factory=list)  # what was left out and why (sheets, title rows)
 
 
-def decode(data: bytes, path: Path) -> tuple[str, str]:
-    """Text and encoding: UTF-8 (BOM or not), GB18030, else charset-normalizer's guess.
+_BOM = b"\xef\xbb\xbf"
+# What a GB18030 reading of another encoding's bytes is full of (Big5 read as GBK: ㄓ筿, ┮妮, private
+# use code points) and a Chinese export almost never holds: Greek and Cyrillic letters, box drawing,
+# kana, bopomofo, the private use area.
+_MISREAD = re.compile(r"[\u0370-\u04ff\u2500-\u257f\u3040-\u30ff\u3100-\u312f\ue000-\uf8ff\ufffd]")
 
-    A file that is mostly one encoding with a few damaged bytes is decoded with U+FFFD in place of
-    them, so that validation quarantines just the damaged rows instead of losing the whole file.
-    """
-    for enc in ("utf-8-sig", "gb18030"):
-        try:
-            text = data.decode(enc)
-        except UnicodeDecodeError:
-            continue
-        return text, ("utf-8" if enc == "utf-8-sig" and not data.startswith(b"\xef\xbb\xbf") else enc)
+
+def _misread(text: str) -> bool:
+    """Whether a decoded text reads as another encoding's bytes: more than 2% of the non-ASCII
+    characters of its start are ones a Chinese export almost never holds (GB18030 text: none;
+    UTF-8 read as GB18030: 9%; Big5: half)."""
+    sample = text[:100_000]
+    odd = len(_MISREAD.findall(sample))
+    return odd >= 3 and odd > 0.02 * (len(sample) - len(sample.encode("ascii", "ignore")))
+
+
+def decode(data: bytes, path: Path) -> tuple[str, str]:
+    """Text and encoding: UTF-8 (BOM or not), GB18030 (after a UTF-8 BOM too: a tool put one on a
+    GBK file), else charset-normalizer's guess (Big5, UTF-16, ...), which is also asked when the
+    GB18030 reading looks like another encoding's bytes (``_misread``).
+
+    A file that is mostly one encoding with a few damaged lines (an export joined from two
+    systems) is decoded with U+FFFD in place of the bad bytes, so that validation quarantines just
+    the damaged rows instead of losing the whole file; one with more damaged lines than good is
+    refused."""
+    bom = data.startswith(_BOM)
+    body = data[len(_BOM):] if bom else data
+    try:
+        return body.decode("utf-8"), "utf-8-sig" if bom else "utf-8"
+    except UnicodeDecodeError:
+        pass
+    try:
+        gb = body.decode("gb18030")
+    except UnicodeDecodeError:
+        gb = None
+    if gb is not None and not _misread(gb):
+        return gb, "gb18030 (after a UTF-8 BOM)" if bom else "gb18030"
     from charset_normalizer import from_bytes
 
     best = from_bytes(data[:500_000]).best()
@@ -63,11 +88,20 @@ def decode(data: bytes, path: Path) -> tuple[str, str]:
             return data.decode(best.encoding), best.encoding
         except (UnicodeDecodeError, LookupError):
             pass
-    text, enc = min(((data.decode(e, errors="replace"), e) for e in ("utf-8-sig", "gb18030")),
-                    key=lambda te: te[0].count("\ufffd"))
-    if text.count("\ufffd") > max(20, len(text) // 200):
-        raise SourceError(f"{path}: cannot decode the file as UTF-8 or GB18030 (is it a text export?)")
+    if gb is not None:  # nothing reads better: read_raw says so if the header is unreadable
+        return gb, "gb18030"
+    text, enc, damaged, lines = min((_damaged(data, e) for e in ("utf-8-sig", "gb18030")), key=lambda d: d[2:])
+    if damaged * 2 > lines:
+        raise SourceError(f"{path}: cannot decode the file as UTF-8 or GB18030: {damaged:,} of its {lines:,} lines hold bytes"
+                          " valid in neither (is it a text export?)")
     return text, f"{enc.replace('-sig', '')} (damaged bytes)"
+
+
+def _damaged(data: bytes, encoding: str) -> tuple[str, str, int, int]:
+    """``data`` decoded with U+FFFD for bytes not valid in ``encoding``; lines holding one, lines."""
+    text = data.decode(encoding, errors="replace")
+    lines = [line for line in text.split("\n") if line.strip()]
+    return text, encoding, sum("\ufffd" in line for line in lines), len(lines)
 
 
 def read_raw(path: Path) -> RawFile:
@@ -90,6 +124,9 @@ def read_raw(path: Path) -> RawFile:
         out = _read_csv(path, text, encoding) if kind == "csv" else _read_jsonl(path, text, encoding)
         if nuls:
             out.notes.append(f"{nuls:,} NUL character(s) removed (padding or damage, never text)")
+        if _MISREAD.search("".join(out.header)) and _channel_of(out.header) is None:
+            raise SourceError(f"{path}: its column names {out.header[:6]} do not read as text in {encoding}: the file is"
+                              " in another encoding, or its header line is; save it as UTF-8 and load it again")
         return out
 
 

@@ -8,6 +8,7 @@ import json
 
 import openpyxl
 import polars as pl
+import pytest
 
 from pipelines import ingest, sources
 from pipelines.areas import read_areas
@@ -202,3 +203,53 @@ def test_a_merged_cell_of_an_old_excel_file_is_read_in_every_row_it_spans(tmp_pa
     rows = read_raw(tmp_path / "p.xls").rows
     assert [r[1] for r in rows] == ["2025-01-13", "2025-01-13", None]
     assert [r[2] for r in rows] == [None, None, "欠薪"]  # down its first column only: one value, not one per column
+
+
+HOTLINE_ROWS = ["工单编号,来电时间,所属区县,诉求内容"] + [f"GD{i},2025-01-13 09:00:00,溪山县,包工头拖欠工资三个月未发，工人多次讨要无果。"
+                                                  for i in range(1, 7)]
+
+
+def test_gbk_bytes_after_a_utf8_byte_order_mark_are_read_as_gb18030(tmp_path, monkeypatch):
+    csv = tmp_path / "hotline.csv"
+    csv.write_bytes(b"\xef\xbb\xbf" + "\r\n".join(HOTLINE_ROWS).encode("gbk"))  # a tool put a BOM on a GBK file
+    raw = read_raw(csv)
+    assert raw.encoding == "gb18030 (after a UTF-8 BOM)" and raw.header == HOTLINE_ROWS[0].split(",")
+    reports, quarantine = prepared(csv, monkeypatch)
+    assert reports.height == 6 and quarantine.height == 0 and reports["text"][0].startswith("包工头")
+
+
+def test_a_big5_file_is_read_as_big5_not_as_gbk(tmp_path):
+    csv = tmp_path / "hotline.csv"
+    header = ["工單編號", "來電時間", "來電號碼", "所屬區縣", "詳細地址", "訴求內容"]
+    rows = [[f"GD{i}", "2024-11-25 09:10:00", "13912345678", "溪山縣", "城關街道文昌社區建設路8號",
+             "包工頭拖欠工資三個月未發，工人多次討要無果。"] for i in range(3)]
+    csv.write_bytes("\r\n".join(",".join(r) for r in [header, *rows]).encode("big5"))
+    raw = read_raw(csv)
+    assert raw.encoding == "big5" and raw.header == header and raw.rows[0][5] == rows[0][5]
+
+
+def test_a_header_line_in_another_encoding_is_named_as_unreadable(tmp_path):
+    csv = tmp_path / "hotline.csv"
+    csv.write_bytes("工单编号,来电时间,诉求内容\r\n".encode("gbk") + "GD1,2025-01-13 09:00,工资没发放\r\n".encode("utf-8"))
+    with pytest.raises(sources.SourceError, match=r"hotline\.csv: its column names \[.*\] do not read as text in utf-8 "
+                                                  r"\(damaged bytes\): the file is in another encoding, or its header line is"):
+        read_raw(csv)
+
+
+def test_a_small_utf8_file_with_two_gbk_lines_quarantines_just_those(tmp_path, monkeypatch):
+    csv = tmp_path / "hotline.csv"
+    csv.write_bytes(b"".join(line.encode("gbk" if i in (3, 4) else "utf-8") + b"\r\n"  # joined from two systems
+                             for i, line in enumerate(HOTLINE_ROWS)))
+    assert read_raw(csv).encoding == "utf-8 (damaged bytes)"
+    reports, quarantine = prepared(csv, monkeypatch)
+    assert reports["source_id"].to_list() == ["GD1", "GD2", "GD5", "GD6"]
+    assert quarantine["row_number"].to_list() == [4, 5]
+    assert set(quarantine["reason"]) == {"holds bytes that are not valid in the file's encoding"}
+
+
+def test_a_file_mostly_in_neither_encoding_is_still_refused(tmp_path):
+    csv = tmp_path / "hotline.csv"
+    csv.write_bytes(HOTLINE_ROWS[0].encode("utf-8") + b"\r\n" + b"".join(line.encode("utf-8")[:-2] + b"\xff\xfe\r\n"
+                                                                          for line in HOTLINE_ROWS[1:]))
+    with pytest.raises(sources.SourceError, match=r"cannot decode the file as UTF-8 or GB18030: 6 of its 7 lines hold bytes"):
+        read_raw(csv)
