@@ -301,7 +301,7 @@ def test_a_hidden_sheet_is_not_loaded_and_is_named(tmp_path, monkeypatch, state)
     assert "sheet '已删除' not loaded: it is hidden (unhide it and load the file again if it holds reports)" in raw.notes
 
 
-def test_a_workbook_whose_reports_are_all_on_a_hidden_sheet_says_so(tmp_path):
+def test_a_workbook_whose_visible_sheets_hold_no_reports_names_its_hidden_ones(tmp_path):
     import openpyxl
 
     book = openpyxl.Workbook()
@@ -313,6 +313,14 @@ def test_a_workbook_whose_reports_are_all_on_a_hidden_sheet_says_so(tmp_path):
     book.save(tmp_path / "p.xlsx")
     with pytest.raises(SourceError, match=r"p\.xlsx: no visible sheet holds reports; hidden sheet\(s\) '登记' do, and a hidden "
                                           r"sheet is not loaded: unhide it"):
+        read_raw(tmp_path / "p.xlsx")
+    data.title = "下拉选项"  # a hidden list for drop-downs, under an empty visible sheet
+    data.delete_rows(1, 2)
+    data.append(["来信"])
+    book.remove(book.worksheets[0])
+    book.create_sheet("登记", 0)
+    book.save(tmp_path / "p.xlsx")
+    with pytest.raises(SourceError, match=r"p\.xlsx: the workbook's sheets are empty \(its hidden sheet\(s\) '下拉选项' are not"):
         read_raw(tmp_path / "p.xlsx")
 
 
