@@ -46,7 +46,7 @@ class RawFile:
 _BOM = b"\xef\xbb\xbf"
 # What a GB18030 reading of another encoding's bytes is full of (Big5 read as GBK: ㄓ筿, ┮妮, private
 # use code points) and a Chinese export almost never holds: Greek and Cyrillic letters, box drawing,
-# kana, bopomofo, the private use area.
+# kana, bopomofo, the private use area; and U+FFFD, a byte no reading could place.
 _MISREAD = re.compile(r"[\u0370-\u04ff\u2500-\u257f\u3040-\u30ff\u3100-\u312f\ue000-\uf8ff\ufffd]")
 
 
