@@ -22,14 +22,23 @@ DATETIME_FORMATS = ["%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S", 
                     "%Y-%m-%d %H:%M:%S%.f", "%Y/%m/%d %H:%M:%S", "%Y/%m/%d %H:%M", "%Y-%m-%d", "%Y/%m/%d",
                     "%Y年%m月%d日 %H:%M:%S", "%Y年%m月%d日 %H:%M", "%Y年%m月%d日", "%Y.%m.%d",
                     "%Y-%m-%dT%H:%M", "%Y.%m.%d %H:%M:%S", "%Y.%m.%d %H:%M",
-                    "%Y年%m月%d日%H时%M分%S秒", "%Y年%m月%d日%H时%M分", "%Y年%m月%d日 %H时%M分%S秒", "%Y年%m月%d日 %H时%M分",
-                    "%Y年%m月%d日%H:%M:%S", "%Y年%m月%d日%H:%M"]
+                    "%Y年%m月%d日%H:%M:%S", "%Y年%m月%d日%H:%M"]  # (15时30分 is written 15:30 first: ``_clock``)
 # A run of digits only is read by its length: 8 and 14 digits here, 10 and 13 as Unix times, up to
 # five (and a fraction) as an Excel serial. Tried on any length, "%Y%m%d%H%M%S" took the Unix time
 # 1000051200000 (2001-09-10) for the year 1000, as its fields may have fewer digits than written.
 COMPACT_FORMATS = {8: "%Y%m%d", 14: "%Y%m%d%H%M%S"}
 AWARE_FORMATS = ["%Y-%m-%dT%H:%M:%S%z", "%Y-%m-%dT%H:%M:%S%.f%z", "%Y-%m-%d %H:%M:%S%z", "%Y-%m-%d %H:%M:%S%.f%z",
-                 "%Y-%m-%dT%H:%M%z"]
+                 "%Y-%m-%dT%H:%M%z", "%a %b %d %H:%M:%S %Y %z"]  # the last: Java's Date, as ``_java`` rewrites it
+OFFSET = r"(?:[Zz]|[+-]\d{2}:?\d{2})$"
+# Java's ZonedDateTime writes its zone's name after the offset (2024-03-05T15:00+08:00[Asia/Shanghai]):
+# the offset says the moment; the name adds nothing to it.
+ZONE_ID = r"([Zz]|[+-]\d{2}:?\d{2})\[[A-Za-z][\w/+\-]*\]$"
+# Java's Date.toString() (Mon Nov 25 10:15:00 CST 2024) names its zone by an abbreviation. In a
+# Chinese export CST is China Standard Time (UTC+8), not US Central time; GMT+08:00 is written
+# where the zone has no abbreviation. Other abbreviations are not guessed at.
+JAVA_DATE = (r"^(?P<head>(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) (?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)"
+             r" +\d{1,2} \d{2}:\d{2}:\d{2}) (?P<zone>CST|GMT|UTC)(?P<offset>[+-]\d{2}:?\d{2})? (?P<year>\d{4})$")
+JAVA_ZONES = {"CST": "+08:00", "GMT": "+00:00", "UTC": "+00:00"}
 EXCEL_EPOCH = dt.datetime(1899, 12, 30)
 INVISIBLE = r"[\s\u00ad\u200b-\u200f\u2060-\u2064\ufeff]"  # a cell of only these is empty (zero-width spaces, BOMs)
 SCIENTIFIC_ID = r"^\d(?:\.\d+)?[eE]\+?\d+$"  # 2.02501E+12: Excel showed a long id as a float
@@ -95,10 +104,26 @@ def row_json(header: list[str], columns: list, rows: int) -> list[str]:
 
 
 def _aware(s: pl.Expr, tz: str) -> pl.Expr:
-    """ISO times with an offset or Z (2025-01-13T01:31:07Z), as wall-clock time in ``tz``."""
-    iso = s.str.replace(r"[Zz]$", "+00:00")
+    """ISO times with an offset or Z (2025-01-13T01:31:07Z), and Java's Date as ``_java`` rewrites
+    it, as wall-clock time in ``tz``. Only values that end in an offset are parsed: parsing with an
+    offset is slow (a second for a million dates), and most exports have none."""
+    iso = pl.when(s.str.contains(OFFSET)).then(s).str.replace(r"[Zz]$", "+00:00")
     parsed = [iso.str.strptime(pl.Datetime("us", "UTC"), f, strict=False) for f in AWARE_FORMATS]
     return pl.coalesce(*parsed).dt.convert_time_zone(tz).dt.replace_time_zone(None)
+
+
+def _java(s: pl.Expr) -> pl.Expr:
+    """Java's Date.toString() with its zone as an offset after the year, which the last of
+    AWARE_FORMATS reads (the weekday is checked against the date); other values unchanged."""
+    parts = pl.when(s.str.contains(r"^[A-Z][a-z]{2} ")).then(s).str.extract_groups(JAVA_DATE)
+    zone = pl.coalesce(parts.struct.field("offset"), parts.struct.field("zone").replace_strict(JAVA_ZONES, default=None))
+    rewritten = pl.concat_str(parts.struct.field("head"), pl.lit(" "), parts.struct.field("year"), pl.lit(" "), zone)
+    return pl.when(parts.struct.field("head").is_not_null()).then(rewritten).otherwise(s)
+
+
+def _zone_id(s: pl.Expr) -> pl.Expr:
+    """An offset followed by a zone's name (…+08:00[Asia/Shanghai]) as the offset alone."""
+    return s.str.replace(ZONE_ID, "${1}")
 
 
 def _epoch(s: pl.Expr, tz: str) -> pl.Expr:
@@ -123,13 +148,14 @@ def slash_order(values) -> str | None:
     return "dmy" if day_first >= month_first else "mdy"
 
 
-_MERIDIEM = r"^(?P<day>.*?)\s*(?P<part>上午|早上|凌晨|中午|下午|晚上)\s*(?P<hour>\d{1,2})(?P<rest>[:：时点].*)?$"
+_MERIDIEM_WORD = "上午|早上|凌晨|中午|下午|晚上"
+_MERIDIEM = rf"^(?P<day>.*?)\s*(?P<part>{_MERIDIEM_WORD})\s*(?P<hour>\d{{1,2}})(?P<rest>[:：时点].*)?$"
 
 
 def _meridiem(s: pl.Expr) -> pl.Expr:
     """Times written with 上午 / 下午 (2025年1月13日 上午9:05, 2025/1/13 下午 3:05:00, 下午3点) as
     24-hour times that the formats read; other values unchanged."""
-    parts = s.str.extract_groups(_MERIDIEM)
+    parts = pl.when(s.str.contains(_MERIDIEM_WORD)).then(s).str.extract_groups(_MERIDIEM)  # (of every row: 0.2 s a million)
     hour = parts.struct.field("hour").cast(pl.Int32, strict=False)
     part = parts.struct.field("part")
     later = (part.is_in(["下午", "晚上"]) & (hour < 12)) | ((part == "中午") & (hour < 11))
@@ -140,11 +166,54 @@ def _meridiem(s: pl.Expr) -> pl.Expr:
     return pl.when(part.is_not_null()).then(rewritten).otherwise(s)
 
 
+# A time in Chinese: 15时, 15时30分, 15时30分5秒 (点 for 时 too), after the date, with or without a space.
+_CLOCK = (r"^(?P<day>.*?[\d日])\s*(?P<hour>\d{1,2})\s*[时点](?:\s*(?P<minute>\d{1,2})\s*分"
+          r"(?:\s*(?P<second>\d{1,2})\s*秒)?)?$")
+# A 12-hour time with AM or PM after it (3/15/2024 3:15:00 PM, as English-language Excel writes).
+_AM_PM = r"^(?P<day>.+?)\s+(?P<hour>\d{1,2})(?P<rest>:\d{1,2}(?::\d{1,2}(?:\.\d+)?)?)\s*(?P<part>[AaPp])\.?[Mm]\.?$"
+
+
+def _clock(s: pl.Expr) -> pl.Expr:
+    """Times written in Chinese (2024年03月05日 15时, 15时30分) as 15:00, 15:30, which the formats
+    read; other values unchanged."""
+    parts = pl.when(s.str.contains("[时点]")).then(s).str.extract_groups(_CLOCK)
+    minute, second = parts.struct.field("minute").fill_null("00"), parts.struct.field("second")
+    rewritten = pl.concat_str(parts.struct.field("day"), pl.lit(" "), parts.struct.field("hour"), pl.lit(":"), minute,
+                              pl.when(second.is_not_null()).then(pl.lit(":") + second).otherwise(pl.lit("")))
+    return pl.when(parts.struct.field("hour").is_not_null()).then(rewritten).otherwise(s)
+
+
+def _am_pm(s: pl.Expr) -> pl.Expr:
+    """12-hour times with AM / PM (3:15:00 PM, 12:00 AM) as 24-hour times (15:15:00, 00:00); an
+    hour that is no 12-hour one (13:00 PM) is left unreadable, not guessed; other values unchanged."""
+    parts = pl.when(s.str.contains(r"[AaPp]\.?[Mm]\.?$")).then(s).str.extract_groups(_AM_PM)
+    hour = parts.struct.field("hour").cast(pl.Int32, strict=False)
+    pm = parts.struct.field("part").str.to_uppercase() == "P"
+    hour = pl.when(hour.is_between(1, 12)).then(hour % 12 + pl.when(pm).then(12).otherwise(0))
+    rewritten = pl.concat_str(parts.struct.field("day"), pl.lit(" "), hour.cast(pl.String).str.zfill(2),
+                              parts.struct.field("rest"))
+    return pl.when(parts.struct.field("part").is_not_null()).then(rewritten).otherwise(s)
+
+
 def parse_datetimes(col: pl.Expr, tz: str = "Asia/Shanghai", slash: str | None = None) -> pl.Expr:
     """Dates in the forms exports use: local times, ISO times with an offset, Unix times and Excel
     serial day numbers; the latter three read as wall-clock time in ``tz``. Dates with the year
     last are read in the order ``slash`` ("dmy", "mdy"; see ``slash_order``), and not at all without one."""
-    s = _meridiem(col.str.strip_chars())
+    return col.map_batches(lambda values: _parsed(values, tz, slash), return_dtype=pl.Datetime("us"))
+
+
+# Rewrites of a value into a form the formats read, in turn.
+REWRITES = (_meridiem, _clock, _am_pm, _java, _zone_id)
+
+
+def _parsed(values: pl.Series, tz: str, slash: str | None) -> pl.Series:
+    """parse_datetimes of a column. Each rewrite's result is stored before the next one reads it:
+    nested in one expression, each would copy the expression before it several times over (a
+    rewrite reads its value in several places), and polars plans every copy."""
+    frame = values.cast(pl.Utf8).str.strip_chars().alias("s").to_frame()
+    for rewrite in REWRITES:
+        frame = frame.with_columns(rewrite(pl.col("s")).alias("s"))
+    s = pl.col("s")
     formats = DATETIME_FORMATS + ([SLASH_FORMATS[slash] + t for t in SLASH_TIMES] if slash else [])
     parsed = [s.str.strptime(pl.Datetime("us"), f, strict=False) for f in formats]
     parsed += [pl.when(s.str.contains(rf"^\d{{{n}}}$")).then(s).str.strptime(pl.Datetime("us"), f, strict=False)
@@ -152,7 +221,8 @@ def parse_datetimes(col: pl.Expr, tz: str = "Asia/Shanghai", slash: str | None =
     serial = s.cast(pl.Float64, strict=False)
     excel = (pl.when(serial.is_between(20000, 80000))
              .then(pl.lit(EXCEL_EPOCH) + pl.duration(milliseconds=(serial * 86_400_000).round(0).cast(pl.Int64))))
-    return pl.coalesce(*parsed, _aware(s, tz), _epoch(s, tz), excel.cast(pl.Datetime("us")))
+    return frame.select(pl.coalesce(*parsed, _aware(s, tz), _epoch(s, tz), excel.cast(pl.Datetime("us")))) \
+        .to_series().alias(values.name)
 
 
 # Head counts as registers write them. A range or an approximation gives its lower bound (10余人,

@@ -253,3 +253,24 @@ def test_a_file_mostly_in_neither_encoding_is_still_refused(tmp_path):
                                                                           for line in HOTLINE_ROWS[1:]))
     with pytest.raises(sources.SourceError, match=r"cannot decode the file as UTF-8 or GB18030: 6 of its 7 lines hold bytes"):
         read_raw(csv)
+
+
+# ---------------------------------------------------------------- second trial: how rows are validated
+def test_dates_as_chinese_english_and_java_exports_write_them_are_read(tmp_path, monkeypatch):
+    csv = tmp_path / "hotline.csv"
+    csv.write_text("\n".join(["工单编号,来电时间,诉求内容",
+                              "GD1,2024年03月05日 15时,工资没发",
+                              "GD2,3/15/2024 3:15:00 PM,工资没发",   # month-first: the file's order, from its 15
+                              "GD3,3/5/2024 9:05 AM,工资没发",
+                              "GD4,2024/3/5 15:00,工资没发"]) + "\n", encoding="utf-8")
+    reports, quarantine = prepared(csv, monkeypatch)
+    assert quarantine.height == 0
+    assert reports["received_at"].to_list() == [dt.datetime(2024, 3, 5, 15), dt.datetime(2024, 3, 15, 15, 15),
+                                                dt.datetime(2024, 3, 5, 9, 5), dt.datetime(2024, 3, 5, 15)]
+    jsonl = tmp_path / "grid.jsonl"
+    jsonl.write_text("\n".join(json.dumps({"event_id": f"E{i}", "reported_at": at, "description": "讨薪"}) for i, at in
+                               enumerate(["Mon Nov 25 10:15:00 CST 2024", "2024-11-25T10:15:00+08:00[Asia/Shanghai]"])),
+                     encoding="utf-8")
+    reports, quarantine = prepared(jsonl, monkeypatch)
+    assert quarantine.height == 0
+    assert reports["received_at"].to_list() == [dt.datetime(2024, 11, 25, 10, 15)] * 2

@@ -136,6 +136,10 @@ DATE_FORMS = [
     ("2019/8/19 14:03:05", lambda d: f"{d.year}/{d.month}/{d.day} {d:%H:%M:%S}", lambda d: d),
     ("2019年8月19日14时3分", lambda d: f"{d.year}年{d.month}月{d.day}日{d.hour}时{d.minute}分", lambda d: d.replace(second=0)),
     ("2019年8月19日 14:03:05", lambda d: f"{d.year}年{d.month}月{d.day}日 {d:%H:%M:%S}", lambda d: d),
+    ("2019年08月19日 14时", lambda d: f"{d:%Y年%m月%d日} {d.hour}时", lambda d: d.replace(minute=0, second=0)),
+    ("2019-08-19 02:03:05 PM", lambda d: d.strftime("%Y-%m-%d %I:%M:%S %p"), lambda d: d),  # 12 AM is midnight
+    ("Java's Date", lambda d: d.strftime("%a %b %d %H:%M:%S CST %Y"), lambda d: d),
+    ("ISO with a zone's name", lambda d: f"{d:%Y-%m-%dT%H:%M:%S}+08:00[Asia/Shanghai]", lambda d: d),
 ]
 # Unix seconds have 10 digits from 2001-09-09 on; China kept summer time until 1991.
 moments = st.datetimes(min_value=dt.datetime(2001, 9, 10), max_value=dt.datetime(2025, 12, 31)).map(

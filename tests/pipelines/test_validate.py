@@ -36,10 +36,47 @@ NOW = dt.datetime(2026, 11, 28)
     ("2025-01-13 晚上10点", dt.datetime(2025, 1, 13, 22, 0)),
     ("2025-01-13 中午12:30", dt.datetime(2025, 1, 13, 12, 30)),
     ("2025-01-13 下午13:30", dt.datetime(2025, 1, 13, 13, 30)),                # already 24-hour
+    ("2024年03月05日 15时", dt.datetime(2024, 3, 5, 15)),                        # an hour alone, in Chinese
+    ("2024年3月5日15时30分", dt.datetime(2024, 3, 5, 15, 30)),
+    ("2024年3月5日 15点30分5秒", dt.datetime(2024, 3, 5, 15, 30, 5)),
+    ("2024年3月5日下午3时", dt.datetime(2024, 3, 5, 15)),
+    ("2024-03-05 03:15:00 PM", dt.datetime(2024, 3, 5, 15, 15)),               # AM / PM after a 12-hour time
+    ("2024-03-05 12:00:00 AM", dt.datetime(2024, 3, 5, 0, 0)),                 # midnight
+    ("2024-03-05 12:30 PM", dt.datetime(2024, 3, 5, 12, 30)),                  # half past noon
+    ("2024/3/5 9:05 a.m.", dt.datetime(2024, 3, 5, 9, 5)),
+    ("2024-03-05 13:00 PM", None),                                             # no 12-hour time: not guessed
+    ("2024-03-05 0:30 AM", None),
+    ("Mon Nov 25 10:15:00 CST 2024", dt.datetime(2024, 11, 25, 10, 15)),      # Java's Date: CST is China's, UTC+8
+    ("Mon Nov 25 10:15:00 GMT+08:00 2024", dt.datetime(2024, 11, 25, 10, 15)),
+    ("Mon Nov 25 02:15:00 UTC 2024", dt.datetime(2024, 11, 25, 10, 15)),
+    ("Tue Nov 25 10:15:00 CST 2024", None),                                    # 25 November 2024 was a Monday
+    ("Mon Nov 25 10:15:00 EST 2024", None),                                    # another zone's abbreviation
+    ("2024-03-05T15:00:00+08:00[Asia/Shanghai]", dt.datetime(2024, 3, 5, 15)),  # Java's ZonedDateTime
+    ("2024-03-05T07:00Z[UTC]", dt.datetime(2024, 3, 5, 15)),
+    ("2024-03-05T15:00:00[Asia/Shanghai]", None),                              # a zone's name but no offset
 ])
 def test_dates_in_many_forms(text, expected):
     got = pl.DataFrame({"d": [text]}).select(parse_datetimes(pl.col("d"))).item()
     assert got == expected
+
+
+def test_a_zone_s_abbreviation_or_offset_is_read_as_that_moment_in_the_configured_zone():
+    dates = pl.DataFrame({"d": ["Mon Nov 25 10:15:00 CST 2024", "2024-11-25T10:15:00+08:00[Asia/Shanghai]",
+                                "2024-11-25 10:15:00"]})
+    got = dates.select(parse_datetimes(pl.col("d"), tz="Europe/Berlin")).to_series().to_list()
+    assert got == [dt.datetime(2024, 11, 25, 3, 15)] * 2 + [dt.datetime(2024, 11, 25, 10, 15)]  # (local: as written)
+
+
+def test_year_last_dates_with_am_pm_are_read_in_the_file_s_order():
+    check = Checker("us.csv", "B1", {"source_id": "工单编号", "received_at": "来电时间", "text": "诉求内容"})
+    good = validate(frame([("GD1", "3/15/2024 3:15:00 PM", "工资没发", 2, "{}"), ("GD2", "3/5/2024 9:05 AM", "工资没发", 3, "{}"),
+                           ("GD3", "2024/3/5 15:00", "工资没发", 4, "{}")]), check, NOW)
+    # 15 can only be a day: the file is month-first, so 3/5/2024 is 5 March; year-first dates are not affected
+    assert good["received_at"].to_list() == [dt.datetime(2024, 3, 15, 15, 15), dt.datetime(2024, 3, 5, 9, 5),
+                                             dt.datetime(2024, 3, 5, 15)] and not check.rows
+    check = Checker("x.csv", "B1", {"source_id": "工单编号", "received_at": "来电时间", "text": "诉求内容"})
+    assert validate(frame([("GD1", "3/5/2024 3:15 PM", "工资没发", 2, "{}")]), check, NOW).is_empty()
+    assert "cannot tell the day from the month" in check.rows[0]["reason"]  # AM/PM does not tell the order
 
 
 @pytest.mark.parametrize("values, order", [
