@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-KINDS = {"invalid": "无效", "duplicate": "重复", "conflict": "编号冲突"}
+KINDS = {"invalid": "无效", "duplicate": "重复", "conflict": "编号冲突", "footer": "合计或落款行"}
 
 _EXPECTED = {"an id": "编号", "the report's text": "诉求内容", "the date": "日期"}
 _ORDER = {"day/month/year": "日/月/年", "month/day/year": "月/日/年"}
@@ -49,6 +49,7 @@ PATTERNS: list[tuple[re.Pattern[str], str]] = [(re.compile(p, re.S), zh) for p, 
      "第 {columns} 列有值，超出表头的 {m} 列"),
     (r"^not valid JSON \((?P<error>.*) at character (?P<at>\d+)\)$", "不是有效的 JSON（第 {at} 个字符处：{error}）"),
     (r"^expected a JSON object \{…\}$", "应为一个 JSON 对象 {{…}}"),
+    (r"^a totals/footer row \((?P<label>.*)\), not a report$", "表格的合计或落款行（{label}），不是一条报告"),
 ]]
 
 

@@ -57,6 +57,14 @@ PERSONAL_FIELDS = ("phone", "id_number", "reporter_name", "grid_worker")
 PERSONAL_HEADER = re.compile(r"姓名|名字|身份证|证件号|电话|手机|联系方式|联系人|住址")
 WITHHELD = "[已隐去]"
 EARLIEST = dt.datetime(1990, 1, 1)   # before this, a date is a misread (e.g. a two-digit year), not a report
+# Rows a register adds under its data: totals (合计, 总计：3件, 小计, 共3件) and sign-offs (制表人：张三,
+# 审核人, 填报单位（盖章）：…, 制表日期：…, 注：…). They are told by the row's first filled cell, where a report
+# has its id, serial number or date, never these words; the words in a report's text are not looked at.
+FOOTER = (r"^(?P<label>合\s*计|总\s*计|小\s*计|共\s*计|总\s*数)\s*(?:$|[:：]|[\d共])"
+          r"|^(?P<count>共\s*\d+\s*(?:件|条|项|个|起|宗|次|人次|户|人))"
+          r"|^(?P<sign>制表人|制表单位|制表日期|制表时间|制表|填报单位|填报人|填报日期|填报时间|填表人|填表日期|审核人|审核"
+          r"|审批人|单位负责人|负责人|统计人|统计日期|统计时间|经办人|联系人|导出时间|导出日期|打印时间|打印日期|报送单位"
+          r"|报送日期|填表说明|备注|说明|注)\s*(?:[（(][^）)]*[）)])?\s*(?:$|[:：])")
 
 
 # The report's fields stored masked: masked once per column in raw_frame, with the row's raw JSON.
@@ -65,8 +73,9 @@ MASKED_FIELDS = ("text", "title", "address", "place", "subject", "source_categor
 
 def raw_frame(raw: RawFile, found: dict[str, str]) -> pl.DataFrame:
     """The file's rows as a frame of the channel's fields (text), with row number, a hash of the
-    untouched row (to recognise a second delivery), the row as JSON with personal data masked, and
-    the fields a report stores masked as ``masked_<field>``. Masking goes column by column
+    untouched row (to recognise a second delivery), the row as JSON with personal data masked, its
+    first filled cell (``lead``: a totals or sign-off row is told by it), and the fields a report
+    stores masked as ``masked_<field>``. Masking goes column by column
     (``mask_column``), once for the JSON and the report."""
     index = {h: i for i, h in enumerate(raw.header)}
     columns = list(zip(*raw.rows)) if raw.rows else [()] * len(raw.header)
@@ -79,8 +88,10 @@ def raw_frame(raw: RawFile, found: dict[str, str]) -> pl.DataFrame:
     raws = row_json(raw.header, masked, len(raw.rows))
     stored = {f"masked_{f}": (mask_column(columns[index[found[f]]]) if found[f] in personal else masked[index[found[f]]])
               for f in MASKED_FIELDS if f in found}  # (a field under a personal header is masked, not withheld)
+    lead = [row[0] or next((c for c in row if c), None) for row in raw.rows] if raw.header else [None] * len(raw.rows)
     frame = frame.with_columns(pl.Series("row_number", raw.row_numbers, dtype=pl.Int32),
                                pl.Series("row_hash", hashes, dtype=pl.Utf8), pl.Series("raw", raws, dtype=pl.Utf8),
+                               pl.Series("lead", lead, dtype=pl.Utf8),
                                *(pl.Series(name, cells, dtype=pl.Utf8) for name, cells in stored.items()))
     if raw.sheets is not None:  # a workbook read from several sheets: a row number needs its sheet
         frame = frame.with_columns(pl.Series("sheet", raw.sheets, dtype=pl.Utf8))
@@ -278,8 +289,10 @@ class Checker:
         come from several."""
         return f"{self.file_name} [{sheet}]" if sheet else self.file_name
 
-    def reject(self, bad: pl.DataFrame, field: str | None, kind: str, reason) -> None:
-        extra = [c for c in (field, "sheet") if c and c in bad.columns]
+    def reject(self, bad: pl.DataFrame, field: str | None, kind: str, reason, reads: tuple[str, ...] = ()) -> None:
+        """Quarantine the rows of ``bad`` under ``field``'s column; ``reason``: a text, or a function
+        of a row's number, raw JSON, ``field``, sheet and the columns it ``reads``."""
+        extra = [c for c in (field, "sheet", *reads) if c and c in bad.columns]
         for r in bad.select("row_number", "raw", *dict.fromkeys(extra)).iter_rows(named=True):
             self.rows.append({"batch_id": self.batch_id, "file_name": self.where(r.get("sheet")), "row_number": r["row_number"],
                               "column": self.columns.get(field, field) if field else None, "kind": kind,
@@ -289,8 +302,14 @@ class Checker:
         personal = {self.columns[f] for f in PERSONAL_FIELDS if f in self.columns}
         withhold = {i for i, h in enumerate(raw.header) if h in personal or PERSONAL_HEADER.search(h)}
         for number, reason, text in raw.broken:
+            label = broken_footer(text)
+            if label:  # a sign-off line of fewer cells than the header (制表人：张三 alone) is still a footer
+                sheet = re.match(r"sheet '[^']*': ", reason)
+                reason, kind = (sheet[0] if sheet else "") + f"a totals/footer row ({label}), not a report", "footer"
+            else:
+                kind = "invalid"
             self.rows.append({"batch_id": self.batch_id, "file_name": self.file_name, "row_number": number,
-                              "column": None, "kind": "invalid", "reason": reason, "raw": broken_raw(text, withhold)})
+                              "column": None, "kind": kind, "reason": reason, "raw": broken_raw(text, withhold)})
 
     def frame(self) -> pl.DataFrame:
         """The quarantine rows; their reasons masked like their raw rows (a reason may quote a cell:
@@ -298,6 +317,19 @@ class Checker:
         out = pl.DataFrame(self.rows, schema={"batch_id": pl.Utf8, "file_name": pl.Utf8, "row_number": pl.Int32,
                                               "column": pl.Utf8, "kind": pl.Utf8, "reason": pl.Utf8, "raw": pl.Utf8})
         return out.with_columns(pl.Series("reason", mask_column(out["reason"].to_list()), dtype=pl.Utf8))
+
+
+def broken_footer(text: str) -> str | None:
+    """The label of a totals or sign-off row (``FOOTER``) that could not be read into the header's
+    columns, from its first filled cell; None for any other row, or one whose cells are unknown."""
+    try:
+        cells = json.loads(text)
+    except ValueError:
+        return None
+    if not isinstance(cells, list):
+        return None
+    lead = next((str(c).strip() for c in cells if c is not None and str(c).strip()), "")
+    return _footer_label(lead) if re.match(FOOTER, lead) else None
 
 
 def broken_raw(text: str, withhold: set[int]) -> str:
@@ -339,7 +371,11 @@ def validate(frame: pl.DataFrame, check: Checker, now: dt.datetime, tz: str = "A
     """Typed, valid rows; the others handed to the checker with their reasons. ``slash``: the
     order of dates written with the year last ("dmy", "mdy", None; "auto": ``slash_order`` of
     this frame's dates)."""
-    fields = [c for c in frame.columns if c not in ("row_number", "row_hash", "raw", "sheet") and not c.startswith("masked_")]
+    fields = [c for c in frame.columns if c not in ("row_number", "row_hash", "raw", "sheet", "lead")
+              and not c.startswith("masked_")]
+    frame, bad = split(frame, ~_footer(frame))
+    check.reject(bad, None, "footer", lambda r: f"a totals/footer row ({_footer_label(r.get('lead') or r['source_id'])}),"
+                 " not a report", reads=("lead", "source_id"))
     damaged = {c: pl.col(c).str.contains("\ufffd", literal=True).fill_null(False) for c in fields}
     frame, bad = split(frame, ~pl.any_horizontal(list(damaged.values())))
     for field in fields:  # each damaged row under the first column that shows it
@@ -364,7 +400,22 @@ def validate(frame: pl.DataFrame, check: Checker, now: dt.datetime, tz: str = "A
                  lambda r: f"date {r['received_at']!r} reads as a year before {EARLIEST:%Y}: expected a four-digit year")
     if "people_count" in frame.columns:
         frame = _validate_counts(frame, check)
-    return frame.drop("received_at").rename({"received": "received_at"})
+    return frame.drop("received_at", "lead", strict=False).rename({"received": "received_at"})
+
+
+def _footer(frame: pl.DataFrame) -> pl.Expr:
+    """Rows whose first filled cell is a totals or sign-off label (``FOOTER``), when it is their id
+    (合计 in the id column) or they lack an id, a date or a text; never a report's text."""
+    lead = pl.col("lead") if "lead" in frame.columns else pl.col("source_id")
+    lacking = pl.any_horizontal(pl.col(f).str.replace_all(INVISIBLE, "").str.len_chars().fill_null(0) == 0
+                                for f in ("source_id", "text", "received_at"))
+    return lead.str.contains(FOOTER) & ((lead == pl.col("source_id")) | lacking) & lead.ne_missing(pl.col("text"))
+
+
+def _footer_label(cell: str) -> str:
+    """The label of a footer's first cell (合计 of '合  计', 制表人 of '制表人：张三')."""
+    match = re.match(FOOTER, cell)
+    return re.sub(r"\s+", "", next(g for g in match.groups() if g))
 
 
 def _clean_id(col: pl.Expr) -> pl.Expr:

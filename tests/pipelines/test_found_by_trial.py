@@ -274,3 +274,26 @@ def test_dates_as_chinese_english_and_java_exports_write_them_are_read(tmp_path,
     reports, quarantine = prepared(jsonl, monkeypatch)
     assert quarantine.height == 0
     assert reports["received_at"].to_list() == [dt.datetime(2024, 11, 25, 10, 15)] * 2
+
+
+def test_totals_and_sign_off_rows_under_the_data_are_quarantined_as_footers(tmp_path, monkeypatch):
+    csv = tmp_path / "hotline.csv"
+    csv.write_text("\n".join(["工单编号,来电时间,诉求内容", "GD1,2025-01-13 09:00:00,工资没发", "合计,,共1件",
+                              "总计：1件,,", "制表人：张三,审核人：李四,导出时间：2025-01-14 10:00",
+                              "制表日期：2025年1月14日"]) + "\n", encoding="utf-8")   # (a line of one cell)
+    reports, quarantine = prepared(csv, monkeypatch)
+    assert reports["source_id"].to_list() == ["GD1"]
+    assert quarantine.sort("row_number")["reason"].to_list() == [f"a totals/footer row ({label}), not a report"
+                                                                 for label in ("合计", "总计", "制表人", "制表日期")]
+    assert set(quarantine["kind"]) == {"footer"}
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["信访件编号", "登记日期", "信访人数", "信访事项"])
+    sheet.append(["XF1", "2025-01-13", 3, "村民反映合计被拖欠工资五万元"])
+    sheet.append(["合计", None, "=SUM(C2:C2)", "共1件"])
+    sheet.append(["制表人：张三", None, None, "制表日期：2025年1月14日"])
+    book.save(tmp_path / "p.xlsx")
+    reports, quarantine = prepared(tmp_path / "p.xlsx", monkeypatch)
+    assert reports["source_id"].to_list() == ["XF1"]
+    assert quarantine.sort("row_number")["reason"].to_list() == ["a totals/footer row (合计), not a report",
+                                                                 "a totals/footer row (制表人), not a report"]

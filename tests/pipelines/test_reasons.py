@@ -44,7 +44,9 @@ def every_reason(tmp_path, monkeypatch) -> list[dict]:
              "GD10,2025-01-13 09:00:00,多一列,工资没发,多余",         # a field too many
              'GD11,2025-01-13 09:00:00,"引号没有闭合,工资没发',       # a quote never closed
              "GD12,2025-01-13 09:00:00,乱码,工资\ufffd没发",          # bytes the encoding does not hold
-             "2.02501E+12,2025-01-13 09:00:00,科学计数,工资没发"]      # an id Excel showed as a float
+             "2.02501E+12,2025-01-13 09:00:00,科学计数,工资没发",      # an id Excel showed as a float
+             "合计,,,共13件",                                         # a totals row
+             "制表人：张三"]                                           # a sign-off line, shorter than the header
     csv.write_text("\n".join(lines) + "\n", encoding="utf-8")
     stored = pl.DataFrame({"report_id": ["hotline:GD1"], "row_hash": ["other"]})
     rows += quarantined(csv, monkeypatch)
@@ -76,14 +78,14 @@ def every_reason(tmp_path, monkeypatch) -> list[dict]:
 def test_every_reason_ingest_writes_reads_in_chinese(tmp_path, monkeypatch):
     rows = every_reason(tmp_path, monkeypatch)
     reasons = {r["reason"] for r in rows}
-    assert len(reasons) >= 19, sorted(reasons)                      # every kind of reason was met
+    assert len(reasons) >= 21, sorted(reasons)                      # every kind of reason was met
     for reason in reasons:
         zh = in_chinese(reason)
         assert zh != reason, f"no Chinese for {reason!r}"
         # what is left in latin letters is only what the reason quotes (a cell, a parser's message)
         quoted = re.sub(r"'[^']*'|\([^)]*\)|（[^）]*）|JSON|Excel|GD\d+", "", zh)
         assert not re.search(r"[A-Za-z]{3,}", quoted), f"{reason!r} -> {zh!r}"
-    assert {kind_in_chinese(r["kind"]) for r in rows} == {"无效", "重复", "编号冲突"}
+    assert {kind_in_chinese(r["kind"]) for r in rows} == {"无效", "重复", "编号冲突", "合计或落款行"}
 
 
 def test_reasons_keep_the_values_they_quote():
@@ -97,5 +99,6 @@ def test_reasons_keep_the_values_they_quote():
         "编号 XF1 已被工作表 '1月' 第 3 行使用，内容却不同"
     assert in_chinese("sheet '2月': has values in column(s) [5] beyond the header's 3 columns") == \
         "工作表 '2月'：第 [5] 列有值，超出表头的 3 列"
+    assert in_chinese("a totals/footer row (合计), not a report") == "表格的合计或落款行（合计），不是一条报告"
     assert in_chinese("a reason an older version wrote") == "a reason an older version wrote"
     assert in_chinese(None) is None

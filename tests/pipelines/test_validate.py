@@ -196,6 +196,31 @@ def test_a_two_digit_year_is_quarantined_not_read_as_year_25():
     assert row["row_number"] == 2 and row["column"] == "来电时间" and "four-digit year" in row["reason"]
 
 
+def test_totals_and_sign_off_rows_are_quarantined_as_such_and_reports_that_mention_totals_are_kept(tmp_path):
+    from pathlib import Path
+
+    from pipelines.validate import prepare_rows
+
+    header = ["序号", "工单编号", "来电时间", "诉求内容"]
+    rows = [["1", "GD1", "2025-01-13 09:00:00", "合计欠薪五万元，涉及工人12名"],       # a report that mentions 合计
+            ["2", "GD2", "2025-01-13 09:00:00", "合计：拖欠三个月工资"],
+            ["3", "", "2025-01-13 09:00:00", "合计：拖欠三个月工资"],                # no id: a bad report, not a footer
+            ["合  计", None, None, "共2件"],                                          # under 序号, spaced out
+            [None, "小计", "2025-01-13 09:00:00", "2"],                               # in the id column, other cells filled
+            ["制表人：张三", "审核人：李四", "导出时间：2025-01-14 10:00", None],
+            ["填报单位（盖章）：溪山县信访局", None, None, None]]
+    raw = RawFile(Path("h.csv"), "utf-8", header, rows, list(range(2, 9)))
+    areas = pl.DataFrame(schema={"area_code": pl.Utf8, "name": pl.Utf8, "level": pl.Utf8, "parent_code": pl.Utf8})
+    reports, rejected = prepare_rows(raw, find_columns(header, hotline), "hotline", areas, "B1", "salt", NOW, "Asia/Shanghai")
+    assert reports["source_id"].to_list() == ["GD1", "GD2"]
+    reasons = {r["row_number"]: (r["kind"], r["column"], r["reason"]) for r in rejected}
+    assert reasons == {4: ("invalid", "工单编号", "empty: expected an id"),
+                       5: ("footer", None, "a totals/footer row (合计), not a report"),
+                       6: ("footer", None, "a totals/footer row (小计), not a report"),
+                       7: ("footer", None, "a totals/footer row (制表人), not a report"),
+                       8: ("footer", None, "a totals/footer row (填报单位), not a report")}
+
+
 def test_quarantined_rows_keep_no_personal_numbers_or_names(tmp_path):
     header = ["信访件编号", "登记日期", "信访人", "身份证号", "联系电话", "信访事项"]
     rows = [["X1", "不是日期", "张三", "360102199001011234", "13812345678", "老板欠薪，我的卡号6222021234567890123"],
