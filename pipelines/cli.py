@@ -45,7 +45,8 @@ def cmd_areas_import(args) -> int:
     for p in problems:
         print(f"error: {p}", file=sys.stderr)
     if problems:
-        print(f"error: {args.file}: {len(problems)} bad rows, nothing imported", file=sys.stderr)
+        print(f"error: {args.file}: {len(problems)} problem{'s' if len(problems) > 1 else ''}, nothing imported",
+              file=sys.stderr)
         return 1
     with warehouse.open_warehouse(settings.warehouse_path()) as con:
         n = warehouse.upsert_areas(con, frame)

@@ -1,0 +1,78 @@
+"""Importing a gazetteer: a file that is no tree of areas is refused whole, saying which rows and why."""
+from __future__ import annotations
+
+import pytest
+
+from pipelines import warehouse
+from pipelines.areas import read_areas
+from pipelines.cli import main
+from tests.conftest import SAMPLE
+
+HEADER = "area_code,name,level,parent_code,lat,lon"
+COUNTY = "369901000000,溪山县,3,,28.5,115.9"
+TOWN = "369901001000,城关街道,4,369901000000,28.5,115.9"
+
+
+def areas_file(tmp_path, *rows: str):
+    path = tmp_path / "areas.csv"
+    path.write_text("\n".join([HEADER, *rows]) + "\n", encoding="utf-8")
+    return path
+
+
+def problems(tmp_path, *rows: str) -> list[str]:
+    path = areas_file(tmp_path, *rows)
+    return [p.removeprefix(f"{path}: ") for p in read_areas(path)[1]]
+
+
+def test_the_sample_gazetteer_is_a_tree():
+    frame, found = read_areas(SAMPLE / "areas.csv")
+    assert found == [] and frame.height == 52
+
+
+@pytest.mark.parametrize("rows, expected", [
+    ((), ["no areas: the file has a header but no rows (expected one row per area)"]),
+    ((COUNTY, TOWN, "369901001000,城东街道,4,369901000000,28.5,115.9"),  # the same code, another name
+     ["rows 3, 4, column area_code: 369901001000 is given 2 times (城关街道, 城东街道): expected each area once"]),
+    ((COUNTY, TOWN, "369901001000,城东街道,7,369901000000,28.5,115.9"),  # (the level is wrong too)
+     ["row 4, column level: 7 is not a level: expected 1 province, 2 city, 3 county, 4 town/street, 5 village/community",
+      "rows 3, 4, column area_code: 369901001000 is given 2 times (城关街道, 城东街道): expected each area once"]),
+    ((COUNTY, "369901009000,新区街道,4,369901888000,28.5,115.9"),
+     ["row 3, column parent_code: 369901888000 is not an area of this file (expected the code of another row, or"
+      " nothing for a top area)"]),
+    ((COUNTY, "369901001000,城关街道,4,369901000000,128.5,"),
+     ["row 3, column lat: 128.5 is not a latitude: expected -90 to 90 degrees"]),
+    ((COUNTY, "369901001000,城关街道,3,369901000000,28.5,115.9"),  # a county under a county
+     ["row 3, column parent_code: 369901000000 is a level-3 area, not above this level-3 one (expected a parent of a"
+      " lower level number)"]),
+    ((COUNTY, "369901001000,城关街道,4,369901001000,28.5,115.9"),  # its own parent
+     ["row 3, column parent_code: the parents go round in a circle (369901001000 → 369901001000): expected each"
+      " area's parents to end at a top area"]),
+])
+def test_a_file_that_is_no_tree_of_areas_is_refused_naming_rows_and_columns(tmp_path, rows, expected):
+    assert problems(tmp_path, *rows) == expected
+
+
+def test_parents_that_go_round_in_a_circle_are_named_with_their_rows(tmp_path):
+    found = problems(tmp_path, "369901000000,溪山县,3,369901001001,28.5,115.9", TOWN,
+                     "369901001001,文昌社区,5,369901001000,28.5,115.9", "369901002000,莲塘镇,4,369901000000,,")
+    assert found == [
+        "row 2, column parent_code: 369901001001 is a level-5 area, not above this level-3 one (expected a parent of a"
+        " lower level number)",
+        "rows 2, 3, 4, column parent_code: the parents go round in a circle (369901000000 → 369901001001 →"
+        " 369901001000 → 369901000000): expected each area's parents to end at a top area"]
+
+
+def test_a_refused_file_changes_nothing_and_says_why(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("SHAOBING_HOME", str(tmp_path / "home"))
+    assert main(["areas", "import", str(areas_file(tmp_path, COUNTY, TOWN))]) == 0
+    assert "2 areas imported" in capsys.readouterr().out
+    bad = areas_file(tmp_path, COUNTY, "369901001000,城东街道,4,369901000000,,", "369901002000,莲塘镇,7,369901000000,,")
+    assert main(["areas", "import", str(bad)]) == 1
+    err = capsys.readouterr().err.splitlines()
+    assert err == [f"error: {bad}: row 4, column level: 7 is not a level: expected 1 province, 2 city, 3 county,"
+                   " 4 town/street, 5 village/community", f"error: {bad}: 1 problem, nothing imported"]
+    assert main(["areas", "import", str(areas_file(tmp_path))]) == 1  # a header alone
+    assert "no areas: the file has a header but no rows" in capsys.readouterr().err
+    with warehouse.open_warehouse(tmp_path / "home" / "warehouse.duckdb", read_only=True) as con:
+        assert warehouse.areas(con)["name"].to_list() == ["溪山县", "城关街道"]
+
