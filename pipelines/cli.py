@@ -49,13 +49,11 @@ def cmd_areas_import(args) -> int:
               file=sys.stderr)
         return 1
     with warehouse.open_warehouse(settings.warehouse_path()) as con:
-        n = warehouse.upsert_areas(con, frame)
-        unplaced = warehouse.unplaced_reports(con)
-        placed = warehouse.set_area_codes(con, place(unplaced, warehouse.areas(con))) if unplaced.height else 0
+        unplaced, placed = warehouse.import_areas(con, frame, place)
     warehouse.publish_snapshot(settings.warehouse_path(), settings.snapshot_path())
-    print(f"{n} areas imported from {args.file}")
-    if unplaced.height:
-        print(f"{placed} of {unplaced.height} reports without an area placed from their address or text")
+    print(f"{frame.height} areas imported from {args.file}")
+    if unplaced:
+        print(f"{placed} of {unplaced} reports without an area placed from their address or text")
     return 0
 
 

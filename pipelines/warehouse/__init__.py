@@ -235,14 +235,23 @@ def unplaced_reports(con) -> pl.DataFrame:
     return con.sql("select report_id, address, title, text from reports where area_code is null").pl()
 
 
-def set_area_codes(con, placed: pl.DataFrame) -> int:
-    """Give reports (report_id, area_code) their area; weekly counts pick them up on the next run."""
-    with transaction(con), registered(con, placed=placed):
-        con.execute("update reports set area_code = placed.area_code from placed "
-                    "where reports.report_id = placed.report_id and reports.area_code is null")
+def import_areas(con, gazetteer: pl.DataFrame, place) -> tuple[int, int]:
+    """Store a gazetteer (codes already stored are replaced) and give the reports without an area
+    the areas ``place(unplaced reports, all areas)`` finds for them (report_id, area_code), in one
+    transaction: an import that fails or is killed leaves the warehouse as it was. Returns (reports
+    without an area, reports placed); weekly counts pick the placed ones up on the next run."""
+    with transaction(con):
+        upsert_areas(con, gazetteer)
+        unplaced = unplaced_reports(con)
+        if not unplaced.height:
+            return 0, 0
+        placed = place(unplaced, areas(con))
+        with registered(con, placed=placed):
+            con.execute("update reports set area_code = placed.area_code from placed "
+                        "where reports.report_id = placed.report_id and reports.area_code is null")
         if placed.height:  # the counts of the weeks these reports fall in change: recount everything next run
             con.execute("delete from weekly_counts")
-    return placed.height
+    return unplaced.height, placed.height
 
 
 # ---------------------------------------------------------------- batches, reports, quarantine

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from pipelines import warehouse
-from pipelines.areas import read_areas
+from pipelines.areas import place, read_areas
 from pipelines.cli import main
 from tests.conftest import SAMPLE
 
@@ -76,3 +76,21 @@ def test_a_refused_file_changes_nothing_and_says_why(tmp_path, monkeypatch, caps
     with warehouse.open_warehouse(tmp_path / "home" / "warehouse.duckdb", read_only=True) as con:
         assert warehouse.areas(con)["name"].to_list() == ["溪山县", "城关街道"]
 
+
+def test_an_import_that_fails_while_placing_reports_stores_none_of_its_areas(tmp_path):
+    path = tmp_path / "warehouse.duckdb"
+    frame = read_areas(areas_file(tmp_path, COUNTY, TOWN))[0]
+
+    def fails(unplaced, areas):
+        raise RuntimeError("killed while placing")
+
+    with warehouse.open_warehouse(path) as con:
+        con.execute("insert into reports (report_id, channel, source_id, received_at, text, content_hash, row_hash,"
+                    " batch_id, ingested_at) values ('hotline:GD1', 'hotline', 'GD1', '2025-01-13', '城关街道工资没发',"
+                    " 'h', 'r', 'B1', '2025-01-14')")
+        with pytest.raises(RuntimeError):
+            warehouse.import_areas(con, frame, fails)
+        assert warehouse.areas(con).is_empty()
+        assert warehouse.import_areas(con, frame, place) == (1, 1)
+        assert con.sql("select area_code from reports").fetchall() == [("369901001000",)]
+        assert warehouse.areas(con).height == 2
