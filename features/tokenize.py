@@ -23,6 +23,7 @@ from importlib import resources
 
 import jieba
 
+from features.pii import BANK_CARD, ID_CARD, LANDLINE, PHONE
 from features.text import normalize
 
 # Bump whenever tokenize() changes its output for the same text: it is part of `version`,
@@ -30,6 +31,8 @@ from features.text import normalize
 CODE_VERSION = "2"
 SEGMENTERS = ("rjieba", "jieba")
 NUM = "<num>"
+# The tokens that stand in for a number or a masked one: features for a model, never words to show.
+PLACEHOLDERS = (NUM, PHONE, LANDLINE, ID_CARD, BANK_CARD)
 PARALLEL_MIN_TEXTS = 2000
 
 # Placeholders and numbers are cut out before jieba sees the text: jieba would split "[手机号]"
@@ -38,6 +41,12 @@ PARALLEL_MIN_TEXTS = 2000
 _PROTECTED = re.compile(r"(\[(?:手机号|电话|身份证号|银行卡号)\])|(?<![a-z0-9.])([0-9]+(?:[.,][0-9]+)*)")
 _PUNCTUATION = re.compile(r"[\W_]+")
 _DICT_LINE = re.compile(r"^(\S+)(?:\s+(\d+))?(?:\s+([a-z]+))?$")
+
+
+def shown_term(term: str) -> bool:
+    """Whether a term may be shown to people as a reason: not a placeholder, nor an n-gram holding
+    one, with or without its space (一共 <num>, 一共<num>)."""
+    return not any(p in term for p in PLACEHOLDERS)
 
 
 class RiskTokenizer:

@@ -19,6 +19,7 @@ from sklearn.metrics import precision_recall_curve
 from sklearn.model_selection import KFold
 from sklearn.utils.validation import check_is_fitted
 
+from features.tokenize import shown_term
 from models.taxonomy import default_taxonomy
 
 # Fixed squashing of log1p(sum of weights) to [0, 1] for the zero-label scorer: one strong term
@@ -499,7 +500,8 @@ class RiskClassifier(ClassifierMixin, BaseEstimator):
         """Per document and category, the word n-grams that pushed the category up most.
 
         Contribution = positive coefficient × TF-IDF value; bigrams are shown without their
-        space (拖欠 工资 → 拖欠工资). If fewer than ``top`` n-grams contribute, the category's
+        space (拖欠 工资 → 拖欠工资). N-grams holding a placeholder (<num>, [手机号]) count for the
+        score but are never shown (一共<num>). If fewer than ``top`` n-grams contribute, the category's
         lexicon terms found in the document fill the list. ``only`` (documents × categories,
         boolean) limits the work to those pairs, such as the flagged ones; the others get no entry.
         """
@@ -541,7 +543,7 @@ class RiskClassifier(ClassifierMixin, BaseEstimator):
                 terms: list[str] = []
                 for j in cols[starts[i]:starts[i + 1]]:
                     term = self.word_features_[j].replace(" ", "")
-                    if term not in terms:
+                    if term not in terms and shown_term(term):
                         terms.append(term)
                         if len(terms) >= top:
                             break

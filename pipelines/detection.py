@@ -18,6 +18,7 @@ from pathlib import Path
 import polars as pl
 
 from features.entities import names_and_escalation
+from features.tokenize import shown_term
 from models.alerts import key_of, severity, update_alerts
 from models.clusters import HISTORY_WEEKS, canonical_mentions, cluster_signals, related, reports_behind
 from models.detectors import detect_week
@@ -223,7 +224,8 @@ def evidence(behind: pl.DataFrame, flagged: pl.DataFrame, week: dt.date, window:
     out = {}
     for group in groups.iter_rows(named=True):
         key = key_of(group)
-        terms = Counter(t for ts in group["top_terms"] if ts for t in ts)
+        # reports scored before explain() left placeholders out may still hold 一共<num>
+        terms = Counter(t for ts in group["top_terms"] if ts for t in ts if shown_term(t))
         named = Counter(n for ns in group["names"] if ns for n in ns)
         reporters = [r for r in group["reporter_key"] if r]
         repeat = sum(1 for r in set(reporters) if earlier.get((group["category"], r), 0) >= 2)

@@ -12,6 +12,7 @@ import streamlit as st
 
 from dashboards import auth, brief, common, names
 from features.entities import normalise_place, organisations, places
+from features.tokenize import shown_term
 from models.detectors import ears_c2
 from pipelines import reviews, settings
 
@@ -158,7 +159,7 @@ def series_chart(series: pl.DataFrame, first_week: date, last_week: date) -> alt
 
 def clues(reports: pl.DataFrame) -> tuple[list[tuple[str, int]], list[tuple[str, int]]]:
     """The terms that made the model flag the reports, and the places and organisations they name."""
-    terms = Counter(t for ts in reports["top_terms"].to_list() if ts for t in ts)
+    terms = Counter(t for ts in reports["top_terms"].to_list() if ts for t in ts if shown_term(t))
     named: Counter = Counter()
     for text, subject in zip(reports["text"].to_list(), reports["subject"].to_list()):
         found = places(text or "") + organisations(text or "") + ([subject] if subject else [])

@@ -3,7 +3,7 @@ import random
 
 import pytest
 
-from features.tokenize import NUM, SEGMENTERS, RiskTokenizer
+from features.tokenize import NUM, SEGMENTERS, RiskTokenizer, shown_term
 
 
 @pytest.fixture(scope="module", params=SEGMENTERS)
@@ -45,6 +45,25 @@ def test_stop_words_and_punctuation_are_dropped_but_negation_kept(tokenizer):
 )
 def test_numbers_and_placeholders(tokenizer, text, expected):
     assert tokenizer.tokenize(text) == expected
+
+
+@pytest.mark.parametrize(
+    "term, shown",
+    [
+        ("欠薪", True),
+        ("12345", True),  # a dictionary number is a word
+        ("num", True),
+        (NUM, False),
+        ("一共<num>", False),  # a bigram glued to a placeholder, as explain() joins it
+        ("一共 <num>", False),
+        ("<num>元", False),
+        ("[手机号]", False),
+        ("电话[手机号]", False),
+        ("[银行卡号]", False),
+    ],
+)
+def test_placeholders_and_terms_holding_one_are_not_shown(term, shown):
+    assert shown_term(term) is shown
 
 
 def test_words_with_marks_inside_are_cut_at_the_mark_by_both_engines(tokenizer):

@@ -73,9 +73,10 @@ def _explain_row_by_row(model, docs, top):
                     if contrib[j] <= 0 or len(terms) >= top:
                         break
                     term = model.word_features_[row.indices[j]].replace(" ", "")
-                    if term not in terms:
+                    if term not in terms and "<num>" not in term and "[手机号]" not in term:
                         terms.append(term)
-            extra = [t for t in model.lexicon_scorer_.terms_found(doc, cat) if t not in terms]
+            lexicon = model.lexicon_scorer_.terms_found(doc, cat) if model.lexicon_scorer_ else []
+            extra = [t for t in lexicon if t not in terms]
             reasons[cat] = terms + extra[: max(0, top - len(terms))]
         out.append(reasons)
     return out
@@ -91,6 +92,21 @@ def test_explain_at_once_equals_explaining_row_by_row_and_score_explains_the_fla
     assert (flags == (model.predict(docs) == 1)).all()
     full = model.explain(docs, top=3)
     assert why == [{c: full[i][c] for k, c in enumerate(model.classes_) if flags[i, k]} for i in range(len(docs))]
+
+
+def test_placeholders_weigh_in_the_score_but_are_never_given_as_reasons():
+    # every wage report names an amount and a phone: <num> and [手机号] are among its strongest features
+    docs, Y = toy_corpus()
+    docs = [d + " 一共 <num> 元 电话 [手机号]" if y[0] else d for d, y in zip(docs, Y)]
+    model = RiskClassifier(categories=CATEGORIES, use_lexicon=False).fit(docs, Y)
+    k = CATEGORIES.index("wage_arrears")
+    weights = dict(zip(model.word_features_, model.estimators_[k].coef_[0]))
+    assert weights["<num>"] > 0 and weights["一共 <num>"] > 0
+    for top in (3, 10):
+        reasons = [r["wage_arrears"] for r in model.explain(docs[:10], top=top)]
+        assert all(reasons)
+        assert not [t for ts in reasons for t in ts if "<num>" in t or "[手机号]" in t]
+    assert model.explain(docs, top=10) == _explain_row_by_row(model, docs, 10)
 
 
 def test_nb_scaling_is_folded_into_plain_coefficients_and_favours_the_categorys_own_terms():
