@@ -5,8 +5,9 @@ from __future__ import annotations
 import datetime as dt
 
 import polars as pl
+import pytest
 
-from pipelines import detection
+from pipelines import cli, detection
 
 WEEK = dt.date(2026, 6, 1)
 
@@ -24,3 +25,28 @@ def test_an_alerts_top_terms_leave_out_placeholders_stored_with_older_scores():
     }, schema_overrides={"title": pl.String, "names": pl.List(pl.String), "escalation": pl.List(pl.String)})
     ev = detection.evidence(behind, flagged, WEEK, 1, pl.DataFrame())
     assert ev[("A", "wage_arrears")]["top_terms"] == ["工友", "欠薪"]
+
+
+@pytest.mark.parametrize("new, champion, shown", [
+    (0.8276, 0.8280, ("0.8276", "0.8280 (the challenger is 0.0004 lower)")),  # both 0.828 at three decimals
+    (0.8281, 0.82849, ("0.8281", "0.8285 (the challenger is 0.0004 lower)")),
+    (0.9, 0.8, ("0.900", "0.800 (the challenger is 0.100 higher)")),
+    (0.828, 0.828, ("0.828", "0.828 (the same)")),
+    (0.8279999996, 0.828, ("0.828", "0.828 (the challenger is less than 0.000001 lower)")),
+])
+def test_a_challenger_and_its_champion_are_shown_with_the_decimals_that_tell_them_apart(new, champion, shown):
+    assert cli.side_by_side(new, champion) == shown
+
+
+def test_retrain_says_by_how_much_a_challenger_that_rounds_like_the_champion_lost(monkeypatch, capsys):
+    from pipelines import retrain
+
+    monkeypatch.setattr(cli, "_flows", lambda server=True: None)
+    monkeypatch.setattr(cli.prefect_server, "ready", lambda: None)
+    monkeypatch.setattr(retrain, "retrain_flow", lambda promote, margin: {
+        "version": "m2", "macro_f1": 0.82764, "champion_macro_f1": 0.82801, "test_rows": 4913, "train_rows": 20059,
+        "promoted": False, "per_label": {"debt": 0.8}, "brier": {}})
+    assert cli.main(["retrain"]) == 0
+    assert capsys.readouterr().out.splitlines()[0] == (
+        "model m2: macro-F1 0.8276 on 4,913 held-out reports (trained on 20,059); "
+        "champion was 0.8280 (the challenger is 0.0004 lower); kept as challenger")
