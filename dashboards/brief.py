@@ -9,6 +9,8 @@ import polars as pl
 import xlsxwriter
 
 from dashboards import names
+from models.alerts import rank_shown
+from pipelines import settings
 
 
 def workbook(week: date, alerts: pl.DataFrame, decisions: pl.DataFrame, reports: pl.DataFrame,
@@ -27,7 +29,7 @@ def workbook(week: date, alerts: pl.DataFrame, decisions: pl.DataFrame, reports:
 
 
 ALERT_COLUMNS = [("排名", 6), ("预警编号", 30), ("区域", 14), ("所属乡镇（街道）", 14), ("风险类别", 12),
-                 ("件数（统计期）", 9), ("预期", 8), ("评分", 8), ("状态", 9), ("首次预警周", 12), ("关联诉求", 9),
+                 ("件数（统计期）", 9), ("预期", 8), ("综合评分", 9), ("检测统计量", 9), ("状态", 9), ("首次预警周", 12), ("关联诉求", 9),
                  ("研判意见", 24), ("承办部门", 18), ("办理期限", 12), ("研判人", 12), ("研判时间", 18),
                  ("说明", 80)]
 
@@ -36,7 +38,7 @@ def _alerts_sheet(book, head, wrap, week, alerts, decisions, scope, made_by) -> 
     sheet = book.add_worksheet("预警")
     title = book.add_format({"bold": True, "font_size": 14})
     sheet.write(0, 0, f"哨兵风险预警研判周报 · {week}（周一）起一周", title)
-    sheet.write(1, 0, f"范围：{scope}　导出人：{made_by}　导出时间：{datetime.now():%Y-%m-%d %H:%M}")
+    sheet.write(1, 0, f"范围：{scope}　导出人：{made_by}　导出时间：{settings.now():%Y-%m-%d %H:%M}")
     for j, (name, width) in enumerate(ALERT_COLUMNS):
         sheet.write(3, j, name, head)
         sheet.set_column(j, j, width)
@@ -47,7 +49,8 @@ def _alerts_sheet(book, head, wrap, week, alerts, decisions, scope, made_by) -> 
                                         names.reason_name(d.get("reason")), d.get("note") or "",
                                         f"并入 {d['merge_into']}" if d.get("merge_into") else "") if x)
         values = [i, a["alert_id"], a["area_name"] or a["area_code"] or "", a["town_name"] or "",
-                  names.category_name(a["category"]), a["observed"], round(a["expected"] or 0, 2), round(a["score"], 2),
+                  names.category_name(a["category"]), a["observed"], round(a["expected"] or 0, 2),
+                  rank_shown(a["rank"], a["score"]), round(a["score"], 2),
                   names.status_name(a["status"]), str(a["first_week"]), a["reports"], opinion,
                   d.get("department") or "", d.get("due_date") or "", d.get("reviewer") or "",
                   d.get("created_at") or "", a["explanation"] or ""]

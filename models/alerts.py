@@ -47,6 +47,12 @@ def alert_id(area_code: str, category: str, first_week: date, place: str | None 
     return f"A-{area_code}-{category}-{first_week:%Y%m%d}"
 
 
+def rank_shown(rank: float | None, score: float) -> int:
+    """The alert's 综合评分 as the board and the briefs show it: its 0–100 rank, whole (the
+    detector's statistic for an alert stored before alerts had a rank, as the board shows it)."""
+    return round(score if rank is None else rank)
+
+
 def key_of(row: dict) -> Key:
     """An alert's or signal's key: (area_code, category), or ("place:" + name, category)."""
     place = row.get("place")

@@ -601,8 +601,9 @@ def area_names(con) -> dict[str, str]:
 
 def alert_reports_of_week(con, week) -> pl.DataFrame:
     return con.sql("""
-        select ar.alert_id, r.report_id, r.channel, r.received_at, r.area_code, r.title, r.text
+        select ar.alert_id, r.report_id, r.channel, r.received_at, r.area_code, n.name as area_name, r.title, r.text
         from alert_reports ar join alerts a using (alert_id) join reports r using (report_id)
+             left join areas n on n.area_code = r.area_code
         where a.last_week = ? and ar.week = ? order by ar.alert_id, r.received_at""", params=[week, week]).pl()
 
 

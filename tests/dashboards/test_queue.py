@@ -183,7 +183,7 @@ def test_the_brief_downloads_as_xlsx_with_the_decisions(snapshot, people, masked
     assert written == []                      # nothing written while the page reran
     book = openpyxl.load_workbook(io.BytesIO(deferred[-1]()))
     rows = list(book["预警"].iter_rows(min_row=5, values_only=True))
-    assert [(r[2], r[8], r[11]) for r in rows] == [("多福巷社区", "已确认", "确认预警；属实"), ("银闸社区", "研判中", None)]
+    assert [(r[2], r[9], r[12]) for r in rows] == [("多福巷社区", "已确认", "确认预警；属实"), ("银闸社区", "研判中", None)]
     texts = [r[6] for r in book["关联诉求"].iter_rows(min_row=2, values_only=True)]
     assert masked_text in texts
     assert "analyst" in book["预警"]["A2"].value  # who downloaded it

@@ -87,7 +87,7 @@ def test_an_analyst_signs_in_filters_confirms_downloads_the_brief_and_signs_out(
     brief = ARTIFACTS / download.value.suggested_filename
     download.value.save_as(brief)
     rows = list(openpyxl.load_workbook(brief)["预警"].iter_rows(min_row=5, values_only=True))
-    assert (alert["alert_id"], "已确认", "确认预警；浏览器测试：核实属实") in [(r[1], r[8], r[11]) for r in rows]
+    assert (alert["alert_id"], "已确认", "确认预警；浏览器测试：核实属实") in [(r[1], r[9], r[12]) for r in rows]
     page.screenshot(path=ARTIFACTS / "analyst-confirmed.png", full_page=True)
     page.get_by_role("button", name="退出登录").click()
     expect(page.get_by_label("用户名")).to_be_visible()

@@ -1,0 +1,46 @@
+"""The two briefs, the weekly flow's and the board's: the same 综合评分 as the board's queue, the
+detector's statistic under its own name, area names, and times in SHAOBING_TIMEZONE."""
+from __future__ import annotations
+
+import io
+import re
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import openpyxl
+
+from dashboards import brief
+from pipelines import reviews, settings, warehouse
+from pipelines.brief import write_brief
+from pipelines.warehouse import board
+from tests.dashboards.conftest import WEEK
+
+
+def rows(sheet, header_row: int) -> list[dict]:
+    values = list(sheet.iter_rows(min_row=header_row, values_only=True))
+    return [dict(zip(values[0], row)) for row in values[1:]]
+
+
+def test_the_boards_brief_shows_the_queues_score_and_its_export_time_in_the_setting_s_zone(snapshot, monkeypatch):
+    # Kiritimati is UTC+14: a time written in the machine's own zone (UTC here) would be a day off
+    monkeypatch.setenv("SHAOBING_TIMEZONE", "Pacific/Kiritimati")
+    with board.open_snapshot(snapshot) as con:
+        cur = board.cursor(con)
+        alerts = board.week_alerts(cur, WEEK)
+        reports = board.brief_reports(cur, alerts["alert_id"].to_list())
+    book = openpyxl.load_workbook(io.BytesIO(brief.workbook(WEEK, alerts, reviews.decisions(), reports, "全部", "张三")))
+    shown = {r["预警编号"]: (r["综合评分"], r["检测统计量"]) for r in rows(book["预警"], 4)}
+    assert shown == {"a1": (60, 5.2), "a2": (40, 3.1)}  # the queue's 综合评分 is the rank, 60 and 40
+    made = re.search(r"导出时间：(\S+ \S+)", book["预警"]["A2"].value)[1]
+    there = datetime.now(ZoneInfo("Pacific/Kiritimati")).replace(tzinfo=None)
+    assert abs(datetime.strptime(made, "%Y-%m-%d %H:%M") - there) < timedelta(minutes=2)
+
+
+def test_the_weekly_brief_shows_the_boards_score_and_names_the_area_of_each_report(snapshot, tmp_path):
+    with warehouse.open_warehouse(settings.warehouse_path(), read_only=True) as con:
+        path = write_brief(con, WEEK, tmp_path)
+    book = openpyxl.load_workbook(path)
+    alerts = {r["区域代码"]: (r["综合评分"], r["检测统计量"]) for r in rows(book["预警"], 3)}
+    assert alerts == {"110101001001": (60, 5.2), "110101001002": (40, 3.1)}
+    reports = {r["报告编号"]: (r["区域"], r["区域代码"]) for r in rows(book["关联报告"], 1)}
+    assert reports == {"hotline:1": ("多福巷社区", "110101001001"), "petition:3": ("银闸社区", "110101001002")}
