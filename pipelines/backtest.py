@@ -53,6 +53,11 @@ def replay(date_from: dt.date, date_to: dt.date) -> tuple[pl.DataFrame, pl.DataF
         champ = warehouse.champion(con)
         if champ is None:
             raise SystemExit("no model yet: run `shaobing retrain` and `shaobing weekly` first")
+        if not warehouse.reports_received(con, first, last + dt.timedelta(days=7)):
+            held, latest = warehouse.report_week_span(con)
+            raise SystemExit(f"no reports were received in the weeks {first} … {last + dt.timedelta(days=6)}, "
+                             "nothing to replay" + (f" (the warehouse holds reports from {held} to {latest:%Y-%m-%d})"
+                                                    if held else " (the warehouse holds no reports)"))
         counts, lineage, flagged, names = detection_inputs(con, champ["version"], last + dt.timedelta(days=7), first)
     if counts.is_empty():
         raise SystemExit(f"no weekly counts for model {champ['version']}: run `shaobing weekly` first")
@@ -76,6 +81,17 @@ def replay(date_from: dt.date, date_to: dt.date) -> tuple[pl.DataFrame, pl.DataF
     return pl.concat(history), pl.concat(links), new_per_week
 
 
+def split_events(events: pl.DataFrame, first: dt.date, last: dt.date) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The events whose weeks meet the replayed weeks (the Mondays ``first`` to ``last``), to be
+    timed, and the others: a replay cannot alert on them, so they are neither caught nor missed."""
+    meets = (pl.col("first_week") <= last + dt.timedelta(days=6)) & (pl.col("last_week") >= first)
+    return events.filter(meets), events.filter(~meets)
+
+
+def event_name(ev: dict) -> str:
+    return ev.get("kind") or f"row {ev['row']}"
+
+
 def time_events(events: pl.DataFrame, history: pl.DataFrame, links: pl.DataFrame, counts: pl.DataFrame,
                 reports: pl.DataFrame, areas: pl.DataFrame) -> pl.DataFrame:
     """For each event: its peak week, the first week an alert of its category covered reports of
@@ -95,7 +111,7 @@ def time_events(events: pl.DataFrame, history: pl.DataFrame, links: pl.DataFrame
                 .sort("week"))
         first_alert = hits["week"].first() if hits.height else None
         rows.append({
-            "event": ev.get("kind") or f"row {ev['row']}", "area_code": ev["area_code"], "category": ev["category"],
+            "event": event_name(ev), "area_code": ev["area_code"], "category": ev["category"],
             "first_week": ev["first_week"], "peak_week": peak, "first_alert": first_alert,
             "by": (("地点 " + hits["place"].first()) if hits.height and hits["place"].first() else
                    ("区域" if hits.height else "—")),
@@ -124,11 +140,12 @@ def _descendants(areas: pl.DataFrame) -> dict[str, set[str]]:
 
 
 def backtest(date_from: dt.date, date_to: dt.date, events_path: Path | None) -> dict:
+    events = None if events_path is None else read_events(events_path)  # a bad file is refused before the replay
     history, links, new_per_week = replay(date_from, date_to)
     out = {"weeks": len(new_per_week), "new_alerts": sum(new_per_week), "new_per_week": new_per_week,
-           "events": None}
-    if events_path is not None:
-        events = read_events(events_path)
+           "events": None, "outside": None}
+    if events is not None:
+        events, out["outside"] = split_events(events, monday(date_from), monday(date_to))
         with warehouse.open_warehouse(settings.warehouse_path(), read_only=True) as con:
             champ = warehouse.champion(con)
             counts = warehouse.weekly_counts(con, champ["version"])

@@ -189,7 +189,7 @@ def _date(text: str, option: str) -> dt.date:
 
 def cmd_backtest(args) -> int:
     _flows()
-    from .backtest import backtest
+    from .backtest import backtest, event_name
 
     start, end = _date(args.date_from, "--from"), _date(args.date_to, "--to")
     if end < start:
@@ -199,10 +199,12 @@ def cmd_backtest(args) -> int:
     r = backtest(start, end, Path(args.events) if args.events else None)
     per_week = sorted(r["new_per_week"])
     median = per_week[len(per_week) // 2] if per_week else 0
-    print(f"backtest {start} … {end}: {r['weeks']} weeks replayed from no alerts, {r['new_alerts']} new alerts "
+    print(f"backtest {start} … {end}: {r['weeks']} week{'s' if r['weeks'] != 1 else ''} replayed from no alerts, {r['new_alerts']} new alerts "
           f"(median {median} a week, most {max(per_week, default=0)}); nothing was written")
     events = r["events"]
-    if events is not None:
+    if events is not None and events.is_empty():
+        print("no event of the file falls in the replayed weeks")
+    elif events is not None:
         header = ["event", "area_code", "category", "first_week", "peak_week", "first_alert", "lead_weeks", "in_first_week", "by"]
         table = [[str(v) if v is not None else "—" for v in row] for row in events.select(header).iter_rows()]
         widths = [max(len(h), *(len(row[i]) for row in table)) for i, h in enumerate(header)]
@@ -210,6 +212,11 @@ def cmd_backtest(args) -> int:
             print("  ".join(v.ljust(w) for v, w in zip(line, widths)).rstrip())
         caught = events["first_alert"].is_not_null().sum()
         print(f"{caught}/{events.height} events alerted; {events['in_first_week'].sum()} in their first week")
+    if r["outside"] is not None and not r["outside"].is_empty():
+        outside = r["outside"]
+        print(f"{outside.height} event{'s' if outside.height > 1 else ''} outside the window, not scored: "
+              + ", ".join(f"{event_name(ev)} ({ev['first_week']} … {ev['last_week']})"
+                          for ev in outside.iter_rows(named=True)))
     return 0
 
 

@@ -503,6 +503,12 @@ def report_week_span(con) -> tuple:
     return con.sql("select min(date_trunc('week', received_at))::date, max(received_at) from reports").fetchone()
 
 
+def reports_received(con, start, end) -> int:
+    """How many reports were received in [start, end)."""
+    return con.sql("select count(*) from reports where received_at >= ? and received_at < ?",
+                   params=[start, end]).fetchone()[0]
+
+
 def flagged_reports_for(con, model_version: str, week, area_code: str, category: str) -> list[str]:
     """Flagged reports of one week in an area or any of its descendants."""
     return [r[0] for r in con.sql("""

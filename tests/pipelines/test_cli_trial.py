@@ -7,7 +7,7 @@ import datetime as dt
 import polars as pl
 import pytest
 
-from pipelines import cli, detection
+from pipelines import backtest, cli, detection
 
 WEEK = dt.date(2026, 6, 1)
 
@@ -50,3 +50,17 @@ def test_retrain_says_by_how_much_a_challenger_that_rounds_like_the_champion_los
     assert capsys.readouterr().out.splitlines()[0] == (
         "model m2: macro-F1 0.8276 on 4,913 held-out reports (trained on 20,059); "
         "champion was 0.8280 (the challenger is 0.0004 lower); kept as challenger")
+
+
+@pytest.mark.parametrize("first_week, last_week, inside", [
+    ("2026-05-25", "2026-05-25", False),  # ended the week before the window
+    ("2026-05-25", "2026-06-01", True),   # runs into its first week
+    ("2026-06-08", "2026-08-10", True),
+    ("2026-06-14", "2026-06-21", True),   # starts on the Sunday of the last week replayed
+    ("2026-06-15", "2026-06-22", False),  # starts the Monday after
+])
+def test_events_are_timed_only_when_their_weeks_meet_the_replayed_weeks(first_week, last_week, inside):
+    events = pl.DataFrame({"kind": ["e"], "first_week": [first_week], "last_week": [last_week], "row": [2]}) \
+        .with_columns(pl.col("first_week", "last_week").str.to_date())
+    timed, outside = backtest.split_events(events, dt.date(2026, 6, 1), dt.date(2026, 6, 8))
+    assert (timed.height, outside.height) == ((1, 0) if inside else (0, 1))

@@ -234,6 +234,26 @@ def test_backtest_times_the_planted_hotspots_and_writes_nothing(demo, capsys):
     assert table_counts(demo["home"] / "warehouse.duckdb") == before
 
 
+def test_backtest_lists_events_outside_its_window_apart_instead_of_as_missed(demo, capsys):
+    with home_env(demo["home"]):
+        assert main(["backtest", "--from", "2026-06-01", "--to", "2026-09-30",
+                     "--events", str(SAMPLE / "planted_hotspots.csv")]) == 0
+    out = capsys.readouterr().out
+    assert "1/1 events alerted" in out  # estate_buyers, 2026-06-08 … 2026-08-10: the only one inside
+    assert ("3 events outside the window, not scored: slow_rise (2025-10-13 … 2025-12-01), "
+            "site_burst (2026-01-05 … 2026-01-12), collective_petition (2026-04-13 … 2026-04-27)") in out
+    assert not [line for line in out.splitlines() if line.startswith(("slow_rise ", "site_burst ", "collective_petition "))]
+
+
+def test_backtest_of_weeks_without_reports_says_so(demo, capsys):
+    with home_env(demo["home"]):
+        assert main(["backtest", "--from", "2030-01-01", "--to", "2030-01-31"]) == 1
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err.startswith("error: no reports were received in the weeks 2029-12-31 … 2030-02-03, "
+                                   "nothing to replay (the warehouse holds reports from ")
+
+
 def test_a_first_export_without_categories_is_scored_by_the_lexicons(prefect_harness, tmp_path, capsys):
     """Cold start: too few labelled reports to train, no champion yet — retrain makes the taxonomy's
     lexicons the champion, and the weekly run scores and flags with them; once a champion exists,
