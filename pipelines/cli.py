@@ -42,11 +42,13 @@ def cmd_areas_import(args) -> int:
     from . import warehouse
 
     frame, problems = read_areas(Path(args.file))
+    if len(problems) == 1:  # one line says it all (a file that cannot be read, a missing column, a bad row)
+        print(f"error: {problems[0]}; nothing imported", file=sys.stderr)
+        return 1
     for p in problems:
         print(f"error: {p}", file=sys.stderr)
     if problems:
-        print(f"error: {args.file}: {len(problems)} problem{'s' if len(problems) > 1 else ''}, nothing imported",
-              file=sys.stderr)
+        print(f"error: {args.file}: {len(problems)} problems, nothing imported", file=sys.stderr)
         return 1
     with warehouse.open_warehouse(settings.warehouse_path()) as con:
         unplaced, placed = warehouse.import_areas(con, frame, place)
@@ -93,6 +95,9 @@ def cmd_quarantine(args) -> int:
         params += [args.file, args.file, args.file]
     cond = f"where {' and '.join(where)}" if where else ""
     with warehouse.open_warehouse(settings.warehouse_path(), read_only=True) as con:
+        if (unknown := _unknown_batch(warehouse.batches(con), args.batch, args.file)) is not None:
+            print(f"error: {unknown}", file=sys.stderr)
+            return 1
         query = f"from quarantine q left join batches b using (batch_id) {cond}"
         total = con.sql(f"select count(*) {query}", params=params).fetchone()[0]
         rows = con.sql(f"""select q.batch_id, b.file_name, q.file_name, q.row_number, q."column", q.kind, q.reason {query}
@@ -112,14 +117,30 @@ def cmd_quarantine(args) -> int:
     return 0
 
 
+def _unknown_batch(batches, batch: str | None, file: str | None) -> str | None:
+    """Why --batch or --file names no batch of the warehouse (with the ids or files it holds), or None."""
+    recent = batches.head(5).iter_rows(named=True)
+    if batch and batch not in batches["batch_id"].to_list():
+        return (f"--batch {batch}: no such batch; the latest: "
+                + ", ".join(f"{b['batch_id']} ({b['file_name']})" for b in recent) if batches.height else
+                f"--batch {batch}: no such batch; nothing has been ingested yet")
+    # a file's name or path as its batch recorded it, or a workbook's sheet as quarantine names it (file.xlsx [表1])
+    if file and not any(f == file or f.endswith("/" + file) or file.startswith(Path(f).name + " [")
+                        for f in batches["file_name"].to_list()):
+        return (f"--file {file}: no batch of a file of that name or path; the latest files: "
+                + ", ".join(dict.fromkeys(b["file_name"] for b in recent)) if batches.height else
+                f"--file {file}: no batch of that file; nothing has been ingested yet")
+    return None
+
+
 def cmd_retrain(args) -> int:
+    margin = settings.promote_margin() if args.margin is None else args.margin
+    if not 0 <= margin < 1:  # before Prefect starts: refused at once
+        print(f"error: --margin {margin}: expected a macro-F1 difference between 0 and 1", file=sys.stderr)
+        return 2
     _flows()
     from .retrain import retrain_flow
 
-    margin = settings.promote_margin() if args.margin is None else args.margin
-    if not 0 <= margin < 1:
-        print(f"error: --margin {margin}: expected a macro-F1 difference between 0 and 1", file=sys.stderr)
-        return 2
     prefect_server.ready()
     r = retrain_flow(promote=args.promote, margin=margin)
     if r.get("cold_start"):
@@ -157,6 +178,7 @@ def side_by_side(new: float, champion: float) -> tuple[str, str]:
 
 
 def cmd_weekly(args) -> int:
+    asked = _date(args.through, "--through") if args.through else None  # before Prefect starts: refused at once
     _flows()
     from .weekly import not_ready, weekly
 
@@ -164,8 +186,7 @@ def cmd_weekly(args) -> int:
         print(f"error: {why}", file=sys.stderr)
         return 1
     through = None
-    if args.through:
-        asked = _date(args.through, "--through")
+    if asked is not None:
         through = asked - dt.timedelta(days=asked.weekday())
         if through != asked:
             print(f"--through {asked} is a {asked:%A}: only whole weeks are detected, so weeks before {through}",
@@ -188,13 +209,17 @@ def _date(text: str, option: str) -> dt.date:
 
 
 def cmd_backtest(args) -> int:
-    _flows()
-    from .backtest import backtest, event_name
-
+    # the arguments are checked before Prefect starts (seconds), so that a typo is refused at once
     start, end = _date(args.date_from, "--from"), _date(args.date_to, "--to")
     if end < start:
         print(f"error: --to {end} is before --from {start}", file=sys.stderr)
         return 2
+    if args.events and not Path(args.events).is_file():
+        print(f"error: --events {args.events}: no such file", file=sys.stderr)
+        return 1
+    _flows()
+    from .backtest import backtest, event_name
+
     prefect_server.ready()
     r = backtest(start, end, Path(args.events) if args.events else None)
     per_week = sorted(r["new_per_week"])
@@ -248,9 +273,13 @@ def cmd_labels_import(args) -> int:
     from .labels import import_labels
 
     n, problems = import_labels(Path(args.file), args.who)
+    if not n and len(problems) == 1:  # one line says it all (a file that cannot be read, one bad row)
+        print(f"error: {problems[0]}; nothing imported", file=sys.stderr)
+        return 1
     for p in problems:
         print(f"error: {p}", file=sys.stderr)
-    print(f"{n} labels imported from {args.file}" + (f"; {len(problems)} rows rejected" if problems else ""))
+    print(f"{n} label{'' if n == 1 else 's'} imported from {args.file}"
+          + (f"; {len(problems)} row{'' if len(problems) == 1 else 's'} rejected" if problems else ""))
     return 1 if problems and not n else 0
 
 
@@ -349,17 +378,25 @@ def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="shaobing", description="哨兵 Shaobing: weak-signal early warning")
     sub = p.add_subparsers(dest="command", required=True)
     s = sub.add_parser("sample", help="write the seeded synthetic sample data")
-    s.add_argument("--out", default=str(ROOT / "data" / "sample"))
+    s.add_argument("--out", default=str(ROOT / "data" / "sample"),
+                   help="folder to write it to (default: the committed sample, data/sample)")
     s.add_argument("--reports", type=int, default=None, help="total reports (default: the committed sample's size)")
-    s.add_argument("--seed", type=int, default=20261128)
+    s.add_argument("--seed", type=int, default=20261128,
+                   help="seed of the generator: the same seed and size write the same bytes (default %(default)s)")
     s.set_defaults(run=cmd_sample)
     a = sub.add_parser("areas", help="the gazetteer of areas")
     asub = a.add_subparsers(dest="action", required=True)
     ai = asub.add_parser("import", help="load an areas CSV (area_code,name,level,parent_code,lat,lon)")
-    ai.add_argument("file")
+    ai.add_argument("file", help="CSV with a header: area_code,name,level,parent_code,lat,lon (e.g. data/sample/areas.csv)")
     ai.set_defaults(run=cmd_areas_import)
-    i = sub.add_parser("ingest", help="load export files (CSV, XLSX, JSONL) into the warehouse")
-    i.add_argument("files", nargs="+", type=Path)
+    i = sub.add_parser("ingest", help="load hotline, petition and grid export files into the warehouse",
+                       description="Load 12345 hotline work orders, petitions (信访) and grid events (网格事件), "
+                       "one batch per file. Formats, by the file's extension: CSV (.csv, .txt); Excel workbooks .xlsx, .xlsm, "
+                       ".xls, .xlsb and OpenDocument .ods (every visible sheet); JSON Lines or JSON (.jsonl, .ndjson, "
+                       ".json). Text files in UTF-8 (with or without BOM) or GB18030; others such as Big5 are detected. The channel is recognised from the columns. "
+                       "Bad rows are quarantined (see `shaobing quarantine`); a file that cannot be read is "
+                       "reported in one line and nothing of it is stored.")
+    i.add_argument("files", nargs="+", type=Path, metavar="FILE", help="export files, e.g. hotline.csv petitions.xlsx grid.jsonl")
     i.set_defaults(run=cmd_ingest)
     q = sub.add_parser("quarantine", help="list quarantined rows and why")
     q.add_argument("--limit", type=int, default=100, help="most rows to list (default %(default)s)")
@@ -392,33 +429,36 @@ def parser() -> argparse.ArgumentParser:
     lb = sub.add_parser("labels", help="label corrections")
     lsub = lb.add_subparsers(dest="action", required=True)
     li = lsub.add_parser("import", help="load a CSV of report_id (or text) and labels")
-    li.add_argument("file")
-    li.add_argument("--who", default=os.environ.get("USER", "data_staff"))
+    li.add_argument("file", help="CSV with report_id (or text) and labels (';'-joined category keys, or none)")
+    li.add_argument("--who", default=os.environ.get("USER", "data_staff"),
+                    help="who labelled them, kept with each label (default: $USER)")
     li.set_defaults(run=cmd_labels_import)
-    m = sub.add_parser("models", help="model versions")
+    m = sub.add_parser("models", help="model versions: list them, promote one, roll back")
     msub = m.add_subparsers(dest="action", required=True)
-    msub.add_parser("list").set_defaults(run=cmd_models)
-    mp = msub.add_parser("promote")
-    mp.add_argument("version")
+    msub.add_parser("list", help="versions with status, macro-F1, training rows, data hash and code version") \
+        .set_defaults(run=cmd_models)
+    mp = msub.add_parser("promote", help="make a version the champion that scores the reports")
+    mp.add_argument("version", help="a version as `shaobing models list` shows it, e.g. m20261204-233532")
     mp.set_defaults(run=cmd_models)
-    msub.add_parser("rollback").set_defaults(run=cmd_models)
+    msub.add_parser("rollback", help="make the previous champion the champion again").set_defaults(run=cmd_models)
     sub.add_parser("serve", help="serve the weekly flow on its schedule through Prefect").set_defaults(run=cmd_serve)
     b = sub.add_parser("board", help="serve the Streamlit board")
-    b.add_argument("--port", type=int, default=8501)
+    b.add_argument("--port", type=int, default=8501, help="port to serve it on (default %(default)s)")
     b.set_defaults(run=cmd_board)
     sub.add_parser("settings", help="list the settings and their values").set_defaults(run=cmd_settings)
     us = sub.add_parser("users", help="who may sign in to the board, and in which role")
     usub = us.add_subparsers(dest="action", required=True)
     ua = usub.add_parser("add", help="add a user (a password is generated unless --password-stdin)")
-    ua.add_argument("username")
-    ua.add_argument("--role", required=True, choices=["leader", "analyst", "data_staff", "admin"])
+    ua.add_argument("username", help="the name to sign in with (with --oidc: the e-mail the provider vouches for)")
+    ua.add_argument("--role", required=True, choices=["leader", "analyst", "data_staff", "admin"],
+                    help="which pages they see: leader, analyst, data_staff or admin")
     ua.add_argument("--name", help="display name, e.g. 张三")
     ua.add_argument("--password-stdin", action="store_true", help="read the password from the first line of stdin")
     ua.add_argument("--oidc", action="store_true", help="no password: the user signs in through the OIDC provider (username = e-mail)")
     ua.add_argument("--replace", action="store_true", help="reset an existing user's role and password")
     ua.set_defaults(run=cmd_users)
     ur = usub.add_parser("remove", help="remove a user (their open board sessions end at their next click)")
-    ur.add_argument("username")
+    ur.add_argument("username", help="the user's sign-in name, as `shaobing users list` shows it")
     ur.set_defaults(run=cmd_users)
     usub.add_parser("list", help="users and roles").set_defaults(run=cmd_users)
     usub.add_parser("demo", help="(re)create one demo user per role and print their new passwords").set_defaults(run=cmd_users)

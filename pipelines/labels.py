@@ -31,11 +31,12 @@ def import_labels(path: Path, who: str) -> tuple[int, list[str]]:
     key_col = next((header.index(c) for c in ("report_id", "text") if c in header), None)
     if label_col is None or key_col is None:
         return 0, [f"{path}: expected columns report_id (or text) and labels (or label); found {raw.header}"]
-    known, problems, keys, labels = taxonomy().keys, [], [], []
+    known, problems, keys, labels, rows = taxonomy().keys, [], [], [], []
     for number, cells in zip(raw.row_numbers, raw.rows):
         try:
             labels.append(parse_labels(cells[label_col], known))
             keys.append((cells[key_col] or "").strip())
+            rows.append(number)
         except ValueError as exc:
             problems.append(f"{path}: row {number}, column {raw.header[label_col]}: {exc}")
     by_text = header[key_col] == "text"
@@ -47,7 +48,8 @@ def import_labels(path: Path, who: str) -> tuple[int, list[str]]:
         else:
             known_ids = warehouse.report_ids_known(con, keys)
             pairs = [(k if k in known_ids else None, lab, k) for k, lab in zip(keys, labels)]
-        problems += [f"{path}: no stored report matches {mask_pii(k)[:40]!r}" for rid, _, k in pairs if rid is None]
+        problems += [f"{path}: row {n}, column {raw.header[key_col]}: no stored report matches {mask_pii(k)[:40]!r}"
+                     for n, (rid, _, k) in zip(rows, pairs) if rid is None]
         good = [(rid, lab) for rid, lab, _ in pairs if rid is not None]
         frame = pl.DataFrame({"report_id": [g[0] for g in good], "labels": [g[1] for g in good],
                               "source": ["import"] * len(good), "labelled_by": [who] * len(good),

@@ -70,9 +70,16 @@ def test_a_refused_file_changes_nothing_and_says_why(tmp_path, monkeypatch, caps
     assert main(["areas", "import", str(bad)]) == 1
     err = capsys.readouterr().err.splitlines()
     assert err == [f"error: {bad}: row 4, column level: 7 is not a level: expected 1 province, 2 city, 3 county,"
-                   " 4 town/street, 5 village/community", f"error: {bad}: 1 problem, nothing imported"]
+                   " 4 town/street, 5 village/community; nothing imported"]  # one problem: one line
+    worse = areas_file(tmp_path, COUNTY, "369901001000,城东街道,4,369901000000,,", "369901002000,莲塘镇,7,369901000000,91,")
+    assert main(["areas", "import", str(worse)]) == 1
+    err = capsys.readouterr().err.splitlines()
+    assert len(err) == 3 and err[-1] == f"error: {worse}: 2 problems, nothing imported"
     assert main(["areas", "import", str(areas_file(tmp_path))]) == 1  # a header alone
     assert "no areas: the file has a header but no rows" in capsys.readouterr().err
+    assert main(["areas", "import", str(tmp_path / "nope.csv")]) == 1
+    assert capsys.readouterr().err.splitlines() == [
+        f"error: {tmp_path / 'nope.csv'}: cannot read the file (No such file or directory); nothing imported"]
     with warehouse.open_warehouse(tmp_path / "home" / "warehouse.duckdb", read_only=True) as con:
         assert warehouse.areas(con)["name"].to_list() == ["溪山县", "城关街道"]
 

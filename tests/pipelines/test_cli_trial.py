@@ -2,6 +2,7 @@
 that round alike, the brief's score and times, events outside a backtest, and unclear messages."""
 from __future__ import annotations
 
+import argparse
 import datetime as dt
 
 import polars as pl
@@ -64,3 +65,68 @@ def test_events_are_timed_only_when_their_weeks_meet_the_replayed_weeks(first_we
         .with_columns(pl.col("first_week", "last_week").str.to_date())
     timed, outside = backtest.split_events(events, dt.date(2026, 6, 1), dt.date(2026, 6, 8))
     assert (timed.height, outside.height) == ((1, 0) if inside else (0, 1))
+
+
+def _commands(parser, path=()):
+    """Every (sub)command's parser with its path: ("models", "promote") …"""
+    yield path, parser
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            helped = {a.dest for a in action._choices_actions}
+            for name, sub in action.choices.items():
+                assert name in helped, f"shaobing {' '.join((*path, name))} has no help line"
+                yield from _commands(sub, (*path, name))
+
+
+def test_every_command_argument_and_option_says_what_it_is_for():
+    unexplained = [f"shaobing {' '.join(path)} {action.dest}"
+                   for path, parser in _commands(cli.parser()) for action in parser._actions
+                   if not isinstance(action, (argparse._HelpAction, argparse._SubParsersAction)) and not action.help]
+    assert unexplained == []
+
+
+def test_ingest_help_names_the_formats_it_reads(capsys):
+    with pytest.raises(SystemExit):
+        cli.main(["ingest", "--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    assert all(word in text for word in (".csv", ".xlsx", ".xls", ".ods", ".jsonl", "GB18030", "hotline", "petition", "grid"))
+
+
+@pytest.mark.parametrize("argv, error", [
+    (["backtest", "--from", "2026-13-01", "--to", "2026-09-30"], "--from '2026-13-01': expected a date such as 2026-03-02"),
+    (["backtest", "--from", "2026-09-30", "--to", "2026-06-01"], "--to 2026-06-01 is before --from 2026-09-30"),
+    (["backtest", "--from", "2026-06-01", "--to", "2026-09-30", "--events", "/nonexistent/events.csv"],
+     "--events /nonexistent/events.csv: no such file"),
+    (["weekly", "--through", "someday"], "--through 'someday': expected a date such as 2026-03-02"),
+    (["retrain", "--margin", "2"], "--margin 2.0: expected a macro-F1 difference between 0 and 1"),
+])
+def test_bad_arguments_are_refused_before_prefect_starts(argv, error, monkeypatch, capsys):
+    def started(server=True):
+        raise AssertionError("Prefect was started before the arguments were checked")
+
+    monkeypatch.setattr(cli, "_flows", started)
+    assert cli.main(argv) in (1, 2)
+    assert capsys.readouterr().err.strip() == f"error: {error}"
+
+
+def test_labels_import_counts_rows_in_the_singular_and_one_problem_is_one_line(home, tmp_path, capsys):
+    from pipelines import settings
+    from tests.dashboards.conftest import build_warehouse
+
+    build_warehouse(settings.warehouse_path())  # holds report hotline:1
+    one_bad = tmp_path / "one_bad.csv"
+    one_bad.write_text("report_id,labels\nhotline:1,debt\nhotline:404,debt\n", encoding="utf-8")
+    assert cli.main(["labels", "import", str(one_bad)]) == 0
+    out, err = capsys.readouterr()
+    assert out.strip() == f"1 label imported from {one_bad}; 1 row rejected"
+    assert err.strip() == f"error: {one_bad}: row 3, column report_id: no stored report matches 'hotline:404'"
+    only_bad = tmp_path / "only_bad.csv"
+    only_bad.write_text("report_id,labels\nhotline:1,unknown\n", encoding="utf-8")
+    assert cli.main(["labels", "import", str(only_bad)]) == 1
+    out, err = capsys.readouterr()
+    assert out == "" and err.splitlines() == [
+        f"error: {only_bad}: row 2, column labels: unknown label(s) ['unknown']; expected some of "
+        "['wage_arrears', 'debt', 'family_neighbour', 'finance', 'real_estate'] or none; nothing imported"]
+    assert cli.main(["labels", "import", str(tmp_path / "nope.csv")]) == 1
+    assert capsys.readouterr().err.splitlines() == [
+        f"error: {tmp_path / 'nope.csv'}: cannot read the file (No such file or directory); nothing imported"]

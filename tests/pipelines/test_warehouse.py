@@ -189,6 +189,8 @@ def test_the_quarantine_listing_names_each_batch_s_file_and_says_what_it_left_ou
         con.execute("insert into batches values (?, ?, 'h', 'hotline', 'utf-8', 3, 0, 3, ?, ?)", [batch, path, at, at])
         for n in (2, 3, 4):
             con.execute("insert into quarantine values (?, '工单导出.csv', ?, '来电时间', 'invalid', 'bad date', '{}')", [batch, n])
+    con.execute("insert into batches values ('B3', '/data/mar/干净.csv', 'h3', 'hotline', 'utf-8', 3, 3, 0, ?, ?)",
+                ["2026-03-02", "2026-03-02"])
     con.close()
     assert main(["quarantine", "--limit", "4"]) == 0
     out = capsys.readouterr().out.splitlines()
@@ -198,5 +200,15 @@ def test_the_quarantine_listing_names_each_batch_s_file_and_says_what_it_left_ou
     assert main(["quarantine", "--file", "/data/feb/工单导出.csv"]) == 0
     out = capsys.readouterr().out.splitlines()
     assert out[0] == "batch B2: /data/feb/工单导出.csv" and len(out) == 4
-    assert main(["quarantine", "--batch", "B9"]) == 0
+    assert main(["quarantine", "--batch", "B3"]) == 0  # a batch that quarantined nothing
     assert capsys.readouterr().out.strip() == "no quarantined rows for that batch or file"
+    assert main(["quarantine", "--file", "干净.csv"]) == 0
+    assert capsys.readouterr().out.strip() == "no quarantined rows for that batch or file"
+    assert main(["quarantine", "--batch", "B9"]) == 1  # no such batch: not "no quarantined rows"
+    captured = capsys.readouterr()
+    assert captured.out == "" and captured.err.strip() == (
+        "error: --batch B9: no such batch; the latest: B3 (/data/mar/干净.csv), B2 (/data/feb/工单导出.csv), "
+        "B1 (/data/jan/工单导出.csv)")
+    assert main(["quarantine", "--file", "三月.csv"]) == 1
+    assert capsys.readouterr().err.startswith("error: --file 三月.csv: no batch of a file of that name or path")
+    assert main(["quarantine", "--file", "工单导出.csv [Sheet1]"]) == 0  # a sheet, as quarantine names it
