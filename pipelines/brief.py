@@ -38,7 +38,8 @@ def _workbook(con, week: dt.date, tmp: Path) -> None:
         sheet.set_column(j, j, width)
     for i, a in enumerate(alerts.iter_rows(named=True), start=1):
         values = [i, a["area_name"] or a["area_code"] or "", a["area_code"] or "", a["place"] or "",
-                  tax.name(a["category"]), a["observed"], round(a["expected"] or 0, 2), rank_shown(a["rank"], a["score"]),
+                  tax.name(a["category"]), a["observed"], round(a["expected"] or 0, 2),
+                  rank_shown(a["rank"], a["score"]),
                   round(a["score"], 2), STATUS_ZH.get(a["status"], a["status"]),
                   str(a["first_week"]), a["reports"], a["explanation"]]
         for j, v in enumerate(values):
@@ -46,7 +47,8 @@ def _workbook(con, week: dt.date, tmp: Path) -> None:
     if alerts.is_empty():
         sheet.write(3, 0, "本周无预警。")
     rs = book.add_worksheet("关联报告")
-    rcols = [("预警编号", 28), ("报告编号", 26), ("渠道", 10), ("受理时间", 19), ("区域", 16), ("区域代码", 14), ("标题", 30), ("内容（已脱敏）", 100)]
+    rcols = [("预警编号", 28), ("报告编号", 26), ("渠道", 10), ("受理时间", 19), ("区域", 16), ("区域代码", 14),
+             ("标题", 30), ("内容（已脱敏）", 100)]
     for j, (name, width) in enumerate(rcols):
         rs.write(0, j, name, head)
         rs.set_column(j, j, width)

@@ -174,7 +174,8 @@ def side_by_side(new: float, champion: float) -> tuple[str, str]:
             return a, f"{b} (the challenger is {gap} {'higher' if new > champion else 'lower'})"
     if new == champion:
         return f"{new:.3f}", f"{champion:.3f} (the same)"
-    return f"{new:.3f}", f"{champion:.3f} (the challenger is less than 0.000001 {'higher' if new > champion else 'lower'})"
+    way = "higher" if new > champion else "lower"
+    return f"{new:.3f}", f"{champion:.3f} (the challenger is less than 0.000001 {way})"
 
 
 def cmd_weekly(args) -> int:
@@ -224,7 +225,8 @@ def cmd_backtest(args) -> int:
     r = backtest(start, end, Path(args.events) if args.events else None)
     per_week = sorted(r["new_per_week"])
     median = per_week[len(per_week) // 2] if per_week else 0
-    print(f"backtest {start} … {end}: {r['weeks']} week{'s' if r['weeks'] != 1 else ''} replayed from no alerts, {r['new_alerts']} new alerts "
+    weeks = f"{r['weeks']} week{'s' if r['weeks'] != 1 else ''}"
+    print(f"backtest {start} … {end}: {weeks} replayed from no alerts, {r['new_alerts']} new alerts "
           f"(median {median} a week, most {max(per_week, default=0)}); nothing was written")
     events = r["events"]
     if events is not None and events.is_empty():
@@ -387,16 +389,19 @@ def parser() -> argparse.ArgumentParser:
     a = sub.add_parser("areas", help="the gazetteer of areas")
     asub = a.add_subparsers(dest="action", required=True)
     ai = asub.add_parser("import", help="load an areas CSV (area_code,name,level,parent_code,lat,lon)")
-    ai.add_argument("file", help="CSV with a header: area_code,name,level,parent_code,lat,lon (e.g. data/sample/areas.csv)")
+    ai.add_argument("file", help="CSV with a header: area_code,name,level,parent_code,lat,lon "
+                    "(e.g. data/sample/areas.csv)")
     ai.set_defaults(run=cmd_areas_import)
     i = sub.add_parser("ingest", help="load hotline, petition and grid export files into the warehouse",
                        description="Load 12345 hotline work orders, petitions (信访) and grid events (网格事件), "
                        "one batch per file. Formats, by the file's extension: CSV (.csv, .txt); Excel workbooks .xlsx, .xlsm, "
                        ".xls, .xlsb and OpenDocument .ods (every visible sheet); JSON Lines or JSON (.jsonl, .ndjson, "
-                       ".json). Text files in UTF-8 (with or without BOM) or GB18030; others such as Big5 are detected. The channel is recognised from the columns. "
+                       ".json). Text files in UTF-8 (with or without BOM) or GB18030; others such as Big5 are "
+                       "detected. The channel is recognised from the columns. "
                        "Bad rows are quarantined (see `shaobing quarantine`); a file that cannot be read is "
                        "reported in one line and nothing of it is stored.")
-    i.add_argument("files", nargs="+", type=Path, metavar="FILE", help="export files, e.g. hotline.csv petitions.xlsx grid.jsonl")
+    i.add_argument("files", nargs="+", type=Path, metavar="FILE",
+                   help="export files, e.g. hotline.csv petitions.xlsx grid.jsonl")
     i.set_defaults(run=cmd_ingest)
     q = sub.add_parser("quarantine", help="list quarantined rows and why")
     q.add_argument("--limit", type=int, default=100, help="most rows to list (default %(default)s)")
