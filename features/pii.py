@@ -15,6 +15,7 @@ import polars as pl
 
 PHONE, LANDLINE, ID_CARD, BANK_CARD = "[手机号]", "[电话]", "[身份证号]", "[银行卡号]"
 TRAVEL_DOCUMENT = "[证件号]"
+MASKS = (PHONE, LANDLINE, ID_CARD, BANK_CARD, TRAVEL_DOCUMENT)  # every placeholder mask_pii writes
 
 # What people put between the digits of one number: spaces, ASCII hyphens and the dashes and
 # full-width hyphen a Chinese input method types (138－1234－5678, 0591—87654321). Not dots: digits

@@ -3,6 +3,7 @@ import random
 
 import pytest
 
+from features.pii import MASKS
 from features.tokenize import NUM, SEGMENTERS, RiskTokenizer, shown_term
 
 
@@ -41,6 +42,7 @@ def test_stop_words_and_punctuation_are_dropped_but_negation_kept(tokenizer):
         ("欠46800元", ["欠", NUM, "元"]),
         ("借款1,200元", ["借款", NUM, "元"]),  # the thousands comma does not split the number
         ("电话[手机号]", ["电话", "[手机号]"]),  # placeholder stays one token
+        *((f"号码{mask}", ["号码", mask]) for mask in MASKS),  # every placeholder mask_pii writes
     ],
 )
 def test_numbers_and_placeholders(tokenizer, text, expected):
@@ -60,6 +62,7 @@ def test_numbers_and_placeholders(tokenizer, text, expected):
         ("[手机号]", False),
         ("电话[手机号]", False),
         ("[银行卡号]", False),
+        ("护照[证件号]", False),
     ],
 )
 def test_placeholders_and_terms_holding_one_are_not_shown(term, shown):
