@@ -10,20 +10,23 @@ import streamlit as st
 
 from dashboards import auth
 
-# page file, title, address, icon; each user's menu lists their own page first (their start page)
+# page file and icon (titles in auth.PAGE_TITLES; each page's address is its key)
 PAGES = {
-    "queue": ("pages/queue.py", "研判工作台", "queue", ":material/fact_check:"),
-    "hotspots": ("pages/hotspots.py", "风险热点", "hotspots", ":material/map:"),
-    "data": ("pages/data.py", "数据与模型", "data", ":material/database:"),
-    "admin": ("pages/admin.py", "用户与审计", "admin", ":material/admin_panel_settings:"),
+    "queue": ("pages/queue.py", ":material/fact_check:"),
+    "hotspots": ("pages/hotspots.py", ":material/map:"),
+    "data": ("pages/data.py", ":material/database:"),
+    "admin": ("pages/admin.py", ":material/admin_panel_settings:"),
 }
-START = {"leader": "hotspots", "analyst": "queue", "data_staff": "data", "admin": "queue"}
 
 
-def menu(role: str) -> list:
-    keys = [START[role]] + [k for k in PAGES if k != START[role] and role in auth.PAGE_ROLES[k]]
-    return [st.Page(PAGES[k][0], title=PAGES[k][1], url_path=PAGES[k][2], icon=PAGES[k][3], default=i == 0)
-            for i, k in enumerate(keys)]
+def menu(role: str) -> dict[str, st.Page]:
+    """Every page by key: the role's own in the menu, their start page first; the others hidden
+    from it but still at their addresses, so that a typed address is refused rather than quietly
+    answered with the start page (which is what st.navigation does with an address it lacks)."""
+    start = auth.START[role]
+    keys = [start] + [k for k in PAGES if k != start]
+    return {k: st.Page(PAGES[k][0], title=auth.PAGE_TITLES[k], url_path=k, icon=PAGES[k][1], default=k == start,
+                       visibility="visible" if role in auth.PAGE_ROLES[k] else "hidden") for k in keys}
 
 
 def visitor_pages() -> list:
@@ -33,7 +36,7 @@ def visitor_pages() -> list:
             auth.sign_in_page()
         sign_in.__name__ = f"sign_in_{path}"
         return st.Page(sign_in, title="登录", url_path=path, default=path == "signin")
-    return [at("signin")] + [at(v[2]) for v in PAGES.values()]
+    return [at("signin")] + [at(k) for k in PAGES]
 
 
 def main() -> None:
@@ -44,8 +47,14 @@ def main() -> None:
     if user is None:
         page = st.navigation(visitor_pages(), position="hidden")
     else:
-        page = st.navigation(menu(user.role))
+        pages = menu(user.role)
+        page = st.navigation(list(pages.values()))
         auth.sidebar(user)
+        key = next(k for k, p in pages.items() if p is page)
+        if user.role not in auth.PAGE_ROLES[key]:
+            auth.refuse(user, key)
+            st.switch_page(pages[auth.START[user.role]])
+        auth.show_refusal()
     page.run()
 
 

@@ -32,6 +32,9 @@ PAGE_ROLES = {
     "data": ("data_staff", "admin"),
     "admin": ("admin",),
 }
+PAGE_TITLES = {"hotspots": "风险热点", "queue": "研判工作台", "data": "数据与模型", "admin": "用户与审计"}
+START = {"leader": "hotspots", "analyst": "queue", "data_staff": "data", "admin": "queue"}  # each role's first page
+REFUSED_KEY = "_refused"  # the page just refused, for the start page to say so once
 
 
 def oidc_configured() -> bool:
@@ -72,8 +75,27 @@ def require(page: str) -> users.User:
         return user
     if user is not None:
         reviews.audit(user.username, user.role, "access_denied", page)
-    st.error("您没有访问此页面的权限。" if user else "请先登录。")
+        st.error(refusal(page))
+    else:
+        st.error("请先登录。")
     st.stop()
+
+
+def refuse(user: users.User, page: str) -> None:
+    """Audit that ``user`` was refused ``page`` and keep the refusal for the page they are sent to."""
+    reviews.audit(user.username, user.role, "access_denied", page)
+    st.session_state[REFUSED_KEY] = page
+
+
+def refusal(page: str) -> str:
+    return f"您没有访问「{PAGE_TITLES[page]}」的权限。"
+
+
+def show_refusal() -> None:
+    """The refusal of the page just asked for, once, above the page the user was sent to instead."""
+    page = st.session_state.pop(REFUSED_KEY, None)
+    if page is not None:
+        st.error(refusal(page) + "如需使用，请联系系统管理员。", icon=":material/block:")
 
 
 def _end_session() -> None:

@@ -110,6 +110,23 @@ def masked_text() -> str:
     return MASKED
 
 
+@pytest.fixture
+def as_served(monkeypatch):
+    """AppTest running every page through app.py's st.navigation, as the server does. Left alone,
+    each AppTest run takes the pages/ folder beside app.py for old-style pages and runs a page asked
+    for by switch_page (or the page a run ended on) as a script of its own, without app.py; the
+    server stops doing so at its first st.navigation call."""
+    from streamlit.runtime.pages_manager import PagesManager
+    from streamlit.testing.v1 import app_test
+
+    class Served(PagesManager):
+        def __init__(self, *args, **kwargs):
+            PagesManager.uses_pages_directory = False
+            super().__init__(*args, **kwargs)
+
+    monkeypatch.setattr(app_test, "PagesManager", Served)
+
+
 def board(role: str | None = None, page: str | None = None, **query_params) -> AppTest:
     """The board as a signed-in ``role`` (or a visitor), on its start page or on ``page``."""
     at = AppTest.from_file(str(APP), default_timeout=30)

@@ -67,11 +67,14 @@ def test_a_name_is_locked_after_repeated_failures_even_for_the_right_password(sn
 
 
 @pytest.mark.parametrize("page", ["queue", "data", "admin"])
-def test_a_leader_opening_another_pages_address_is_refused_on_the_server(snapshot, people, page, masked_text):
+def test_a_leader_opening_another_pages_file_is_refused_on_the_server(snapshot, people, page, masked_text):
     at = page_alone(page, "leader")
-    assert [e.value for e in at.error] == ["您没有访问此页面的权限。"]
+    assert [e.value for e in at.error] == [f"您没有访问「{auth.PAGE_TITLES[page]}」的权限。"]
     assert not at.dataframe and masked_text not in everything_shown(at)
     assert actions() == [("leader", "access_denied")]
+
+
+START_TITLES = {"leader": "风险热点", "analyst": "研判工作台", "data_staff": "数据与模型", "admin": "研判工作台"}
 
 
 @pytest.mark.parametrize("role, allowed", [
@@ -80,15 +83,27 @@ def test_a_leader_opening_another_pages_address_is_refused_on_the_server(snapsho
     ("data_staff", {"data", "hotspots"}),
     ("admin", {"queue", "hotspots", "data", "admin"}),
 ])
-def test_each_role_is_offered_its_own_pages_only(snapshot, people, role, allowed):
+def test_each_role_opens_its_own_pages_and_is_refused_the_others_at_their_address(snapshot, people, as_served, role,
+                                                                                  allowed):
     for page in ("hotspots", "queue", "data", "admin"):
-        at = board(role)
+        at = board(role, page)  # switch_page: what a typed address asks of st.navigation
+        assert not at.exception, page
         if page in allowed:
-            at.switch_page(f"pages/{page}.py").run()
-            assert not at.exception and not at.error, page
-        else:
-            with pytest.raises(ValueError, match="navigation page"):
-                at.switch_page(f"pages/{page}.py")
+            assert not at.error and at.title[0].value == auth.PAGE_TITLES[page], page
+        else:  # the refusal, above the start page rather than instead of it
+            assert [e.value for e in at.error] == [f"您没有访问「{auth.PAGE_TITLES[page]}」的权限。如需使用，请联系系统管理员。"]
+            assert [t.value for t in at.title] == [START_TITLES[role]]
+            last = reviews.audit_log().row(0, named=True)
+            assert (last["username"], last["action"], last["target"]) == (role, "access_denied", page)
+    assert [a for _, a in actions()].count("access_denied") == 4 - len(allowed)
+
+
+def test_a_refusal_is_shown_once_and_the_next_click_stays_on_the_start_page(snapshot, people, as_served):
+    at = board("leader", "queue")
+    assert at.error and at.title[0].value == "风险热点"
+    at.switch_page("pages/hotspots.py").run()  # the browser now asks for the page it was sent to
+    assert not at.error and at.title[0].value == "风险热点"
+    assert [a for _, a in actions()] == ["access_denied"]
 
 
 def test_signing_out_ends_the_session(snapshot, people):

@@ -113,7 +113,7 @@ def report_texts(home: Path) -> list[str]:
         con.close()
 
 
-def test_a_leader_sees_the_hotspots_but_no_report_text_even_at_the_queues_address(page, board_url, board_home):
+def test_a_leader_sees_the_hotspots_but_no_report_text_and_is_refused_the_queues_address(page, board_url, board_home):
     sign_in(page, board_url, "leader")
     expect(page.get_by_role("heading", name="风险热点")).to_be_visible()
     expect(page.get_by_text("未结预警分布")).to_be_visible()
@@ -123,10 +123,15 @@ def test_a_leader_sees_the_hotspots_but_no_report_text_even_at_the_queues_addres
     shown = page.content()
     texts = report_texts(board_home)
     assert texts and not [t for t in texts if t[:20] in shown]
-    page.goto(f"{board_url}/queue")
+    sign_in(page, board_url, "leader", "queue")  # typed by hand: a new tab, so signed in again
+    expect(page.get_by_text("您没有访问「研判工作台」的权限。")).to_be_visible()
+    expect(page.get_by_role("heading", name="风险热点")).to_be_visible()  # the start page, under the refusal
+    expect(page).to_have_url(f"{board_url}/")
     expect(page.get_by_role("heading", name="研判工作台")).to_have_count(0)
     page.wait_for_timeout(1000)
     assert not [t for t in texts if t[:20] in page.content()]
+    page.screenshot(path=ARTIFACTS / "leader-refused-queue.png", full_page=True)
+    assert [(r["action"], r["target"]) for r in audit(board_home)][-2:] == [("sign_in", None), ("access_denied", "queue")]
 
 
 def test_a_visitor_at_a_shared_link_sees_only_the_sign_in_then_the_page(page, board_url, board_home):
