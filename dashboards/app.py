@@ -12,10 +12,10 @@ from dashboards import auth
 
 # page file and icon (titles in auth.PAGE_TITLES; each page's address is its key)
 PAGES = {
-    "queue": ("pages/queue.py", ":material/fact_check:"),
-    "hotspots": ("pages/hotspots.py", ":material/map:"),
-    "data": ("pages/data.py", ":material/database:"),
-    "admin": ("pages/admin.py", ":material/admin_panel_settings:"),
+    "queue": ("views/queue.py", ":material/fact_check:"),
+    "hotspots": ("views/hotspots.py", ":material/map:"),
+    "data": ("views/data.py", ":material/database:"),
+    "admin": ("views/admin.py", ":material/admin_panel_settings:"),
 }
 
 

@@ -15,7 +15,7 @@ from streamlit.testing.v1 import AppTest
 from pipelines import settings, users, warehouse
 
 APP = Path(__file__).parents[2] / "dashboards" / "app.py"
-PAGES = APP.parent / "pages"
+PAGES = APP.parent / "views"
 WEEK = date(2024, 5, 13)  # a Monday, the latest week with alerts
 LAST_WEEK = date(2024, 5, 6)
 MASKED = "包工头拖欠二十多名工人三个月工资，联系电话138****5678"
@@ -110,23 +110,6 @@ def masked_text() -> str:
     return MASKED
 
 
-@pytest.fixture
-def as_served(monkeypatch):
-    """AppTest running every page through app.py's st.navigation, as the server does. Left alone,
-    each AppTest run takes the pages/ folder beside app.py for old-style pages and runs a page asked
-    for by switch_page (or the page a run ended on) as a script of its own, without app.py; the
-    server stops doing so at its first st.navigation call."""
-    from streamlit.runtime.pages_manager import PagesManager
-    from streamlit.testing.v1 import app_test
-
-    class Served(PagesManager):
-        def __init__(self, *args, **kwargs):
-            PagesManager.uses_pages_directory = False
-            super().__init__(*args, **kwargs)
-
-    monkeypatch.setattr(app_test, "PagesManager", Served)
-
-
 def board(role: str | None = None, page: str | None = None, **query_params) -> AppTest:
     """The board as a signed-in ``role`` (or a visitor), on its start page or on ``page``."""
     at = AppTest.from_file(str(APP), default_timeout=30)
@@ -135,7 +118,7 @@ def board(role: str | None = None, page: str | None = None, **query_params) -> A
         at.session_state["auth"] = {"username": role, "role": role, "since": time.time()}
     at.run()
     if page:
-        at.switch_page(f"pages/{page}.py").run()
+        at.switch_page(f"views/{page}.py").run()
     return at
 
 

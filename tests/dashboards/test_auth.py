@@ -5,10 +5,11 @@ from __future__ import annotations
 import time
 
 import pytest
+from streamlit.testing.v1 import AppTest
 
 from dashboards import auth
 from pipelines import reviews, users
-from tests.dashboards.conftest import PASSWORD, board, everything_shown, page_alone
+from tests.dashboards.conftest import APP, PASSWORD, board, everything_shown, page_alone
 
 
 def sign_in(at, username: str, password: str):
@@ -35,6 +36,14 @@ def test_a_visitor_opening_a_pages_address_is_asked_to_sign_in(snapshot, page, m
     at = page_alone(page, None)
     assert [e.value for e in at.error] == ["请先登录。"]
     assert not at.dataframe and not at.metric and masked_text not in everything_shown(at)
+
+
+@pytest.mark.parametrize("page", ["hotspots", "queue", "data", "admin"])
+def test_a_freshly_started_board_answers_a_pages_address_with_the_sign_in_form(snapshot, page):
+    # the first run of a server process, before any st.navigation call: a folder named pages/
+    # beside app.py would be served as pages of their own, each file run alone
+    at = AppTest.from_file(str(APP), default_timeout=30).switch_page(f"views/{page}.py").run()
+    assert [t.label for t in at.text_input] == ["用户名", "密码"] and not at.error
 
 
 @pytest.mark.parametrize("role, title", [
@@ -83,8 +92,7 @@ START_TITLES = {"leader": "风险热点", "analyst": "研判工作台", "data_st
     ("data_staff", {"data", "hotspots"}),
     ("admin", {"queue", "hotspots", "data", "admin"}),
 ])
-def test_each_role_opens_its_own_pages_and_is_refused_the_others_at_their_address(snapshot, people, as_served, role,
-                                                                                  allowed):
+def test_each_role_opens_its_own_pages_and_is_refused_the_others_at_their_address(snapshot, people, role, allowed):
     for page in ("hotspots", "queue", "data", "admin"):
         at = board(role, page)  # switch_page: what a typed address asks of st.navigation
         assert not at.exception, page
@@ -98,10 +106,10 @@ def test_each_role_opens_its_own_pages_and_is_refused_the_others_at_their_addres
     assert [a for _, a in actions()].count("access_denied") == 4 - len(allowed)
 
 
-def test_a_refusal_is_shown_once_and_the_next_click_stays_on_the_start_page(snapshot, people, as_served):
+def test_a_refusal_is_shown_once_and_the_next_click_stays_on_the_start_page(snapshot, people):
     at = board("leader", "queue")
     assert at.error and at.title[0].value == "风险热点"
-    at.switch_page("pages/hotspots.py").run()  # the browser now asks for the page it was sent to
+    at.switch_page("views/hotspots.py").run()  # the browser now asks for the page it was sent to
     assert not at.error and at.title[0].value == "风险热点"
     assert [a for _, a in actions()] == ["access_denied"]
 
