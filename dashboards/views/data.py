@@ -98,6 +98,7 @@ def _correct(report_id: str) -> None:
     except reviews.ReviewError as exc:
         s["label_error"] = str(exc)
         return
+    s["correct_note"] = ""  # the labels stay chosen: they are the report's labels now
     s["label_done"] = f"已记录 {report_id} 的标签修正，将在下次训练前并入。"
 
 
@@ -106,14 +107,14 @@ def labels_tab() -> None:
         st.success(msg)
     if msg := st.session_state.pop("label_error", None):
         st.error(msg)
-    text = st.text_input("按诉求编号或关键词查找诉求", key="report_query", placeholder="如 hotline:GD20261122000020 或 欠薪")
+    text = st.text_input("按诉求编号或关键词查找诉求", key="report_query", placeholder="如 GD20261122000020 或 欠薪")
+    pending = reviews.corrections(common.watermark("label_corrections"))
     if text.strip():
         found = common.query("find_reports", text.strip(), 30)
         if found.is_empty():
             st.info("没有找到匹配的诉求。")
         else:
-            one_report(found)
-    pending = reviews.corrections(common.watermark("label_corrections"))
+            one_report(found, {r["report_id"]: json.loads(r["labels"]) for r in pending.iter_rows(named=True)})
     st.markdown(f"**待并入的标签修正**（{pending.height} 条；每周研判或重新训练开始时并入标签库）")
     if pending.height:
         st.dataframe(pending.select(
@@ -124,22 +125,33 @@ def labels_tab() -> None:
             key="pending_labels", hide_index=True)
 
 
-def one_report(found: pl.DataFrame) -> None:
+def one_report(found: pl.DataFrame, corrected: dict[str, list[str]]) -> None:
+    """One report of those found, with the labels saved for it here and not yet in the snapshot
+    (``corrected``, the latest per report) over the snapshot's."""
     options = {r["report_id"]: f"{r['report_id']} · {(r['title'] or r['text'])[:30]}" for r in found.iter_rows(named=True)}
     if st.session_state.get("report_pick") not in options:
         st.session_state.pop("report_pick", None)
     report_id = st.selectbox(f"找到 {found.height} 条（最多 30 条）", list(options), format_func=options.get, key="report_pick")
     r = found.filter(pl.col("report_id") == report_id).row(0, named=True)
+    if report_id in corrected:
+        r["labels"] = corrected[report_id]
     now = reviews.current_labels(r, taxonomy())
+    origin = ("人工修正，待并入" if report_id in corrected else "人工标注" if r["labels"] is not None
+              else "按导出分类推断")
     flagged = "、".join(map(names.category_name, r["flagged"] or [])) or "无"
     st.markdown(f"**{r['title'] or '（无标题）'}**　{names.channel_name(r['channel'])} · {r['received_at']:%Y-%m-%d %H:%M}"
                 f" · 原分类：{r['source_category'] or '—'}")
     st.text(r["text"])
     st.caption(f"当前标签：{'、'.join(map(names.category_name, now)) or '均不属于'}"
-               f"（{'人工标注' if r['labels'] is not None else '按导出分类推断'}）；模型判定：{flagged}")
-    with st.form("label_form", clear_on_submit=True):
-        st.multiselect("正确的风险类别（可多选；不选表示不属于任何风险类别）", taxonomy().keys, default=now,
-                       format_func=names.category_name, key="correct_labels")
+               f"（{origin}）；模型判定：{flagged}")
+    # A keyed widget keeps its value whatever its default: start it from the labels shown whenever
+    # the report or its labels change (another report picked, a correction saved).
+    if st.session_state.get("correct_basis") != [report_id, now]:
+        st.session_state["correct_basis"] = [report_id, now]
+        st.session_state["correct_labels"] = now
+    with st.form("label_form"):
+        st.multiselect("正确的风险类别（可多选；不选表示不属于任何风险类别）", taxonomy().keys,
+                       format_func=names.category_name, key="correct_labels", placeholder="不选即均不属于")
         st.text_input("备注", key="correct_note")
         st.form_submit_button("保存标签修正", type="primary", key="correct_submit", on_click=_correct, args=(report_id,))
 

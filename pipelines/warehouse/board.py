@@ -339,20 +339,22 @@ def model_versions(con) -> pl.DataFrame:
 
 
 def find_reports(con, text: str, limit: int = 50) -> pl.DataFrame:
-    """Reports whose id is ``text`` or whose title or (masked) text contains it, newest first,
-    with what they are labelled now and what the model flagged."""
+    """Reports whose id is ``text`` (ours, ``hotline:GD…``, or the source system's, ``GD…``) or whose
+    title or (masked) text contains it, newest first, with what they are labelled now and what the
+    model flagged."""
     # Newest first, so the last weeks are searched before the whole history: reports are stored in
     # about the order they came, and a bound cutoff lets the scan skip older row groups. Enough
     # hits there are the newest overall, unless ``text`` is an id (then it must come first).
-    latest, exact = con.sql("select max(received_at), count(*) filter (where report_id = ?) from reports",
-                            params=[text]).fetchone()
+    latest, exact = con.sql("""select max(received_at), count(*) filter (where report_id = ? or source_id = ?)
+                               from reports""", params=[text, text]).fetchone()
     for since in ([latest - RECENT] if latest is not None and not exact else []) + [None]:
         hits = con.sql("""
             select report_id, channel, received_at, title, text, source_category from reports r
-            where (r.report_id = ? or (length(?) >= 2 and (contains(r.text, ?) or contains(coalesce(r.title, ''), ?))))
+            where (r.report_id = ? or r.source_id = ?
+                   or (length(?) >= 2 and (contains(r.text, ?) or contains(coalesce(r.title, ''), ?))))
               and (?::timestamp is null or r.received_at >= ?::timestamp)
-            order by (r.report_id = ?) desc, r.received_at desc limit ?""",
-                       params=[text, text, text, text, since, since, text, limit]).pl()
+            order by (r.report_id = ? or r.source_id = ?) desc, r.received_at desc limit ?""",
+                       params=[text, text, text, text, text, since, since, text, text, limit]).pl()
         if hits.height >= limit:
             break
     # one bound ? per hit: the labels and flags of a few reports, not of every report

@@ -67,6 +67,39 @@ def test_a_label_correction_is_recorded_and_waits_to_be_folded(snapshot, people)
     assert reviews.audit_log()["action"].to_list()[0] == "label.correct"
 
 
+def caption_with(at, start: str) -> str:
+    return next(c.value for c in at.caption if c.value.startswith(start))
+
+
+def test_a_report_is_found_by_its_number_in_the_source_system(snapshot, people):
+    at = board("data_staff")
+    at.text_input(key="report_query").input("3").run()
+    assert at.selectbox(key="report_pick").value == "petition:3"
+
+
+def test_after_saving_a_correction_the_form_shows_the_saved_labels(snapshot, people):
+    at = board("data_staff")
+    at.text_input(key="report_query").input("petition:3").run()
+    assert caption_with(at, "当前标签").startswith("当前标签：均不属于（按导出分类推断）")
+    for chosen, shown in ((["debt"], "债务纠纷"), ([], "均不属于")):  # none: the case that kept the old label
+        at.multiselect(key="correct_labels").set_value(chosen)
+        at.button(key="correct_submit").click().run()
+        assert "已记录 petition:3 的标签修正" in at.success[0].value
+        assert caption_with(at, "当前标签").startswith(f"当前标签：{shown}（人工修正，待并入）")
+        assert at.multiselect(key="correct_labels").value == chosen
+        at.run()  # and on the next click
+        assert at.multiselect(key="correct_labels").value == chosen
+
+
+def test_picking_another_report_shows_its_labels_in_the_form(snapshot, people):
+    at = board("data_staff")
+    at.text_input(key="report_query").input("工人").run()
+    at.selectbox(key="report_pick").set_value("grid:7").run()
+    assert at.multiselect(key="correct_labels").value == ["wage_arrears"]  # what the model flagged
+    at.selectbox(key="report_pick").set_value("hotline:1").run()
+    assert at.multiselect(key="correct_labels").value == []
+
+
 def test_two_model_versions_side_by_side_with_confusion_counts(snapshot, people):
     at = board("data_staff")
     assert table_with(at, "宏平均F1")["版本"].tolist() == ["v2", "v1"]
