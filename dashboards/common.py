@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 import duckdb
+import polars as pl
 import streamlit as st
 
 from pipelines import reviews, settings
@@ -127,6 +128,11 @@ def mirror(key: str, value: str | list[str] | None, default: str | None = None) 
         st.query_params[key] = values
     elif not values and key in st.query_params:
         del st.query_params[key]
+
+
+def dashes(frame: pl.DataFrame, *columns: str) -> pl.DataFrame:
+    """``columns`` as text, a missing value as "—": st.dataframe writes the word None in its cell."""
+    return frame.with_columns(pl.col(c).cast(pl.String).fill_null("—") for c in columns)
 
 
 def week_label(iso: str | date) -> str:

@@ -7,7 +7,7 @@ import json
 import polars as pl
 import streamlit as st
 
-from dashboards import auth, names
+from dashboards import auth, common, names
 from pipelines import reviews, users
 
 user = auth.require("admin")
@@ -79,12 +79,12 @@ def audit_section() -> None:
     what = c2.selectbox("操作", kinds, format_func=ACTION_NAMES.get, key="audit_action", index=None,
                         placeholder="全部操作")
     log = reviews.audit_log(1000, who, what)
-    st.dataframe(log.select(
+    st.dataframe(common.dashes(log.select(
         pl.col("at").alias("时间"), pl.col("username").alias("用户"),
         pl.col("role").map_elements(names.role_name, return_dtype=pl.String).alias("角色"),
         pl.col("action").map_elements(lambda a: ACTION_NAMES.get(a, a), return_dtype=pl.String).alias("操作"),
         pl.col("target").alias("对象"),
-        pl.col("detail").map_elements(_detail, return_dtype=pl.String).alias("详情")),
+        pl.col("detail").map_elements(_detail, return_dtype=pl.String).alias("详情")), "角色", "对象"),
         key="audit", hide_index=True, column_config={"详情": st.column_config.TextColumn(width="large")})
     st.download_button("导出审计日志（CSV）", log.write_csv().encode("utf-8-sig"), file_name="audit.csv",
                        mime="text/csv", key="audit_csv", on_click=reviews.audit,

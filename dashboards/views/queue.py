@@ -172,7 +172,7 @@ def _badges(items: list[tuple[str, int]], colour: str) -> str:
 
 
 def report_table(reports: pl.DataFrame) -> pl.DataFrame:
-    return reports.select(
+    return common.dashes(reports.select(
         pl.col("channel").map_elements(names.channel_name, return_dtype=pl.String).alias("渠道"),
         pl.col("received_at").alias("收到时间"),
         pl.col("area_name").alias("区域"),
@@ -180,7 +180,7 @@ def report_table(reports: pl.DataFrame) -> pl.DataFrame:
         pl.col("text").alias("内容（已脱敏）"),
         pl.col("people_count").alias("人数"),
         pl.col("probability").alias("类别概率"),
-    )
+    ), "区域", "标题", "人数")
 
 
 def detail(alert_id: str, wm: int) -> None:
@@ -216,6 +216,7 @@ def detail(alert_id: str, wm: int) -> None:
     st.dataframe(report_table(reports), key="reports", hide_index=True, column_config={
         "收到时间": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm"),
         "内容（已脱敏）": st.column_config.TextColumn(width="large"),
+        "人数": st.column_config.TextColumn(alignment="right"),
         "类别概率": st.column_config.ProgressColumn(min_value=0.0, max_value=1.0, format="%.2f",
                                                 help="模型判定该诉求属于此风险类别的概率")})
     actions(a, wm)

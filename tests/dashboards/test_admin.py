@@ -29,10 +29,11 @@ def test_an_admin_removes_a_user_but_not_themselves(snapshot, people):
 def test_the_audit_log_shows_who_did_what(snapshot, people):
     reviews.audit("analyst", "analyst", "review.confirm", "a1", {"note": "属实"})
     reviews.audit("leader", "leader", "sign_in")
+    reviews.audit("nobody", None, "sign_in_failed")
     at = board("admin", page="admin")
     log = at.dataframe[1].value
-    assert log[["用户", "操作", "对象"]].fillna("").values.tolist()[:2] == [["leader", "登录", ""],
-                                                                          ["analyst", "研判：确认预警", "a1"]]
+    assert log[["用户", "角色", "操作", "对象"]].values.tolist()[:3] == [  # nothing missing shows as None
+        ["nobody", "—", "登录失败", "—"], ["leader", "领导", "登录", "—"], ["analyst", "研判人员", "研判：确认预警", "a1"]]
     at.text_input(key="audit_user").input("analyst").run()
     assert set(at.dataframe[1].value["用户"]) == {"analyst"}
 

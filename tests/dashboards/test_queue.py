@@ -9,8 +9,8 @@ import pytest
 
 from dashboards import brief
 from streamlit.runtime.media_file_manager import MediaFileManager
-from pipelines import reviews, settings
-from tests.dashboards.conftest import board
+from pipelines import reviews, settings, warehouse
+from tests.dashboards.conftest import WEEK, board
 
 
 def queue(at):
@@ -63,6 +63,24 @@ def test_an_alerts_page_explains_it_and_shows_its_masked_reports(snapshot, peopl
     assert "包工头 · 2" in shown  # a term both reports were flagged for
     assert "金鼎建筑 · 1" in shown  # the place a report names (its 被反映对象), as variants of it meet
     assert at.get("vega_lite_chart")  # the weekly series against its expected band
+
+
+@pytest.fixture
+def untitled(snapshot):
+    """A petition of alert a2 with no title and, like every report here, no head count."""
+    con = warehouse.connect(settings.warehouse_path())
+    con.execute("""insert into reports (report_id, channel, source_id, received_at, area_code, title, text,
+                   content_hash, row_hash, batch_id, ingested_at)
+                   values ('petition:4', 'petition', '4', '2024-05-16 11:00', '110101001002', null, '借钱不还',
+                           'petition:4', 'petition:4', 'b1', now())""")
+    con.execute("insert into alert_reports values ('a2', 'petition:4', ?)", [WEEK])
+    con.close()
+    warehouse.publish_snapshot(settings.warehouse_path(), settings.snapshot_path())
+
+
+def test_a_missing_title_or_head_count_shows_a_dash_not_none(untitled, people):
+    table = reports(board("analyst", alert="a2"))
+    assert table[["标题", "人数"]].values.tolist() == [["—", "—"], ["借款不还", "—"]]
 
 
 def test_choosing_another_alert_shows_its_reports(snapshot, people):
