@@ -8,14 +8,28 @@ import polars as pl
 import streamlit as st
 
 from dashboards import auth, common, names
-from pipelines import reviews, users
+from pipelines import jobs, reviews, users
 
 user = auth.require("admin")
+# every action the board, the CLI and the jobs audit
 ACTION_NAMES = {
     "sign_in": "登录", "sign_in_failed": "登录失败", "sign_in_locked": "登录被锁定", "sign_out": "退出",
     "session_expired": "会话过期", "access_denied": "越权访问被拒", "brief.download": "下载简报",
-    "label.correct": "标签修正", "user.add": "添加/重置用户", "user.remove": "删除用户",
+    "label.correct": "标签修正", "user.add": "添加/重置用户", "user.remove": "删除用户", "audit.export": "导出审计日志",
     **{f"review.{k}": f"研判：{a.name}" for k, a in reviews.ACTIONS.items()},
+    **{f"job.{k}": f"提交任务：{name}" for k, name in jobs.KINDS.items()},
+    **{f"job.{k}.finished": f"任务结束：{name}" for k, name in jobs.KINDS.items()},
+}
+# what an entry's details say, key by key: (name, how its value reads)
+DETAILS = {
+    "via": ("登录方式", lambda v: "统一身份认证" if v == "oidc" else str(v)),
+    "role": ("角色", names.role_name), "oidc": ("统一身份认证", lambda v: "是"), "replace": ("重置已有用户", lambda v: "是"),
+    "demo": ("演示用户", lambda v: "是"), "scope": ("范围", str), "note": ("备注", str),
+    "labels": ("修正为", lambda v: "、".join(map(names.category_name, v)) or "均不属于"),
+    "job_id": ("任务编号", str), "argv": ("命令", lambda v: " ".join(["shaobing", *v])),
+    "returncode": ("结果", lambda v: "成功" if v == 0 else f"失败（退出码 {v}）"),
+    "from": ("原状态", names.status_name), "to": ("新状态", names.status_name), "reason": ("排除原因", names.reason_name),
+    "merge_into": ("合并到", str), "department": ("交办部门", str), "due_date": ("办理期限", str),
 }
 
 
@@ -83,10 +97,14 @@ def audit_section() -> None:
         pl.col("at").alias("时间"), pl.col("username").alias("用户"),
         pl.col("role").map_elements(names.role_name, return_dtype=pl.String).alias("角色"),
         pl.col("action").map_elements(lambda a: ACTION_NAMES.get(a, a), return_dtype=pl.String).alias("操作"),
-        pl.col("target").alias("对象"),
+        pl.when(pl.col("action") == "access_denied").then(pl.col("target").replace(auth.PAGE_TITLES))
+          .otherwise(pl.col("target")).alias("对象"),
         pl.col("detail").map_elements(_detail, return_dtype=pl.String).alias("详情")), "角色", "对象"),
         key="audit", hide_index=True, column_config={"详情": st.column_config.TextColumn(width="large")})
-    st.download_button("导出审计日志（CSV）", log.write_csv().encode("utf-8-sig"), file_name="audit.csv",
+    # for other programs: the codes as stored, with the action's name beside its code
+    csv = log.with_columns(pl.col("action").replace(ACTION_NAMES).alias("action_name")).select(
+        "audit_id", "at", "username", "role", "action", "action_name", "target", "detail")
+    st.download_button("导出审计日志（CSV）", csv.write_csv().encode("utf-8-sig"), file_name="audit.csv",
                        mime="text/csv", key="audit_csv", on_click=reviews.audit,
                        args=(user.username, user.role, "audit.export"))
 
@@ -96,7 +114,8 @@ def _detail(text: str | None) -> str:
         data = json.loads(text or "{}")
     except ValueError:
         return text or ""
-    return "；".join(f"{k}={v}" for k, v in data.items())
+    shown = [(k, v) for k, v in data.items() if v not in (None, "", False) or k == "labels"]  # no labels: 均不属于
+    return "；".join(f"{DETAILS[k][0]}：{DETAILS[k][1](v)}" if k in DETAILS else f"{k}：{v}" for k, v in shown)
 
 
 st.title("用户与审计")

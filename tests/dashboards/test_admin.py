@@ -1,6 +1,12 @@
 """The administrators' page (users and the audit log), and sign-in through an OIDC provider."""
 from __future__ import annotations
 
+import io
+import re
+
+import polars as pl
+from streamlit.runtime.media_file_manager import MediaFileManager
+
 from pipelines import reviews, users
 from tests.dashboards.conftest import board
 
@@ -36,6 +42,27 @@ def test_the_audit_log_shows_who_did_what(snapshot, people):
         ["nobody", "—", "登录失败", "—"], ["leader", "领导", "登录", "—"], ["analyst", "研判人员", "研判：确认预警", "a1"]]
     at.text_input(key="audit_user").input("analyst").run()
     assert set(at.dataframe[1].value["用户"]) == {"analyst"}
+
+
+def test_the_audit_log_names_every_action_and_reads_its_details_in_chinese(snapshot, people, monkeypatch):
+    files = []
+    add = MediaFileManager.add
+    monkeypatch.setattr(MediaFileManager, "add", lambda self, data, mime, *a, **k: files.append(data) or add(self, data, mime, *a, **k))
+    reviews.audit("data_staff", "data_staff", "job.retrain", None, {"job_id": 3, "argv": ["retrain"]})
+    reviews.audit("data_staff", "data_staff", "job.retrain.finished", None, {"job_id": 3, "returncode": 1})
+    reviews.audit("data_staff", "data_staff", "label.correct", "hotline:GD1", {"labels": [], "note": ""})
+    reviews.audit("admin", "admin", "audit.export")
+    reviews.audit("leader", "leader", "access_denied", "queue")
+    log = board("admin", page="admin").dataframe[1].value
+    assert log[["操作", "对象", "详情"]].values.tolist()[:5] == [
+        ["越权访问被拒", "研判工作台", ""],
+        ["导出审计日志", "—", ""],
+        ["标签修正", "hotline:GD1", "修正为：均不属于"],
+        ["任务结束：重新训练模型", "—", "任务编号：3；结果：失败（退出码 1）"],
+        ["提交任务：重新训练模型", "—", "任务编号：3；命令：shaobing retrain"]]
+    assert not [a for a in log["操作"] if re.search("[a-z]", a)]  # no code left untranslated
+    csv = pl.read_csv(io.BytesIO(files[-1]))  # for other programs: the codes, with their names beside
+    assert csv.select("action", "action_name").rows()[:2] == [("access_denied", "越权访问被拒"), ("audit.export", "导出审计日志")]
 
 
 OIDC = {"auth": {"redirect_uri": "http://localhost:8501/oauth2callback", "cookie_secret": "s", "client_id": "c",
