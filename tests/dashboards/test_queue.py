@@ -2,9 +2,11 @@
 from __future__ import annotations
 
 import io
-from datetime import timedelta
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import openpyxl
+import polars as pl
 import pytest
 
 from dashboards import brief
@@ -205,3 +207,13 @@ def test_the_brief_downloads_as_xlsx_with_the_decisions(snapshot, people, masked
     texts = [r[6] for r in book["关联诉求"].iter_rows(min_row=2, values_only=True)]
     assert masked_text in texts
     assert "analyst" in book["预警"]["A2"].value  # who downloaded it
+
+
+def test_the_briefs_export_time_is_in_the_boards_time_zone(monkeypatch):
+    # a zone no test machine runs in (UTC+14), so that the machine's own clock cannot pass for it
+    monkeypatch.setenv("SHAOBING_TIMEZONE", "Pacific/Kiritimati")
+    before = datetime.now(ZoneInfo("Pacific/Kiritimati"))
+    book = brief.workbook(WEEK, pl.DataFrame(), reviews.decisions(), pl.DataFrame(), "全部", "张三（analyst）")
+    after = datetime.now(ZoneInfo("Pacific/Kiritimati"))
+    line = openpyxl.load_workbook(io.BytesIO(book))["预警"]["A2"].value
+    assert line.split("导出时间：")[1] in {f"{t:%Y-%m-%d %H:%M}" for t in (before, after)}
