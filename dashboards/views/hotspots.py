@@ -75,19 +75,49 @@ def hotspot_map(areas: pl.DataFrame, hot: pl.DataFrame, height: int) -> alt.Laye
         color=alt.Color("score:Q", title="预警评分合计", scale=alt.Scale(scheme="orangered")),
         tooltip=[alt.Tooltip("area_name:N", title="区域"), alt.Tooltip("alerts:Q", title="未结预警"),
                  alt.Tooltip("类别:N", title="风险类别"), alt.Tooltip("score:Q", title="评分合计", format=".1f")])
-    return alt.layer(base, labels, spots).project(type="mercator").properties(height=height)
+    # the town names drawn last, over the bubbles that would hide them
+    return alt.layer(base, spots, labels).project(type="mercator").properties(height=height)
 
 
 def top_table(top: pl.DataFrame) -> pl.DataFrame:
-    return top.select(
-        pl.int_range(1, pl.len() + 1).alias("排名"),
+    """One row per hotspot: where, what, its state, and whether its flagged reports rose against the
+    week before (较上周)."""
+    return top.select(  # strongest first: the order is the ranking
         pl.coalesce("area_name", "area_code").alias("区域"),
         pl.col("town_name").fill_null("—").alias("所属"),
         pl.col("category").map_elements(names.category_name, return_dtype=pl.String).alias("风险类别"),
         pl.col("status").map_elements(names.status_name, return_dtype=pl.String).alias("状态"),
         pl.col("observed").alias("件数"),
+        pl.struct("now_n", "before_n").map_elements(lambda r: change(r["now_n"], r["before_n"]),
+                                                    return_dtype=pl.String).alias("较上周"),
         pl.col("rank").fill_null(pl.col("score")).alias("综合评分"),
     )
+
+
+def change(now: int | None, before: int | None) -> str:
+    """This week's flagged reports against last week's, as a leader reads it: ↑ 2, ↓ 1, 持平; — where
+    there is nothing to compare (a place's alert, or no report in either week)."""
+    if now is None or before is None or now == before == 0:
+        return "—"
+    if now == before:
+        return "持平"
+    return f"↑ {now - before}" if now > before else f"↓ {before - now}"
+
+
+def incomplete_week(volumes: pl.DataFrame, week) -> str | None:
+    """A warning when ``week`` received under a third of the median of the weeks before it (at least
+    four of them with reports): a late or partial export makes every count and trend of it look low."""
+    if week is None or volumes.is_empty():
+        return None
+    before = volumes.filter(pl.col("week") < week)["n"]
+    now = volumes.filter(pl.col("week") == week)["n"].sum()
+    if (before > 0).sum() < 4:
+        return None
+    usual = float(before.median())
+    if now >= usual / 3:
+        return None
+    return (f"{common.week_label(week)}数据可能不完整：仅 {now:,} 件诉求入库（此前{before.len()}周中位数 {usual:,.0f} 件）。"
+            "本周的件数、新增预警和走势因此偏低，待数据补齐后再看。")
 
 
 def trends_chart(trends: pl.DataFrame, height: int) -> alt.Chart:
@@ -107,9 +137,12 @@ def board(snap, categories, town, weeks: int, screen: bool) -> None:
     week = common.query("current_week")
     st.caption(f"数据截至 {common.week_label(week)}　·　快照更新于 {common.stamp(snap)}　·　"
                "仅含汇总数据，不含诉求内容和个人信息")
+    warning = incomplete_week(common.query("week_volumes", week), week) if week else None
+    if warning:
+        st.warning(warning, icon=":material/warning:")
     headline(week, weeks, categories, town)
     tall = 620 if screen else 460
-    left, right = st.columns([3, 2])
+    left, right = st.columns([4, 5])  # the table's seven columns whole at 1400 px
     with left:
         st.subheader("未结预警分布")
         hot = common.query("hotspot_areas", categories, town)
@@ -118,10 +151,12 @@ def board(snap, categories, town, weeks: int, screen: bool) -> None:
         st.altair_chart(hotspot_map(common.query("map_areas"), hot, tall), key="map")
     with right:
         st.subheader("重点热点")
-        table = top_table(common.query("top_hotspots", categories, town, 10))
-        st.dataframe(table, key="top", hide_index=True, height=min(tall, 35 * (table.height + 1) + 3), column_config={
-            "件数": st.column_config.NumberColumn(format="%d", help="最近一次预警当周的件数"),
-            "综合评分": st.column_config.ProgressColumn(min_value=0, max_value=100, format="%.0f")})
+        table = top_table(common.query("top_hotspots", categories, town, 10, week))
+        st.dataframe(table, key="top", hide_index=True, width="stretch", height=min(tall, 35 * (table.height + 1) + 3),
+                     column_config={
+            "件数": st.column_config.NumberColumn(format="%d", width="small", help="最近一次预警当周的件数"),
+            "较上周": st.column_config.TextColumn(width="small", help="本周风险诉求件数较上周的变化（按区域和类别）"),
+            "综合评分": st.column_config.ProgressColumn(min_value=0, max_value=100, format="%.0f", width="small")})
     st.subheader(f"各类风险近{weeks}周走势")
     st.altair_chart(trends_chart(common.query("category_trends", weeks, town, categories), 360 if screen else 300),
                     key="trends")

@@ -285,18 +285,42 @@ def map_areas(con) -> pl.DataFrame:
     return con.sql("select area_code, name, level, lat, lon from areas where lat is not null and lon is not null").pl()
 
 
-def top_hotspots(con, categories: list[str] | None = None, town: str | None = None, limit: int = 10) -> pl.DataFrame:
-    """The strongest open alerts: where, what, since when, how many reports (counted, never shown)."""
+def top_hotspots(con, categories: list[str] | None = None, town: str | None = None, limit: int = 10,
+                 week: date | None = None) -> pl.DataFrame:
+    """The strongest open alerts: where, what, since when, how many reports (counted, never shown),
+    and for an area's alert its flagged reports in ``week`` and the week before (``now_n``,
+    ``before_n``: whether it is rising; null for a place's alert, which has no weekly counts)."""
     return con.sql(f"""
-        {_SUBTREE}
+        {_SUBTREE},
+        {_MODEL},
+        counts as (select week, area_code, category, n from weekly_counts
+                   where model_version = (select version from model) and week in (?::date, ?::date - interval 7 day))
         select a.alert_id, a.area_code, ar.name as area_name, parent.name as town_name, a.category, a.status,
                a.first_week, a.last_week, a.observed, a.expected, a.score, a.rank,
-               (select count(*) from alert_reports x where x.alert_id = a.alert_id) as reports
+               (select count(*) from alert_reports x where x.alert_id = a.alert_id) as reports,
+               case when a.place is null and a.area_code is not null then coalesce(
+                   (select n from counts c where c.area_code = a.area_code and c.category = a.category
+                    and c.week = ?::date), 0) end as now_n,
+               case when a.place is null and a.area_code is not null then coalesce(
+                   (select n from counts c where c.area_code = a.area_code and c.category = a.category
+                    and c.week = ?::date - interval 7 day), 0) end as before_n
         from {_ALERT_FROM}
         where list_contains(?::varchar[], a.status)
           and (len(?::varchar[]) = 0 or list_contains(?::varchar[], a.category))
           and (?::varchar is null or a.area_code in (select area_code from sub))
-        {_ORDER} limit ?""", params=[town, OPEN, categories or [], categories or [], town, limit]).pl()
+        {_ORDER} limit ?""", params=[town, week, week, week, week, OPEN, categories or [], categories or [], town,
+                                     limit]).pl()
+
+
+def week_volumes(con, week: date, weeks: int = 9) -> pl.DataFrame:
+    """Reports received per week (all channels, zeros filled) over the ``weeks`` weeks up to ``week``:
+    a week far below the ones before it is a late or partial export, not a calm week."""
+    return con.sql("""
+        with grid as (select unnest(generate_series(?::date - to_weeks(? - 1), ?::date, interval 7 day))::date as week),
+        got as (select date_trunc('week', received_at)::date as week, count(*) as n from reports
+                where received_at >= ?::date - to_weeks(? - 1) and received_at < ?::date + interval 7 day group by 1)
+        select grid.week, coalesce(got.n, 0)::integer as n from grid left join got using (week) order by grid.week""",
+                   params=[week, weeks, week, week, weeks, week]).pl()
 
 
 def category_trends(con, weeks: int, town: str | None = None, categories: list[str] | None = None) -> pl.DataFrame:

@@ -3,8 +3,10 @@ from __future__ import annotations
 
 import pytest
 
-from pipelines import reviews
-from tests.dashboards.conftest import ALERTS, REPORTS, board, everything_shown
+from datetime import datetime, timedelta
+
+from pipelines import reviews, settings, warehouse
+from tests.dashboards.conftest import ALERTS, REPORTS, WEEK, board, build_warehouse, everything_shown
 
 
 def metrics(at) -> dict[str, str]:
@@ -28,6 +30,31 @@ def test_top_hotspots_are_the_open_alerts_strongest_first(snapshot, people):
     assert table["区域"].tolist() == ["多福巷社区", "银闸社区"]
     assert table["风险类别"].tolist() == ["劳资欠薪", "债务纠纷"]
     assert table["状态"].tolist() == ["新发现", "研判中"]
+
+
+def test_top_hotspots_say_whether_their_area_rose_against_last_week(snapshot, people):
+    # 多福巷社区's wage arrears: 4 flagged reports last week, 6 this week; 银闸社区's debt: no weekly counts
+    assert top(board("leader"))["较上周"].tolist() == ["↑ 2", "—"]
+
+
+def test_a_normal_history_gives_no_incomplete_week_warning(snapshot, people):
+    assert not board("leader").warning
+
+
+def test_a_week_far_below_the_weeks_before_it_is_called_incomplete(home, people):
+    build_warehouse(settings.warehouse_path())
+    con = warehouse.connect(settings.warehouse_path())
+    try:  # ten reports in each of the eight weeks before WEEK, which holds the fixture's two
+        con.executemany("""insert into reports (report_id, channel, source_id, received_at, area_code, title, text,
+                           content_hash, row_hash, batch_id, ingested_at)
+                           values (?, 'hotline', ?, ?, '110101001001', '路灯不亮', '小区路灯不亮', ?, ?, 'b1', now())""",
+                        [(f"hotline:v{w}-{i}", f"v{w}-{i}", datetime.combine(WEEK, datetime.min.time()) - timedelta(weeks=w)
+                          + timedelta(hours=i), f"v{w}-{i}", f"v{w}-{i}") for w in range(1, 9) for i in range(10)])
+    finally:
+        con.close()
+    warehouse.publish_snapshot(settings.warehouse_path(), settings.snapshot_path())
+    at = board("leader")
+    assert "数据可能不完整：仅 2 件诉求入库（此前8周中位数 10 件）" in at.warning[0].value
 
 
 def test_a_leader_never_sees_report_texts_titles_subjects_or_explanations(snapshot, people):
