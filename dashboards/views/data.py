@@ -157,9 +157,17 @@ def one_report(found: pl.DataFrame, corrected: dict[str, list[str]]) -> None:
 
 
 # ---------------------------------------------------------------- models
+STATUS_NAMES = {"champion": "冠军（在用）", "challenger": "挑战者", "retired": "已退役"}
+
+
 def _version_label(row: dict) -> str:
-    status = {"champion": "冠军（在用）", "challenger": "挑战者", "retired": "已退役"}.get(row["status"], row["status"])
-    return f"{row['version']} · {status}"
+    return f"{row['version']} · {STATUS_NAMES.get(row['status'], row['status'])}"
+
+
+def _status(row: dict) -> str:
+    """A version's state, and whether it is the cold-start lexicon (no model trained yet)."""
+    status = STATUS_NAMES.get(row["status"], row["status"])
+    return status + ("，冷启动：按词表打分" if metrics.parse(row["metrics"]).get("cold_start") else "")
 
 
 def models_tab() -> None:
@@ -172,7 +180,7 @@ def models_tab() -> None:
             pl.col("metrics").map_elements(lambda m: metrics.parse(m).get("test_rows"), return_dtype=pl.Int64).alias("test"))
         st.dataframe(table.select(
             pl.col("version").alias("版本"),
-            pl.struct("version", "status").map_elements(_version_label, return_dtype=pl.String).alias("状态"),
+            pl.struct("status", "metrics").map_elements(_status, return_dtype=pl.String).alias("状态"),
             pl.col("created_at").alias("训练时间"), pl.col("train_rows").alias("训练样本"), pl.col("test").alias("测试样本"),
             pl.col("macro").alias("宏平均F1"), pl.col("train_hash").alias("训练数据指纹"), pl.col("code_version").alias("代码版本")),
             key="versions", hide_index=True, column_config={

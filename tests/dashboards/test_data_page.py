@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from pipelines import jobs, reviews
-from tests.dashboards.conftest import board
+from pipelines import jobs, reviews, settings, warehouse
+from tests.dashboards.conftest import board, build_warehouse
 
 
 @pytest.fixture
@@ -103,6 +103,7 @@ def test_picking_another_report_shows_its_labels_in_the_form(snapshot, people):
 def test_two_model_versions_side_by_side_with_confusion_counts(snapshot, people):
     at = board("data_staff")
     assert table_with(at, "宏平均F1")["版本"].tolist() == ["v2", "v1"]
+    assert table_with(at, "宏平均F1")["状态"].tolist() == ["冠军（在用）", "已退役"]
     assert at.selectbox(key="model_a").value == "v2" and at.selectbox(key="model_b").value == "v1"
     left = [d.value for d in at.dataframe if "TP" in d.value.columns][1]
     # wage_arrears: support 8, recall 0.5, precision 0.8 on 20 test rows → TP 4, FN 4, FP 1, TN 11
@@ -137,3 +138,17 @@ def test_before_any_data_the_page_still_offers_the_upload(home, people):
     assert not at.exception
     assert "还没有看板快照" in at.info[0].value
     assert at.button(key="ingest_upload")
+
+
+def test_a_cold_start_champion_is_named_as_such(home, people):
+    build_warehouse(settings.warehouse_path())
+    con = warehouse.connect(settings.warehouse_path())
+    try:
+        con.execute("update model_versions set status = 'retired' where status = 'champion'")
+        con.execute("""insert into model_versions values ('v3', '2024-05-03', 'models/v3', 'h3', 0, null,
+                       '{"cold_start": true, "labelled_reports": 0, "test_rows": 0}', 'c3', 'champion')""")
+    finally:
+        con.close()
+    warehouse.publish_snapshot(settings.warehouse_path(), settings.snapshot_path())
+    table = table_with(board("data_staff"), "宏平均F1")
+    assert table["状态"].tolist()[0] == "冠军（在用），冷启动：按词表打分"
