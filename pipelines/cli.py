@@ -76,8 +76,8 @@ def cmd_ingest(args) -> int:
             print(f"{r.file}: {r.rows_in:,} rows in, {r.loaded:,} loaded, {r.quarantined:,} quarantined ({r.message})")
     loaded = sum(r.loaded for r in results)
     quarantined = sum(r.quarantined for r in results)
-    print(f"ingest: {len(results)} files, {loaded:,} reports loaded, {quarantined:,} rows quarantined"
-          + (f", {failed} files failed" if failed else ""))
+    print(f"ingest: {_count(len(results), 'file')}, {_count(loaded, 'report')} loaded, {_count(quarantined, 'row')} quarantined"
+          + (f", {_count(failed, 'file')} failed" if failed else ""))
     if quarantined:
         print("  see why: shaobing quarantine")
     return 1 if failed else 0
@@ -131,6 +131,11 @@ def _unknown_batch(batches, batch: str | None, file: str | None) -> str | None:
                 + ", ".join(dict.fromkeys(b["file_name"] for b in recent)) if batches.height else
                 f"--file {file}: no batch of that file; nothing has been ingested yet")
     return None
+
+
+def _count(n: int, noun: str) -> str:
+    """1 file, 3 files, 1,200 rows."""
+    return f"{n:,} {noun}{'' if n == 1 else 's'}"
 
 
 def cmd_retrain(args) -> int:

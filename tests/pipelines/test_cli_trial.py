@@ -130,3 +130,10 @@ def test_labels_import_counts_rows_in_the_singular_and_one_problem_is_one_line(h
     assert cli.main(["labels", "import", str(tmp_path / "nope.csv")]) == 1
     assert capsys.readouterr().err.splitlines() == [
         f"error: {tmp_path / 'nope.csv'}: cannot read the file (No such file or directory); nothing imported"]
+
+
+def test_counts_in_messages_are_singular_for_one():
+    from pipelines.cli import _count
+
+    assert [_count(1, "file"), _count(3, "file"), _count(0, "row"), _count(1200, "report")] == [
+        "1 file", "3 files", "0 rows", "1,200 reports"]
