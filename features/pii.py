@@ -22,7 +22,9 @@ MASKS = (PHONE, LANDLINE, ID_CARD, BANK_CARD, TRAVEL_DOCUMENT)  # every placehol
 # between dots are mostly dates (1958.10-1985.9, 2019.10.01–2020.12.31), so a dotted number is
 # only a mobile number in groups of 3-4-4.
 _SEP = r"\s\-\u2010-\u2015\u2212\uff0d"
-_GUARD = re.compile(rf"\d(?:[{_SEP}./／]?\d){{6}}|护照|通行证|回乡证|台胞证|居住证|证件|身份证")
+# Names of identity documents whose numbers only the name before them tells apart (``_DOCUMENT``).
+_DOCUMENT_WORDS = "护照|通行证|回乡证|台胞证|居住证|证件|身份证"
+_GUARD = re.compile(rf"\d(?:[{_SEP}./／]?\d){{6}}|{_DOCUMENT_WORDS}")
 # Ungrouped long numbers are classified in code: 18 digits with a birth date are an ID card,
 # otherwise a bank card; the X form comes first so that 17 digits + X is not read as 17 digits
 # (full-width Ｘ too: read as 17 digits after "tel", the number was kept as a work-order id).
@@ -47,7 +49,7 @@ _LOCAL_LANDLINE = re.compile(rf"(电话|固话|座机|联系方式|号码)([:：
 # tells from a model or order number: passports (E12345678), the Hong Kong and Macau pass
 # (C12345678, W12345678, CA1234567), the home-return and Taiwan compatriot permits (H12345678,
 # 12345678), a Hong Kong or Macau identity card (A123456(7), 1234567(8)).
-_DOCUMENT = re.compile(r"(护照|通行证|回乡证|台胞证|居住证|证件|身份证)((?:号码|号)?[^\dA-Za-z]{0,6})"
+_DOCUMENT = re.compile(rf"({_DOCUMENT_WORDS})((?:号码|号)?[^\dA-Za-z]{{0,6}})"
                        r"(?<![A-Za-z])(?:[A-Za-z]{1,2}\d{6,9}|\d{7,8})(?:[(（][\dA-Za-z][)）])?(?![\dA-Za-z])")
 # Words that say a number is a card's, so a card number glued to letters (card6222…) still goes.
 _CARD_WORDS = ("卡号", "银行卡", "信用卡", "储蓄卡", "账号", "帐号", "card", "Card", "CARD")
@@ -70,7 +72,7 @@ MAY_HOLD_PII = "|".join((
     # timestamp with a 0 inside a long digit run would be screened in)
     rf"(?:^|[^\dA-Za-z])(?:[(（][0０]\d{{2,3}}[)）][{_S}]?|[0０]\d{{2,3}}[{_S}\-]?)(?:\d{{7,8}}|\d{{3,4}}[{_S}\-]\d{{4}})",
     rf"(?:电话|固话|座机|联系方式|号码)[:：{_S}]*\d{{3,4}}[{_S}\-]?\d{{4}}",       # _LOCAL_LANDLINE
-    r"(?:护照|通行证|回乡证|台胞证|居住证|证件|身份证)\D{0,10}\d{6}",                    # _DOCUMENT
+    rf"(?:{_DOCUMENT_WORDS})\D{{0,10}}\d{{6}}",                                    # _DOCUMENT
 ))
 
 

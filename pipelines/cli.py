@@ -230,8 +230,7 @@ def cmd_backtest(args) -> int:
     r = backtest(start, end, Path(args.events) if args.events else None)
     per_week = sorted(r["new_per_week"])
     median = per_week[len(per_week) // 2] if per_week else 0
-    weeks = f"{r['weeks']} week{'s' if r['weeks'] != 1 else ''}"
-    print(f"backtest {start} … {end}: {weeks} replayed from no alerts, {r['new_alerts']} new alerts "
+    print(f"backtest {start} … {end}: {_count(r['weeks'], 'week')} replayed from no alerts, {r['new_alerts']} new alerts "
           f"(median {median} a week, most {max(per_week, default=0)}); nothing was written")
     events = r["events"]
     if events is not None and events.is_empty():
@@ -246,7 +245,7 @@ def cmd_backtest(args) -> int:
         print(f"{caught}/{events.height} events alerted; {events['in_first_week'].sum()} in their first week")
     if r["outside"] is not None and not r["outside"].is_empty():
         outside = r["outside"]
-        print(f"{outside.height} event{'s' if outside.height > 1 else ''} outside the window, not scored: "
+        print(f"{_count(outside.height, 'event')} outside the window, not scored: "
               + ", ".join(f"{event_name(ev)} ({ev['first_week']} … {ev['last_week']})"
                           for ev in outside.iter_rows(named=True)))
     return 0
@@ -285,8 +284,8 @@ def cmd_labels_import(args) -> int:
         return 1
     for p in problems:
         print(f"error: {p}", file=sys.stderr)
-    print(f"{n} label{'' if n == 1 else 's'} imported from {args.file}"
-          + (f"; {len(problems)} row{'' if len(problems) == 1 else 's'} rejected" if problems else ""))
+    print(f"{_count(n, 'label')} imported from {args.file}"
+          + (f"; {_count(len(problems), 'row')} rejected" if problems else ""))
     return 1 if problems and not n else 0
 
 
