@@ -18,6 +18,8 @@ import polars as pl
 
 from models.alerts import CLOSED_STATUSES, OPEN_STATUSES
 
+from . import frame
+
 # Tables the board reads; a snapshot missing any of them has no data for it yet.
 TABLES = ("areas", "reports", "alerts", "alert_reports", "report_scores", "weekly_counts", "signals",
           "model_versions", "weekly_runs")
@@ -122,12 +124,12 @@ def latest_week(con) -> date | None:
 
 def week_summary(con, week: date) -> pl.DataFrame:
     """One row: alerts alive in the week, new in it, areas they cover, alerts still open by then."""
-    return con.sql("""
+    return frame(con, """
         select count(*) filter (where a.first_week <= w.week and a.last_week >= w.week) as alerts,
                count(*) filter (where a.first_week = w.week) as new,
                count(distinct a.area_code) filter (where a.first_week <= w.week and a.last_week >= w.week) as areas,
                count(*) filter (where a.first_week <= w.week and not list_contains(?::varchar[], a.status)) as open
-        from alerts_now a, (select ?::date as week) w""", params=[CLOSED, week]).pl()
+        from alerts_now a, (select ?::date as week) w""", [CLOSED, week])
 
 
 def week_alerts(con, week: date, categories: list[str] | None = None, statuses: list[str] | None = None,
@@ -135,7 +137,7 @@ def week_alerts(con, week: date, categories: list[str] | None = None, statuses: 
     """The alerts of a week, strongest first, with the channels of their reports. An empty or
     missing filter keeps every value; ``area`` keeps alerts in it or anywhere under it."""
     # A report's channel is the head of its id (channel:source_id): no join with every report's row.
-    return con.sql(f"""
+    return frame(con, f"""
         {_SUBTREE}
         select {_ALERT_COLUMNS},
                (select list(distinct {_CHANNEL} order by {_CHANNEL}) from alert_reports x
@@ -147,37 +149,37 @@ def week_alerts(con, week: date, categories: list[str] | None = None, statuses: 
           and (?::varchar is null or a.area_code in (select area_code from sub))
           and (len(?::varchar[]) = 0 or exists (
                   select 1 from alert_reports x where x.alert_id = a.alert_id and list_contains(?::varchar[], {_CHANNEL})))
-        {_ORDER}""", params=[area, week, week, categories or [], categories or [], statuses or [], statuses or [],
-                             area, channels or [], channels or []]).pl()
+        {_ORDER}""", [area, week, week, categories or [], categories or [], statuses or [], statuses or [],
+                  area, channels or [], channels or []])
 
 
 def alert(con, alert_id: str) -> pl.DataFrame:
     """One alert with the columns of ``week_alerts`` and its status in the snapshot itself
     (``base_status``, before pending reviews); no rows if unknown."""
-    return con.sql(f"""select {_ALERT_COLUMNS},
+    return frame(con, f"""select {_ALERT_COLUMNS},
                               (select s.status from alerts s where s.alert_id = a.alert_id) as base_status
-                       from {_ALERT_FROM} where a.alert_id = ?""", params=[alert_id]).pl()
+                       from {_ALERT_FROM} where a.alert_id = ?""", [alert_id])
 
 
 def alert_reports(con, alert_id: str, merged: list[str] | None = None) -> pl.DataFrame:
     """The (PII-masked) reports behind an alert and the alerts merged into it, newest first, with
     their score for the alert's category and the terms that made the model flag them."""
-    links = con.sql("""select distinct on (report_id) report_id, week from alert_reports
+    links = frame(con, """select distinct on (report_id) report_id, week from alert_reports
                        where alert_id = ? or list_contains(?::varchar[], alert_id) order by report_id, week""",
-                    params=[alert_id, merged or []]).pl()
+                           [alert_id, merged or []])
     category, version = con.sql(f"""with {_MODEL} select (select category from alerts where alert_id = ?),
                                                          (select version from model)""", params=[alert_id]).fetchone()
     # Looked up by key, one bound ? per report, with the category and model as constants: joined
     # instead, the reports table (every text) would be read through for the few of one alert.
     ids = links["report_id"].to_list() or [None]
     keys = ", ".join("?" * len(ids))
-    reports = con.sql(f"""select r.report_id, r.channel, r.received_at, ar.name as area_name, r.title, r.text,
+    reports = frame(con, f"""select r.report_id, r.channel, r.received_at, ar.name as area_name, r.title, r.text,
                                  r.subject, r.people_count
                           from reports r left join areas ar on ar.area_code = r.area_code
-                          where r.report_id in ({keys})""", params=ids).pl()
-    scores = con.sql(f"""select report_id, probability, top_terms from report_scores
+                          where r.report_id in ({keys})""", ids)
+    scores = frame(con, f"""select report_id, probability, top_terms from report_scores
                          where category = ? and model_version = ? and report_id in ({keys})""",
-                     params=[category, version, *ids]).pl()
+                             [category, version, *ids])
     return (reports.join(links, on="report_id").join(scores, on="report_id", how="left")
             .select("report_id", "channel", "received_at", "week", "area_name", "title", "text", "subject",
                     "people_count", "probability", "top_terms")
@@ -192,7 +194,7 @@ def alert_series(con, alert_id: str) -> pl.DataFrame:
     present = _columns(con, "signals")
     one_week = " ".join(cond for col, cond in (("place", "and s.place is null"),
                                                 ("weeks", "and coalesce(s.weeks, 1) = 1")) if col in present)
-    return con.sql(f"""
+    return frame(con, f"""
         with {_MODEL},
         k as (select area_code, category from alerts where alert_id = ?),
         span as (select min(week) as lo, max(week) as hi from weekly_counts
@@ -206,7 +208,7 @@ def alert_series(con, alert_id: str) -> pl.DataFrame:
         select grid.week, coalesce(counts.n, 0) as n, expect.expected, expect.upper
         from grid left join counts using (week) left join expect using (week)
         where exists (select 1 from k)
-        order by grid.week""", params=[alert_id]).pl()
+        order by grid.week""", [alert_id])
 
 
 def area_choices(con) -> pl.DataFrame:
@@ -217,21 +219,20 @@ def area_choices(con) -> pl.DataFrame:
 
 def merge_targets(con, alert_id: str) -> pl.DataFrame:
     """Open alerts another alert may be merged into: the same category first, then the strongest."""
-    return con.sql(f"""
+    return frame(con, f"""
         select a.alert_id, ar.name as area_name, a.category, a.first_week, a.last_week, a.status, a.score
         from {_ALERT_FROM}
         where a.alert_id != ? and list_contains(?::varchar[], a.status)
         order by (a.category = (select category from alerts where alert_id = ?)) desc, a.last_week desc, a.score desc
-        limit 200""", params=[alert_id, OPEN, alert_id]).pl()
+        limit 200""", [alert_id, OPEN, alert_id])
 
 
 def brief_reports(con, alert_ids: list[str]) -> pl.DataFrame:
     """The masked reports behind these alerts, for the downloadable brief."""
-    return con.sql("""
+    return frame(con, """
         select x.alert_id, r.report_id, r.channel, r.received_at, ar.name as area_name, r.title, r.text
         from alert_reports x join reports r using (report_id) left join areas ar on ar.area_code = r.area_code
-        where list_contains(?::varchar[], x.alert_id) order by x.alert_id, r.received_at desc""",
-                   params=[alert_ids]).pl()
+        where list_contains(?::varchar[], x.alert_id) order by x.alert_id, r.received_at desc""", [alert_ids])
 
 
 # ---------------------------------------------------------------- leaders (aggregates only)
@@ -251,7 +252,7 @@ def current_week(con) -> date | None:
 def headline(con, week: date, since: date, categories: list[str] | None = None, town: str | None = None) -> pl.DataFrame:
     """One row: open alerts now, new in ``week``, confirmed and in hand, resolved since ``since``,
     and the median days from an alert's first week to its resolution (those resolved since ``since``)."""
-    return con.sql(f"""
+    return frame(con, f"""
         {_SUBTREE}
         select count(*) filter (where list_contains(?::varchar[], a.status)) as open,
                count(*) filter (where a.first_week = ?) as new,
@@ -262,12 +263,12 @@ def headline(con, week: date, since: date, categories: list[str] | None = None, 
         from alerts_now a
         where (len(?::varchar[]) = 0 or list_contains(?::varchar[], a.category))
           and (?::varchar is null or a.area_code in (select area_code from sub))""",
-                   params=[town, OPEN, week, since, since, categories or [], categories or [], town]).pl()
+              [town, OPEN, week, since, since, categories or [], categories or [], town])
 
 
 def hotspot_areas(con, categories: list[str] | None = None, town: str | None = None) -> pl.DataFrame:
     """Areas with open alerts: where (its own or its parent's coordinates), how many, how strong."""
-    return con.sql(f"""
+    return frame(con, f"""
         {_SUBTREE}
         select a.area_code, ar.name as area_name, ar.level, coalesce(parent.name, ar.name) as town_name,
                coalesce(ar.lat, parent.lat) as lat, coalesce(ar.lon, parent.lon) as lon,
@@ -277,7 +278,7 @@ def hotspot_areas(con, categories: list[str] | None = None, town: str | None = N
         where list_contains(?::varchar[], a.status)
           and (len(?::varchar[]) = 0 or list_contains(?::varchar[], a.category))
           and (?::varchar is null or a.area_code in (select area_code from sub))
-        group by all order by score desc""", params=[town, OPEN, categories or [], categories or [], town]).pl()
+        group by all order by score desc""", [town, OPEN, categories or [], categories or [], town])
 
 
 def map_areas(con) -> pl.DataFrame:
@@ -290,7 +291,7 @@ def top_hotspots(con, categories: list[str] | None = None, town: str | None = No
     """The strongest open alerts: where, what, since when, how many reports (counted, never shown),
     and for an area's alert its flagged reports in ``week`` and the week before (``now_n``,
     ``before_n``: whether it is rising; null for a place's alert, which has no weekly counts)."""
-    return con.sql(f"""
+    return frame(con, f"""
         {_SUBTREE},
         {_MODEL},
         counts as (select week, area_code, category, n from weekly_counts
@@ -308,25 +309,25 @@ def top_hotspots(con, categories: list[str] | None = None, town: str | None = No
         where list_contains(?::varchar[], a.status)
           and (len(?::varchar[]) = 0 or list_contains(?::varchar[], a.category))
           and (?::varchar is null or a.area_code in (select area_code from sub))
-        {_ORDER} limit ?""", params=[town, week, week, week, week, OPEN, categories or [], categories or [], town,
-                                     limit]).pl()
+        {_ORDER} limit ?""", [town, week, week, week, week, OPEN, categories or [], categories or [], town,
+                                     limit])
 
 
 def week_volumes(con, week: date, weeks: int = 9) -> pl.DataFrame:
     """Reports received per week (all channels, zeros filled) over the ``weeks`` weeks up to ``week``:
     a week far below the ones before it is a late or partial export, not a calm week."""
-    return con.sql("""
+    return frame(con, """
         with grid as (select unnest(generate_series(?::date - to_weeks(? - 1), ?::date, interval 7 day))::date as week),
         got as (select date_trunc('week', received_at)::date as week, count(*) as n from reports
                 where received_at >= ?::date - to_weeks(? - 1) and received_at < ?::date + interval 7 day group by 1)
         select grid.week, coalesce(got.n, 0)::integer as n from grid left join got using (week) order by grid.week""",
-                   params=[week, weeks, week, week, weeks, week]).pl()
+            [week, weeks, week, week, weeks, week])
 
 
 def category_trends(con, weeks: int, town: str | None = None, categories: list[str] | None = None) -> pl.DataFrame:
     """Flagged reports per week × category over the last ``weeks`` weeks of counts, zeros filled,
     for a town (or street) or else the whole top-level area."""
-    return con.sql(f"""
+    return frame(con, f"""
         with {_MODEL},
         scope as (select area_code from areas where area_code = ?::varchar
                   union all select area_code from areas where ?::varchar is null and
@@ -340,8 +341,7 @@ def category_trends(con, weeks: int, town: str | None = None, categories: list[s
         select grid.week, cats.category, coalesce(counts.n, 0)::integer as n
         from grid cross join cats left join counts using (week, category)
         where len(?::varchar[]) = 0 or list_contains(?::varchar[], cats.category)
-        order by grid.week, cats.category""",
-                   params=[town, town, weeks, categories or [], categories or []]).pl()
+        order by grid.week, cats.category""", [town, town, weeks, categories or [], categories or []])
 
 
 # ---------------------------------------------------------------- data staff
@@ -352,9 +352,9 @@ def batches(con) -> pl.DataFrame:
 
 def quarantine(con, batch_id: str | None = None, limit: int = 500) -> pl.DataFrame:
     """Quarantined rows (of one batch, or all) with their file, row, column, kind and reason."""
-    return con.sql("""select batch_id, file_name, row_number, "column", kind, reason, raw from quarantine
+    return frame(con, """select batch_id, file_name, row_number, "column", kind, reason, raw from quarantine
                       where ?::varchar is null or batch_id = ? order by file_name, row_number limit ?""",
-                   params=[batch_id, batch_id, limit]).pl()
+                          [batch_id, batch_id, limit])
 
 
 def model_versions(con) -> pl.DataFrame:
@@ -372,25 +372,25 @@ def find_reports(con, text: str, limit: int = 50) -> pl.DataFrame:
     latest, exact = con.sql("""select max(received_at), count(*) filter (where report_id = ? or source_id = ?)
                                from reports""", params=[text, text]).fetchone()
     for since in ([latest - RECENT] if latest is not None and not exact else []) + [None]:
-        hits = con.sql("""
+        hits = frame(con, """
             select report_id, channel, received_at, title, text, source_category from reports r
             where (r.report_id = ? or r.source_id = ?
                    or (length(?) >= 2 and (contains(r.text, ?) or contains(coalesce(r.title, ''), ?))))
               and (?::timestamp is null or r.received_at >= ?::timestamp)
             order by (r.report_id = ? or r.source_id = ?) desc, r.received_at desc limit ?""",
-                       params=[text, text, text, text, text, since, since, text, text, limit]).pl()
+                [text, text, text, text, text, since, since, text, text, limit])
         if hits.height >= limit:
             break
     # one bound ? per hit: the labels and flags of a few reports, not of every report
     ids = hits["report_id"].to_list() or [None]
     keys = ", ".join("?" * len(ids))
-    extra = con.sql(f"""
+    extra = frame(con, f"""
         with {_MODEL},
         l as (select report_id, arg_max(labels, labelled_at) as labels from labels
               where report_id in ({keys}) group by report_id),
         f as (select report_id, list(category order by category) as flagged from report_scores
               where flagged and model_version = (select version from model) and report_id in ({keys})
               group by report_id)
-        select report_id, l.labels, f.flagged from l full join f using (report_id)""", params=[*ids, *ids]).pl()
+        select report_id, l.labels, f.flagged from l full join f using (report_id)""", [*ids, *ids])
     return hits.join(extra, on="report_id", how="left").select(
         "report_id", "channel", "received_at", "title", "text", "source_category", "labels", "flagged")
