@@ -309,8 +309,7 @@ def top_hotspots(con, categories: list[str] | None = None, town: str | None = No
         where list_contains(?::varchar[], a.status)
           and (len(?::varchar[]) = 0 or list_contains(?::varchar[], a.category))
           and (?::varchar is null or a.area_code in (select area_code from sub))
-        {_ORDER} limit ?""", [town, week, week, week, week, OPEN, categories or [], categories or [], town,
-                                     limit])
+        {_ORDER} limit ?""", [town, week, week, week, week, OPEN, categories or [], categories or [], town, limit])
 
 
 def week_volumes(con, week: date, weeks: int = 9) -> pl.DataFrame:
@@ -354,7 +353,7 @@ def quarantine(con, batch_id: str | None = None, limit: int = 500) -> pl.DataFra
     """Quarantined rows (of one batch, or all) with their file, row, column, kind and reason."""
     return frame(con, """select batch_id, file_name, row_number, "column", kind, reason, raw from quarantine
                       where ?::varchar is null or batch_id = ? order by file_name, row_number limit ?""",
-                          [batch_id, batch_id, limit])
+                 [batch_id, batch_id, limit])
 
 
 def model_versions(con) -> pl.DataFrame:
