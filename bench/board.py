@@ -384,8 +384,9 @@ def area_signals(con, version: str, weeks_all: list[date], alert_weeks: list[dat
     statistic, (n - mean) / (sd + 1), above 2)."""
     import polars as pl
 
-    counts = con.sql("select week, area_code, category, n from weekly_counts where model_version = ?",
-                     params=[version]).pl()
+    from pipelines import warehouse
+
+    counts = warehouse.weekly_counts(con, version)
     keys = counts.select("area_code", "category").unique()
     grid = (keys.join(pl.DataFrame({"week": weeks_all}), how="cross")
             .join(counts, on=["week", "area_code", "category"], how="left")
@@ -406,12 +407,13 @@ def place_signals(con, version: str, alert_weeks: list[date], scale: float):
     import polars as pl
 
     from features.entities import named_in
+    from pipelines import warehouse
 
     names = [r[0] for r in con.sql("select name from areas").fetchall()]
-    flagged = con.sql("""select p.report_id as pool_id, p.text, p.subject, s.category,
+    flagged = warehouse.frame(con, """select p.report_id as pool_id, p.text, p.subject, s.category,
                                 date_trunc('week', p.received_at)::date as week, p.area_code
                          from pool.reports p join pool.report_scores s on s.report_id = p.report_id
-                         where s.flagged and s.model_version = ?""", params=[version]).pl()
+                         where s.flagged and s.model_version = ?""", [version])
     rows = [(pid, place) for pid, text, subject in zip(flagged["pool_id"], flagged["text"], flagged["subject"])
             for place in named_in(text, subject, names)]
     mentions = pl.DataFrame(rows, schema={"pool_id": pl.String, "place": pl.String}, orient="row").unique()

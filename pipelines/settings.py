@@ -27,7 +27,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("SHAOBING_HOME", "./var", "folder of all runtime state: warehouse, models, briefs, Prefect home, logs"),
     Setting("SHAOBING_SALT", "", "secret salt for reporter_key hashes; if empty, one is generated once and kept in $SHAOBING_HOME/salt"),
     Setting("SHAOBING_TAXONOMY", "", "path of a taxonomy TOML replacing the built-in risk categories"),
-    Setting("SHAOBING_TIMEZONE", "Asia/Shanghai", "time zone of the weekly schedule, of report timestamps and of the times the board shows and writes (decisions, snapshot, the brief's export time)"),
+    Setting("SHAOBING_TIMEZONE", "Asia/Shanghai", "time zone of the weekly schedule, of report timestamps and of "
+            "the times the board shows and writes (decisions, snapshot, the brief's export time)"),
     Setting("SHAOBING_WEEKLY_CRON", "0 6 * * 1", "cron of the served weekly flow (Mondays 06:00)"),
     Setting("SHAOBING_MIN_COUNT", "3", "least reports before a detector may raise a signal: in the area-week for one-week detectors, over the chart's run for the CUSUMs"),
     Setting("SHAOBING_ALERT_BUDGET", "10", "most new alerts raised per week (the strongest first)"),

@@ -157,16 +157,16 @@ def one_report(found: pl.DataFrame, corrected: dict[str, list[str]]) -> None:
 
 
 # ---------------------------------------------------------------- models
-STATUS_NAMES = {"champion": "冠军（在用）", "challenger": "挑战者", "retired": "已退役"}
+MODEL_STATUS_NAMES = {"champion": "冠军（在用）", "challenger": "挑战者", "retired": "已退役"}
 
 
 def _version_label(row: dict) -> str:
-    return f"{row['version']} · {STATUS_NAMES.get(row['status'], row['status'])}"
+    return f"{row['version']} · {MODEL_STATUS_NAMES.get(row['status'], row['status'])}"
 
 
 def _status(row: dict) -> str:
     """A version's state, and whether it is the cold-start lexicon (no model trained yet)."""
-    status = STATUS_NAMES.get(row["status"], row["status"])
+    status = MODEL_STATUS_NAMES.get(row["status"], row["status"])
     return status + ("，冷启动：按词表打分" if metrics.parse(row["metrics"]).get("cold_start") else "")
 
 
