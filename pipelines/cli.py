@@ -11,6 +11,7 @@ import threading
 from pathlib import Path
 
 from . import prefect_server, settings
+from .wording import count
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -76,8 +77,8 @@ def cmd_ingest(args) -> int:
             print(f"{r.file}: {r.rows_in:,} rows in, {r.loaded:,} loaded, {r.quarantined:,} quarantined ({r.message})")
     loaded = sum(r.loaded for r in results)
     quarantined = sum(r.quarantined for r in results)
-    print(f"ingest: {_count(len(results), 'file')}, {_count(loaded, 'report')} loaded, {_count(quarantined, 'row')} quarantined"
-          + (f", {_count(failed, 'file')} failed" if failed else ""))
+    print(f"ingest: {count(len(results), 'file')}, {count(loaded, 'report')} loaded, {count(quarantined, 'row')} quarantined"
+          + (f", {count(failed, 'file')} failed" if failed else ""))
     if quarantined:
         print("  see why: shaobing quarantine")
     return 1 if failed else 0
@@ -131,11 +132,6 @@ def _unknown_batch(batches, batch: str | None, file: str | None) -> str | None:
                 + ", ".join(dict.fromkeys(b["file_name"] for b in recent)) if batches.height else
                 f"--file {file}: no batch of that file; nothing has been ingested yet")
     return None
-
-
-def _count(n: int, noun: str) -> str:
-    """1 file, 3 files, 1,200 rows."""
-    return f"{n:,} {noun}{'' if n == 1 else 's'}"
 
 
 def cmd_retrain(args) -> int:
@@ -199,10 +195,10 @@ def cmd_weekly(args) -> int:
                   file=sys.stderr)
     prefect_server.ready()
     r = weekly(args.dask)(through)
-    print(f"weekly: {r['scored']:,} reports scored by {r['model_version']}; {r['weeks']} weeks detected, "
-          f"{r['signals']:,} signals, {r['new_alerts']} new alerts")
+    print(f"weekly: {count(r['scored'], 'report')} scored by {r['model_version']}; {count(r['weeks'], 'week')} detected, "
+          f"{count(r['signals'], 'signal')}, {count(r['new_alerts'], 'new alert')}")
     print(f"warehouse: {r['reports']:,} reports, {r['quarantined']:,} quarantined rows, "
-          f"{r['alerts']} alerts ({r['open_alerts']} open)")
+          f"{count(r['alerts'], 'alert')} ({r['open_alerts']} open)")
     print(f"brief: {r['brief']}")
     return 0
 
@@ -230,7 +226,7 @@ def cmd_backtest(args) -> int:
     r = backtest(start, end, Path(args.events) if args.events else None)
     per_week = sorted(r["new_per_week"])
     median = per_week[len(per_week) // 2] if per_week else 0
-    print(f"backtest {start} … {end}: {_count(r['weeks'], 'week')} replayed from no alerts, {r['new_alerts']} new alerts "
+    print(f"backtest {start} … {end}: {count(r['weeks'], 'week')} replayed from no alerts, {count(r['new_alerts'], 'new alert')} "
           f"(median {median} a week, most {max(per_week, default=0)}); nothing was written")
     events = r["events"]
     if events is not None and events.is_empty():
@@ -245,7 +241,7 @@ def cmd_backtest(args) -> int:
         print(f"{caught}/{events.height} events alerted; {events['in_first_week'].sum()} in their first week")
     if r["outside"] is not None and not r["outside"].is_empty():
         outside = r["outside"]
-        print(f"{_count(outside.height, 'event')} outside the window, not scored: "
+        print(f"{count(outside.height, 'event')} outside the window, not scored: "
               + ", ".join(f"{event_name(ev)} ({ev['first_week']} … {ev['last_week']})"
                           for ev in outside.iter_rows(named=True)))
     return 0
@@ -284,8 +280,8 @@ def cmd_labels_import(args) -> int:
         return 1
     for p in problems:
         print(f"error: {p}", file=sys.stderr)
-    print(f"{_count(n, 'label')} imported from {args.file}"
-          + (f"; {_count(len(problems), 'row')} rejected" if problems else ""))
+    print(f"{count(n, 'label')} imported from {args.file}"
+          + (f"; {count(len(problems), 'row')} rejected" if problems else ""))
     return 1 if problems and not n else 0
 
 

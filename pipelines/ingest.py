@@ -21,6 +21,7 @@ from . import files, settings, warehouse
 from .sources import SourceError, detect_channel, read_raw
 from .pool import LocalPool, run_chunks
 from .validate import Checker, dedupe, link_near_duplicates, prepare_rows, slash_order
+from .wording import count
 
 PREPARE_CHUNK = 50_000       # rows of a file validated, mapped and masked at a time
 PREPARE_PARALLEL = 100_000   # from this many rows, chunks go to SHAOBING_WORKERS processes (below,
@@ -150,7 +151,7 @@ def _ingest_one(path: str, areas: pl.DataFrame, salt: str) -> BatchResult:
     print(f"{path}: reading …", file=sys.stderr, flush=True)
     raw = read_file(path)
     if not isinstance(raw, SourceError):
-        print(f"{path}: {len(raw.rows):,} rows read ({raw.encoding}); validating, masking, loading …",
+        print(f"{path}: {count(len(raw.rows), 'row')} read ({raw.encoding}); validating, masking, loading …",
               file=sys.stderr, flush=True)
     # quote(): Prefect would otherwise walk every cell of the file's rows (a minute at 600,000 rows)
     prepared = raw if isinstance(raw, SourceError) else prepare_batch(quote(raw), areas, batch_id, salt, started)

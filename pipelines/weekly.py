@@ -17,6 +17,7 @@ from .pool import LocalPool, run_chunks
 from .files import publish_snapshot, write_brief  # Prefect tasks, retried with backoff
 from .detection import RUN_WEEKS, Params, fold_week, lookback, mentions, replay_signals
 from .taxonomy import taxonomy
+from .wording import count
 
 SCORE_CHUNK = 20_000
 
@@ -156,7 +157,7 @@ def detect_weeks(model_version: str, through: dt.date) -> dict:
             total["signals"] += signals.height
             total["new_alerts"] += out.new
             if i % 10 == 0 or i == len(weeks):
-                progress(f"  week {week} ({i}/{len(weeks)}): {signals.height} signals, {out.new} new alerts")
+                progress(f"  week {week} ({i}/{len(weeks)}): {count(signals.height, 'signal')}, {count(out.new, 'new alert')}")
     return total
 
 

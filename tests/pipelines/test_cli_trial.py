@@ -133,7 +133,7 @@ def test_labels_import_counts_rows_in_the_singular_and_one_problem_is_one_line(h
 
 
 def test_counts_in_messages_are_singular_for_one():
-    from pipelines.cli import _count
+    from pipelines.wording import count
 
-    assert [_count(1, "file"), _count(3, "file"), _count(0, "row"), _count(1200, "report")] == [
-        "1 file", "3 files", "0 rows", "1,200 reports"]
+    assert [count(1, "file"), count(3, "file"), count(0, "row"), count(1200, "report"), count(1, "new alert")] == [
+        "1 file", "3 files", "0 rows", "1,200 reports", "1 new alert"]
