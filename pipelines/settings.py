@@ -37,6 +37,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("SHAOBING_CLUSTER_REPORTERS", "3", "least distinct reporters naming a place or organisation before it becomes a cluster signal (2 suffice across two channels)"),
     Setting("SHAOBING_SEGMENTER", "rjieba", "engine of jieba segmentation: rjieba (jieba-rs, 4x faster at a million reports) or jieba (the Python reference); the token cache keeps each engine's tokens apart"),
     Setting("SHAOBING_LOCK_WAIT", "300", "seconds a command waits for the warehouse while another process writes it (a flow holds it for minutes) before giving up with one line"),
+    Setting("SHAOBING_DUCKDB_MEMORY", "1GB", "memory DuckDB may keep for the warehouse in each process (DuckDB's memory_limit: its cache of "
+            "table blocks, and operators that need more spill to disk beside the warehouse); DuckDB's own default is 80% of RAM"),
     Setting("SHAOBING_WORKERS", "2", "processes used to segment and score text, validate big files, find the names in flagged reports and compute a replay's signals; threads used to fit the classifier"),
     Setting("SHAOBING_DASK_ADDRESS", "", "address of a Dask scheduler (tcp://host:8786): the weekly flow scores its reports on that cluster's workers instead of local processes"),
     Setting("SHAOBING_PROMOTE_MARGIN", "0", "retrain promotes a challenger whose held-out macro-F1 is at least the champion's minus this"),

@@ -20,7 +20,7 @@ import polars as pl
 
 from models.alerts import CLOSED_STATUSES, OPEN_STATUSES
 
-from ..settings import StorageError, get_int, process_alive, storage_error
+from ..settings import StorageError, get, get_int, process_alive, storage_error
 
 SCHEMA = """
 create table if not exists areas (
@@ -119,10 +119,11 @@ def connect(path: Path | str, read_only: bool = False, wait: float | None = None
     if read_only and not path.exists():
         raise NoWarehouse(f"no warehouse at {path}: run `shaobing ingest` first")
     wait = get_int("SHAOBING_LOCK_WAIT") if wait is None else wait
+    memory = duckdb_memory()
     start, delay, told = time.monotonic(), 0.05, False
     while True:
         try:
-            con = duckdb.connect(str(path), read_only=read_only)
+            con = duckdb.connect(str(path), read_only=read_only, config={"memory_limit": memory})
             break
         except duckdb.IOException as exc:
             if "lock" not in str(exc).lower():
@@ -142,6 +143,16 @@ def connect(path: Path | str, read_only: bool = False, wait: float | None = None
         _drop_list_token_cache(con)
         con.execute(SCHEMA)
     return con
+
+
+def duckdb_memory() -> str:
+    """SHAOBING_DUCKDB_MEMORY, checked: DuckDB keeps every block of the warehouse it has touched
+    in memory up to its limit (80% of RAM by default): a million reports' scores stored left the
+    weekly run's process 0.4 GB bigger than with 1 GB, in the same time."""
+    value = get("SHAOBING_DUCKDB_MEMORY").strip()
+    if not re.fullmatch(r"\d+(\.\d+)?\s*[KMGT]i?B", value, flags=re.IGNORECASE):
+        raise SystemExit(f"setting SHAOBING_DUCKDB_MEMORY={value!r}: expected an amount such as 1GB, 512MB or 2GiB")
+    return value
 
 
 def _drop_list_token_cache(con) -> None:
