@@ -14,6 +14,15 @@ from . import prefect_server, settings
 from .wording import count
 
 ROOT = Path(__file__).resolve().parent.parent
+JOB_RESULT = "SHAOBING_JOB_RESULT"  # set by pipelines.jobs for a job started from the board
+
+
+def job_result(kind: str, **fields) -> None:
+    """What a command did, as JSON in the file ``$SHAOBING_JOB_RESULT`` names (a job started from the
+    board: pipelines.jobs words it in Chinese for the data page); nothing outside a job."""
+    path = os.environ.get(JOB_RESULT)
+    if path:
+        Path(path).write_text(json.dumps({"kind": kind, **fields}, ensure_ascii=False, default=str), "utf-8")
 
 
 def _flows(server: bool = True):
@@ -81,6 +90,8 @@ def cmd_ingest(args) -> int:
           + (f", {count(failed, 'file')} failed" if failed else ""))
     if quarantined:
         print("  see why: shaobing quarantine")
+    job_result("ingest", files=len(results), loaded=loaded, quarantined=quarantined, failed=failed,
+               skipped=sum(r.status == "skipped" for r in results))
     return 1 if failed else 0
 
 
@@ -150,6 +161,7 @@ def cmd_retrain(args) -> int:
         print(f"model {r['version']}: cold start, the taxonomy's lexicons ({', '.join(r['categories'])}) score the "
               f"reports until enough are labelled to train a model (only {r['labelled_reports']:,} are{judged}); "
               "promoted to champion")
+        job_result("retrain", version=r["version"], cold_start=True, labelled=r["labelled_reports"])
         return 0
     new, champ = f"{r['macro_f1']:.3f}", "none"
     if r["champion_macro_f1"] is not None:
@@ -161,6 +173,9 @@ def cmd_retrain(args) -> int:
     if r["brier"]:
         print("  Brier score by category (lower is better): "
               + ", ".join(f"{k} {v:.3f}" for k, v in r["brier"].items()))
+    job_result("retrain", version=r["version"], cold_start=False, macro_f1=new,
+               champion_macro_f1=champ.split(" ")[0] if r["champion_macro_f1"] is not None else None,
+               test_rows=r["test_rows"], train_rows=r["train_rows"], promoted=bool(r["promoted"]))
     return 0
 
 
@@ -200,6 +215,8 @@ def cmd_weekly(args) -> int:
     print(f"warehouse: {r['reports']:,} reports, {r['quarantined']:,} quarantined rows, "
           f"{count(r['alerts'], 'alert')} ({r['open_alerts']} open)")
     print(f"brief: {r['brief']}")
+    job_result("weekly", scored=r["scored"], model_version=r["model_version"], weeks=r["weeks"],
+               signals=r["signals"], new_alerts=r["new_alerts"], open_alerts=r["open_alerts"])
     return 0
 
 
@@ -320,6 +337,7 @@ def cmd_models(args) -> int:
         warehouse.set_champion(con, target)
     warehouse.publish_snapshot(settings.warehouse_path(), settings.snapshot_path())
     print(f"{target} is now the champion")
+    job_result(args.action, version=target)
     return 0
 
 

@@ -115,6 +115,53 @@ def log_tail(job_id: int, lines: int = 60) -> str:
     return "\n".join(text.splitlines()[-lines:])
 
 
+def result_path(job_id: int) -> Path:
+    """Where the job's command writes what it did (``pipelines.cli.job_result``)."""
+    return jobs_dir() / f"{int(job_id)}.json"
+
+
+def summary(job: dict) -> str | None:
+    """One sentence in Chinese on what a finished job did, from what its command wrote (the log
+    below it is the command's own, in English); None while it runs or when nothing was written."""
+    if job["state"] in ("queued", "running"):
+        return None
+    if job["state"] == "lost":
+        return "任务进程已中断，未正常结束：请查看下方输出后重新发起。"
+    try:
+        r = json.loads(result_path(job["job_id"]).read_text("utf-8"))
+    except (OSError, ValueError):
+        r = None
+    if job["state"] == "failed":
+        errors = [line.removeprefix("error: ") for line in log_tail(job["job_id"], 200).splitlines()
+                  if line.startswith("error: ")]
+        done = (_words(r) or "") if r else ""
+        return f"{done}任务失败（退出码 {job['returncode']}）" + (f"：{errors[-1]}" if errors else "，详见下方输出。")
+    return _words(r) if r else None
+
+
+def _words(r: dict) -> str | None:
+    kind = r.get("kind")
+    if kind == "ingest":
+        text = f"导入 {r['files']:,} 个文件：载入 {r['loaded']:,} 条报告，隔离 {r['quarantined']:,} 行"
+        extra = [f"{r['skipped']:,} 个文件此前已导入，跳过" if r.get("skipped") else "",
+                 f"{r['failed']:,} 个文件未能导入" if r.get("failed") else ""]
+        return "，".join([text, *filter(None, extra)]) + "。" + ("隔离原因见「数据批次」。" if r["quarantined"] else "")
+    if kind == "weekly":
+        return (f"每周研判完成：模型 {r['model_version']} 评分 {r['scored']:,} 条报告，检测 {r['weeks']:,} 周，"
+                f"信号 {r['signals']:,} 个，新预警 {r['new_alerts']:,} 条（未结预警共 {r['open_alerts']:,} 条）。")
+    if kind == "retrain" and r.get("cold_start"):
+        return (f"已标注的报告仅 {r['labelled']:,} 条，不足以训练模型：模型 {r['version']} 先用风险分类词表评分（冷启动），"
+                "已启用为冠军。")
+    if kind == "retrain":
+        champion = "此前没有冠军" if r.get("champion_macro_f1") is None else f"冠军 {r['champion_macro_f1']}"
+        outcome = "已启用为冠军" if r["promoted"] else "保留为挑战者，未启用"
+        return (f"新模型 {r['version']}：在 {r['test_rows']:,} 条留出报告上 macro-F1 {r['macro_f1']}（{champion}），"
+                f"训练用 {r['train_rows']:,} 条；{outcome}。")
+    if kind in ("promote", "rollback"):
+        return f"{'已回滚：' if kind == 'rollback' else ''}模型 {r['version']} 现为冠军。"
+    return None
+
+
 def _wait_for_warehouse(deadline: float) -> None:
     """Wait while another process (a flow) holds the warehouse's write lock."""
     path, told = settings.warehouse_path(), False
@@ -139,8 +186,10 @@ def run(job_id: int) -> int:
         fcntl.flock(lock, fcntl.LOCK_EX)
         _wait_for_warehouse(time.monotonic() + WAIT_FOR_WAREHOUSE_S)
         _set(job_id, state="running", started_at=reviews._now())
+        result_path(job_id).unlink(missing_ok=True)  # a leftover of an earlier home's job of this number
         print(f"$ shaobing {' '.join(argv)}", flush=True)
-        code = subprocess.run([sys.executable, "-m", "pipelines.cli", *argv], cwd=ROOT, stdin=subprocess.DEVNULL).returncode
+        code = subprocess.run([sys.executable, "-m", "pipelines.cli", *argv], cwd=ROOT, stdin=subprocess.DEVNULL,
+                              env={**os.environ, "SHAOBING_JOB_RESULT": str(result_path(job_id))}).returncode
     # audited first: whoever sees the job finished (the board, a test) also finds it in the audit log
     reviews.audit(row["started_by"], row["role"], f"job.{row['kind']}.finished", argv[-1] if len(argv) > 1 else None,
                   {"job_id": job_id, "returncode": code})

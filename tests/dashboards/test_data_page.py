@@ -131,6 +131,19 @@ def test_jobs_show_their_output(snapshot, people):
     at = board("data_staff")
     assert "失败" in at.expander[0].label
     assert "only 3 labelled reports" in at.code[0].value
+    assert at.error[0].value == "任务失败（退出码 1）：only 3 labelled reports"
+
+
+def test_a_finished_job_says_in_chinese_what_it_did(snapshot, people):
+    with reviews._writing() as con:
+        con.execute("insert into jobs (kind, argv, started_by, role, created_at, state, returncode) values "
+                    "('promote', ?, 'data_staff', 'data_staff', '2024-05-20 09:00:00', 'succeeded', 0)",
+                    [json.dumps(["models", "promote", "m7"])])
+    (jobs.jobs_dir() / "1.log").write_text("$ shaobing models promote m7\nm7 is now the champion\n", "utf-8")
+    jobs.result_path(1).write_text(json.dumps({"kind": "promote", "version": "m7"}), "utf-8")
+    at = board("data_staff")
+    assert at.success[0].value == "模型 m7 现为冠军。"
+    assert "m7 is now the champion" in at.code[0].value
 
 
 def test_before_any_data_the_page_still_offers_the_upload(home, people):
