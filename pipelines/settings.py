@@ -97,7 +97,8 @@ def retry_unless_stopping(task, task_run, state) -> bool:
 
 
 class StorageError(SystemExit):
-    """A full disk or a folder we may not write: one clear line for the user, never a traceback.
+    """A full disk, a folder we may not write, or a warehouse that needs more memory than
+    SHAOBING_DUCKDB_MEMORY allows: one clear line for the user, never a traceback.
 
     A SystemExit, like the CLI's other user-facing errors: Prefect logs it as one line instead of a
     traceback and does not retry it (a full disk stays full), and a per-file ``except Exception``

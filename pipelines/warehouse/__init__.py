@@ -174,6 +174,9 @@ def open_warehouse(path: Path | str, read_only: bool = False) -> Iterator[duckdb
             yield con
         finally:
             con.close()
+    except duckdb.OutOfMemoryException as exc:
+        raise StorageError(f"{path}: DuckDB needed more memory than SHAOBING_DUCKDB_MEMORY={duckdb_memory()} allows "
+                           f"({str(exc).splitlines()[0]}); raise it (e.g. 4GB) and run this again") from exc
     except (duckdb.Error, OSError) as exc:
         problem = storage_error(exc, path)
         if problem is None:

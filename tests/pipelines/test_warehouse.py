@@ -228,6 +228,11 @@ def test_duckdb_keeps_only_the_memory_the_setting_allows(tmp_path, monkeypatch):
     monkeypatch.setenv("SHAOBING_DUCKDB_MEMORY", "2GiB")
     with warehouse.open_warehouse(tmp_path / "w.duckdb", read_only=True) as con:
         assert limit(con) == "2.0 GiB"
+    monkeypatch.setenv("SHAOBING_DUCKDB_MEMORY", "10MB")   # too little for what is asked: one line, how to mend it
+    with pytest.raises(SystemExit, match=r"w.duckdb: DuckDB needed more memory than SHAOBING_DUCKDB_MEMORY=10MB "
+                                         r"allows \(Out of Memory Error: .*\); raise it \(e.g. 4GB\) and run this again"):
+        with warehouse.open_warehouse(tmp_path / "w.duckdb") as con:
+            con.sql("select i % 1000, list(i) from range(3000000) t(i) group by 1").fetchall()
     monkeypatch.setenv("SHAOBING_DUCKDB_MEMORY", "lots")
     with pytest.raises(SystemExit, match=r"SHAOBING_DUCKDB_MEMORY='lots': expected an amount such as 1GB"):
         warehouse.connect(tmp_path / "w.duckdb")
