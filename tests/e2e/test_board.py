@@ -212,6 +212,7 @@ def test_data_staff_upload_a_file_that_a_job_ingests_and_see_what_was_quarantine
     page.get_by_role("button", name="开始导入").click()
     expect(page.get_by_text("已提交任务")).to_be_visible()
     expect(page.get_by_text("导入数据文件 · 已完成")).to_be_visible(timeout=180_000)  # the job panel refreshes itself
+    expect(page.get_by_text("导入 1 个文件：载入 1 条报告，隔离 1 行。隔离原因见「数据批次」。")).to_be_visible()
     page.get_by_role("link", name="数据与模型").click()  # a fresh run reads the snapshot the ingest published
     page.get_by_role("tab", name="数据批次").click()
     page.get_by_role("combobox", name="查看隔离行").click()
