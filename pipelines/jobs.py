@@ -21,6 +21,7 @@ import duckdb
 import polars as pl
 
 from . import reviews, settings
+from .cli import JOB_RESULT
 
 KINDS = {"retrain": "重新训练模型", "promote": "启用模型版本", "rollback": "回滚到上一冠军模型",
          "ingest": "导入数据文件", "weekly": "运行每周研判"}
@@ -189,7 +190,7 @@ def run(job_id: int) -> int:
         result_path(job_id).unlink(missing_ok=True)  # a leftover of an earlier home's job of this number
         print(f"$ shaobing {' '.join(argv)}", flush=True)
         code = subprocess.run([sys.executable, "-m", "pipelines.cli", *argv], cwd=ROOT, stdin=subprocess.DEVNULL,
-                              env={**os.environ, "SHAOBING_JOB_RESULT": str(result_path(job_id))}).returncode
+                              env={**os.environ, JOB_RESULT: str(result_path(job_id))}).returncode
     # audited first: whoever sees the job finished (the board, a test) also finds it in the audit log
     reviews.audit(row["started_by"], row["role"], f"job.{row['kind']}.finished", argv[-1] if len(argv) > 1 else None,
                   {"job_id": job_id, "returncode": code})

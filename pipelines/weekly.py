@@ -50,7 +50,7 @@ def score_reports(model_version: str, model_path: str, through: dt.date, dask: b
         all_keys, all_texts = registry.document_texts(todo)  # hashed once for the run
         todo = todo.select("report_id", "received_at")          # the texts are in all_texts now
         # the texts, chunk by chunk, each let go once its chunk is stored: held whole, a million of
-        # them stayed in this process (0.4 GB) until the run's end, when DuckDB's cache is fullest too
+        # them (0.33 GB) stayed in this process until the run's end, when DuckDB's cache is fullest too
         by_chunk = [all_texts[start:start + SCORE_CHUNK].to_list() for start in range(0, todo.height, SCORE_CHUNK)]
         del all_texts
         # one look at the cache's keys: a first run has none of its texts there and reads nothing more
