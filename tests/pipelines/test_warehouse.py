@@ -215,7 +215,7 @@ def test_the_quarantine_listing_names_each_batch_s_file_and_says_what_it_left_ou
 
 
 def test_duckdb_keeps_only_the_memory_the_setting_allows(tmp_path, monkeypatch):
-    """DuckDB's own default (80 % of RAM) let a weekly run of a million reports keep 0.4 GB of
+    """DuckDB's own default (80 % of RAM) let a weekly run of a million reports keep 0.2–0.4 GB of
     warehouse blocks it no longer needed; the connection takes SHAOBING_DUCKDB_MEMORY instead."""
     import pytest
 
