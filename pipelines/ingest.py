@@ -91,8 +91,8 @@ def prepare_batch(raw, areas: pl.DataFrame, batch_id: str, salt: str, now: dt.da
             parts.append(reports)
             check.rows.extend(rejected)
             if release:  # the reports and quarantined rows carry the chunk's cells now
-                done = len(raw.rows[start:start + PREPARE_CHUNK])
-                raw.rows[start:start + PREPARE_CHUNK] = [None] * done
+                end = min(start + PREPARE_CHUNK, len(raw.rows))
+                raw.rows[start:end] = [None] * (end - start)
     return module.CHANNEL, pl.concat(parts, rechunk=True), check
 
 

@@ -121,9 +121,10 @@ def result_path(job_id: int) -> Path:
     return jobs_dir() / f"{int(job_id)}.json"
 
 
-def summary(job: dict) -> str | None:
+def summary(job: dict, log: str | None = None) -> str | None:
     """One sentence in Chinese on what a finished job did, from what its command wrote (the log
-    below it is the command's own, in English); None while it runs or when nothing was written."""
+    below it is the command's own, in English); None while it runs or when nothing was written.
+    ``log``: the job's log tail when the caller has read it already (else it is read here)."""
     if job["state"] in ("queued", "running"):
         return None
     if job["state"] == "lost":
@@ -133,9 +134,9 @@ def summary(job: dict) -> str | None:
     except (OSError, ValueError):
         r = None
     if job["state"] == "failed":
-        errors = [line.removeprefix("error: ") for line in log_tail(job["job_id"], 200).splitlines()
-                  if line.startswith("error: ")]
-        done = (_words(r) or "") if r else ""
+        log = log_tail(job["job_id"]) if log is None else log
+        errors = [line.removeprefix("error: ") for line in log.splitlines() if line.startswith("error: ")]
+        done = (r and _words(r)) or ""
         return f"{done}任务失败（退出码 {job['returncode']}）" + (f"：{errors[-1]}" if errors else "，详见下方输出。")
     return _words(r) if r else None
 

@@ -71,6 +71,16 @@ def promote_margin() -> float:
     return margin
 
 
+def duckdb_memory() -> str:
+    """SHAOBING_DUCKDB_MEMORY, checked: DuckDB keeps every block of the warehouse it has touched
+    in memory up to its limit (80% of RAM by default): a million reports' scores stored left the
+    weekly run's process 0.2–0.4 GB bigger than with 1 GB, in the same time."""
+    value = get("SHAOBING_DUCKDB_MEMORY").strip()
+    if not re.fullmatch(r"\d+(\.\d+)?\s*[KMGT]i?B", value, flags=re.IGNORECASE):
+        raise SystemExit(f"setting SHAOBING_DUCKDB_MEMORY={value!r}: expected an amount such as 1GB, 512MB or 2GiB")
+    return value
+
+
 # Set when the process was told to stop (SIGTERM or Ctrl-C reaching the CLI): an interruption that
 # surfaces inside Prefect's machinery can come out as some other exception (an HTTP call to the API
 # cut short), which a per-file ``except Exception`` must not take for a failed file.

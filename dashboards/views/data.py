@@ -260,9 +260,10 @@ def _jobs_list() -> None:
         state = jobs.STATE_NAMES.get(j["state"], j["state"])
         head = f"#{j['job_id']} {jobs.KINDS.get(j['kind'], j['kind'])} · {state} · {j['started_by']} · {j['created_at']}"
         with st.expander(head, expanded=i == 0):
-            if said := jobs.summary(j):
+            log = jobs.log_tail(j["job_id"])
+            if said := jobs.summary(j, log):
                 (st.success if j["state"] == "succeeded" else st.error)(said)
-            st.code(jobs.log_tail(j["job_id"]) or "（暂无输出）", language=None)
+            st.code(log or "（暂无输出）", language=None)
 
 
 def main() -> None:

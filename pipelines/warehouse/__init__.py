@@ -20,7 +20,7 @@ import polars as pl
 
 from models.alerts import CLOSED_STATUSES, OPEN_STATUSES
 
-from ..settings import StorageError, get, get_int, process_alive, storage_error
+from ..settings import StorageError, duckdb_memory, get_int, process_alive, storage_error
 
 SCHEMA = """
 create table if not exists areas (
@@ -143,16 +143,6 @@ def connect(path: Path | str, read_only: bool = False, wait: float | None = None
         _drop_list_token_cache(con)
         con.execute(SCHEMA)
     return con
-
-
-def duckdb_memory() -> str:
-    """SHAOBING_DUCKDB_MEMORY, checked: DuckDB keeps every block of the warehouse it has touched
-    in memory up to its limit (80% of RAM by default): a million reports' scores stored left the
-    weekly run's process 0.2–0.4 GB bigger than with 1 GB, in the same time."""
-    value = get("SHAOBING_DUCKDB_MEMORY").strip()
-    if not re.fullmatch(r"\d+(\.\d+)?\s*[KMGT]i?B", value, flags=re.IGNORECASE):
-        raise SystemExit(f"setting SHAOBING_DUCKDB_MEMORY={value!r}: expected an amount such as 1GB, 512MB or 2GiB")
-    return value
 
 
 def _drop_list_token_cache(con) -> None:
