@@ -42,7 +42,9 @@ def visitor_pages() -> list:
 def main() -> None:
     # A traceback could quote data (a report's text in a failing value): details go to the server log only.
     st.set_option("client.showErrorDetails", "none")
-    st.set_page_config(page_title=auth.TITLE, layout="wide", page_icon=":material/radar:")
+    # An emoji icon is drawn in the browser; a ":material/…:" one is fetched from fonts.gstatic.com,
+    # which the networks the board serves (government intranets) cannot reach.
+    st.set_page_config(page_title=auth.TITLE, layout="wide", page_icon="🛡️")
     user = auth.current_user()
     if user is None:
         page = st.navigation(visitor_pages(), position="hidden")
