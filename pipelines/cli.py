@@ -163,9 +163,10 @@ def cmd_retrain(args) -> int:
               "promoted to champion")
         job_result("retrain", version=r["version"], cold_start=True, labelled=r["labelled_reports"])
         return 0
-    new, champ = f"{r['macro_f1']:.3f}", "none"
+    new, champ, champ_f1 = f"{r['macro_f1']:.3f}", "none", None
     if r["champion_macro_f1"] is not None:
         new, champ = side_by_side(r["macro_f1"], r["champion_macro_f1"])
+        champ_f1 = champ.split(" ")[0]  # the champion's figure, at the decimals that tell the two apart
     print(f"model {r['version']}: macro-F1 {new} on {r['test_rows']:,} held-out reports "
           f"(trained on {r['train_rows']:,}); champion was {champ}; "
           + ("promoted to champion" if r["promoted"] else "kept as challenger"))
@@ -174,7 +175,7 @@ def cmd_retrain(args) -> int:
         print("  Brier score by category (lower is better): "
               + ", ".join(f"{k} {v:.3f}" for k, v in r["brier"].items()))
     job_result("retrain", version=r["version"], cold_start=False, macro_f1=new,
-               champion_macro_f1=champ.split(" ")[0] if r["champion_macro_f1"] is not None else None,
+               champion_macro_f1=champ_f1,
                test_rows=r["test_rows"], train_rows=r["train_rows"], promoted=bool(r["promoted"]))
     return 0
 

@@ -2,6 +2,7 @@
 import datetime as dt
 
 import polars as pl
+import pytest
 
 from pipelines import warehouse
 
@@ -118,8 +119,6 @@ def test_a_warehouse_another_process_writes_is_waited_for_then_refused_in_one_li
     import sys
     import time
 
-    import pytest
-
     from pipelines.settings import StorageError
 
     path = tmp_path / "warehouse.duckdb"
@@ -217,8 +216,6 @@ def test_the_quarantine_listing_names_each_batch_s_file_and_says_what_it_left_ou
 def test_duckdb_keeps_only_the_memory_the_setting_allows(tmp_path, monkeypatch):
     """DuckDB's own default (80 % of RAM) let a weekly run of a million reports keep 0.2–0.4 GB of
     warehouse blocks it no longer needed; the connection takes SHAOBING_DUCKDB_MEMORY instead."""
-    import pytest
-
     def limit(con):
         return con.sql("select current_setting('memory_limit')").fetchone()[0]
 
