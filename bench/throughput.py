@@ -106,7 +106,8 @@ PROBES = {
                ("pipelines.warehouse", "refresh_weekly_counts", "weekly_counts"),
                ("features.tokenize", "RiskTokenizer.tokenize_many", "segment_in_flow"),
                ("pipelines.weekly", "score_frame", "score_in_flow"),
-               ("pipelines.weekly", "detection_inputs", "detect_inputs"), ("pipelines.weekly", "mentions", "mentions"),
+               ("pipelines.weekly", "detection_inputs", "detect_inputs"), ("pipelines.weekly", "mentions", "mentions"),  # (older code)
+               ("pipelines.weekly", "find_mentions", "mentions"),
                ("pipelines.weekly", "run_week", "run_week"),  # (older code: a week's detection in line)
                ("pipelines.weekly", "fold_week", "fold_week"), ("pipelines.warehouse", "store_week", "store_week")],
 }
@@ -733,8 +734,8 @@ def weekly_rows(block: str, n: int, weekly: dict, weeks: str, prefix: str = "") 
                ("cache_write", "token cache write (DuckDB)"), ("store_scores", "store scores (DuckDB)"),
                ("weekly_counts", "recount weekly counts (DuckDB)")]
     inputs, mentions = seconds_of(sp, "detect_inputs"), seconds_of(sp, "mentions")
-    detection = [("read", "read counts and flagged reports (DuckDB)", inputs - mentions),
-                 ("mentions", "names and escalation words of flagged reports", mentions),
+    detection = [("read", "read counts and flagged reports, keep found names (DuckDB)", inputs - mentions),
+                 ("mentions", "names and escalation words of flagged reports not kept before", mentions),
                  ("run_week", f"detectors, clusters, alerts (run_week x {len(sp.get('run_week', ()))})",
                   seconds_of(sp, "run_week")),
                  ("fold_week", f"alerts updated and linked (fold_week x {len(sp.get('fold_week', ()))})",

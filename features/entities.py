@@ -6,11 +6,14 @@ mention to inventing one: a wrong place or a wrong amount ties unrelated reports
 from __future__ import annotations
 
 import functools
+import hashlib
 import re
 from collections.abc import Iterable
+from pathlib import Path
 
 import cn2an
 
+import features.text
 from features.text import normalize
 
 _CJK = "\u4e00-\u9fff"
@@ -208,6 +211,15 @@ def _named_in(normal: str, subject: str | None, areas: tuple[str, ...]) -> list[
         if len(core) >= 2 and core not in area_set and normalize(name) not in area_set and not _COUNTED.fullmatch(core):
             out.append(core)
     return list(dict.fromkeys(out))
+
+
+def mentions_key(areas: Iterable[str]) -> str:
+    """What ``names_and_escalation`` of a report depends on besides the report: the gazetteer's names
+    and this code (and the normaliser's). A report's stored names are reused while the key is the
+    same; a new gazetteer or a change to the extraction makes them be found again."""
+    code = Path(__file__).read_bytes() + Path(features.text.__file__).read_bytes()
+    names = "\x1f".join(sorted({a for a in areas if a})).encode("utf-8")
+    return hashlib.sha1(code + b"\x1e" + names).hexdigest()[:12]
 
 
 def names_and_escalation(texts: list[str], subjects: list[str | None], areas: tuple[str, ...]):

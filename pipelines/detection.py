@@ -55,12 +55,25 @@ class WeekOutcome:
 
 
 def mentions(flagged: pl.DataFrame, area_names: dict[str, str], workers: int = 1) -> pl.DataFrame:
-    """Flagged reports with the names they mention and their escalation words (computed once per
-    report, however many categories flag it; from MENTION_CHUNK × 2 reports on ``workers`` processes),
-    their texts cut to their first EXAMPLE_CHARS characters."""
+    """Flagged reports with the names they mention and their escalation words (``find_mentions``)."""
+    return find_mentions(flagged, area_names, workers)[0]
+
+
+def find_mentions(flagged: pl.DataFrame, area_names: dict[str, str], workers: int = 1) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Flagged reports with the names they mention and their escalation words, their texts cut to
+    their first EXAMPLE_CHARS characters; and the names and words found here (report_id, names,
+    escalation), for the caller to keep.
+
+    Found once per report, however many categories flag it, and only for the reports whose
+    ``mentioned`` column (from ``warehouse.flagged_reports`` with a mention key) is not true: the
+    others bring theirs in ``names`` and ``escalation``. From MENTION_CHUNK × 2 reports on, on
+    ``workers`` processes."""
     known = tuple(area_names.values())
-    reports = flagged.select("report_id", "text", "subject").unique("report_id", maintain_order=True)
-    texts, subjects = reports["text"].to_list(), reports["subject"].to_list()
+    stored = "mentioned" in flagged.columns
+    reports = flagged.select("report_id", "text", "subject", *(("names", "escalation", "mentioned") if stored else ())) \
+        .unique("report_id", maintain_order=True)
+    todo = reports.filter(~pl.col("mentioned").fill_null(False)) if stored else reports
+    texts, subjects = todo["text"].to_list(), todo["subject"].to_list()
     if workers > 1 and len(texts) >= 2 * MENTION_CHUNK:
         chunks = ((texts[i:i + MENTION_CHUNK], subjects[i:i + MENTION_CHUNK], known)
                   for i in range(0, len(texts), MENTION_CHUNK))
@@ -70,11 +83,15 @@ def mentions(flagged: pl.DataFrame, area_names: dict[str, str], workers: int = 1
         words = [w for part in parts for w in part[1]]
     else:
         names, words = names_and_escalation(texts, subjects, known)
-    found = reports.select("report_id").with_columns(string_lists("names", names), string_lists("escalation", words))
+    fresh = todo.select("report_id").with_columns(string_lists("names", names), string_lists("escalation", words))
+    found = pl.concat([reports.filter(pl.col("mentioned").fill_null(False)).select("report_id", "names", "escalation"),
+                       fresh]) if stored else fresh
     # with its names found, a text is only shown by its beginning (``evidence``): the rest is let go
     # (two thirds of the frame, which a replay's workers each read)
-    return flagged.join(found, on="report_id", how="left", maintain_order="left") \
+    out = flagged.drop("names", "escalation", "mentioned", strict=False) \
+        .join(found, on="report_id", how="left", maintain_order="left") \
         .with_columns(pl.col("text").str.slice(0, EXAMPLE_CHARS))
+    return out, fresh
 
 
 def lookback(params: Params) -> dt.timedelta:

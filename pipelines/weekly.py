@@ -12,10 +12,12 @@ import polars as pl
 from prefect import flow, task
 from prefect.cache_policies import NO_CACHE  # inputs are big frames: hashing them for a cache key costs more than the work
 
+from features.entities import mentions_key
+
 from . import registry, reviews, scoring, settings, warehouse
 from .pool import LocalPool, run_chunks
 from .files import publish_snapshot, write_brief  # Prefect tasks, retried with backoff
-from .detection import RUN_WEEKS, Params, fold_week, lookback, mentions, replay_signals
+from .detection import RUN_WEEKS, Params, find_mentions, fold_week, lookback, replay_signals
 from .taxonomy import taxonomy
 from .wording import count
 
@@ -114,14 +116,17 @@ def detection_params() -> Params:
 
 
 def detection_inputs(con, model_version: str, through: dt.date, first: dt.date | None = None,
-                     params: Params | None = None) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame, dict]:
+                     params: Params | None = None, keep: bool = False) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame, dict]:
     """Counts, flagged reports per lineage area, flagged reports with their names, area names,
     for detecting the weeks from ``first`` (None: all) to ``through``.
 
     The counts are the whole history (the detectors need it; they are small). The reports are only
     those the weeks from ``first`` can look at: for the reports behind a CUSUM's run the RUN_WEEKS
     before it, for the clusters and the evidence the window and history before it — so a weekly
-    run reads its recent weeks, not years.
+    run reads its recent weeks, not years. The names of the reports are those kept in the
+    warehouse where it has them (``report_mentions``, under the gazetteer's and the code's key),
+    found for the others, and, with ``keep`` (the weekly flow, which holds the warehouse), kept:
+    a weekly run finds the names of its new week's reports only, not of the weeks it looks back on.
     """
     params = params or detection_params()
     names = warehouse.area_names(con)
@@ -129,8 +134,12 @@ def detection_inputs(con, model_version: str, through: dt.date, first: dt.date |
     since = None if first is None else first - lookback(params)
     runs = None if first is None else first - dt.timedelta(weeks=RUN_WEEKS - 1)
     lineage = warehouse.flagged_with_lineage(con, model_version, through, runs)
-    flagged = mentions(warehouse.flagged_reports(con, model_version, through, since), names,
-                       workers=settings.get_int("SHAOBING_WORKERS"))
+    # (a warehouse made before report_mentions, opened read-only by a backtest, has none kept)
+    key = mentions_key(names.values()) if warehouse.has_table(con, "report_mentions") else None
+    flagged, fresh = find_mentions(warehouse.flagged_reports(con, model_version, through, since, key), names,
+                                   workers=settings.get_int("SHAOBING_WORKERS"))
+    if keep and key:
+        warehouse.store_mentions(con, key, fresh)
     return counts, lineage, flagged, names
 
 
@@ -142,7 +151,7 @@ def detect_weeks(model_version: str, through: dt.date) -> dict:
     with warehouse.open_warehouse(settings.warehouse_path()) as con:
         done = warehouse.last_done_week(con)
         first = None if done is None else done + dt.timedelta(weeks=1)
-        counts, lineage, flagged, names = detection_inputs(con, model_version, through, first, params)
+        counts, lineage, flagged, names = detection_inputs(con, model_version, through, first, params, keep=True)
         if counts.is_empty():
             return {"weeks": 0, "signals": 0, "new_alerts": 0, "last_week": None}
         weeks = [w for w in pl.date_range(counts["week"].min(), through - dt.timedelta(days=1), "1w", eager=True).to_list()

@@ -44,6 +44,13 @@ create table if not exists quarantine (
 -- (registry.keep_tokens); an index over a million keys cost more than writing the rows.
 create table if not exists token_cache (
     content_hash varchar not null, tokenizer varchar not null, tokens varchar not null);
+-- the places and organisations a flagged report names and its escalation words, found once
+-- (features.entities.names_and_escalation) under the key of the gazetteer and the code that found
+-- them (mentions_key): a weekly run finds those of its new reports, not of the 29 weeks it looks back
+-- on. No primary key, as token_cache: the one writer stores each report once per key.
+create table if not exists report_mentions (
+    report_id varchar not null, mention_key varchar not null, names varchar[] not null,
+    escalation varchar[] not null);
 create table if not exists labels (
     report_id varchar not null, labels varchar[] not null, source varchar not null,
     labelled_by varchar, labelled_at timestamp not null);
@@ -597,19 +604,38 @@ def flagged_with_lineage(con, model_version: str, through, since=None) -> pl.Dat
         where s.model_version = ? and s.flagged""", [through, since, since, model_version])
 
 
-def flagged_reports(con, model_version: str, through, since=None) -> pl.DataFrame:
+def flagged_reports(con, model_version: str, through, since=None, mention_key: str | None = None) -> pl.DataFrame:
     """Every flagged (report, category) received in [since, through) once, in its own area, with
-    what clusters and severity need."""
-    return frame(con, """
+    what clusters and severity need. With ``mention_key``, also the names and escalation words
+    stored under it (``report_mentions``), and ``mentioned``: whether they were (else both null)."""
+    stored = ", m.names, m.escalation, m.report_id is not null as mentioned" if mention_key else ""
+    joined = ("left join (select report_id, any_value(names) as names, any_value(escalation) as escalation"
+              " from report_mentions where mention_key = ? group by report_id) m using (report_id)") if mention_key else ""
+    return frame(con, f"""
         select date_trunc('week', r.received_at)::date as week, r.area_code, s.category, s.report_id,
-               s.probability, s.top_terms, r.channel, r.reporter_key, r.title, r.text, r.subject, r.people_count
-        from report_scores s join reports r using (report_id)
+               s.probability, s.top_terms, r.channel, r.reporter_key, r.title, r.text, r.subject, r.people_count{stored}
+        from report_scores s join reports r using (report_id) {joined}
         where s.model_version = ? and s.flagged and r.received_at < ?
-          and (?::timestamp is null or r.received_at >= ?::timestamp)""", [model_version, through, since, since])
+          and (?::timestamp is null or r.received_at >= ?::timestamp)""",
+                 [*([mention_key] if mention_key else []), model_version, through, since, since])
+
+
+def store_mentions(con, mention_key: str, found: pl.DataFrame) -> None:
+    """Keep reports' names and escalation words (report_id, names, escalation) under ``mention_key``;
+    those kept under another key (an older gazetteer or extraction) are let go."""
+    with transaction(con):
+        con.execute("delete from report_mentions where mention_key <> ?", [mention_key])
+        if found.height:
+            with registered(con, found=found.select("report_id", "names", "escalation")):
+                con.execute("insert into report_mentions select report_id, ?, names, escalation from found", [mention_key])
 
 
 def closed_alerts(con) -> pl.DataFrame:
     return frame(con, "select * from alerts where status in (select unnest(?))", [list(CLOSED_STATUSES)])
+
+
+def has_table(con, name: str) -> bool:
+    return con.execute("select count(*) from information_schema.tables where table_name = ?", [name]).fetchone()[0] > 0
 
 
 def area_names(con) -> dict[str, str]:

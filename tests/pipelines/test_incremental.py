@@ -96,3 +96,84 @@ def test_recounting_only_the_new_weeks_equals_recounting_everything(grown, tmp_p
     assert incremental.height > 0
     assert incremental.equals(full)
     assert incremental["week"].max() == grown["through"] - dt.timedelta(weeks=1)
+
+
+@pytest.fixture
+def grown_copy(grown, tmp_path, monkeypatch):
+    """A writable copy of the grown home, as $SHAOBING_HOME, with its champion and the week its
+    weekly run detected up to."""
+    home = tmp_path / "home"
+    shutil.copytree(grown["home"], home)
+    monkeypatch.setenv("SHAOBING_HOME", str(home))
+    with warehouse.open_warehouse(home / "warehouse.duckdb", read_only=True) as con:
+        champ = warehouse.champion(con)["version"]
+    return home / "warehouse.duckdb", champ, grown["through"]
+
+
+def counting_names(monkeypatch) -> list[int]:
+    """Record how many texts each call of names_and_escalation is given (the one the flow calls)."""
+    from features.entities import names_and_escalation
+    from pipelines import detection
+
+    calls: list[int] = []
+
+    def counted(texts, subjects, areas):
+        calls.append(len(texts))
+        return names_and_escalation(texts, subjects, areas)
+
+    monkeypatch.setattr(detection, "names_and_escalation", counted)
+    return calls
+
+
+def flagged_ids(con, champ, through) -> int:
+    return con.execute("""select count(distinct s.report_id) from report_scores s join reports r using (report_id)
+                          where s.model_version = ? and s.flagged and r.received_at < ?""", [champ, through]).fetchone()[0]
+
+
+def test_names_are_found_once_per_report_and_kept(grown_copy, monkeypatch):
+    from pipelines import weekly
+
+    path, champ, through = grown_copy
+    with warehouse.open_warehouse(path) as con:
+        kept = con.execute("select count(*), count(distinct report_id), count(distinct mention_key)"
+                           " from report_mentions").fetchone()
+        flagged = flagged_ids(con, champ, through)
+        assert flagged > 100
+        assert kept == (flagged, flagged, 1)  # the two weekly runs kept each flagged report's names once
+        calls = counting_names(monkeypatch)
+        _, _, reused, _ = weekly.detection_inputs(con, champ, through, keep=True)
+        assert sum(calls) == 0, "names found again although they were kept"
+        monkeypatch.setattr(warehouse, "has_table", lambda con, name: False)  # as a warehouse that keeps none
+        _, _, found, _ = weekly.detection_inputs(con, champ, through)
+        assert sum(calls) == flagged
+        assert con.execute("select count(*) from report_mentions").fetchone()[0] == flagged  # nothing added
+    order = ["report_id", "category"]
+    assert reused["names"].list.len().sum() > 0, "the sample's flagged reports name places: nothing kept"
+    assert reused.sort(order).equals(found.sort(order)), "kept names differ from names found anew"
+
+
+def test_a_new_gazetteer_has_the_names_found_again(grown_copy, monkeypatch):
+    from pipelines import weekly
+
+    path, champ, through = grown_copy
+    with warehouse.open_warehouse(path) as con:
+        before = con.execute("select any_value(mention_key) from report_mentions").fetchone()[0]
+        con.execute("update areas set name = name || '新区' where area_code = (select min(area_code) from areas)")
+        calls = counting_names(monkeypatch)
+        weekly.detection_inputs(con, champ, through, keep=True)
+        keys = con.execute("select list(distinct mention_key), count(*) from report_mentions").fetchone()
+        assert sum(calls) == flagged_ids(con, champ, through)
+    assert keys[0] != [before] and len(keys[0]) == 1  # the old key's names let go, the new ones kept
+    assert keys[1] == sum(calls)
+
+
+def test_a_backtest_reads_kept_names_and_keeps_none(grown_copy, monkeypatch):
+    from pipelines import weekly
+
+    path, champ, through = grown_copy
+    with warehouse.open_warehouse(path) as con:
+        con.execute("delete from report_mentions where report_id in (select report_id from report_mentions limit 5)")
+    calls = counting_names(monkeypatch)
+    with warehouse.open_warehouse(path, read_only=True) as con:  # as `shaobing backtest` opens it
+        weekly.detection_inputs(con, champ, through)
+        assert sum(calls) == 5
