@@ -106,8 +106,9 @@ PROBES = {
                ("pipelines.warehouse", "refresh_weekly_counts", "weekly_counts"),
                ("features.tokenize", "RiskTokenizer.tokenize_many", "segment_in_flow"),
                ("pipelines.weekly", "score_frame", "score_in_flow"),
-               ("pipelines.weekly", "detection_inputs", "detect_inputs"), ("pipelines.weekly", "mentions", "mentions"),  # (older code)
+               ("pipelines.weekly", "detection_inputs", "detect_inputs"),
                ("pipelines.weekly", "find_mentions", "mentions"),
+               ("pipelines.weekly", "mentions", "mentions"),  # (older code: names found for every flagged report)
                ("pipelines.weekly", "run_week", "run_week"),  # (older code: a week's detection in line)
                ("pipelines.weekly", "fold_week", "fold_week"), ("pipelines.warehouse", "store_week", "store_week")],
 }

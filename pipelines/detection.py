@@ -59,7 +59,8 @@ def mentions(flagged: pl.DataFrame, area_names: dict[str, str], workers: int = 1
     return find_mentions(flagged, area_names, workers)[0]
 
 
-def find_mentions(flagged: pl.DataFrame, area_names: dict[str, str], workers: int = 1) -> tuple[pl.DataFrame, pl.DataFrame]:
+def find_mentions(flagged: pl.DataFrame, area_names: dict[str, str],
+                  workers: int = 1) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Flagged reports with the names they mention and their escalation words, their texts cut to
     their first EXAMPLE_CHARS characters; and the names and words found here (report_id, names,
     escalation), for the caller to keep.
@@ -70,8 +71,8 @@ def find_mentions(flagged: pl.DataFrame, area_names: dict[str, str], workers: in
     ``workers`` processes."""
     known = tuple(area_names.values())
     stored = "mentioned" in flagged.columns
-    reports = flagged.select("report_id", "text", "subject", *(("names", "escalation", "mentioned") if stored else ())) \
-        .unique("report_id", maintain_order=True)
+    kept = ("names", "escalation", "mentioned") if stored else ()
+    reports = flagged.select("report_id", "text", "subject", *kept).unique("report_id", maintain_order=True)
     todo = reports.filter(~pl.col("mentioned").fill_null(False)) if stored else reports
     texts, subjects = todo["text"].to_list(), todo["subject"].to_list()
     if workers > 1 and len(texts) >= 2 * MENTION_CHUNK:

@@ -116,7 +116,8 @@ def detection_params() -> Params:
 
 
 def detection_inputs(con, model_version: str, through: dt.date, first: dt.date | None = None,
-                     params: Params | None = None, keep: bool = False) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame, dict]:
+                     params: Params | None = None,
+                     keep: bool = False) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame, dict]:
     """Counts, flagged reports per lineage area, flagged reports with their names, area names,
     for detecting the weeks from ``first`` (None: all) to ``through``.
 

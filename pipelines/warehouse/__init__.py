@@ -609,6 +609,7 @@ def flagged_reports(con, model_version: str, through, since=None, mention_key: s
     what clusters and severity need. With ``mention_key``, also the names and escalation words
     stored under it (``report_mentions``), and ``mentioned``: whether they were (else both null)."""
     stored = ", m.names, m.escalation, m.report_id is not null as mentioned" if mention_key else ""
+    # (one row per report even if it were kept twice: a repeat would count the report twice over)
     joined = ("left join (select report_id, any_value(names) as names, any_value(escalation) as escalation"
               " from report_mentions where mention_key = ? group by report_id) m using (report_id)") if mention_key else ""
     return frame(con, f"""
