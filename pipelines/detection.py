@@ -54,11 +54,6 @@ class WeekOutcome:
     new: int
 
 
-def mentions(flagged: pl.DataFrame, area_names: dict[str, str], workers: int = 1) -> pl.DataFrame:
-    """Flagged reports with the names they mention and their escalation words (``find_mentions``)."""
-    return find_mentions(flagged, area_names, workers)[0]
-
-
 def find_mentions(flagged: pl.DataFrame, area_names: dict[str, str],
                   workers: int = 1) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Flagged reports with the names they mention and their escalation words, their texts cut to
@@ -71,9 +66,10 @@ def find_mentions(flagged: pl.DataFrame, area_names: dict[str, str],
     ``workers`` processes."""
     known = tuple(area_names.values())
     stored = "mentioned" in flagged.columns
-    kept = ("names", "escalation", "mentioned") if stored else ()
-    reports = flagged.select("report_id", "text", "subject", *kept).unique("report_id", maintain_order=True)
-    todo = reports.filter(~pl.col("mentioned").fill_null(False)) if stored else reports
+    columns = ("report_id", "text", "subject", *(("names", "escalation", "mentioned") if stored else ()))
+    reports = flagged.select(columns).unique("report_id", maintain_order=True)
+    known_before = reports.select(pl.col("mentioned").fill_null(False)).to_series() if stored else None
+    todo = reports.filter(~known_before) if stored else reports
     texts, subjects = todo["text"].to_list(), todo["subject"].to_list()
     if workers > 1 and len(texts) >= 2 * MENTION_CHUNK:
         chunks = ((texts[i:i + MENTION_CHUNK], subjects[i:i + MENTION_CHUNK], known)
@@ -85,8 +81,7 @@ def find_mentions(flagged: pl.DataFrame, area_names: dict[str, str],
     else:
         names, words = names_and_escalation(texts, subjects, known)
     fresh = todo.select("report_id").with_columns(string_lists("names", names), string_lists("escalation", words))
-    found = pl.concat([reports.filter(pl.col("mentioned").fill_null(False)).select("report_id", "names", "escalation"),
-                       fresh]) if stored else fresh
+    found = pl.concat([reports.filter(known_before).select("report_id", "names", "escalation"), fresh]) if stored else fresh
     # with its names found, a text is only shown by its beginning (``evidence``): the rest is let go
     # (two thirds of the frame, which a replay's workers each read)
     out = flagged.drop("names", "escalation", "mentioned", strict=False) \
@@ -123,7 +118,7 @@ def week_signals(week: dt.date, counts: pl.DataFrame, lineage: pl.DataFrame, fla
 
     ``counts`` (week, area_code, category, n) and ``lineage`` (flagged reports once per area of
     their lineage) feed the count detectors; ``flagged`` (one row per flagged report and category,
-    with names and escalation words from ``mentions``) feeds the clusters and the evidence.
+    with names and escalation words from ``find_mentions``) feeds the clusters and the evidence.
     An area signal's reports are those of its weeks (a CUSUM's run, at most RUN_WEEKS back:
     ``lineage`` holds those weeks).
     """

@@ -609,9 +609,7 @@ def flagged_reports(con, model_version: str, through, since=None, mention_key: s
     what clusters and severity need. With ``mention_key``, also the names and escalation words
     stored under it (``report_mentions``), and ``mentioned``: whether they were (else both null)."""
     stored = ", m.names, m.escalation, m.report_id is not null as mentioned" if mention_key else ""
-    # (one row per report even if it were kept twice: a repeat would count the report twice over)
-    joined = ("left join (select report_id, any_value(names) as names, any_value(escalation) as escalation"
-              " from report_mentions where mention_key = ? group by report_id) m using (report_id)") if mention_key else ""
+    joined = "left join report_mentions m on m.report_id = s.report_id and m.mention_key = ?" if mention_key else ""
     return frame(con, f"""
         select date_trunc('week', r.received_at)::date as week, r.area_code, s.category, s.report_id,
                s.probability, s.top_terms, r.channel, r.reporter_key, r.title, r.text, r.subject, r.people_count{stored}

@@ -54,9 +54,9 @@ def test_names_found_on_two_processes_are_those_found_in_one(monkeypatch):
                             "text": texts + texts[::7], "subject": [None] * (600 + len(range(0, 600, 7)))},
                            schema_overrides={"subject": pl.String})
     names = {"a": "溪山县", "b": "莲塘镇", "c": "白沙村"}
-    one = detection.mentions(flagged, names, workers=1)
+    one = detection.find_mentions(flagged, names, workers=1)[0]
     monkeypatch.setattr(detection, "MENTION_CHUNK", 90)
-    two = detection.mentions(flagged, names, workers=2)
+    two = detection.find_mentions(flagged, names, workers=2)[0]
     assert one.equals(two)
     assert one.select("report_id", "category").equals(flagged.select("report_id", "category"))
     assert one["names"].list.len().sum() > 100, "the sample's texts name places: nothing was found"
