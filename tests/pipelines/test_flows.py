@@ -214,6 +214,26 @@ def test_an_unexpected_failure_in_one_file_leaves_the_others_loaded(prefect_harn
     assert (counts["reports"], counts["batches"]) == (1, 1)
 
 
+def test_files_are_stored_in_the_order_given_and_the_same_bytes_twice_once(prefect_harness, tmp_path, capsys):
+    """The flow validates a file while it stores the one before: a copy of a file, prepared before
+    the file itself is stored, is still skipped, and the batches keep the command's order."""
+    first, copy, other = tmp_path / "first.csv", tmp_path / "copy.csv", tmp_path / "other.csv"
+    first.write_text("工单编号,来电时间,诉求内容\nG1,2025-06-02 10:00:00,楼下工地欠薪\n", encoding="utf-8")
+    copy.write_bytes(first.read_bytes())
+    other.write_text("工单编号,来电时间,诉求内容\nG2,2025-06-03 10:00:00,邻居漏水纠纷\n", encoding="utf-8")
+    with home_env(tmp_path / "home"):
+        assert main(["ingest", str(first), str(copy), str(other)]) == 0
+    out = capsys.readouterr().out
+    assert re.search(r"copy\.csv: already loaded as batch", out), out
+    con = duckdb.connect(str(tmp_path / "home" / "warehouse.duckdb"), read_only=True)
+    try:
+        batches = con.sql("select file_name from batches order by finished_at").fetchall()
+        assert [os.path.basename(f) for f, in batches] == ["first.csv", "other.csv"]
+        assert con.sql("select count(*) from reports").fetchone()[0] == 2
+    finally:
+        con.close()
+
+
 def test_weekly_through_a_midweek_day_detects_only_whole_weeks(demo, capsys):
     with home_env(demo["home"]):
         assert main(["weekly", "--through", "2026-11-25"]) == 0  # a Wednesday
