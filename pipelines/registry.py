@@ -43,7 +43,8 @@ def engine(categories: list[str]):
 def document_texts(frame: pl.DataFrame) -> tuple[list[str], pl.Series]:
     """Each report's token-cache key and its title and text as one string (the key hashes both, so
     two reports with the same text and another title differ). The texts stay a polars column: as a
-    list of Python strings a million of them held ~0.8 GB more for the whole run."""
+    list of Python strings a million of them held ~0.8 GB more for the whole run. (Scoring reads
+    the same from DuckDB: ``warehouse.unscored_reports(..., documents=True)``.)"""
     keyed = frame.select(pl.col("content_hash"),
                          (pl.col("title").fill_null("") + pl.lit("。") + pl.col("text")).alias("doc_text"),
                          ) if "title" in frame.columns else frame.select("content_hash", pl.col("text").alias("doc_text"))

@@ -48,8 +48,8 @@ def score_reports(model_version: str, model_path: str, through: dt.date, dask: b
     path = str(registry.resolve(model_path))  # absolute: a Dask worker has another working folder
     with warehouse.open_warehouse(settings.warehouse_path()) as con, \
             _scoring_pool(con, model_version, path, through, dask) as pool:
-        todo = warehouse.unscored_reports(con, model_version, through)
-        all_keys, all_texts = registry.document_texts(todo)  # hashed once for the run
+        todo = warehouse.unscored_reports(con, model_version, through, documents=True)  # keyed in DuckDB
+        all_keys, all_texts = todo["doc_key"].to_list(), todo["doc_text"]
         todo = todo.select("report_id", "received_at")          # the texts are in all_texts now
         # the texts, chunk by chunk, each let go once its chunk is stored: held whole, a million of
         # them (0.33 GB) stayed in this process until the run's end, when DuckDB's cache is fullest too

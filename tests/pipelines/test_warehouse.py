@@ -233,3 +233,34 @@ def test_duckdb_keeps_only_the_memory_the_setting_allows(tmp_path, monkeypatch):
     monkeypatch.setenv("SHAOBING_DUCKDB_MEMORY", "lots")
     with pytest.raises(SystemExit, match=r"SHAOBING_DUCKDB_MEMORY='lots': expected an amount such as 1GB"):
         warehouse.connect(tmp_path / "w.duckdb")
+
+
+def test_the_documents_duckdb_keys_are_those_the_token_cache_is_keyed_by_in_python(tmp_path, monkeypatch):
+    """Scoring reads each report's document and cache key from DuckDB (``unscored_reports(...,
+    documents=True)``); ``registry.document_texts`` builds them in Python for retraining: a text
+    segmented by one is found in the cache by the other only if both give the same string and key."""
+    from pipelines import ingest, registry
+    from pipelines.sources import read_raw
+
+    monkeypatch.setenv("SHAOBING_HOME", str(tmp_path))
+    monkeypatch.setenv("SHAOBING_WORKERS", "1")
+    untitled, titled = tmp_path / "h.csv", tmp_path / "t.csv"
+    untitled.write_text("工单编号,来电时间,诉求内容\nGD1,2025-01-13 09:00,工资没发😀\nGD2,2025-01-14 09:00,欠薪 \"老板\"跑了\n",
+                        encoding="utf-8")
+    titled.write_text("工单编号,来电时间,标题,诉求内容\nGD3,2025-01-13 10:00,讨薪,工地欠薪三个月\n"
+                      "GD4,2025-01-14 10:00,,楼盘逾期交房\n", encoding="utf-8")
+    started = dt.datetime(2026, 12, 1)
+    for path, batch_id in ((untitled, "B1"), (titled, "B2")):
+        channel, reports, check = ingest.prepare_batch.fn(read_raw(path), pl.DataFrame(
+            schema={"area_code": pl.String, "name": pl.String, "level": pl.String, "parent_code": pl.String}),
+            batch_id, "salt", started)
+        assert ingest.load_batch.fn(str(path), batch_id, channel, "utf-8", reports, check, 2, started).loaded == 2
+    with warehouse.open_warehouse(tmp_path / "warehouse.duckdb", read_only=True) as con:
+        through = dt.date(2026, 1, 1)
+        plain = warehouse.unscored_reports(con, "m1", through)
+        documents = warehouse.unscored_reports(con, "m1", through, documents=True)
+    keys, texts = registry.document_texts(plain)
+    assert documents["report_id"].to_list() == plain["report_id"].to_list()
+    assert documents["doc_text"].to_list() == texts.to_list()
+    assert documents["doc_key"].to_list() == keys
+    assert "讨薪。工地欠薪三个月" in texts.to_list() and any(t.startswith("。") for t in texts.to_list())
