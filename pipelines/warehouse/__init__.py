@@ -406,6 +406,11 @@ def model_versions(con) -> pl.DataFrame:
 
 
 # ---------------------------------------------------------------- scoring
+# A report's title and text as the one string it is segmented from and its tokens are cached
+# under (by its SHA-1): registry.document_texts builds the same string in polars.
+DOCUMENT_SQL = "(coalesce(r.title, '') || '。' || r.text)"
+
+
 def unscored_reports(con, model_version: str, through, documents: bool = False) -> pl.DataFrame:
     """Reports received before ``through`` that ``model_version`` has not scored yet.
 
@@ -429,11 +434,6 @@ def unscored_reports(con, model_version: str, through, documents: bool = False) 
         where r.batch_id in ({keys}) and r.received_at < ? and not exists (
             select 1 from report_scores s where s.report_id = r.report_id and s.model_version = ?)
         order by r.report_id""", [*open_batches, through, model_version])
-
-
-# A report's title and text as the one string it is segmented from and its tokens are cached
-# under (by its SHA-1): registry.document_texts builds the same string in polars.
-DOCUMENT_SQL = "(coalesce(r.title, '') || '。' || r.text)"
 
 
 def _open_batches(con, model_version: str) -> list[str]:
