@@ -83,7 +83,7 @@ def cmd_ingest(args) -> int:
         elif r.status == "skipped":
             print(f"{r.file}: {r.message}")
         else:
-            print(f"{r.file}: {r.rows_in:,} rows in, {r.loaded:,} loaded, {r.quarantined:,} quarantined ({r.message})")
+            print(f"{r.file}: {count(r.rows_in, 'row')} in, {r.loaded:,} loaded, {r.quarantined:,} quarantined ({r.message})")
     loaded = sum(r.loaded for r in results)
     quarantined = sum(r.quarantined for r in results)
     print(f"ingest: {count(len(results), 'file')}, {count(loaded, 'report')} loaded, {count(quarantined, 'row')} quarantined"
