@@ -175,9 +175,10 @@ def detect_week(counts: pl.DataFrame, week: date, *, methods=COMBINED, alpha: fl
     module docstring). ``alpha``, ``baseline`` and ``guard`` are EARS C1/C2's (C3 uses
     ``c3_alpha``); ``farrington_params``, ``cusum`` and ``pooled`` hold the other methods'
     parameters. ``pooled_nb`` and ``pooled_cusum`` compare each series with the other series of
-    its pool: the same category and the same ``pools[area_code]`` (default: the same area-code
-    length, i.e. the same administrative level); they need every series of the pool, not just
-    this week's busy ones.
+    its pool: the same category and the same ``pools[area_code]`` (the flows give the areas
+    table's level; a code it lacks falls back to ``area_level``), so that a village is compared
+    with villages, not with the town and county whose counts contain its own reports; they need
+    every series of the pool, not just this week's busy ones.
     Returns the alarming rows (see SIGNAL_SCHEMA), strongest first.
     """
     if week.weekday() != 0:
@@ -195,7 +196,7 @@ def detect_week(counts: pl.DataFrame, week: date, *, methods=COMBINED, alpha: fl
     if {"pooled_nb", "pooled_cusum"} & set(methods) and current.height:
         # The pooled test needs every series of the pools of this week's busy ones.
         keys = window.select("area_code", "category").unique().sort("area_code", "category")
-        pool = [pools.get(a, "") if pools is not None else str(len(a)) for a in keys["area_code"]]
+        pool = [(pools or {}).get(a) or area_level(a) for a in keys["area_code"]]
         keys = keys.with_columns(pl.Series("_pool", pool, dtype=pl.String))
         keys = keys.join(current.join(keys, on=["area_code", "category"])
                          .select("category", "_pool").unique(), on=["category", "_pool"])
@@ -217,6 +218,18 @@ def detect_week(counts: pl.DataFrame, week: date, *, methods=COMBINED, alpha: fl
     frames = [_signals(keys, week, method, result) for method, result in found.items()]
     return pl.concat([pl.DataFrame(schema=SIGNAL_SCHEMA), *frames]).sort(["score", "area_code", "category", "detector"],
                                   descending=[True, False, False, False])
+
+
+def area_level(code: str) -> str:
+    """The pool of an area code that ``pools`` does not place: a 12-digit 统计用区划代码's level,
+    read from its trailing zeros (province 2 digits, city 4, county 6, town 9, village 12), or
+    for any other code its length."""
+    if len(code) == 12 and code.isdigit():
+        for level, digits in ((1, 2), (2, 4), (3, 6), (4, 9)):
+            if code[digits:] == "0" * (12 - digits):
+                return f"level {level}"
+        return "level 5"
+    return f"length {len(code)}"
 
 
 def _signals(keys: pl.DataFrame, week: date, method: str, result: dict[str, np.ndarray]) -> pl.DataFrame:

@@ -22,7 +22,7 @@ season, the holiday dip and any common trend out of the expectation without a se
 from the first weeks of data on. Its price: a rise shared by the whole pool — every area of a
 category at once — is absorbed as "season" and left to the other methods (Farrington, the
 CUSUM), which is why this test is meant to run beside them. A pool should hold series of one
-level and one category (``detect_week`` pools by category and area-code length, so that a town
+level and one category (``detect_week`` pools by category and administrative level, so that a town
 is not compared with the county that contains it).
 
 Once ``season_years`` years of history exist, the pool's total of week t is also forecast from

@@ -58,11 +58,12 @@ def replay(date_from: dt.date, date_to: dt.date) -> tuple[pl.DataFrame, pl.DataF
             raise SystemExit(f"no reports were received in the weeks {first} … {last + dt.timedelta(days=6)}, "
                              "nothing to replay" + (f" (the warehouse holds reports from {held} to {latest:%Y-%m-%d})"
                                                     if held else " (the warehouse holds no reports)"))
-        counts, lineage, flagged, names = detection_inputs(con, champ["version"], last + dt.timedelta(days=7), first)
+        params = detection_params(con)
+        counts, lineage, flagged, names = detection_inputs(con, champ["version"], last + dt.timedelta(days=7), first,
+                                                           params)
     if counts.is_empty():
         raise SystemExit(f"no weekly counts for model {champ['version']}: run `shaobing weekly` first")
     categories = {c.key: c.name for c in taxonomy().categories}
-    params = detection_params()
     open_alerts = pl.DataFrame(schema=ALERT_SCHEMA)
     closed = pl.DataFrame(schema=ALERT_SCHEMA)
     history, links, new_per_week = [], [], []

@@ -108,11 +108,14 @@ def score_chunk(model_version: str, path: str, report_ids: list[str], texts: lis
     return scoring.score_chunk(model_version, path, report_ids, texts, cached)
 
 
-def detection_params() -> Params:
+def detection_params(con=None) -> Params:
+    """The settings' detection parameters; with a warehouse, the pooled detectors' pools are the
+    areas' levels in its gazetteer (without one, ``detect_week`` reads them from the codes)."""
     return Params(min_count=settings.get_int("SHAOBING_MIN_COUNT"), budget=settings.get_int("SHAOBING_ALERT_BUDGET"),
                   cluster_weeks=settings.get_int("SHAOBING_CLUSTER_WEEKS"),
                   cluster_reporters=settings.get_int("SHAOBING_CLUSTER_REPORTERS"),
-                  quiet_weeks=settings.get_int("SHAOBING_ALERT_QUIET_WEEKS"))
+                  quiet_weeks=settings.get_int("SHAOBING_ALERT_QUIET_WEEKS"),
+                  detector={} if con is None else {"pools": warehouse.area_pools(con)})
 
 
 def detection_inputs(con, model_version: str, through: dt.date, first: dt.date | None = None,
@@ -148,8 +151,8 @@ def detection_inputs(con, model_version: str, through: dt.date, first: dt.date |
 def detect_weeks(model_version: str, through: dt.date) -> dict:
     """Replay detection for every week not yet done, in order, and store signals and alerts."""
     categories = {c.key: c.name for c in taxonomy().categories}
-    params = detection_params()
     with warehouse.open_warehouse(settings.warehouse_path()) as con:
+        params = detection_params(con)
         done = warehouse.last_done_week(con)
         first = None if done is None else done + dt.timedelta(weeks=1)
         counts, lineage, flagged, names = detection_inputs(con, model_version, through, first, params, keep=True)

@@ -653,6 +653,12 @@ def area_names(con) -> dict[str, str]:
     return dict(con.sql("select area_code, name from areas").fetchall())
 
 
+def area_pools(con) -> dict[str, str]:
+    """Each area's pool for the pooled detectors: its level in the gazetteer (villages with
+    villages, towns with towns), in the form of ``models.detectors.area_level``."""
+    return dict(con.sql("select area_code, 'level ' || level from areas where level is not null").fetchall())
+
+
 def alert_reports_of_week(con, week) -> pl.DataFrame:
     return frame(con, """
         select ar.alert_id, r.report_id, r.channel, r.received_at, r.area_code, n.name as area_name, r.title, r.text

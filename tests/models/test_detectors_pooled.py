@@ -6,7 +6,7 @@ import polars as pl
 import pytest
 from scipy.stats import nbinom
 
-from models.detectors import detect_matrix, detect_week
+from models.detectors import area_level, detect_matrix, detect_week
 from models.cusum import PooledCusum
 from models.pooled import PooledNB, pool_forecast, pooled_dispersion, pooled_expectation, pooled_nb
 
@@ -88,6 +88,35 @@ def test_detect_week_pools_by_category_and_level_and_matches_the_matrix():
     pools = {c: "all" for c in [*codes, "110100001"]}
     both = detect_week(frame, W0 + timedelta(weeks=39), methods=("pooled_nb",), pools=pools)
     assert codes[0] not in set(both["area_code"])
+
+
+def test_twelve_digit_codes_are_pooled_by_their_level_read_from_the_trailing_zeros():
+    assert [area_level(c) for c in ("360000000000", "369900000000", "369901000000", "369901001000",
+                                    "369901001002")] == [f"level {n}" for n in range(1, 6)]
+    assert area_level("110101") == area_level("110102") == "length 6"
+
+
+def test_a_rise_in_every_village_of_one_town_alarms_the_town_with_12_digit_codes():
+    # A county, two towns of four villages each; every report is counted in its village, its town
+    # and the county (as warehouse.refresh_weekly_counts counts it). All codes have 12 digits, so
+    # pooling by code length would put the county, its towns and villages in one pool, where the
+    # county's and the town's own counts (which hold the rise) swell every expectation.
+    rng = np.random.default_rng(0)
+    county, towns = "369901000000", ["369901001000", "369901002000"]
+    villages = [t[:9] + f"{i:03d}" for t in towns for i in range(1, 5)]
+    y = rng.poisson(0.6, size=(8, 60)).astype(int)
+    y[:4, 57:] += 2                                  # the four villages of the first town, three weeks
+    rows = [(W0 + timedelta(weeks=int(t)), area, "debt", int(y[s, t]))
+            for s, t in zip(*np.nonzero(y)) for area in (villages[s], villages[s][:9] + "000", county)]
+    frame = pl.DataFrame(rows, schema={"week": pl.Date, "area_code": pl.String, "category": pl.String,
+                                       "n": pl.Int64}, orient="row").group_by("week", "area_code", "category").sum()
+    week = W0 + timedelta(weeks=59)
+    out = detect_week(frame, week, methods=("pooled_cusum",))
+    assert towns[0] in set(out["area_code"]) and towns[1] not in set(out["area_code"])
+    levels = {county: "level 3", **{t: "level 4" for t in towns}, **{v: "level 5" for v in villages}}
+    assert detect_week(frame, week, methods=("pooled_cusum",), pools=levels).equals(out)
+    mixed = detect_week(frame, week, methods=("pooled_cusum",), pools={a: "one" for a in levels})
+    assert towns[0] not in set(mixed["area_code"])   # what the code-length pools did
 
 
 def test_the_pool_forecast_is_past_years_same_weeks_at_this_years_level():

@@ -101,3 +101,18 @@ def test_an_import_that_fails_while_placing_reports_stores_none_of_its_areas(tmp
         assert warehouse.import_areas(con, frame, place) == (1, 1)
         assert con.sql("select area_code from reports").fetchall() == [("369901001000",)]
         assert warehouse.areas(con).height == 2
+
+
+def test_the_weekly_detection_pools_areas_by_their_gazetteer_level(tmp_path):
+    # A gazetteer may use codes of its own (not 统计用区划代码): its level column places them.
+    from pipelines.weekly import detection_params
+    from models.detectors import area_level
+
+    frame = read_areas(areas_file(tmp_path, COUNTY, TOWN, "X01,上村,5,369901001000,,",
+                                  "369901001002,下村,5,369901001000,,"))[0]
+    with warehouse.open_warehouse(tmp_path / "warehouse.duckdb") as con:
+        warehouse.import_areas(con, frame, place)
+        pools = detection_params(con).detector["pools"]
+    assert pools == {"369901000000": "level 3", "369901001000": "level 4", "X01": "level 5",
+                     "369901001002": "level 5"}
+    assert pools["369901001002"] == area_level("369901001002")  # one pool whichever way it is found
