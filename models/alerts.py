@@ -37,6 +37,7 @@ DETECTOR_NAMES = {"ears_c1": "EARS C1", "ears_c2": "EARS C2", "ears_c3": "EARS C
                   "glrnb": "负二项 GLR", "cluster": "地点聚集"}
 COLLECTIVE = 5          # people on one report from which it is a collective petition (集体访)
 _STREAK = re.compile(r"连续第 (\d+) 周预警")
+_PERIOD = re.compile(r"」近 (\d+) 周 \d+ 件")   # an explanation's head over several weeks (``explain``)
 
 Key = tuple[str, str]
 
@@ -88,15 +89,20 @@ def update_alerts(open_alerts: pl.DataFrame, signals: pl.DataFrame, week: date,
                   dismissed_rise: float = 1.5) -> tuple[pl.DataFrame, int]:
     """Fold ``week``'s signals into the alerts; return the changed and new rows and the new count.
 
-    A signal on a key with an open alert updates it (score = max(new, decay × old)); otherwise it
-    opens a ``new`` alert, unless a closed (dismissed/resolved/expired) alert on that key already
-    covers ``week``, or an analyst dismissed an alert on that key within ``dismissed_weeks`` and
-    the count has not risen to ``dismissed_rise`` × the count that was dismissed: the same evidence
-    does not come back. At most ``max_new`` new alerts a week, strongest first; updates are never
-    held back. Signals of other weeks are ignored; several detectors on one key count as their strongest.
+    A signal on a key with an open alert updates it (score and rank = max(new, decay^w × old), w
+    the weeks since its last evidence); otherwise it opens a ``new`` alert, unless a closed
+    (dismissed/resolved/expired) alert on that key already covers ``week``, or an analyst
+    dismissed an alert on that key within ``dismissed_weeks`` and the reports per week have not
+    risen to ``dismissed_rise`` × those of the dismissed alert (a CUSUM's run or a cluster's
+    window covers several weeks): the same evidence does not come back. A place's key includes
+    the variants of its name (福寿康 / 福寿康养老), open or closed. At most ``max_new`` new alerts a
+    week, strongest first; updates are never held back. Signals of other weeks are ignored;
+    several detectors on one key count as their strongest. Should two open alerts share a key (one
+    reopened by an analyst), the one with the latest evidence is updated.
     """
     now = now or datetime.combine(week, datetime.min.time())
-    open_by_key = {key_of(r): r for r in open_alerts.iter_rows(named=True)}
+    latest_last = open_alerts.sort("last_week", "first_week", "alert_id") if open_alerts.height else open_alerts
+    open_by_key = {key_of(r): r for r in latest_last.iter_rows(named=True)}
     closed_until = _closed_until(closed_alerts)
     dismissed = _last_dismissed(closed_alerts)
     updated, fresh, touched = [], [], set()
@@ -114,11 +120,12 @@ def update_alerts(open_alerts: pl.DataFrame, signals: pl.DataFrame, week: date,
         elif sig.get("place") and any(f["place"] and f["category"] == sig["category"]
                                       and related(f["place"], sig["place"]) for f in fresh):
             continue  # a weaker variant of a place that opened an alert this week
-        elif closed_until.get(key, date.min) < week:
-            last = dismissed.get(key)
+        elif max((closed_until[k] for k in _closed_keys(sig, closed_until)), default=date.min) < week:
+            last = max((dismissed[k] for k in _closed_keys(sig, dismissed)), key=lambda r: r["last_week"],
+                       default=None)
             if last is None or week > last["last_week"] + timedelta(weeks=dismissed_weeks):
                 fresh.append(_new(sig, week, now, names, ev))
-            elif sig["observed"] >= dismissed_rise * (last["observed"] or 0):
+            elif sig["observed"] / signal_weeks(sig, ev) >= dismissed_rise * (last["observed"] or 0) / alert_weeks(last):
                 fresh.append(_new(sig, week, now, names, ev, dismissed=last))
     fresh.sort(key=lambda r: (-r["rank"], -r["score"], r["area_code"] or "", r["category"], r["place"] or ""))
     fresh = fresh if max_new is None else fresh[:max_new]
@@ -135,6 +142,28 @@ def _open_key(sig: dict, open_by_key: dict[Key, dict]) -> Key:
     variants = [k for k, row in open_by_key.items()
                 if row.get("place") and k[1] == sig["category"] and related(place, row["place"])]
     return min(variants, key=lambda k: open_by_key[k]["first_week"]) if variants else key
+
+
+def _closed_keys(sig: dict, by_key: dict[Key, object]) -> list[Key]:
+    """The keys of ``by_key`` (closed alerts' keys) that are the signal's: its own, and for a place
+    those of the variants of its name in the same category."""
+    key = key_of(sig)
+    place = sig.get("place")
+    if not place:
+        return [key] if key in by_key else []
+    return [k for k in by_key if k == key or (k[1] == sig["category"] and k[0].startswith("place:")
+                                               and related(place, k[0].removeprefix("place:")))]
+
+
+def signal_weeks(sig: dict, ev: dict | None = None) -> int:
+    """The weeks a signal's count covers: a CUSUM's run, a cluster's window, else one."""
+    return int(sig.get("weeks") or ((ev or {}).get("window", 4) if sig.get("detector") == "cluster" else 1))
+
+
+def alert_weeks(alert: dict) -> int:
+    """The weeks an alert's ``observed`` covers, as its explanation says (近 N 周 …; else one)."""
+    found = _PERIOD.search(alert.get("explanation") or "")
+    return int(found.group(1)) if found else 1
 
 
 def _where(row: dict, area_names: dict[str, str]) -> str:
@@ -184,15 +213,17 @@ def _updated(old: dict, sig: dict, week: date, now, decay, names, ev) -> dict | 
     if week < old["last_week"]:
         return None  # a re-run of an older week must not move an alert backwards
     rerun = week == old["last_week"]
-    # A re-run of the same week must not decay the score a second time or extend the streak.
-    score = max(sig["score"], old["score"]) if rerun else max(sig["score"], decay * old["score"])
+    # The old strength decays by each week without evidence since; a re-run of the same week must
+    # not decay it a second time or extend the streak.
+    fade = decay ** ((week - old["last_week"]).days // 7)
+    score = max(sig["score"], fade * old["score"])
     streak = ev.get("streak") or _next_streak(old, week, rerun)
     text = explain(*names, sig["observed"], sig["expected"], sig["upper"], sig["score"],
                    streak=streak, evidence=ev, detector=sig.get("detector", "ears_c2"),
                    first_week=old["first_week"], weeks=sig.get("weeks"))
     fresh_rank = _rank(sig, ev)
     old_rank = old.get("rank") or 0.0
-    rank = max(fresh_rank, old_rank) if rerun else max(fresh_rank, decay * old_rank)
+    rank = max(fresh_rank, fade * old_rank)
     # a place's alert follows where its reports come from now; an area's alert keeps its area
     area = sig["area_code"] if sig.get("place") else old["area_code"]
     return {**{k: old.get(k) for k in ALERT_SCHEMA}, "area_code": area, "last_week": week, "score": float(score),
@@ -217,10 +248,14 @@ def _next_streak(old: dict, week: date, rerun: bool) -> int:
 def _new(sig: dict, week: date, now, names, ev, dismissed: dict | None = None) -> dict:
     text = explain(*names, sig["observed"], sig["expected"], sig["upper"], sig["score"],
                    streak=ev.get("streak") or 1, evidence=ev, detector=sig.get("detector", "ears_c2"),
-                   weeks=sig.get("weeks"))
+                   weeks=sig.get("weeks"),
+                   first_week=None if dismissed is None else dismissed["first_week"])
     if dismissed is not None:
-        text += (f"（{dismissed['last_week']:%Y-%m-%d} 当周 {dismissed['observed']} 件的预警曾被排除，"
-                 f"本周件数明显上升，重新提出。）")
+        before, now_weeks = alert_weeks(dismissed), signal_weeks(sig, ev)
+        text += (f"（{dismissed['last_week']:%Y-%m-%d} 的预警"
+                 f"（{'当周' if before == 1 else f'近 {before} 周'} {dismissed['observed']} 件，"
+                 f"每周 {(dismissed['observed'] or 0) / before:.1f} 件）曾被排除；"
+                 f"现每周 {sig['observed'] / now_weeks:.1f} 件，明显上升，重新提出。）")
     return {"alert_id": alert_id(sig["area_code"], sig["category"], week, sig.get("place")),
             "area_code": sig["area_code"], "category": sig["category"],
             "first_week": week, "last_week": week, "status": "new", "score": float(sig["score"]),

@@ -177,3 +177,55 @@ def test_the_explanation_names_the_weeks_a_signal_counts():
     assert "同类地区对比 CUSUM 统计量 2.3" in run
     week = explain("青石镇桃园村", "劳资欠薪", 6, 1.4, 4.0, 2.3, detector="pooled_cusum", weeks=1)
     assert "」本周 6 件" in week
+
+
+def test_a_dismissed_place_does_not_come_back_under_a_variant_of_its_name():
+    opened, _ = run(NO_ALERTS, place_signal(W1, 5, 6.0).with_columns(pl.lit("福寿康养老").alias("place")), W1)
+    dismissed = opened.with_columns(status=pl.lit("dismissed"))
+    for name in ("福寿康", "福寿康养老"):
+        again, n_new = run(NO_ALERTS, place_signal(W2, 5, 6.0).with_columns(pl.lit(name).alias("place")), W2,
+                           closed_alerts=dismissed)
+        assert (again.height, n_new) == (0, 0), name
+    other, n_new = run(NO_ALERTS, place_signal(W2, 5, 6.0).with_columns(pl.lit("锦绣华庭").alias("place")), W2,
+                       closed_alerts=dismissed)
+    assert n_new == 1  # another place is another key
+
+
+def run_signal(week, observed, expected, score, weeks):
+    return pl.DataFrame([(week, "330100001001", "debt", "pooled_cusum", observed, expected, 3.0, score, weeks)],
+                        schema=SIGNAL_SCHEMA, orient="row")
+
+
+def test_a_dismissed_alert_comes_back_when_its_reports_per_week_rise_not_its_total_over_more_weeks():
+    opened, _ = run(NO_ALERTS, run_signal(W1, 4, 0.6, 1.5, 2), W1)        # 近 2 周 4 件: 2 a week
+    dismissed = opened.with_columns(status=pl.lit("dismissed"))
+    later = W1 + timedelta(weeks=6)
+    slower, n_new = run(NO_ALERTS, run_signal(later, 6, 1.8, 1.3, 6), later, closed_alerts=dismissed)
+    assert (slower.height, n_new) == (0, 0)                                 # 近 6 周 6 件: 1 a week
+    faster, n_new = run(NO_ALERTS, run_signal(later, 3, 0.3, 2.0, 1), later, closed_alerts=dismissed)
+    assert n_new == 1                                                       # 本周 3 件 >= 1.5 x 2
+    text = faster["explanation"][0]
+    assert "本周 3 件" in text and "再次预警（首次 2024-03-04）" in text and "首次预警" not in text
+    assert "（近 2 周 4 件，每周 2.0 件）曾被排除；现每周 3.0 件" in text
+
+
+def test_an_alert_s_rank_fades_by_every_week_without_evidence():
+    opened, _ = run(NO_ALERTS, signals(W1, ("330100001001", "debt", 5, 10.0)), W1)
+    rank = opened["rank"][0]
+    later = W1 + timedelta(weeks=7)
+    weak = signals(later, ("330100001001", "debt", 3, 1.5))
+    updated, _ = run(opened, weak, later)
+    fresh = run(NO_ALERTS, weak, later)[0]["rank"][0]
+    assert updated["rank"][0] == pytest.approx(max(fresh, 0.8 ** 7 * rank))
+    assert updated["score"][0] == pytest.approx(max(1.5, 0.8 ** 7 * 10.0))
+
+
+def test_of_two_open_alerts_on_one_key_the_one_with_the_latest_evidence_is_updated():
+    old, _ = run(NO_ALERTS, signals(W1, ("330100001001", "debt", 5, 5.0)), W1)
+    later = W1 + timedelta(weeks=12)
+    new, _ = run(NO_ALERTS, signals(later, ("330100001001", "debt", 5, 5.0)), later)
+    both = pl.concat([new, old.with_columns(status=pl.lit("reviewing"))])   # the old one reopened
+    for frame in (both, both.reverse()):
+        updated, n_new = run(frame, signals(later + timedelta(weeks=1), ("330100001001", "debt", 6, 6.0)),
+                             later + timedelta(weeks=1))
+        assert n_new == 0 and updated["alert_id"].to_list() == new["alert_id"].to_list()
