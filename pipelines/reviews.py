@@ -211,12 +211,16 @@ def _current(con: sqlite3.Connection, alert_id: str, watermark: int, base_status
 def record_review(alert_id: str, action: str, *, user: str, role: str, seen_status: str, base_status: str,
                   watermark: int = 0, category: str | None = None, note: str = "", reason: str | None = None,
                   merge_into: str | None = None, merge_base_status: str | None = None,
-                  department: str | None = None, due_date: dt.date | None = None) -> int:
+                  department: str | None = None, due_date: dt.date | None = None,
+                  open_on_key: dict[str, str] | None = None) -> int:
     """Record one decision on an alert (and its audit line) in one transaction; return its id.
 
     ``seen_status`` is the status the page showed: if someone changed the alert since, nothing is
     recorded and ConflictError says who. ``base_status`` is the snapshot's status and ``watermark``
-    the last review folded into that snapshot.
+    the last review folded into that snapshot. ``open_on_key``: the other alerts on the same key
+    that the snapshot holds open, with their snapshot status (``board.open_on_key``): an alert is
+    not reopened while one of them is still open (a key has one open alert, which the weekly run
+    updates), and the message names it.
     """
     act = ACTIONS.get(action)
     if act is None:
@@ -230,6 +234,12 @@ def record_review(alert_id: str, action: str, *, user: str, role: str, seen_stat
             raise ConflictError(f"该预警已被{who}改为「{STATUS_NAMES.get(current, current)}」，请刷新后再操作。")
         if current not in act.allowed_from:
             raise ReviewError(f"「{STATUS_NAMES.get(current, current)}」状态的预警不能{act.name}。")
+        if action == "reopen":
+            for other, other_base in (open_on_key or {}).items():
+                now_status, _ = _current(con, other, watermark, other_base)
+                if now_status in OPEN:
+                    raise ReviewError(f"同一地区（地点）同一类别已有未结预警 {other}（{STATUS_NAMES.get(now_status, now_status)}），"
+                                      "不能再打开本预警：请在该预警上继续研判，需要时把两条合并。")
         if action == "merge":
             target, _ = _current(con, merge_into, watermark, merge_base_status or "")
             if target not in OPEN:

@@ -230,6 +230,7 @@ def _submit(a: dict, wm: int, action: str) -> None:
     department = (s.get("review_department_other") or "").strip() or s.get("review_department")
     target = s.get("review_merge")
     target_base = s.get("_merge_base", {}).get(target)
+    others = common.query("open_on_key", a["alert_id"]) if action == "reopen" else None
     try:
         reviews.record_review(
             a["alert_id"], action, user=user.username, role=user.role, seen_status=a["status"],
@@ -237,7 +238,8 @@ def _submit(a: dict, wm: int, action: str) -> None:
             reason=s.get("review_reason") if action == "dismiss" else None,
             merge_into=target if action == "merge" else None, merge_base_status=target_base,
             department=department if action == "dispatch" else None,
-            due_date=s.get("review_due") if action == "dispatch" else None)
+            due_date=s.get("review_due") if action == "dispatch" else None,
+            open_on_key=None if others is None else dict(zip(others["alert_id"], others["base_status"])))
     except reviews.ReviewError as exc:
         s["review_error"] = str(exc)
         return

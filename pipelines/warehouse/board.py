@@ -17,6 +17,7 @@ import duckdb
 import polars as pl
 
 from models.alerts import CLOSED_STATUSES, OPEN_STATUSES
+from models.clusters import related
 
 from . import frame
 
@@ -215,6 +216,24 @@ def area_choices(con) -> pl.DataFrame:
     """Areas under the top level with their parent's name, by code (the analysts' area filter)."""
     return con.sql("""select a.area_code, a.name, a.level, p.name as parent_name from areas a
                       join areas p on p.area_code = a.parent_code order by a.area_code""").pl()
+
+
+def open_on_key(con, alert_id: str) -> pl.DataFrame:
+    """The other open alerts on this alert's key (area × category, or place × category counting
+    the variants of the place's name), with their status in the snapshot itself (``base_status``):
+    an alert is not reopened beside one of them (``reviews.record_review``)."""
+    rows = frame(con, f"""
+        select a.alert_id, a.status, a.first_week, a.last_week, a.place,
+               (select s.status from alerts s where s.alert_id = a.alert_id) as base_status
+        from alerts_now a, (select area_code, category, place from alerts where alert_id = ?) k
+        where a.alert_id != ? and list_contains(?::varchar[], a.status) and a.category = k.category
+          and (a.place is null and k.place is null and a.area_code = k.area_code
+               or a.place is not null and k.place is not null)
+        order by a.last_week desc, a.alert_id""", [alert_id, alert_id, OPEN])
+    place = frame(con, "select place from alerts where alert_id = ?", [alert_id])
+    if place.height and place["place"][0] is not None:
+        rows = rows.filter(pl.col("place").map_elements(lambda p: related(p, place["place"][0]), return_dtype=pl.Boolean))
+    return rows.drop("place")
 
 
 def merge_targets(con, alert_id: str) -> pl.DataFrame:

@@ -155,3 +155,22 @@ def test_find_reports_by_id_or_words(con):
 
 def test_the_review_watermark_is_zero_before_any_fold(con):
     assert board.review_watermark(con) == 0
+
+
+def test_open_on_key_names_the_other_open_alerts_of_an_alerts_key_place_variants_included(snapshot):
+    writer = warehouse.connect(settings.warehouse_path())
+    writer.executemany("""insert into alerts (alert_id, area_code, category, first_week, last_week, status, score,
+                          observed, expected, explanation, rank, created_at, updated_at, place)
+                          values (?, '110101001002', ?, ?, ?, ?, 3.0, 4, 1.0, '', 30.0, now(), now(), ?)""",
+                       [("a4", "family_neighbour", WEEK, WEEK, "new", None),
+                        ("p1", "debt", LAST_WEEK, LAST_WEEK, "dismissed", "福寿康养老"),
+                        ("p2", "debt", WEEK, WEEK, "new", "福寿康"),
+                        ("p3", "debt", WEEK, WEEK, "new", "锦绣华庭")])
+    writer.close()
+    warehouse.publish_snapshot(settings.warehouse_path(), snapshot)
+    con = board.cursor(board.open_snapshot(snapshot))
+    assert board.open_on_key(con, "a3").select("alert_id", "base_status").rows() == [("a4", "new")]
+    assert board.open_on_key(con, "a4").is_empty()          # a3 is resolved; a2 is another category
+    assert board.open_on_key(con, "p1")["alert_id"].to_list() == ["p2"]
+    # a decision not yet folded into the snapshot counts: a4 dismissed leaves a3 alone on its key
+    assert board.open_on_key(overlaid(snapshot, a4="dismissed"), "a3").is_empty()

@@ -72,6 +72,7 @@ def calls(s: str):
         ("alert_reports", lambda c: board_sql.alert_reports(c, s, [s]), "empty"),
         ("alert_series", lambda c: board_sql.alert_series(c, s), "empty"),
         ("merge_targets", lambda c: board_sql.merge_targets(c, s)["alert_id"].to_list(), ["a1", "a2"]),
+        ("open_on_key", lambda c: board_sql.open_on_key(c, s), "empty"),
         ("brief_reports", lambda c: board_sql.brief_reports(c, [s]), "empty"),
         ("headline categories", lambda c: board_sql.headline(c, WEEK, LAST_WEEK, [s])["open"].item(), 0),
         ("headline town", lambda c: board_sql.headline(c, WEEK, LAST_WEEK, None, s)["open"].item(), 0),

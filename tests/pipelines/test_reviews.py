@@ -200,3 +200,12 @@ def test_no_decision_is_lost_while_people_decide_and_flows_fold_at_once(wh):
     ids = [r for (r,) in sql("select review_id from alert_reviews order by review_id")]
     assert ids == list(range(1, 101)) and folds >= 1
     assert len(reviews.audit_log(1000)) == 100
+
+
+def test_an_alert_is_not_reopened_beside_another_open_alert_on_its_key(home):
+    reopen = lambda: reviews.record_review("a3", "reopen", seen_status="resolved", base_status="resolved",  # noqa: E731
+                                           note="再看一遍", open_on_key={"a4": "new"}, **BY)
+    with pytest.raises(reviews.ReviewError, match="已有未结预警 a4（新发现）"):
+        reopen()
+    reviews.record_review("a4", "dismiss", seen_status="new", base_status="new", reason="normal", **BY)
+    assert reopen() > 0   # a4 dismissed since the snapshot: a3 may be reopened
