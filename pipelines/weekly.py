@@ -36,6 +36,18 @@ def default_through(latest: dt.datetime | None, today: dt.date) -> dt.date:
     return min(this_monday, monday(latest.date()) + dt.timedelta(days=7))
 
 
+def detect_through(asked: dt.date | None, latest: dt.datetime | None, today: dt.date) -> tuple[dt.date, str | None]:
+    """The Monday before which a run detects: the one asked for, but never past ``default_through``
+    (a week detected before its reports arrive would stay detected without them: a run detects
+    only the weeks after the last one done); and why the asked one was not kept, if it was not."""
+    last_whole = default_through(latest, today)
+    if asked is None or asked <= last_whole:
+        return asked or last_whole, None
+    ends = f"the reports end {latest:%Y-%m-%d}" if latest else "there are no reports"
+    return last_whole, (f"weeks before {asked} were asked for, but {ends} and today is {today}: "
+                        f"detecting the weeks before {last_whole}")
+
+
 def progress(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
@@ -205,7 +217,9 @@ def weekly_flow(through: dt.date | None = None) -> dict:
         raise SystemExit(NO_MODEL)
     if first is None:
         raise SystemExit(NO_REPORTS)
-    through = through or default_through(latest, settings.now().date())
+    through, why = detect_through(through, latest, settings.now().date())
+    if why:
+        progress(f"weekly: {why}")
     progress(f"weekly: model {champ['version']}, weeks before {through}")
     scored = score_reports(champ["version"], champ["path"], through, dask=_on_dask())
     result = detect_weeks(champ["version"], through)

@@ -177,3 +177,20 @@ def test_a_backtest_reads_kept_names_and_keeps_none(grown_copy, monkeypatch):
     with warehouse.open_warehouse(path, read_only=True) as con:  # as `shaobing backtest` opens it
         weekly.detection_inputs(con, champ, through)
         assert sum(calls) == 5
+
+
+@pytest.mark.parametrize("asked, latest, today, through, refused", [
+    (None, dt.datetime(2026, 11, 18, 9), dt.date(2026, 12, 2), dt.date(2026, 11, 23), False),  # the data's last week
+    (None, dt.datetime(2026, 11, 30, 9), dt.date(2026, 12, 2), dt.date(2026, 11, 30), False),  # not this unfinished one
+    (dt.date(2026, 11, 9), dt.datetime(2026, 11, 18, 9), dt.date(2026, 12, 2), dt.date(2026, 11, 9), False),
+    (dt.date(2030, 1, 7), dt.datetime(2026, 11, 18, 9), dt.date(2026, 12, 2), dt.date(2026, 11, 23), True),
+    (dt.date(2026, 12, 7), dt.datetime(2026, 12, 1, 9), dt.date(2026, 12, 2), dt.date(2026, 11, 30), True),
+])
+def test_a_run_never_detects_weeks_its_reports_have_not_reached(asked, latest, today, through, refused):
+    # (a week detected before its reports arrive would never be detected again with them)
+    from pipelines.weekly import detect_through
+
+    got, why = detect_through(asked, latest, today)
+    assert got == through and (why is not None) == refused
+    if refused:
+        assert f"weeks before {asked} were asked for" in why and f"detecting the weeks before {through}" in why
