@@ -31,7 +31,7 @@ def _workbook(con, week: dt.date, tmp: Path) -> None:
     wrap = book.add_format({"text_wrap": True, "valign": "top"})
     sheet = book.add_worksheet("预警")
     sheet.write(0, 0, f"哨兵风险预警周报 · {week}（周一）至 {week + dt.timedelta(days=6)}", book.add_format({"bold": True, "font_size": 14}))
-    cols = [("排名", 6), ("区域", 16), ("区域代码", 14), ("涉及地点/单位", 16), ("风险类别", 12), ("件数", 8), ("预期", 8),
+    cols = [("排名", 6), ("区域", 16), ("区域代码", 14), ("涉及地点/单位", 16), ("风险类别", 12), ("件数（统计期）", 9), ("预期", 8),
             ("综合评分", 9), ("检测统计量", 9), ("状态", 9), ("首次预警周", 12), ("关联报告数", 10), ("说明", 80)]
     for j, (name, width) in enumerate(cols):
         sheet.write(2, j, name, head)
