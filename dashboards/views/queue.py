@@ -245,6 +245,8 @@ def _submit(a: dict, wm: int, action: str) -> None:
         return
     s["review_done"] = f"已记录：{names.action_name(action)}。"
     s.pop("review_action", None)
+    for key in ("review_note", "review_department_other", "review_merge"):
+        s.pop(key, None)
 
 
 def actions(a: dict, wm: int) -> None:
@@ -260,7 +262,9 @@ def actions(a: dict, wm: int) -> None:
     if not action:
         st.caption("选择一项操作后填写并提交；每项决定都会记录操作人和时间。")
         return
-    with st.form("review_form", clear_on_submit=True, border=True):
+    # not cleared on submit: a refused decision keeps what was typed, to be mended (``_submit``
+    # empties the fields once a decision is recorded)
+    with st.form("review_form", border=True):
         if action == "dismiss":
             st.selectbox("排除原因", list(reviews.DISMISS_REASONS), format_func=names.reason_name, key="review_reason")
         if action == "merge":

@@ -173,6 +173,19 @@ def test_resolving_needs_a_note(snapshot, people):
     assert at.selectbox(key="alert").value == "a2"  # the page stays on the alert decided on
 
 
+def test_a_refused_decision_keeps_the_note_typed_and_a_recorded_one_empties_it(snapshot, people):
+    # (AppTest does not replay a form's clear_on_submit: tests/e2e/test_board.py checks in a
+    # browser that a refused decision keeps its note; here, that a recorded one empties it)
+    at = submit(choose(board("analyst", alert="a2"), "merge"), note="同一借贷人，见三份借条")
+    assert at.error[0].value == "请选择要合并到的另一条预警。"
+    assert at.text_area(key="review_note").value == "同一借贷人，见三份借条"
+    at.selectbox(key="review_merge").set_value("a1")
+    at = at.button(key="review_submit").click().run()
+    assert [e.value for e in at.error] == [] and queue(at)["状态"].tolist()[1] == "已合并"
+    at = choose(at, "note")
+    assert at.text_area(key="review_note").value == ""
+
+
 def test_only_the_actions_a_status_allows_are_offered(snapshot, people):
     at = board("analyst")
     assert at.button_group(key="review_action").options == ["开始研判", "确认预警", "排除", "合并到其他预警", "分流交办",

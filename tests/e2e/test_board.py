@@ -77,6 +77,12 @@ def test_an_analyst_signs_in_filters_confirms_downloads_the_brief_and_signs_out(
     pick(page, "查看预警详情（也可点选上表中的一行）", label)
     expect(page.get_by_text(f"编号：{alert['alert_id']}")).to_be_visible()
     expect(page.get_by_text("每周件数与预期范围")).to_be_visible()
+    merge = reviews.ACTIONS["merge"].name   # a refused decision keeps what was typed, to be mended
+    page.get_by_role("radiogroup", name="操作").get_by_role("radio", name=merge).click()
+    page.get_by_label("备注").fill("浏览器测试：未选合并目标")
+    page.get_by_role("button", name=f"提交：{merge}").click()
+    expect(page.get_by_text("请选择要合并到的另一条预警。")).to_be_visible()
+    expect(page.get_by_label("备注")).to_have_value("浏览器测试：未选合并目标")
     confirm(page, "浏览器测试：核实属实")
     expect(page.get_by_text(f"编号：{alert['alert_id']}")).to_be_visible()  # still on the same alert
     # the button is ready once the board has rebuilt the brief after the decision: on a loaded
