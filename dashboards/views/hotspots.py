@@ -71,10 +71,10 @@ def hotspot_map(areas: pl.DataFrame, hot: pl.DataFrame, height: int) -> alt.Laye
         longitude="lon:Q", latitude="lat:Q", text="name:N")
     spots = alt.Chart(hot).mark_circle(opacity=0.75, stroke="#7a1c00", strokeWidth=1).encode(
         longitude="lon:Q", latitude="lat:Q",
-        size=alt.Size("score:Q", title="预警评分合计", scale=alt.Scale(range=[150, 2500])),
-        color=alt.Color("score:Q", title="预警评分合计", scale=alt.Scale(scheme="orangered")),
+        size=alt.Size("rank:Q", title="最高综合评分", scale=alt.Scale(domain=[0, 100], range=[150, 2500])),
+        color=alt.Color("rank:Q", title="最高综合评分", scale=alt.Scale(domain=[0, 100], scheme="orangered")),
         tooltip=[alt.Tooltip("area_name:N", title="区域"), alt.Tooltip("alerts:Q", title="未结预警"),
-                 alt.Tooltip("类别:N", title="风险类别"), alt.Tooltip("score:Q", title="评分合计", format=".1f")])
+                 alt.Tooltip("类别:N", title="风险类别"), alt.Tooltip("rank:Q", title="最高综合评分", format=".0f")])
     # the town names drawn last, over the bubbles that would hide them
     return alt.layer(base, spots, labels).project(type="mercator").properties(height=height)
 

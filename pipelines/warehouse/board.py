@@ -286,7 +286,8 @@ def headline(con, week: date, since: date, categories: list[str] | None = None, 
 
 
 def hotspot_areas(con, categories: list[str] | None = None, town: str | None = None) -> pl.DataFrame:
-    """Areas with open alerts: where (its own or its parent's coordinates), how many, how strong."""
+    """Areas with open alerts: where (its own or its parent's coordinates), how many, how strong
+    (``rank``: the highest 综合评分 of its open alerts, the 0–100 the board shows), strongest first."""
     return frame(con, f"""
         {_SUBTREE}
         select a.area_code, ar.name as area_name, ar.level, coalesce(parent.name, ar.name) as town_name,
@@ -297,7 +298,7 @@ def hotspot_areas(con, categories: list[str] | None = None, town: str | None = N
         where list_contains(?::varchar[], a.status)
           and (len(?::varchar[]) = 0 or list_contains(?::varchar[], a.category))
           and (?::varchar is null or a.area_code in (select area_code from sub))
-        group by all order by score desc""", [town, OPEN, categories or [], categories or [], town])
+        group by all order by rank desc, score desc, a.area_code""", [town, OPEN, categories or [], categories or [], town])
 
 
 def map_areas(con) -> pl.DataFrame:

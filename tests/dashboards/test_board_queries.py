@@ -128,9 +128,9 @@ def test_the_leaders_headline(con):
     assert h == {"open": 2, "new": 1, "confirmed": 0, "resolved": 1, "median_days": 2.0}
 
 
-def test_hotspot_areas_sum_open_alerts_where_they_are(con):
+def test_hotspot_areas_count_open_alerts_where_they_are_strongest_first(con):
     hot = board.hotspot_areas(con)
-    assert hot.select("area_name", "alerts", "score").rows() == [("多福巷社区", 1, 5.2), ("银闸社区", 1, 3.1)]
+    assert hot.select("area_name", "alerts", "rank").rows() == [("多福巷社区", 1, 60.0), ("银闸社区", 1, 40.0)]
     assert hot["lat"].to_list() == [39.931, 39.929]
 
 

@@ -66,10 +66,10 @@ def test_a_leader_never_sees_report_texts_titles_subjects_or_explanations(snapsh
     assert "多福巷社区" in shown  # area names are what leaders need
 
 
-def test_the_map_sizes_areas_by_their_open_alerts_score(snapshot, people):
+def test_the_map_sizes_areas_by_the_same_0_to_100_score_as_the_table(snapshot, people):
     at = board("leader")
     shown = everything_shown(at)
-    assert '"mercator"' in shown and "预警评分合计" in shown
+    assert '"mercator"' in shown and "最高综合评分" in shown and "评分合计" not in shown
     assert "银闸社区" in shown and "东华门街道" in shown  # a hotspot and a town label
 
 
