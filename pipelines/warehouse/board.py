@@ -388,15 +388,17 @@ def find_reports(con, text: str, limit: int = 50) -> pl.DataFrame:
     # Newest first, so the last weeks are searched before the whole history: reports are stored in
     # about the order they came, and a bound cutoff lets the scan skip older row groups. Enough
     # hits there are the newest overall, unless ``text`` is an id (then it must come first).
-    latest, exact = con.sql("""select max(received_at), count(*) filter (where report_id = ? or source_id = ?)
+    # ids are matched whatever their letters' case (gd2026… finds GD2026…)
+    latest, exact = con.sql("""select max(received_at),
+                                      count(*) filter (where lower(report_id) = lower(?) or lower(source_id) = lower(?))
                                from reports""", params=[text, text]).fetchone()
     for since in ([latest - RECENT] if latest is not None and not exact else []) + [None]:
         hits = frame(con, """
             select report_id, channel, received_at, title, text, source_category from reports r
-            where (r.report_id = ? or r.source_id = ?
+            where (lower(r.report_id) = lower(?) or lower(r.source_id) = lower(?)
                    or (length(?) >= 2 and (contains(r.text, ?) or contains(coalesce(r.title, ''), ?))))
               and (?::timestamp is null or r.received_at >= ?::timestamp)
-            order by (r.report_id = ? or r.source_id = ?) desc, r.received_at desc limit ?""",
+            order by (lower(r.report_id) = lower(?) or lower(r.source_id) = lower(?)) desc, r.received_at desc limit ?""",
                 [text, text, text, text, text, since, since, text, text, limit])
         if hits.height >= limit:
             break

@@ -148,6 +148,7 @@ def test_leader_queries_return_no_text_columns(con):
 
 def test_find_reports_by_id_or_words(con):
     assert board.find_reports(con, "grid:7")["report_id"].to_list() == ["grid:7"]
+    assert board.find_reports(con, "GRID:7")["report_id"].to_list() == ["grid:7"]  # ids whatever the case
     assert board.find_reports(con, "7")["report_id"].to_list() == ["grid:7"]  # the source's own number, as users see it
     assert board.find_reports(con, "借款")["report_id"].to_list() == ["petition:3"]
     assert board.find_reports(con, "%")["report_id"].to_list() == []  # no wildcard: too short and literal
