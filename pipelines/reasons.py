@@ -14,6 +14,13 @@ import re
 KINDS = {"invalid": "无效", "duplicate": "重复", "conflict": "编号冲突", "footer": "合计或落款行"}
 
 _EXPECTED = {"an id": "编号", "the report's text": "诉求内容", "the date": "日期"}
+# json's messages (older reasons kept the "at" that ends "Unterminated string starting at")
+_JSON = {"Unterminated string starting": "开始的字符串没有闭合（这一行可能被截断了）",
+         "Unterminated string starting at": "开始的字符串没有闭合（这一行可能被截断了）",
+         "Expecting value": "缺少一个值", "Expecting ',' delimiter": "缺少逗号",
+         "Expecting ':' delimiter": "缺少冒号", "Expecting property name enclosed in double quotes": "字段名须用双引号括起",
+         "Extra data": "一个对象结束后还有多余内容", "Invalid control character": "有控制字符",
+         "Invalid control character at": "有控制字符", "Invalid \\escape": "有无效的转义符"}
 _ORDER = {"day/month/year": "日/月/年", "month/day/year": "月/日/年"}
 _EXAMPLE = r"\(expected e\.g\. (?P<example>[^)]*)\)"
 _SHEET = re.compile(r"^sheet (?P<sheet>'[^']*'): ")
@@ -47,7 +54,10 @@ PATTERNS: list[tuple[re.Pattern[str], str]] = [(re.compile(p, re.S), zh) for p, 
     (r"^has (?P<n>\d+) fields, the header has (?P<m>\d+)$", "本行有 {n} 个字段，表头有 {m} 个"),
     (r"^has values in column\(s\) (?P<columns>\[[\d, ]*\]) beyond the header's (?P<m>\d+) columns$",
      "第 {columns} 列有值，超出表头的 {m} 列"),
-    (r"^not valid JSON \((?P<error>.*) at character (?P<at>\d+)\)$", "不是有效的 JSON（第 {at} 个字符处：{error}）"),
+    (r"^(?P<value>'.+?') is no date: there is no month (?P<month>\d+)$", "{value} 不是存在的日期：没有 {month} 月"),
+    (r"^(?P<value>'.+?') is no date: month (?P<month>\d+) of (?P<year>\d+) has no day (?P<day>\d+)$",
+     "{value} 不是存在的日期：{year} 年 {month} 月没有 {day} 日"),
+    (r"^not valid JSON \((?P<json>.*) at character (?P<at>\d+)\)$", "不是有效的 JSON：第 {at} 个字符处{json}"),
     (r"^expected a JSON object \{…\}$", "应为一个 JSON 对象 {{…}}"),
     (r"^a totals/footer row \((?P<label>.*)\), not a report$", "表格的合计或落款行（{label}），不是一条报告"),
 ]]
@@ -70,6 +80,8 @@ def in_chinese(reason: str | None) -> str | None:
             if "row" in values:
                 values["row"] = _ROW.sub(lambda m: (f"工作表 {m['sheet']} " if m["sheet"] else "") + f"第 {m['n']} 行",
                                          values["row"])
+            if "json" in values:
+                values["json"] = _JSON.get(values["json"], f"：{values['json']}")
             if "order" in values:
                 values["order"] = _ORDER.get(values["order"], values["order"])
             return zh.format(**values)

@@ -427,6 +427,15 @@ def _clean_id(col: pl.Expr) -> pl.Expr:
 
 def _unreadable_date(value: str, slash: str | None) -> str:
     expected = "expected e.g. 2025-01-13 09:31:07"
+    ymd = re.match(r"\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})(?!\d)", value)
+    if ymd:  # written well, but no such day (2025-02-30)
+        year, month, day = map(int, ymd.groups())
+        if not 1 <= month <= 12:
+            return f"{value!r} is no date: there is no month {month}"
+        try:
+            dt.date(year, month, day)
+        except ValueError:
+            return f"{value!r} is no date: month {month} of {year} has no day {day}"
     if re.match(SLASH_DATE, value) and slash is None:
         return (f"cannot tell the day from the month in {value!r}: no date of the file with the year last has a"
                 f" number above 12 to show its order ({expected})")

@@ -558,7 +558,9 @@ def _read_jsonl(path: Path, text: str, encoding: str) -> RawFile:
         try:
             obj = _JSON.decode(line)
         except json.JSONDecodeError as exc:
-            broken.append((number, f"not valid JSON ({exc.msg} at character {exc.pos})", line[:10_000]))
+            # (json's "Unterminated string starting at" ends in "at" itself)
+            broken.append((number, f"not valid JSON ({exc.msg.removesuffix(' at')} at character {exc.pos + 1})",
+                           line[:10_000]))
             continue
         if not isinstance(obj, dict):
             broken.append((number, "expected a JSON object {…}", line[:10_000]))

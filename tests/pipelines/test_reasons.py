@@ -39,6 +39,7 @@ def every_reason(tmp_path, monkeypatch) -> list[dict]:
              "GD5,下周一,坏日期,工资没发",                            # unreadable date
              "GD6,2099-01-01 08:00:00,未来,工资没发",                 # in the future
              "GD7,1985-01-01 08:00:00,太早,工资没发",                 # before 1990
+             "GD8,2025-02-30 08:00:00,无此日,工资没发",               # no such day
              "GD1,2025-01-13 09:00:00,欠薪,工资没发",                # the same record again
              "GD1,2025-01-14 09:00:00,另一件,房子漏水",              # its id, other content
              "GD10,2025-01-13 09:00:00,多一列,工资没发,多余",         # a field too many
@@ -69,7 +70,9 @@ def every_reason(tmp_path, monkeypatch) -> list[dict]:
     rows += quarantined(tmp_path / "petitions.xlsx", monkeypatch)
     jsonl = tmp_path / "grid.jsonl"
     jsonl.write_text("\n".join([json.dumps({"event_id": "E1", "reported_at": "2025-01-13", "description": "讨薪"},
-                                           ensure_ascii=False), '{"event_id": "E2", ', "[1, 2]"]) + "\n",
+                                           ensure_ascii=False), '{"event_id": "E2", ', "[1, 2]",
+                                '{"event_id": "E3", "description": "讨薪的工人说工'])  # cut off
+                     + "\n",
                      encoding="utf-8")
     rows += quarantined(jsonl, monkeypatch)
     return rows
@@ -86,6 +89,16 @@ def test_every_reason_ingest_writes_reads_in_chinese(tmp_path, monkeypatch):
         quoted = re.sub(r"'[^']*'|\([^)]*\)|（[^）]*）|JSON|Excel|GD\d+", "", zh)
         assert not re.search(r"[A-Za-z]{3,}", quoted), f"{reason!r} -> {zh!r}"
     assert {kind_in_chinese(r["kind"]) for r in rows} == {"无效", "重复", "编号冲突", "合计或落款行"}
+
+
+def test_a_day_that_does_not_exist_and_a_cut_off_json_line_are_named_as_such(tmp_path, monkeypatch):
+    reasons = {r["reason"] for r in every_reason(tmp_path, monkeypatch)}
+    assert "'2025-02-30 08:00:00' is no date: month 2 of 2025 has no day 30" in reasons
+    assert in_chinese("'2025-02-30 08:00:00' is no date: month 2 of 2025 has no day 30") == \
+        "'2025-02-30 08:00:00' 不是存在的日期：2025 年 2 月没有 30 日"
+    cut = next(r for r in reasons if "Unterminated" in r)
+    assert cut == "not valid JSON (Unterminated string starting at character 35)"   # the quote's place, 1-based
+    assert in_chinese(cut) == "不是有效的 JSON：第 35 个字符处开始的字符串没有闭合（这一行可能被截断了）"
 
 
 def test_reasons_keep_the_values_they_quote():
