@@ -176,7 +176,8 @@ def _prepare(path: str, areas: pl.DataFrame, salt: str) -> Prepared | BatchResul
     print(f"{path}: reading …", file=sys.stderr, flush=True)
     raw = read_file(path)
     if not isinstance(raw, SourceError):
-        print(f"{path}: {count(len(raw.rows), 'row')} read ({raw.encoding}); validating, masking …",
+        unsplit = f", {count(len(raw.broken), 'line')} not readable as a row (to the quarantine)" if raw.broken else ""
+        print(f"{path}: {count(len(raw.rows), 'row')} read{unsplit} ({raw.encoding}); validating, masking …",
               file=sys.stderr, flush=True)
     # quote(): Prefect would otherwise walk every cell of the file's rows (a minute at 600,000 rows)
     prepared = raw if isinstance(raw, SourceError) else prepare_batch(quote(raw), areas, batch_id, salt, started, release=True)

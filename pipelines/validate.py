@@ -553,9 +553,12 @@ def dedupe(reports: pl.DataFrame, stored: pl.DataFrame, check: Checker) -> pl.Da
                            f"id {r['source_id']} already used by {first_at} with other content",
                            "raw": r["raw"]})
     stored = stored.unique(subset="report_id", keep="first")  # one match per id, however it was asked
+    stored = stored.rename({"batch_id": "loaded_by", "file_name": "loaded_from"}, strict=False)
     seen = first.join(stored, on="report_id", how="inner", suffix="_stored")
+    named = "loaded_by" in seen.columns   # which batch loaded it, where the warehouse says
     check.reject(seen.filter(pl.col("row_hash") == pl.col("row_hash_stored")), None, "duplicate",
-                 "already loaded by an earlier batch")
+                 (lambda r: f"already loaded by batch {r['loaded_by']} ({r['loaded_from'] or 'file unknown'})")
+                 if named else "already loaded by an earlier batch", reads=("loaded_by", "loaded_from") if named else ())
     check.reject(seen.filter(pl.col("row_hash") != pl.col("row_hash_stored")), "source_id", "conflict",
                  lambda r: f"id already loaded by an earlier batch with other content")
     return first.join(stored.select("report_id"), on="report_id", how="anti")

@@ -280,12 +280,13 @@ def batch_for_file_hash(con, file_hash: str) -> tuple | None:
 
 
 def existing_reports(con, report_ids: list[str]) -> pl.DataFrame:
-    """report_id and row_hash of those of the given ids already stored, once per id (a file may
-    carry an id several times: joined as given, a stored id came back once per copy, and its
-    copies were quarantined more than once)."""
+    """report_id, row_hash and the batch (id and file) that loaded it, of those of the given ids
+    already stored, once per id (a file may carry an id several times: joined as given, a stored
+    id came back once per copy, and its copies were quarantined more than once)."""
     ids = pl.DataFrame({"report_id": report_ids}, schema={"report_id": pl.Utf8}).unique()
     with registered(con, ids=ids):
-        out = con.sql("select r.report_id, r.row_hash from reports r join ids using (report_id)").pl()
+        out = con.sql("""select r.report_id, r.row_hash, r.batch_id, b.file_name from reports r join ids using (report_id)
+                         left join batches b using (batch_id)""").pl()
     return out
 
 

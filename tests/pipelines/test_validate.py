@@ -170,6 +170,19 @@ def test_same_record_twice_loads_once_and_other_content_is_a_conflict():
     assert "already used by row 2" in reasons[4]
 
 
+def test_a_record_loaded_before_is_named_with_the_batch_and_file_that_loaded_it():
+    check = Checker("h.csv", "B2", {"source_id": "工单编号"})
+    t = dt.datetime(2025, 1, 1)
+    new = reports([("hotline:2", "2", 5, "c", "{}", "z", t)]).with_columns(pl.lit("B2").alias("batch_id"))
+    stored = pl.DataFrame({"report_id": ["hotline:2"], "row_hash": ["c"], "batch_id": ["B1"],
+                           "file_name": ["exports/calls-0113.csv"]})
+    assert dedupe(new, stored, check).is_empty()
+    reason = check.frame()["reason"].to_list()
+    assert reason == ["already loaded by batch B1 (exports/calls-0113.csv)"]   # not this batch, B2
+    from pipelines.reasons import in_chinese
+    assert in_chinese(reason[0]) == "批次 B1（exports/calls-0113.csv）已导入这条记录"
+
+
 def test_identical_texts_are_all_kept_and_linked_to_the_first():
     t = dt.datetime(2025, 1, 1)
     new = reports([("grid:2", "2", 2, "a", "{}", "same", t + dt.timedelta(hours=1)),
