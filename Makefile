@@ -3,6 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 SAMPLE := data/sample
+PORT ?= 8501
 export SHAOBING_HOME ?= $(CURDIR)/var
 export PREFECT_HOME ?= $(SHAOBING_HOME)/prefect
 export PREFECT_SERVER_ANALYTICS_ENABLED := false
@@ -24,11 +25,11 @@ demo: setup
 	$(BIN)/shaobing weekly
 	$(BIN)/shaobing status
 	$(BIN)/shaobing users demo
-	@echo "board: http://localhost:8501  (sign in with a demo user above; Ctrl-C to stop)"
-	$(BIN)/shaobing board --port 8501
+	@echo "board: http://localhost:$(PORT)  (sign in with a demo user above; Ctrl-C to stop)"
+	$(BIN)/shaobing board --port $(PORT)
 
 board: setup
-	$(BIN)/shaobing board --port 8501
+	$(BIN)/shaobing board --port $(PORT)
 
 test: setup
 	$(BIN)/python -m pytest -q

@@ -151,7 +151,7 @@ def one_report(found: pl.DataFrame, corrected: dict[str, list[str]]) -> None:
         st.session_state["correct_labels"] = now
     with st.form("label_form"):
         st.multiselect("正确的风险类别（可多选；不选表示不属于任何风险类别）", taxonomy().keys,
-                       format_func=names.category_name, key="correct_labels", placeholder="不选即均不属于")
+                       format_func=names.category_name, key="correct_labels", placeholder="不选即均不属于", select_all=False)
         st.text_input("备注", key="correct_note")
         st.form_submit_button("保存标签修正", type="primary", key="correct_submit", on_click=_correct, args=(report_id,))
 

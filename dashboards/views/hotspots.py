@@ -35,7 +35,7 @@ def filters(towns: pl.DataFrame) -> tuple[list[str], str | None, int, bool]:
     st.session_state.setdefault("screen", st.query_params.get("screen") == "1")
     left, middle, right, last = st.columns([3, 2, 2, 1], vertical_alignment="bottom")
     chosen = left.multiselect("风险类别", categories, format_func=names.category_name, key="category",
-                              placeholder="全部类别")
+                              placeholder="全部类别", select_all=False)
     town = middle.selectbox("乡镇（街道）", town_codes, format_func=town_names.get, key="town",
                             placeholder="全县", **({} if "town" in st.session_state else {"index": None}))
     weeks = right.segmented_control("趋势周数", WINDOWS, format_func=lambda w: f"近{w}周", key="weeks") or "26"

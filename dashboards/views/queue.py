@@ -35,13 +35,13 @@ def filters() -> tuple[date, list[str], list[str], str | None, list[str], str]:
     c = st.columns([3, 3, 3, 2, 2])
     week = c[0].selectbox("周次", weeks, format_func=common.week_label, key="week")
     chosen_categories = c[1].multiselect("风险类别", categories, format_func=names.category_name, key="category",
-                                         placeholder="全部类别")
+                                         placeholder="全部类别", select_all=False)
     chosen_statuses = c[2].multiselect("状态", statuses, format_func=names.status_name, key="status",
-                                       placeholder="全部状态")
+                                       placeholder="全部状态", select_all=False)
     area = c[3].selectbox("区域", list(area_label), format_func=area_label.get, key="area", placeholder="全部区域",
                           **({} if "area" in st.session_state else {"index": None}))
     chosen_channels = c[4].multiselect("渠道", channels, format_func=names.channel_name, key="channel",
-                                       placeholder="全部渠道")
+                                       placeholder="全部渠道", select_all=False)
     common.mirror("week", week, default=weeks[0])
     common.mirror("category", chosen_categories)
     common.mirror("status", chosen_statuses)
