@@ -63,6 +63,8 @@ def _start(kind: str, arg: str | None = None) -> None:
         st.session_state["job_error"] = str(exc)
         return
     st.session_state["job_started"] = f"已提交任务 #{job_id}：{jobs.KINDS[kind]}。进度见「后台任务」。"
+    if kind in ("promote", "rollback"):
+        st.session_state["model_confirm"] = False   # each promotion or rollback is confirmed anew
 
 
 def _upload_key() -> str:

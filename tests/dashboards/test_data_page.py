@@ -117,6 +117,7 @@ def test_retrain_starts_a_job_and_promote_needs_a_confirmation(snapshot, people,
     at.selectbox(key="promote_version").set_value("v1").run()
     at.checkbox(key="model_confirm").check().run()
     at.button(key="promote").click().run()
+    assert not at.checkbox(key="model_confirm").value and at.button(key="rollback").disabled  # confirmed anew
     at.checkbox(key="model_confirm").check().run()
     at.button(key="rollback").click().run()
     assert started == [("retrain", None, "data_staff"), ("promote", "v1", "data_staff"), ("rollback", None, "data_staff")]
