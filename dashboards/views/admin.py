@@ -67,7 +67,7 @@ def users_section() -> None:
         st.error(msg)
     everyone = users.list_users()
     st.dataframe(pl.DataFrame([{"用户名": u.username, "姓名": u.name, "角色": names.role_name(u.role),
-                                "登录方式": "统一身份认证" if u.oidc else "密码", "创建时间": u.created_at}
+                                "登录方式": "统一身份认证" if u.oidc else "密码", "创建时间": str(u.created_at or "").replace("T", " ")[:16]}
                                for u in everyone]), key="users", hide_index=True)
     left, right = st.columns(2)
     with left.form("add_user", clear_on_submit=True):

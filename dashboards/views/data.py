@@ -46,11 +46,12 @@ def batches_tab() -> None:
     q = common.query("quarantine", batch, 500)
     st.markdown(f"**隔离行及原因**（{q.height} 行{'，最多显示 500 行' if q.height == 500 else ''}；"
                 "姓名、电话、身份证号列已隐去，其余号码已脱敏）")
-    st.dataframe(q.select(pl.col("file_name").alias("文件"), pl.col("row_number").alias("行号"),
-                          pl.col("column").alias("列"),
-                          pl.col("kind").map_elements(reasons.kind_in_chinese, return_dtype=pl.String).alias("类型"),
-                          pl.col("reason").map_elements(reasons.in_chinese, return_dtype=pl.String).alias("原因"),
-                          pl.col("raw").alias("原始内容")),
+    st.dataframe(common.dashes(q.select(
+                     pl.col("file_name").alias("文件"), pl.col("row_number").alias("行号"),
+                     pl.col("column").alias("列"),
+                     pl.col("kind").map_elements(reasons.kind_in_chinese, return_dtype=pl.String).alias("类型"),
+                     pl.col("reason").map_elements(reasons.in_chinese, return_dtype=pl.String).alias("原因"),
+                     pl.col("raw").alias("原始内容")), "列"),
                  key="quarantine", hide_index=True, column_config={"原因": st.column_config.TextColumn(width="large"),
                                                                   "原始内容": st.column_config.TextColumn(width="medium")})
 

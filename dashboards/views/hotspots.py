@@ -120,11 +120,20 @@ def incomplete_week(volumes: pl.DataFrame, week) -> str | None:
             "本周的件数、新增预警和走势因此偏低，待数据补齐后再看。")
 
 
+def _mondays(weeks: pl.Series, most: int = 13) -> list[alt.DateTime]:
+    """The weeks to label on a trend's axis: every one, or every n-th back from the latest, so that
+    at most ``most`` labels fit (Vega's own time ticks fall on Sundays, d3's weeks)."""
+    days = sorted(set(weeks.cast(pl.Date).to_list()))
+    step = max(1, -(-len(days) // most))
+    return [alt.DateTime(year=d.year, month=d.month, date=d.day) for d in days[::-1][::step][::-1]]
+
+
 def trends_chart(trends: pl.DataFrame, height: int) -> alt.Chart:
     data = trends.with_columns(
         pl.col("category").map_elements(names.category_name, return_dtype=pl.String).alias("类别"))
     return alt.Chart(data).mark_line(point=True, strokeWidth=3).encode(
-        x=alt.X("week:T", title="周", axis=alt.Axis(format="%m-%d", labelAngle=0)),
+        # one tick per week on its Monday (a time axis put ticks on Sundays and between weeks)
+        x=alt.X("week:T", title="周", axis=alt.Axis(format="%m-%d", labelAngle=0, values=_mondays(data["week"]))),
         y=alt.Y("n:Q", title="风险诉求件数"),
         color=alt.Color("类别:N", title="风险类别", legend=alt.Legend(orient="bottom")),
         tooltip=[alt.Tooltip("week:T", title="周", format="%Y-%m-%d"), alt.Tooltip("类别:N"),

@@ -10,9 +10,7 @@ import altair as alt
 import polars as pl
 import streamlit as st
 
-from dashboards import auth, brief, common, names
-from features.entities import normalise_place, organisations, places
-from features.tokenize import shown_term
+from dashboards import auth, brief, common, evidence, names
 from models.detectors import ears_c2
 from pipelines import reviews, settings
 
@@ -157,16 +155,6 @@ def series_chart(series: pl.DataFrame, first_week: date, last_week: date) -> alt
     return alt.layer(area, bars, ticks).properties(height=280)
 
 
-def clues(reports: pl.DataFrame) -> tuple[list[tuple[str, int]], list[tuple[str, int]]]:
-    """The terms that made the model flag the reports, and the places and organisations they name."""
-    terms = Counter(t for ts in reports["top_terms"].to_list() if ts for t in ts if shown_term(t))
-    named: Counter = Counter()
-    for text, subject in zip(reports["text"].to_list(), reports["subject"].to_list()):
-        found = places(text or "") + organisations(text or "") + ([subject] if subject else [])
-        named.update({normalise_place(p) for p in found if p})
-    return terms.most_common(12), [(p, n) for p, n in named.most_common(8) if n >= 2 or len(reports) < 3]
-
-
 def _badges(items: list[tuple[str, int]], colour: str) -> str:
     return " ".join(f":{colour}-badge[{t.replace(']', '')} · {n}]" for t, n in items) or "（无）"
 
@@ -205,7 +193,7 @@ def detail(alert_id: str, wm: int) -> None:
         else:
             st.altair_chart(series_chart(series, a["first_week"], a["last_week"]), key="series")
     with right:
-        terms, named = clues(reports)
+        terms, named = evidence.clues(reports)
         st.markdown("**关键词**（模型判定依据，按诉求件数）")
         st.markdown(_badges(terms, "blue"))
         st.markdown("**涉及地点与单位**")

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from datetime import datetime, timedelta
+import json
+from datetime import date, datetime, timedelta
 
 from pipelines import reviews, settings, warehouse
 from tests.dashboards.conftest import ALERTS, REPORTS, WEEK, board, build_warehouse, everything_shown
@@ -115,3 +116,12 @@ def test_a_decision_shows_at_once_before_any_flow_folds_it(snapshot, people):
     at = board("leader")
     assert metrics(at)["已确认在办"] == "1" and metrics(at)["近26周办结"] == "2" and metrics(at)["未结预警"] == "1"
     assert top(at)["状态"].tolist() == ["已确认"]
+
+
+def test_the_trend_axis_labels_the_weeks_on_their_mondays(snapshot, people):
+    at = board("leader", weeks="13")
+    specs = [json.loads(c.proto.spec) for c in at.get("vega_lite_chart")]
+    ticks = next(s["encoding"]["x"]["axis"]["values"] for s in specs if s.get("mark", {}).get("type") == "line")
+    days = [date(t["year"], t["month"], t["date"]) for t in ticks]
+    assert days and all(d.weekday() == 0 for d in days) and days == sorted(days)
+    assert days[-1] == WEEK and len(days) <= 13

@@ -230,3 +230,16 @@ def test_the_briefs_export_time_is_in_the_boards_time_zone(monkeypatch):
     after = datetime.now(ZoneInfo("Pacific/Kiritimati"))
     line = openpyxl.load_workbook(io.BytesIO(book))["预警"]["A2"].value
     assert line.split("导出时间：")[1] in {f"{t:%Y-%m-%d %H:%M}" for t in (before, after)}
+
+
+def test_places_named_once_are_shown_when_no_place_recurs():
+    from dashboards.evidence import clues
+
+    reports = pl.DataFrame({"top_terms": [["欠薪"], ["欠薪", "包工头"], ["讨薪"]],
+                            "text": ["立信壹号院小区交房延期", "万家公馆小区业主维权", "工人讨薪"],
+                            "subject": [None, None, None]})
+    terms, named = clues(reports)
+    assert terms[0] == ("欠薪", 2)
+    assert {p for p, _ in named} >= {"立信壹号院", "万家公馆"}
+    again = reports.with_columns(pl.Series("text", ["立信壹号院小区交房延期", "立信壹号院小区又延期", "万家公馆小区业主维权"]))
+    assert clues(again)[1] == [("立信壹号院", 2)]   # a recurring name: those named once left out
