@@ -105,6 +105,10 @@ def update_alerts(open_alerts: pl.DataFrame, signals: pl.DataFrame, week: date,
     open_by_key = {key_of(r): r for r in latest_last.iter_rows(named=True)}
     closed_until = _closed_until(closed_alerts)
     dismissed = _last_dismissed(closed_alerts)
+    closed_places: dict[str, list[Key]] = {}   # the closed place keys of each category
+    for k in closed_until:
+        if k[0].startswith("place:"):
+            closed_places.setdefault(k[1], []).append(k)
     updated, fresh, touched = [], [], set()
     for sig in _strongest_per_key(signals, week).iter_rows(named=True):
         key = _open_key(sig, open_by_key)
@@ -120,9 +124,9 @@ def update_alerts(open_alerts: pl.DataFrame, signals: pl.DataFrame, week: date,
         elif sig.get("place") and any(f["place"] and f["category"] == sig["category"]
                                       and related(f["place"], sig["place"]) for f in fresh):
             continue  # a weaker variant of a place that opened an alert this week
-        elif max((closed_until[k] for k in _closed_keys(sig, closed_until)), default=date.min) < week:
-            last = max((dismissed[k] for k in _closed_keys(sig, dismissed)), key=lambda r: r["last_week"],
-                       default=None)
+        elif max((closed_until[k] for k in _closed_keys(sig, closed_until, closed_places)), default=date.min) < week:
+            last = max((dismissed[k] for k in _closed_keys(sig, dismissed, closed_places)),
+                       key=lambda r: r["last_week"], default=None)
             if last is None or week > last["last_week"] + timedelta(weeks=dismissed_weeks):
                 fresh.append(_new(sig, week, now, names, ev))
             elif sig["observed"] / signal_weeks(sig, ev) >= dismissed_rise * (last["observed"] or 0) / alert_weeks(last):
@@ -144,15 +148,15 @@ def _open_key(sig: dict, open_by_key: dict[Key, dict]) -> Key:
     return min(variants, key=lambda k: open_by_key[k]["first_week"]) if variants else key
 
 
-def _closed_keys(sig: dict, by_key: dict[Key, object]) -> list[Key]:
+def _closed_keys(sig: dict, by_key: dict[Key, object], places: dict[str, list[Key]]) -> list[Key]:
     """The keys of ``by_key`` (closed alerts' keys) that are the signal's: its own, and for a place
-    those of the variants of its name in the same category."""
+    those of the variants of its name among ``places`` (closed place keys by category)."""
     key = key_of(sig)
     place = sig.get("place")
     if not place:
         return [key] if key in by_key else []
-    return [k for k in by_key if k == key or (k[1] == sig["category"] and k[0].startswith("place:")
-                                               and related(place, k[0].removeprefix("place:")))]
+    return [k for k in places.get(sig["category"], ()) if k in by_key
+            and (k == key or related(place, k[0].removeprefix("place:")))]
 
 
 def signal_weeks(sig: dict, ev: dict | None = None) -> int:
