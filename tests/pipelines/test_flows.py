@@ -234,10 +234,21 @@ def test_files_are_stored_in_the_order_given_and_the_same_bytes_twice_once(prefe
         con.close()
 
 
-def test_weekly_through_a_midweek_day_detects_only_whole_weeks(demo, capsys):
+def test_weekly_through_a_midweek_day_detects_only_whole_weeks(demo, capsys, monkeypatch):
+    # (the demo has detected every week already: what the flow is asked for is what tells)
+    from pipelines import weekly
+
+    asked = []
+    real = weekly.weekly
+
+    def spy(dask=None):
+        run = real(dask)
+        return lambda through: asked.append(through) or run(through)
+    monkeypatch.setattr(weekly, "weekly", spy)
     with home_env(demo["home"]):
         assert main(["weekly", "--through", "2026-11-25"]) == 0  # a Wednesday
         assert "weeks before 2026-11-23" in capsys.readouterr().err
+        assert asked == [dt.date(2026, 11, 23)]                     # its Monday: the week it opens is not detected
         assert main(["weekly", "--through", "someday"]) == 1
         assert "expected a date" in capsys.readouterr().err
 
