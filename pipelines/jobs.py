@@ -20,7 +20,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from . import reviews, settings
+from . import reasons, reviews, settings
 from .cli import JOB_RESULT
 
 KINDS = {"retrain": "重新训练模型", "promote": "启用模型版本", "rollback": "回滚到上一冠军模型",
@@ -137,7 +137,8 @@ def summary(job: dict, log: str | None = None) -> str | None:
         log = log_tail(job["job_id"]) if log is None else log
         errors = [line.removeprefix("error: ") for line in log.splitlines() if line.startswith("error: ")]
         done = (r and _words(r)) or ""
-        return f"{done}任务失败（退出码 {job['returncode']}）" + (f"：{errors[-1]}" if errors else "，详见下方输出。")
+        why = reasons.error_in_chinese(errors[-1]) if errors else None
+        return f"{done}任务失败（退出码 {job['returncode']}）" + (f"：{why}" if why else "，详见下方输出。")
     return _words(r) if r else None
 
 

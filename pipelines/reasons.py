@@ -91,3 +91,41 @@ def in_chinese(reason: str | None) -> str | None:
 
 def kind_in_chinese(kind: str | None) -> str | None:
     return KINDS.get(kind, kind) if kind else kind
+
+
+# A file ingest could not read at all (``pipelines.sources.SourceError``), as a failed job on the
+# board says it: the message after the file's path, in Chinese.
+_CHANNELS = {"hotline": "12345热线", "petition": "信访", "grid": "网格"}
+ERRORS: list[tuple[re.Pattern[str], str]] = [(re.compile(p, re.S), zh) for p, zh in [
+    (r"^(?P<path>.+?): the file is empty$", "{path}：文件是空的"),
+    (r"^(?P<path>.+?): cannot read the file \((?P<why>.*)\)$", "{path}：无法读取文件（{why}）"),
+    (r"^(?P<path>.+?): unknown file type (?P<suffix>.*?); expected .*$",
+     "{path}：不支持的文件类型 {suffix}，请导入 .csv、.xlsx（或 .xls、.xlsb、.ods）或 .jsonl 文件"),
+    (r"^(?P<path>.+?): cannot decode the file as UTF-8 or GB18030: .*$",
+     "{path}：文件既不是 UTF-8 也不是 GB18030 编码，无法读出文字（是文本导出文件吗？）"),
+    (r"^(?P<path>.+?): the workbook is password-protected.*$", "{path}：工作簿设有密码：请另存为无密码的文件后重新导入"),
+    (r"^(?P<path>.+?): not a readable (?P<kind>\S+) workbook, or a damaged one \((?P<why>.*)\)$",
+     "{path}：不是可读的 {kind} 工作簿，或文件已损坏（{why}）"),
+    (r"^(?P<path>.+?): the workbook is damaged \((?P<why>.*)\)$", "{path}：工作簿已损坏（{why}）"),
+    (r"^(?P<path>.+?): the workbook's sheets are empty.*$", "{path}：工作簿的各工作表都是空的"),
+    (r"^(?P<path>.+?): the first row holds no column names$", "{path}：第一行没有列名"),
+    (r"^(?P<path>.+?): columns (?P<columns>\[.*\]) match no channel \(expected e\.g\. (?P<expected>.*)\)$",
+     "{path}：列名 {columns} 对不上任何渠道的导出格式（应有如 {expected} 的列）"),
+    (r"^(?P<path>.+?): looks like a (?P<channel>\w+) export but lacks the column (?P<what>.+)$",
+     "{path}：像是{channel}导出文件，但缺少 {what} 列"),
+    (r"^(?P<path>.+?): no JSON object on any line.*$", "{path}：没有一行是 JSON 对象"),
+]]
+
+
+def error_in_chinese(message: str | None) -> str | None:
+    """A file-level ingest error in Chinese; unchanged where no pattern knows it."""
+    if not message:
+        return message
+    for pattern, zh in ERRORS:
+        match = pattern.match(message)
+        if match:
+            values = match.groupdict()
+            if "channel" in values:
+                values["channel"] = _CHANNELS.get(values["channel"], values["channel"])
+            return zh.format(**values)
+    return message

@@ -103,7 +103,7 @@ def test_the_board_words_in_chinese_what_each_job_s_command_did(home, monkeypatc
         ingest.BatchResult("c.csv", "failed", "c.csv: cannot read the file (Permission denied)")])
     assert run(2, ["ingest", "c.csv"], "failed", 1) == (
         "导入 1 个文件：载入 0 条报告，隔离 0 行，1 个文件未能导入。"
-        "任务失败（退出码 1）：c.csv: cannot read the file (Permission denied)")
+        "任务失败（退出码 1）：c.csv：无法读取文件（Permission denied）")
 
     monkeypatch.setattr(weekly, "not_ready", lambda: None)
     monkeypatch.setattr(weekly, "weekly", lambda dask: lambda through: {

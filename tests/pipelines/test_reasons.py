@@ -115,3 +115,37 @@ def test_reasons_keep_the_values_they_quote():
     assert in_chinese("a totals/footer row (合计), not a report") == "表格的合计或落款行（合计），不是一条报告"
     assert in_chinese("a reason an older version wrote") == "a reason an older version wrote"
     assert in_chinese(None) is None
+
+
+def test_a_file_ingest_cannot_read_is_said_in_chinese_on_the_board(tmp_path):
+    # the messages as the readers raise them, on files a data clerk uploads by mistake
+    from pipelines.reasons import error_in_chinese
+    from pipelines.sources import SourceError, detect_channel
+
+    def read_file(path):
+        try:
+            detect_channel(read_raw(path).header, path)
+        except SourceError as exc:
+            return exc
+
+    book = openpyxl.Workbook()
+    book.active.append(["信访件编号", "登记日期", "信访事项"])
+    book.save(tmp_path / "whole.xlsx")
+    data = (tmp_path / "whole.xlsx").read_bytes()
+    files = {"empty.csv": b"", "cut.xlsx": data[: len(data) // 2], "notes.pdf": b"%PDF-1.4",
+             "odd.csv": "甲,乙\n1,2\n".encode(), "lacking.csv": "工单编号,来电时间\nGD1,2025-01-13\n".encode()}
+    said = {}
+    for name, content in files.items():
+        (tmp_path / name).write_bytes(content)
+        error = read_file(tmp_path / name)
+        assert isinstance(error, SourceError), name
+        said[name] = error_in_chinese(str(error))
+    assert said["empty.csv"] == f"{tmp_path / 'empty.csv'}：文件是空的"
+    assert "不是可读的 XLSX 工作簿，或文件已损坏" in said["cut.xlsx"]
+    assert "不支持的文件类型 '.pdf'" in said["notes.pdf"]
+    assert "对不上任何渠道的导出格式" in said["odd.csv"]
+    assert "像是12345热线导出文件，但缺少" in said["lacking.csv"]
+    for text in said.values():
+        rest = text.split("：", 1)[1]
+        assert not re.search(r"[A-Za-z]{4,}", re.sub(r"'[^']*'|（[^）]*）|\[[^]]*\]|XLSX|UTF-8|GB18030|\.[a-z]+\b", "", rest)), text
+    assert error_in_chinese("something else went wrong") == "something else went wrong"
