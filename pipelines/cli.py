@@ -6,6 +6,7 @@ import datetime as dt
 import json
 import os
 import signal
+import statistics
 import sys
 import threading
 from pathlib import Path
@@ -242,10 +243,10 @@ def cmd_backtest(args) -> int:
 
     prefect_server.ready()
     r = backtest(start, end, Path(args.events) if args.events else None)
-    per_week = sorted(r["new_per_week"])
-    median = per_week[len(per_week) // 2] if per_week else 0
+    per_week = r["new_per_week"]
+    median = statistics.median(per_week) if per_week else 0
     print(f"backtest {start} … {end}: {count(r['weeks'], 'week')} replayed from no alerts, {count(r['new_alerts'], 'new alert')} "
-          f"(median {median} a week, most {max(per_week, default=0)}); nothing was written")
+          f"(median {median:g} a week, most {max(per_week, default=0)}); nothing was written")
     events = r["events"]
     if events is not None and events.is_empty():
         print("no event of the file falls in the replayed weeks")

@@ -20,7 +20,8 @@ _JSON = {"Unterminated string starting": "开始的字符串没有闭合（这�
          "Expecting value": "缺少一个值", "Expecting ',' delimiter": "缺少逗号",
          "Expecting ':' delimiter": "缺少冒号", "Expecting property name enclosed in double quotes": "字段名须用双引号括起",
          "Extra data": "一个对象结束后还有多余内容", "Invalid control character": "有控制字符",
-         "Invalid control character at": "有控制字符", "Invalid \\escape": "有无效的转义符"}
+         "Invalid control character at": "有控制字符", "Invalid \\escape": "有无效的转义符",
+         "Invalid \\uXXXX escape": "有无效的 \\u 转义符"}
 _ORDER = {"day/month/year": "日/月/年", "month/day/year": "月/日/年"}
 _EXAMPLE = r"\(expected e\.g\. (?P<example>[^)]*)\)"
 _SHEET = re.compile(r"^sheet (?P<sheet>'[^']*'): ")
@@ -81,6 +82,8 @@ def in_chinese(reason: str | None) -> str | None:
             if "row" in values:
                 values["row"] = _ROW.sub(lambda m: (f"工作表 {m['sheet']} " if m["sheet"] else "") + f"第 {m['n']} 行",
                                          values["row"])
+            if values.get("file") == "file unknown":
+                values["file"] = "文件不明"
             if "json" in values:
                 values["json"] = _JSON.get(values["json"], f"：{values['json']}")
             if "order" in values:
@@ -94,26 +97,43 @@ def kind_in_chinese(kind: str | None) -> str | None:
 
 
 # A file ingest could not read at all (``pipelines.sources.SourceError``), as a failed job on the
-# board says it: the message after the file's path, in Chinese.
+# board says it: the message after the file's path, in Chinese; what it quotes (column names, a
+# sheet's name, a parser's message) is carried over.
 _CHANNELS = {"hotline": "12345热线", "petition": "信访", "grid": "网格"}
 ERRORS: list[tuple[re.Pattern[str], str]] = [(re.compile(p, re.S), zh) for p, zh in [
     (r"^(?P<path>.+?): the file is empty$", "{path}：文件是空的"),
     (r"^(?P<path>.+?): cannot read the file \((?P<why>.*)\)$", "{path}：无法读取文件（{why}）"),
     (r"^(?P<path>.+?): unknown file type (?P<suffix>.*?); expected .*$",
      "{path}：不支持的文件类型 {suffix}，请导入 .csv、.xlsx（或 .xls、.xlsb、.ods）或 .jsonl 文件"),
-    (r"^(?P<path>.+?): cannot decode the file as UTF-8 or GB18030: .*$",
-     "{path}：文件既不是 UTF-8 也不是 GB18030 编码，无法读出文字（是文本导出文件吗？）"),
+    (r"^(?P<path>.+?): cannot decode the file as UTF-8 or GB18030: (?P<damaged>[\d,]+) of its (?P<lines>[\d,]+) lines.*$",
+     "{path}：文件既不是 UTF-8 也不是 GB18030 编码，{lines} 行中有 {damaged} 行无法读出文字（是文本导出文件吗？）"),
+    (r"^(?P<path>.+?): its column names (?P<columns>\[.*\]) do not read as text in (?P<encoding>\S+): .*$",
+     "{path}：列名 {columns} 按 {encoding} 读不成文字：文件或其表头是另一种编码，请另存为 UTF-8 后重新导入"),
+    (r"^(?P<path>.+?): cannot read the header row \((?P<why>.*)\)$", "{path}：无法读取表头行（{why}）"),
+    (r"^(?P<path>.+?): the first row holds no column names$", "{path}：第一行没有列名"),
     (r"^(?P<path>.+?): the workbook is password-protected.*$", "{path}：工作簿设有密码：请另存为无密码的文件后重新导入"),
     (r"^(?P<path>.+?): not a readable (?P<kind>\S+) workbook, or a damaged one \((?P<why>.*)\)$",
      "{path}：不是可读的 {kind} 工作簿，或文件已损坏（{why}）"),
     (r"^(?P<path>.+?): the workbook is damaged \((?P<why>.*)\)$", "{path}：工作簿已损坏（{why}）"),
-    (r"^(?P<path>.+?): the workbook's sheets are empty.*$", "{path}：工作簿的各工作表都是空的"),
-    (r"^(?P<path>.+?): the first row holds no column names$", "{path}：第一行没有列名"),
+    (r"^(?P<path>.+?): no visible sheet holds reports; hidden sheet\(s\) (?P<sheets>.+?) do, .*$",
+     "{path}：可见的工作表里没有报告，隐藏的工作表 {sheets} 里有；隐藏的工作表不导入：请在 Excel 中取消隐藏后重新导入"),
+    (r"^(?P<path>.+?): the workbook's sheets are empty \(its hidden sheet\(s\) (?P<sheets>.+) are not loaded\)$",
+     "{path}：工作簿的可见工作表都是空的（隐藏的工作表 {sheets} 不导入）"),
+    (r"^(?P<path>.+?): the workbook's sheets are empty$", "{path}：工作簿的各工作表都是空的"),
+    (r"^(?P<path>.+?): sheets (?P<first>'[^']*') and (?P<other>'[^']*') hold (?P<channel>\w+) rows under different columns.*$",
+     "{path}：工作表 {first} 和 {other} 都是{channel}数据，列却不同：请把各工作表分别另存为文件"),
+    (r"^(?P<path>.+?): the JSON object holds (?P<n>\d+) arrays of records \((?P<named>.*)\) and .*$",
+     "{path}：这个 JSON 对象里有 {n} 组记录（{named}），看不出哪组是报告：请把那一组单独存为 .json 文件后导入"),
+    (r"^(?P<path>.+?): no JSON object on any line; line (?P<line>\d+): (?P<reason>.*)$",
+     "{path}：没有一行是 JSON 对象；第 {line} 行：{reason}"),
+    (r"^(?P<path>.+?): no JSON object on any line$", "{path}：没有一行是 JSON 对象"),
     (r"^(?P<path>.+?): columns (?P<columns>\[.*\]) match no channel \(expected e\.g\. (?P<expected>.*)\)$",
-     "{path}：列名 {columns} 对不上任何渠道的导出格式（应有如 {expected} 的列）"),
+     "{path}：列名 {columns} 对不上任何渠道的导出格式（应有如下各列，{expected}）"),
+    (r"^(?P<path>.+?): column (?P<column>'[^']*') appears (?P<times>twice|\d+ times) \(columns (?P<at>[\d, ]+)\): "
+     r"keep one, so that it is clear which holds the (?P<field>\w+)$",
+     "{path}：列 {column} 出现了 {times} 次（第 {at} 列）：请只留一列，以免分不清"),
     (r"^(?P<path>.+?): looks like a (?P<channel>\w+) export but lacks the column (?P<what>.+)$",
      "{path}：像是{channel}导出文件，但缺少 {what} 列"),
-    (r"^(?P<path>.+?): no JSON object on any line.*$", "{path}：没有一行是 JSON 对象"),
 ]]
 
 
@@ -127,5 +147,14 @@ def error_in_chinese(message: str | None) -> str | None:
             values = match.groupdict()
             if "channel" in values:
                 values["channel"] = _CHANNELS.get(values["channel"], values["channel"])
+            if "times" in values:
+                values["times"] = "2" if values["times"] == "twice" else values["times"].removesuffix(" times")
+            if "what" in values:   # 诉求内容 (or 来电内容 / 工单内容) → 诉求内容（或 来电内容 / 工单内容）
+                values["what"] = re.sub(r" \(or (.*?)\)", r"（或 \1）", values["what"]).replace(", ", "、")
+            if "expected" in values:   # hotline: 工单编号, 来电时间; grid: … → 12345热线：工单编号、来电时间；网格：…
+                values["expected"] = re.sub(r"\b(hotline|petition|grid): ", lambda m: _CHANNELS[m[1]] + "：",
+                                            values["expected"]).replace("; ", "；").replace(", ", "、")
+            if "reason" in values:
+                values["reason"] = in_chinese(values["reason"])
             return zh.format(**values)
     return message

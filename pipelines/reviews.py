@@ -239,7 +239,7 @@ def record_review(alert_id: str, action: str, *, user: str, role: str, seen_stat
                 now_status, _ = _current(con, other, watermark, other_base)
                 if now_status in OPEN:
                     raise ReviewError(f"同一地区（地点）同一类别已有未结预警 {other}（{STATUS_NAMES.get(now_status, now_status)}），"
-                                      "不能再打开本预警：请在该预警上继续研判，需要时把两条合并。")
+                                      "不能再打开本预警：请在该预警上继续研判。")
         if action == "merge":
             target, _ = _current(con, merge_into, watermark, merge_base_status or "")
             if target not in OPEN:

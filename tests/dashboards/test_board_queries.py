@@ -175,3 +175,15 @@ def test_open_on_key_names_the_other_open_alerts_of_an_alerts_key_place_variants
     assert board.open_on_key(con, "p1")["alert_id"].to_list() == ["p2"]
     # a decision not yet folded into the snapshot counts: a4 dismissed leaves a3 alone on its key
     assert board.open_on_key(overlaid(snapshot, a4="dismissed"), "a3").is_empty()
+
+
+def test_open_on_key_reads_a_snapshot_written_before_alerts_had_a_place(tmp_path):
+    old = duckdb.connect(str(tmp_path / "old.duckdb"))
+    old.execute("""create table alerts (alert_id varchar, area_code varchar, category varchar, first_week date,
+                   last_week date, status varchar, score double, observed bigint, expected double, explanation varchar,
+                   created_at timestamp, updated_at timestamp)""")
+    old.execute("""insert into alerts values ('a1', '1', 'debt', '2025-01-06', '2025-01-06', 'resolved', 3, 4, 1, '', now(), now()),
+                                             ('a2', '1', 'debt', '2025-02-03', '2025-02-03', 'new', 3, 4, 1, '', now(), now())""")
+    old.close()
+    cur = board.cursor(board.open_snapshot(tmp_path / "old.duckdb"))
+    assert board.open_on_key(cur, "a1")["alert_id"].to_list() == ["a2"]
