@@ -73,23 +73,31 @@ def in_chinese(reason: str | None) -> str | None:
     if sheet:
         rest = in_chinese(reason[sheet.end():])
         return f"工作表 {sheet['sheet']}：{rest}"
-    for pattern, zh in PATTERNS:
-        match = pattern.match(reason)
+    return _translated(reason, PATTERNS, _reason_values)
+
+
+def _translated(text: str, patterns: list[tuple[re.Pattern[str], str]], adjust) -> str:
+    """``text`` by the first of ``patterns`` it matches, its groups ``adjust``ed; else unchanged."""
+    for pattern, zh in patterns:
+        match = pattern.match(text)
         if match:
-            values = match.groupdict()
-            if "what" in values:
-                values["what"] = _EXPECTED.get(values["what"], values["what"])
-            if "row" in values:
-                values["row"] = _ROW.sub(lambda m: (f"工作表 {m['sheet']} " if m["sheet"] else "") + f"第 {m['n']} 行",
-                                         values["row"])
-            if values.get("file") == "file unknown":
-                values["file"] = "文件不明"
-            if "json" in values:
-                values["json"] = _JSON.get(values["json"], f"：{values['json']}")
-            if "order" in values:
-                values["order"] = _ORDER.get(values["order"], values["order"])
-            return zh.format(**values)
-    return reason
+            return zh.format(**adjust(match.groupdict()))
+    return text
+
+
+def _reason_values(values: dict) -> dict:
+    if "what" in values:
+        values["what"] = _EXPECTED.get(values["what"], values["what"])
+    if "row" in values:
+        values["row"] = _ROW.sub(lambda m: (f"工作表 {m['sheet']} " if m["sheet"] else "") + f"第 {m['n']} 行",
+                                 values["row"])
+    if values.get("file") == "file unknown":
+        values["file"] = "文件不明"
+    if "json" in values:
+        values["json"] = _JSON.get(values["json"], f"：{values['json']}")
+    if "order" in values:
+        values["order"] = _ORDER.get(values["order"], values["order"])
+    return values
 
 
 def kind_in_chinese(kind: str | None) -> str | None:
@@ -141,20 +149,19 @@ def error_in_chinese(message: str | None) -> str | None:
     """A file-level ingest error in Chinese; unchanged where no pattern knows it."""
     if not message:
         return message
-    for pattern, zh in ERRORS:
-        match = pattern.match(message)
-        if match:
-            values = match.groupdict()
-            if "channel" in values:
-                values["channel"] = _CHANNELS.get(values["channel"], values["channel"])
-            if "times" in values:
-                values["times"] = "2" if values["times"] == "twice" else values["times"].removesuffix(" times")
-            if "what" in values:   # 诉求内容 (or 来电内容 / 工单内容) → 诉求内容（或 来电内容 / 工单内容）
-                values["what"] = re.sub(r" \(or (.*?)\)", r"（或 \1）", values["what"]).replace(", ", "、")
-            if "expected" in values:   # hotline: 工单编号, 来电时间; grid: … → 12345热线：工单编号、来电时间；网格：…
-                values["expected"] = re.sub(r"\b(hotline|petition|grid): ", lambda m: _CHANNELS[m[1]] + "：",
-                                            values["expected"]).replace("; ", "；").replace(", ", "、")
-            if "reason" in values:
-                values["reason"] = in_chinese(values["reason"])
-            return zh.format(**values)
-    return message
+    return _translated(message, ERRORS, _error_values)
+
+
+def _error_values(values: dict) -> dict:
+    if "channel" in values:
+        values["channel"] = _CHANNELS.get(values["channel"], values["channel"])
+    if "times" in values:
+        values["times"] = "2" if values["times"] == "twice" else values["times"].removesuffix(" times")
+    if "what" in values:   # 诉求内容 (or 来电内容 / 工单内容) → 诉求内容（或 来电内容 / 工单内容）
+        values["what"] = re.sub(r" \(or (.*?)\)", r"（或 \1）", values["what"]).replace(", ", "、")
+    if "expected" in values:   # hotline: 工单编号, 来电时间; grid: … → 12345热线：工单编号、来电时间；网格：…
+        values["expected"] = re.sub(r"\b(hotline|petition|grid): ", lambda m: _CHANNELS[m[1]] + "：",
+                                    values["expected"]).replace("; ", "；").replace(", ", "、")
+    if "reason" in values:
+        values["reason"] = in_chinese(values["reason"])
+    return values
