@@ -194,7 +194,9 @@ def run(job_id: int) -> int:
         code = subprocess.run([sys.executable, "-m", "pipelines.cli", *argv], cwd=ROOT, stdin=subprocess.DEVNULL,
                               env={**os.environ, JOB_RESULT: str(result_path(job_id))}).returncode
     # audited first: whoever sees the job finished (the board, a test) also finds it in the audit log
-    reviews.audit(row["started_by"], row["role"], f"job.{row['kind']}.finished", argv[-1] if len(argv) > 1 else None,
+    # (its target as its start's: the version or the file; a rollback's argv ends in its subcommand)
+    target = argv[-1] if row["kind"] in ("promote", "ingest") else None
+    reviews.audit(row["started_by"], row["role"], f"job.{row['kind']}.finished", target,
                   {"job_id": job_id, "returncode": code})
     _set(job_id, state="succeeded" if code == 0 else "failed", finished_at=reviews._now(), returncode=code)
     return code

@@ -37,6 +37,9 @@ def test_a_job_runs_the_cli_and_records_its_output_and_outcome(wh):
     assert "no model version 'no-such-version'" in jobs.log_tail(job_id)
     assert jobs.summary(job) == "任务失败（退出码 1）：no model version 'no-such-version' (see `shaobing models list`)"
     assert [a for a in reviews.audit_log()["action"].to_list()] == ["job.promote.finished", "job.promote"]
+    assert reviews.audit_log()["target"].to_list() == ["no-such-version"] * 2   # the version, start and end
+    wait_for(jobs.start("rollback", None, **WHO))
+    assert reviews.audit_log(1)["target"].to_list() == [None]   # not its subcommand's name
 
 
 def test_a_job_waits_while_a_flow_holds_the_warehouse(wh):
