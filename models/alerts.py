@@ -278,7 +278,7 @@ def explain(area_name: str, category_name: str, observed: int, expected: float, 
     ``weeks``: the weeks the counts cover (a CUSUM's run, a cluster's window); 本周 when 1.
     """
     ev = evidence or {}
-    weeks = weeks or (ev.get("window", 4) if detector == "cluster" else 1)
+    weeks = signal_weeks({"weeks": weeks, "detector": detector}, ev)
     period = "本周" if weeks == 1 else f"近 {weeks} 周"
     measure = "意外度" if detector == "cluster" else "统计量"
     reporters = f"，来自 {ev['reporters']} 位反映人" if detector == "cluster" and ev.get("reporters") else ""

@@ -223,17 +223,17 @@ def open_on_key(con, alert_id: str) -> pl.DataFrame:
     the variants of the place's name), with their status in the snapshot itself (``base_status``):
     an alert is not reopened beside one of them (``reviews.record_review``)."""
     rows = frame(con, f"""
-        select a.alert_id, a.status, a.first_week, a.last_week, a.place,
+        select a.alert_id, a.status, a.first_week, a.last_week, a.place, k.place as key_place,
                (select s.status from alerts s where s.alert_id = a.alert_id) as base_status
         from alerts_now a, (select area_code, category, place from alerts_now where alert_id = ?) k
         where a.alert_id != ? and list_contains(?::varchar[], a.status) and a.category = k.category
           and (a.place is null and k.place is null and a.area_code = k.area_code
                or a.place is not null and k.place is not null)
         order by a.last_week desc, a.alert_id""", [alert_id, alert_id, OPEN])
-    place = frame(con, "select place from alerts_now where alert_id = ?", [alert_id])   # (older snapshots: null)
-    if place.height and place["place"][0] is not None:
-        rows = rows.filter(pl.col("place").map_elements(lambda p: related(p, place["place"][0]), return_dtype=pl.Boolean))
-    return rows.drop("place")
+    if rows.height and rows["key_place"][0] is not None:   # a place's key: its name's variants only
+        key = rows["key_place"][0]
+        rows = rows.filter(pl.col("place").map_elements(lambda p: related(p, key), return_dtype=pl.Boolean))
+    return rows.drop("place", "key_place")
 
 
 def merge_targets(con, alert_id: str) -> pl.DataFrame:
