@@ -99,12 +99,17 @@ def update_alerts(open_alerts: pl.DataFrame, signals: pl.DataFrame, week: date,
     week, strongest first; updates are never held back. Signals of other weeks are ignored;
     several detectors on one key count as their strongest. Should two open alerts share a key (one
     reopened by an analyst), the one with the latest evidence is updated.
+
+    An alert an analyst merged into another (``closed_alerts``' ``merge_into``, see
+    ``merge_redirects``) hands its key on: new evidence on it updates the open alert it was merged
+    into, and counts as dismissed where that alert was dismissed.
     """
     now = now or datetime.combine(week, datetime.min.time())
     latest_last = open_alerts.sort("last_week", "first_week", "alert_id") if open_alerts.height else open_alerts
     open_by_key = {key_of(r): r for r in latest_last.iter_rows(named=True)}
     closed_until = _closed_until(closed_alerts)
-    dismissed = _last_dismissed(closed_alerts)
+    redirects, merged_dismissed = _merge_ends(open_alerts, closed_alerts)
+    dismissed = {**merged_dismissed, **_last_dismissed(closed_alerts)}
     closed_places: dict[str, list[Key]] = {}   # the closed place keys of each category
     for k in closed_until:
         if k[0].startswith("place:"):
@@ -114,13 +119,18 @@ def update_alerts(open_alerts: pl.DataFrame, signals: pl.DataFrame, week: date,
         key = _open_key(sig, open_by_key)
         names = (_where(sig, area_names), category_names.get(sig["category"], sig["category"]))
         ev = evidence.get(key_of(sig), {})
+        target = None
         if key in open_by_key:
-            if open_by_key[key]["alert_id"] in touched:
-                continue  # a weaker variant of a place already updated this alert this week
-            row = _updated(open_by_key[key], sig, week, now, decay, names, ev)
+            target = open_by_key[key]
+        elif merged := _closed_keys(sig, redirects, closed_places):
+            target = redirects[merged[0]]
+        if target is not None:
+            if target["alert_id"] in touched:
+                continue  # a weaker variant of a place (or a merged key) already updated it this week
+            row = _updated(target, sig, week, now, decay, names, ev, merged=key_of(target) != key)
             if row is not None:
                 updated.append(row)
-                touched.add(open_by_key[key]["alert_id"])
+                touched.add(target["alert_id"])
         elif sig.get("place") and any(f["place"] and f["category"] == sig["category"]
                                       and related(f["place"], sig["place"]) for f in fresh):
             continue  # a weaker variant of a place that opened an alert this week
@@ -146,6 +156,41 @@ def _open_key(sig: dict, open_by_key: dict[Key, dict]) -> Key:
     variants = [k for k, row in open_by_key.items()
                 if row.get("place") and k[1] == sig["category"] and related(place, row["place"])]
     return min(variants, key=lambda k: open_by_key[k]["first_week"]) if variants else key
+
+
+def merge_redirects(open_alerts: pl.DataFrame, closed_alerts: pl.DataFrame | None) -> dict[Key, dict]:
+    """The keys of merged alerts whose merge (followed through alerts merged in turn) ends at an
+    open alert, and that alert's row: evidence on them belongs to it (``closed_alerts`` with a
+    ``merge_into`` column, as ``pipelines.warehouse.closed_alerts`` reads it)."""
+    return _merge_ends(open_alerts, closed_alerts)[0]
+
+
+def _merge_ends(open_alerts: pl.DataFrame, closed_alerts: pl.DataFrame | None) -> tuple[dict[Key, dict], dict[Key, dict]]:
+    """(merged keys ending at an open alert → its row, merged keys ending at a dismissed alert →
+    its row). A key with alerts of its own closed later than the merge (an alert of the key
+    raised and dismissed again) keeps to them."""
+    if closed_alerts is None or closed_alerts.is_empty() or "merge_into" not in closed_alerts.columns:
+        return {}, {}
+    closed = list(_with_place(closed_alerts.with_columns(pl.col("last_week").cast(pl.Date)))
+                  .sort("last_week", "alert_id").iter_rows(named=True))
+    latest = {key_of(r): r for r in closed}   # each key's latest closed alert
+    rows = {r["alert_id"]: r for r in closed}
+    rows.update({r["alert_id"]: r for r in _with_place(open_alerts).iter_rows(named=True)} if open_alerts.height else {})
+    to_open, to_dismissed = {}, {}
+    for key, r in latest.items():
+        if r["status"] != "merged":
+            continue
+        end, seen = r, set()
+        while end is not None and end["status"] == "merged" and end["alert_id"] not in seen:
+            seen.add(end["alert_id"])
+            end = rows.get(end.get("merge_into") or "")
+        if end is None or key_of(end) == key:
+            continue
+        if end["status"] in OPEN_STATUSES:
+            to_open[key] = end
+        elif end["status"] == "dismissed":
+            to_dismissed[key] = end
+    return to_open, to_dismissed
 
 
 def _closed_keys(sig: dict, by_key: dict[Key, object], places: dict[str, list[Key]]) -> list[Key]:
@@ -213,7 +258,7 @@ def _last_dismissed(closed_alerts: pl.DataFrame | None) -> dict[Key, dict]:
     return {key_of(r): r for r in rows.iter_rows(named=True)}
 
 
-def _updated(old: dict, sig: dict, week: date, now, decay, names, ev) -> dict | None:
+def _updated(old: dict, sig: dict, week: date, now, decay, names, ev, merged: bool = False) -> dict | None:
     if week < old["last_week"]:
         return None  # a re-run of an older week must not move an alert backwards
     rerun = week == old["last_week"]
@@ -225,6 +270,8 @@ def _updated(old: dict, sig: dict, week: date, now, decay, names, ev) -> dict | 
     text = explain(*names, sig["observed"], sig["expected"], sig["upper"], sig["score"],
                    streak=streak, evidence=ev, detector=sig.get("detector", "ears_c2"),
                    first_week=old["first_week"], weeks=sig.get("weeks"))
+    if merged:
+        text += f"（{names[0]}「{names[1]}」的预警此前已合并入本预警，新的报告计入本预警。）"
     fresh_rank = _rank(sig, ev)
     old_rank = old.get("rank") or 0.0
     rank = max(fresh_rank, fade * old_rank)

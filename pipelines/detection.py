@@ -19,7 +19,7 @@ import polars as pl
 
 from features.entities import names_and_escalation
 from features.tokenize import shown_term
-from models.alerts import key_of, severity, update_alerts
+from models.alerts import key_of, merge_redirects, severity, update_alerts
 from models.clusters import HISTORY_WEEKS, canonical_mentions, cluster_signals, related, reports_behind
 from models.detectors import detect_week
 
@@ -152,6 +152,12 @@ def fold_week(found: WeekSignals, open_alerts: pl.DataFrame, closed_alerts: pl.D
     links = pl.DataFrame(schema={"alert_id": pl.String, "report_id": pl.String, "week": pl.Date})
     if alerts.height:
         keyed = alerts.select("alert_id", "area_code", "category", "place")
+        # the reports behind a merged alert's key go to the alert it was merged into
+        handed = [(row["alert_id"], None if key.startswith("place:") else key, category,
+                   key.removeprefix("place:") if key.startswith("place:") else None)
+                  for (key, category), row in merge_redirects(open_alerts, closed_alerts).items()]
+        keyed = pl.concat([keyed, pl.DataFrame(handed, schema=keyed.schema, orient="row")
+                           .filter(pl.col("alert_id").is_in(keyed["alert_id"].implode()))])
         area_links = keyed.filter(pl.col("place").is_null()).join(
             behind.filter(pl.col("place").is_null()), on=["area_code", "category"])
         place_links = _place_links(keyed.filter(pl.col("place").is_not_null()), behind.filter(pl.col("place").is_not_null()))

@@ -643,7 +643,11 @@ def store_mentions(con, mention_key: str, found: pl.DataFrame) -> None:
 
 
 def closed_alerts(con) -> pl.DataFrame:
-    return frame(con, "select * from alerts where status in (select unnest(?))", [list(CLOSED_STATUSES)])
+    """The closed alerts, each merged one with the alert it was last merged into (``merge_into``)."""
+    merged = ("(select arg_max(v.merge_into, v.review_id) from alert_reviews v"
+              " where v.alert_id = a.alert_id and v.action = 'merge')" if has_table(con, "alert_reviews") else "null::varchar")
+    return frame(con, f"select a.*, {merged} as merge_into from alerts a where a.status in (select unnest(?))",
+                 [list(CLOSED_STATUSES)])
 
 
 def has_table(con, name: str) -> bool:

@@ -229,3 +229,46 @@ def test_of_two_open_alerts_on_one_key_the_one_with_the_latest_evidence_is_updat
         updated, n_new = run(frame, signals(later + timedelta(weeks=1), ("330100001001", "debt", 6, 6.0)),
                              later + timedelta(weeks=1))
         assert n_new == 0 and updated["alert_id"].to_list() == new["alert_id"].to_list()
+
+
+def merged(alerts: pl.DataFrame, into: str) -> pl.DataFrame:
+    """The alerts closed as merged into ``into`` (as ``warehouse.closed_alerts`` reads them)."""
+    return alerts.with_columns(status=pl.lit("merged"), merge_into=pl.lit(into))
+
+
+def test_evidence_on_a_merged_alert_s_key_updates_the_alert_it_was_merged_into():
+    both, _ = run(NO_ALERTS, signals(W1, ("330100001001", "wage_arrears", 5, 4.0), ("330100001002", "wage_arrears", 4, 3.0)), W1)
+    target = both.filter(pl.col("area_code") == "330100001001")
+    gone = merged(both.filter(pl.col("area_code") == "330100001002"), target["alert_id"][0])
+    for closed, expect_new in [(gone.drop("merge_into"), 1), (gone, 0)]:  # without the merge's target: a new alert
+        later, n_new = run(target, signals(W2, ("330100001002", "wage_arrears", 6, 5.0)), W2, closed_alerts=closed)
+        assert n_new == expect_new
+    assert later["alert_id"].to_list() == target["alert_id"].to_list()
+    row = later.row(0, named=True)
+    assert (row["last_week"], row["observed"], row["area_code"]) == (W2, 6, "330100001001")
+    assert "青石镇李家村" in row["explanation"] and "已合并入本预警" in row["explanation"]
+
+
+def test_a_merge_is_followed_through_alerts_merged_in_turn_and_place_variants():
+    first, _ = run(NO_ALERTS, place_signal(W1, 5, 6.0).with_columns(pl.lit("福寿康养老").alias("place")), W1)
+    middle, _ = run(NO_ALERTS, signals(W1, ("330100001001", "wage_arrears", 5, 4.0)), W1)
+    end, _ = run(NO_ALERTS, signals(W1, ("330100001002", "wage_arrears", 5, 4.0)), W1)
+    closed = pl.concat([merged(first, middle["alert_id"][0]), merged(middle, end["alert_id"][0])], how="diagonal_relaxed")
+    later, n_new = run(end, place_signal(W2, 7, 6.0).with_columns(pl.lit("福寿康").alias("place")), W2, closed_alerts=closed)
+    assert n_new == 0 and later["alert_id"].to_list() == end["alert_id"].to_list()
+    # once the key has an open alert of its own again, that one is updated
+    own, _ = run(NO_ALERTS, signals(W2, ("330100001001", "wage_arrears", 5, 4.0)), W2)
+    both = pl.concat([end, own])
+    later, n_new = run(both, signals(W3, ("330100001001", "wage_arrears", 6, 4.0)), W3, closed_alerts=closed)
+    assert later["alert_id"].to_list() == own["alert_id"].to_list()
+
+
+def test_a_merged_key_stays_dismissed_with_the_alert_it_was_merged_into():
+    both, _ = run(NO_ALERTS, signals(W1, ("330100001001", "debt", 5, 4.0), ("330100001002", "debt", 4, 3.0)), W1)
+    target = both.filter(pl.col("area_code") == "330100001001").with_columns(status=pl.lit("dismissed"))
+    gone = merged(both.filter(pl.col("area_code") == "330100001002"), target["alert_id"][0])
+    closed = pl.concat([target.with_columns(merge_into=pl.lit(None, pl.String)), gone])
+    same, n_new = run(NO_ALERTS, signals(W2, ("330100001002", "debt", 5, 4.0)), W2, closed_alerts=closed)
+    assert (same.height, n_new) == (0, 0)
+    risen, n_new = run(NO_ALERTS, signals(W3, ("330100001002", "debt", 9, 7.0)), W3, closed_alerts=closed)
+    assert n_new == 1 and "曾被排除" in risen["explanation"][0]

@@ -9,8 +9,12 @@ from datetime import timedelta
 import duckdb
 import pytest
 
+import polars as pl
+
+from models.detectors import SIGNAL_SCHEMA
 from pipelines import reviews, settings, warehouse
-from tests.dashboards.conftest import build_warehouse
+from pipelines.detection import Params, WeekSignals, fold_week
+from tests.dashboards.conftest import WEEK, build_warehouse
 
 BY = {"user": "analyst", "role": "analyst"}
 
@@ -136,6 +140,24 @@ def test_a_merged_alerts_reports_join_its_target(wh):
     assert sorted(r for (r,) in sql("select report_id from alert_reports where alert_id = 'a1'")) == [
         "grid:7", "hotline:1", "petition:3"]
     assert sql("select status from alerts where alert_id = 'a2'") == [("merged",)]
+
+
+def test_evidence_on_a_merged_alerts_key_next_week_updates_its_target_and_joins_its_reports(wh):
+    reviews.record_review("a2", "merge", seen_status="reviewing", base_status="reviewing", merge_into="a1",
+                          merge_base_status="new", **BY)
+    fold()
+    week = WEEK + timedelta(weeks=1)
+    signal = pl.DataFrame([(week, "110101001002", "debt", "pooled_cusum", 5, 1.0, 3.0, 4.0, 2)],
+                          schema=SIGNAL_SCHEMA, orient="row").with_columns(pl.lit(None, pl.String).alias("place"))
+    behind = pl.DataFrame({"area_code": ["110101001002"], "category": ["debt"], "place": [None], "report_id": ["grid:7"]},
+                          schema={"area_code": pl.String, "category": pl.String, "place": pl.String, "report_id": pl.String})
+    with warehouse.open_warehouse(settings.warehouse_path()) as con:
+        closed = warehouse.closed_alerts(con)
+        assert closed.filter(pl.col("alert_id") == "a2")["merge_into"].to_list() == ["a1"]
+        out = fold_week(WeekSignals(week, signal, behind, {}), warehouse.open_alerts(con), closed,
+                        warehouse.area_names(con), {"debt": "借贷纠纷"}, Params())
+    assert out.new == 0 and out.alerts["alert_id"].to_list() == ["a1"]
+    assert out.links.select("alert_id", "report_id").rows() == [("a1", "grid:7")]
 
 
 def test_label_corrections_become_labels(wh):
