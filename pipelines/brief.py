@@ -32,7 +32,8 @@ def _workbook(con, week: dt.date, tmp: Path) -> None:
     sheet = book.add_worksheet("预警")
     sheet.write(0, 0, f"哨兵风险预警周报 · {week}（周一）至 {week + dt.timedelta(days=6)}", book.add_format({"bold": True, "font_size": 14}))
     cols = [("排名", 6), ("区域", 16), ("区域代码", 14), ("涉及地点/单位", 16), ("风险类别", 12), ("件数（统计期）", 9), ("预期", 8),
-            ("综合评分", 9), ("检测统计量", 9), ("状态", 9), ("首次预警周", 12), ("关联报告数", 10), ("说明", 80)]
+            ("综合评分", 9), ("检测统计量", 9), ("状态", 9), ("首次预警周", 12), ("关联报告数", 10),
+            ("本周新关联", 10), ("说明", 80)]
     for j, (name, width) in enumerate(cols):
         sheet.write(2, j, name, head)
         sheet.set_column(j, j, width)
@@ -41,19 +42,19 @@ def _workbook(con, week: dt.date, tmp: Path) -> None:
                   tax.name(a["category"]), a["observed"], round(a["expected"] or 0, 2),
                   rank_shown(a["rank"], a["score"]),
                   round(a["score"], 2), STATUS_ZH.get(a["status"], a["status"]),
-                  str(a["first_week"]), a["reports"], a["explanation"]]
+                  str(a["first_week"]), a["reports"], a["reports_this_week"], a["explanation"]]
         for j, v in enumerate(values):
             sheet.write(2 + i, j, v, wrap)
     if alerts.is_empty():
         sheet.write(3, 0, "本周无预警。")
     rs = book.add_worksheet("关联报告")
-    rcols = [("预警编号", 28), ("报告编号", 26), ("渠道", 10), ("受理时间", 19), ("区域", 16), ("区域代码", 14),
-             ("标题", 30), ("内容（已脱敏）", 100)]
+    rcols = [("预警编号", 28), ("报告编号", 26), ("关联周", 12), ("渠道", 10), ("受理时间", 19), ("区域", 16),
+             ("区域代码", 14), ("标题", 30), ("内容（已脱敏）", 100)]
     for j, (name, width) in enumerate(rcols):
         rs.write(0, j, name, head)
         rs.set_column(j, j, width)
     for i, r in enumerate(reports.iter_rows(named=True), start=1):
-        values = [r["alert_id"], r["report_id"], CHANNEL_ZH.get(r["channel"], r["channel"]), str(r["received_at"]),
+        values = [r["alert_id"], r["report_id"], str(r["linked_week"]), CHANNEL_ZH.get(r["channel"], r["channel"]), str(r["received_at"]),
                   r["area_name"] or "", r["area_code"] or "", r["title"] or "", r["text"]]
         for j, v in enumerate(values):
             rs.write(i, j, v, wrap)

@@ -585,9 +585,10 @@ def week_alerts(con, week) -> pl.DataFrame:
     return frame(con, """
         select a.alert_id, a.area_code, ar.name as area_name, a.place, a.category, a.first_week, a.last_week,
                a.status, a.score, a.rank, a.observed, a.expected, a.explanation,
-               (select count(*) from alert_reports x where x.alert_id = a.alert_id) as reports
+               (select count(*) from alert_reports x where x.alert_id = a.alert_id) as reports,
+               (select count(*) from alert_reports x where x.alert_id = a.alert_id and x.week = ?) as reports_this_week
         from alerts a left join areas ar using (area_code)
-        where a.last_week = ? order by a.rank desc nulls last, a.score desc""", [week])
+        where a.last_week = ? order by a.rank desc nulls last, a.score desc""", [week, week])
 
 
 def summary(con) -> dict:
@@ -665,11 +666,13 @@ def area_pools(con) -> dict[str, str]:
 
 
 def alert_reports_of_week(con, week) -> pl.DataFrame:
+    """Every report linked to the alerts of ``week`` (its 关联报告数), with the week that linked it."""
     return frame(con, """
-        select ar.alert_id, r.report_id, r.channel, r.received_at, r.area_code, n.name as area_name, r.title, r.text
+        select ar.alert_id, r.report_id, r.channel, r.received_at, r.area_code, n.name as area_name, r.title, r.text,
+               ar.week as linked_week
         from alert_reports ar join alerts a using (alert_id) join reports r using (report_id)
              left join areas n on n.area_code = r.area_code
-        where a.last_week = ? and ar.week = ? order by ar.alert_id, r.received_at""", [week, week])
+        where a.last_week = ? order by ar.alert_id, r.received_at desc""", [week])
 
 
 # ---------------------------------------------------------------- reviews made on the board (pipelines.reviews)

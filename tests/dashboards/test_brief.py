@@ -42,5 +42,10 @@ def test_the_weekly_brief_shows_the_boards_score_and_names_the_area_of_each_repo
     book = openpyxl.load_workbook(path)
     alerts = {r["区域代码"]: (r["综合评分"], r["检测统计量"]) for r in rows(book["预警"], 3)}
     assert alerts == {"110101001001": (60, 5.2), "110101001002": (40, 3.1)}
-    reports = {r["报告编号"]: (r["区域"], r["区域代码"]) for r in rows(book["关联报告"], 1)}
-    assert reports == {"hotline:1": ("多福巷社区", "110101001001"), "petition:3": ("银闸社区", "110101001002")}
+    reports = {r["报告编号"]: (r["区域"], r["区域代码"], r["关联周"]) for r in rows(book["关联报告"], 1)}
+    # every report an alert counts in 关联报告数, those of earlier weeks too (grid:7 came the week before)
+    assert reports == {"hotline:1": ("多福巷社区", "110101001001", str(WEEK)),
+                       "grid:7": ("多福巷社区", "110101001001", str(WEEK - timedelta(weeks=1))),
+                       "petition:3": ("银闸社区", "110101001002", str(WEEK))}
+    counts = {r["区域代码"]: (r["关联报告数"], r["本周新关联"]) for r in rows(book["预警"], 3)}
+    assert counts == {"110101001001": (2, 1), "110101001002": (1, 1)}
