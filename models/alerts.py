@@ -36,6 +36,7 @@ DETECTOR_NAMES = {"ears_c1": "EARS C1", "ears_c2": "EARS C2", "ears_c3": "EARS C
                   "pooled_nb": "同类地区对比", "pooled_cusum": "同类地区对比 CUSUM",
                   "glrnb": "负二项 GLR", "cluster": "地点聚集"}
 COLLECTIVE = 5          # people on one report from which it is a collective petition (集体访)
+COPIES = 3              # petitions written alike (by several reporters) from which they are a campaign
 _STREAK = re.compile(r"连续第 (\d+) 周预警")
 _PERIOD = re.compile(r"」近 (\d+) 周 \d+ 件")   # an explanation's head over several weeks (``explain``)
 
@@ -60,14 +61,18 @@ def key_of(row: dict) -> Key:
     return (f"place:{place}" if place else row["area_code"], row["category"])
 
 
-def severity(people: int = 0, escalations: int = 0, repeat_reporters: int = 0) -> float:
+def severity(people: int = 0, escalations: int = 0, repeat_reporters: int = 0, copies: int = 0) -> float:
     """0–1: how likely the matter is to turn collective or violent.
 
     A collective petition (≥ COLLECTIVE people on one report) weighs most, more so the more people;
-    escalation words (跳楼, 堵路, 拉横幅 …) in the reports next; reporters who write again and again last.
+    escalation words (跳楼, 堵路, 拉横幅 …) in the reports next; then petitions written alike and sent
+    by several people (≥ COPIES: organised, as a collective petition is), more so from twice as
+    many; reporters who write again and again last.
     """
     collective = 0.0 if people < COLLECTIVE else min(1.0, 0.5 + 0.5 * math.log10(people / COLLECTIVE))
-    return round(min(1.0, 0.45 * collective + 0.2 * min(escalations, 3) + 0.1 * min(repeat_reporters, 2)), 3)
+    campaign = 0.0 if copies < COPIES else (0.15 if copies < 2 * COPIES else 0.25)
+    return round(min(1.0, 0.45 * collective + 0.2 * min(escalations, 3) + campaign
+                     + 0.1 * min(repeat_reporters, 2)), 3)
 
 
 def rank_score(strength: float, observed: float, expected: float | None, channels: int = 1,
@@ -354,6 +359,8 @@ def _evidence_text(ev: dict) -> str:
         risk.append(f"集体反映（单件最多 {ev['people_max']} 人）")
     if ev.get("escalation"):
         risk.append("出现" + "、".join(map(str, ev["escalation"][:4])) + "等激化言辞")
+    if (ev.get("copies") or 0) >= COPIES:
+        risk.append(f"{ev['copies']} 件信访内容雷同（疑似联名或有组织反映）")
     if ev.get("repeat_reporters"):
         risk.append(f"{ev['repeat_reporters']} 人反复反映")
     if risk:

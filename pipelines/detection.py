@@ -19,7 +19,7 @@ import polars as pl
 
 from features.entities import names_and_escalation
 from features.tokenize import shown_term
-from models.alerts import key_of, merge_redirects, severity, update_alerts
+from models.alerts import COPIES, key_of, merge_redirects, severity, update_alerts
 from models.clusters import HISTORY_WEEKS, canonical_mentions, cluster_signals, related, reports_behind
 from models.detectors import detect_week
 
@@ -233,10 +233,12 @@ def evidence(behind: pl.DataFrame, flagged: pl.DataFrame, week: dt.date, window:
                                   & pl.col("reporter_key").is_not_null())
                    .group_by("category", "reporter_key").len().iter_rows())
     # one aggregation for every key, each key's reports strongest first
+    if "copy_key" not in flagged.columns:
+        flagged = flagged.with_columns(pl.lit(None, pl.String).alias("copy_key"))
     groups = (behind.join(flagged.drop("area_code"), on=["report_id", "category"], how="left")
               .sort("probability", descending=True, maintain_order=True)
               .group_by(["area_code", "category", "place"], maintain_order=True)
-              .agg("top_terms", "names", "reporter_key", "escalation", "channel",
+              .agg("top_terms", "names", "reporter_key", "escalation", "channel", "copy_key",
                    pl.col("title").head(3).alias("titles"), pl.col("text").head(3).alias("texts"),
                    pl.col("people_count").fill_null(1).max().alias("people_max"),
                    pl.col("people_count").fill_null(1).sum().alias("people")))
@@ -251,6 +253,7 @@ def evidence(behind: pl.DataFrame, flagged: pl.DataFrame, week: dt.date, window:
         words = list(dict.fromkeys(w for ws in group["escalation"] if ws for w in ws))
         people = int(group["people_max"] or 1)
         n_reporters = len(set(reporters)) + sum(r is None for r in group["reporter_key"])
+        copies = copied(group["copy_key"], group["reporter_key"])
         out[key] = {
             "top_terms": [t for t, _ in terms.most_common(6)],
             "places": [p for p, c in named.most_common(4) if c >= 2 and p != group["place"]],
@@ -261,7 +264,21 @@ def evidence(behind: pl.DataFrame, flagged: pl.DataFrame, week: dt.date, window:
             "escalation": words,
             "repeat_reporters": repeat,
             "reporters": n_reporters,
+            "copies": copies,
             "window": window,
-            "severity": severity(people, len(words), repeat),
+            "severity": severity(people, len(words), repeat, copies),
         }
     return out
+
+
+def copied(copy_keys: list, reporter_keys: list) -> int:
+    """The most reports sharing a copy key (``warehouse.COPY_KEY``: petitions written alike) if
+    they are at least COPIES and come from at least two reporters (a report with no reporter
+    counts as its own), else 0: one person sending the same letter again is a repeat reporter."""
+    by_key: dict[str, list] = {}
+    for copy, reporter in zip(copy_keys, reporter_keys):
+        if copy:
+            by_key.setdefault(copy, []).append(reporter)
+    sizes = [len(who) for who in by_key.values()
+             if len(who) >= COPIES and len({r for r in who if r}) + sum(r is None for r in who) >= 2]
+    return max(sizes, default=0)

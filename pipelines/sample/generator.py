@@ -273,6 +273,12 @@ def petition_row(rng, rep: Report, serial: str, reporters: Reporters) -> list:
     size = rng.choices(("medium", "long", "xlong"), (0.2, 0.5, 0.3))[0]
     text = T.first_person(rng, topic, slots, size, petition=True, people=people if people >= 5 else 1,
                           force_identity=bool(rep.spec)) + T.pii_tail(rng, person)
+    if rep.spec and "letter" in rep.spec:
+        # A hotspot's joint letter replaces the text drawn above, which is drawn all the same: the
+        # sample's other reports stay those of the same seed. The flat comes from the serial.
+        flat = random.Random(serial)
+        text = rep.spec["letter"].format(building=flat.randint(1, 18), room=f"{flat.randint(1, 26)}0{flat.randint(1, 4)}",
+                                         name=person["name"])
     name = f"{person['name'][0]}某某等{people}人" if people >= 5 else person["name"]
     day = rep.at.date()
     when = f"{day.year}/{day.month}/{day.day}" if rng.random() < 0.15 else day

@@ -48,5 +48,12 @@ PLANTED = (
                "developer": ("溪山县金鼎置业有限公司", "金鼎置业", "金鼎置业公司")},
         identity=("{me}是{estate}的业主，", "本人系{developer}开发的{estate}购房者，", "{we}是{estate}{building}栋的业主，",
                   "{me}在{date}买了{developer}的{estate}，"),
+        # the buyers' joint letter: each petition of theirs is this letter, signed with the writer's
+        # flat ({building}, {room}) and name (a copied letter is itself a sign of an organised matter)
+        letter=("尊敬的县委、县政府领导：我们是翡翠湾花园的购房业主。溪山县金鼎置业有限公司在购房合同中承诺"
+                "2025年6月30日前交房，至今已逾期一年，工地时开时停，售楼部对业主的询问一概推说等通知。"
+                "已收房的业主迟迟办不下不动产权证，孩子上学落户都受影响。我们大多每月还着房贷，还要另外租房，"
+                "经济和精神压力都很大。恳请县委县政府责成住建部门约谈开发商，公布复工和交房时间表，"
+                "监管好预售资金，依法维护购房者的合法权益。翡翠湾花园{building}栋{room}室业主：{name}"),
     ),
 )

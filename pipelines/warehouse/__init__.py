@@ -618,15 +618,29 @@ def flagged_with_lineage(con, model_version: str, through, since=None) -> pl.Dat
         where s.model_version = ? and s.flagged""", [through, since, since, model_version])
 
 
+# A petition's words are its writer's own (a hotline's are an operator's summary, a grid event's a
+# grid worker's). Petitions whose texts begin alike over their first COPY_CHARS characters once
+# numbers, Latin letters, punctuation, spaces and masked personal data ([手机号] …) are left out
+# share a copy key: one letter sent by many, a room, an amount, a date or a signature at its end
+# changed. Independent writers do not write 80 such characters alike; texts with under
+# COPY_MIN_CHARS of them have no key (short texts coincide by chance).
+COPY_CHARS, COPY_MIN_CHARS = 80, 30
+_SKELETON = r"regexp_replace(regexp_replace(r.text, '\[[^\]]*\]', '', 'g'), '[0-9A-Za-z\s\p{P}\p{S}]', '', 'g')"
+COPY_KEY = (f"case when r.channel = 'petition' and length({_SKELETON}) >= {COPY_MIN_CHARS}"
+            f" then md5(left({_SKELETON}, {COPY_CHARS})) end")
+
+
 def flagged_reports(con, model_version: str, through, since=None, mention_key: str | None = None) -> pl.DataFrame:
     """Every flagged (report, category) received in [since, through) once, in its own area, with
-    what clusters and severity need. With ``mention_key``, also the names and escalation words
-    stored under it (``report_mentions``), and ``mentioned``: whether they were (else both null)."""
+    what clusters and severity need (``copy_key``: see COPY_KEY). With ``mention_key``, also the
+    names and escalation words stored under it (``report_mentions``), and ``mentioned``: whether
+    they were (else both null)."""
     stored = ", m.names, m.escalation, m.report_id is not null as mentioned" if mention_key else ""
     joined = "left join report_mentions m on m.report_id = s.report_id and m.mention_key = ?" if mention_key else ""
     return frame(con, f"""
         select date_trunc('week', r.received_at)::date as week, r.area_code, s.category, s.report_id,
-               s.probability, s.top_terms, r.channel, r.reporter_key, r.title, r.text, r.subject, r.people_count{stored}
+               s.probability, s.top_terms, r.channel, r.reporter_key, r.title, r.text, r.subject, r.people_count,
+               {COPY_KEY} as copy_key{stored}
         from report_scores s join reports r using (report_id) {joined}
         where s.model_version = ? and s.flagged and r.received_at < ?
           and (?::timestamp is null or r.received_at >= ?::timestamp)""",

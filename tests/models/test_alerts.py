@@ -272,3 +272,10 @@ def test_a_merged_key_stays_dismissed_with_the_alert_it_was_merged_into():
     assert (same.height, n_new) == (0, 0)
     risen, n_new = run(NO_ALERTS, signals(W3, ("330100001002", "debt", 9, 7.0)), W3, closed_alerts=closed)
     assert n_new == 1 and "曾被排除" in risen["explanation"][0]
+
+
+def test_petitions_written_alike_by_several_people_raise_severity_and_are_named():
+    assert severity(copies=2) == 0.0 < severity(copies=3) < severity(copies=6)
+    text = explain("青石镇", "房地产", 8, 2.0, 5.0, 4.0, evidence={"copies": 6})
+    assert "6 件信访内容雷同（疑似联名或有组织反映）" in text
+    assert "雷同" not in explain("青石镇", "房地产", 8, 2.0, 5.0, 4.0, evidence={"copies": 2})
