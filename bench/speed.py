@@ -161,7 +161,7 @@ def retrain(home: Path, workers: int) -> dict:
     from pipelines import registry, settings, warehouse
     from pipelines import retrain as flow_module
 
-    registry.tokenizer.cache_clear()  # a fresh `shaobing retrain` process builds its tokenizer
+    registry._tokenizer.cache_clear()  # a fresh `shaobing retrain` process builds its tokenizer
     stages: dict[str, float] = {}
     task = flow_module.fit_challenger
     t0 = time.perf_counter()
@@ -249,7 +249,7 @@ def score_weekly(home: Path, model_path: str, version: str, workers: int) -> dic
     """The weekly flow's score_reports task on every report of home's warehouse, timed by part."""
     from pipelines import registry, scoring, weekly
 
-    registry.tokenizer.cache_clear()  # a fresh `shaobing weekly` process builds its tokenizer
+    registry._tokenizer.cache_clear()  # a fresh `shaobing weekly` process builds its tokenizer
     scoring._models.clear()
     parts: dict[str, float] = {}
     t = time.perf_counter()

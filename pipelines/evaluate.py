@@ -43,8 +43,9 @@ def read_labelled(path: Path) -> tuple[list[str], list[list[str]], bool]:
     return texts, labels, single
 
 
-def _docs(texts: list[str]) -> list[str]:
-    return [" ".join(t) for t in registry.tokenizer().tokenize_many(texts, workers=settings.get_int("SHAOBING_WORKERS"))]
+def _docs(texts: list[str], words: tuple[str, ...] = ()) -> list[str]:
+    segmenter = registry.tokenizer(words)
+    return [" ".join(t) for t in segmenter.tokenize_many(texts, workers=settings.get_int("SHAOBING_WORKERS"))]
 
 
 def _predict(model, docs: list[str], single: bool) -> list[list[str]]:
@@ -61,12 +62,14 @@ def evaluate(test: Path, train: Path | None = None, model_name: str | None = Non
         categories = sorted({l for ls in train_labels for l in ls})
         if not categories:
             raise SystemExit(f"{train}: no labels to learn")
+        words = ()
         model = registry.engine(categories).fit(_docs(train_texts), registry.indicator(train_labels, categories))
         single = single and train_single
         name = f"engine trained on {train.name} ({len(train_texts)} rows)"
     else:
         with warehouse.open_warehouse(settings.warehouse_path(), read_only=True) as con:
             rows = warehouse.model_versions(con)
+            words = registry.area_words(con)  # as the model was trained and scores
         want = rows.filter(rows["status"] == "champion") if model_name == "champion" else rows.filter(rows["version"] == model_name)
         if want.is_empty():
             raise SystemExit(f"no model {model_name!r}: see `shaobing models list` (or run `shaobing retrain`)")
@@ -75,7 +78,7 @@ def evaluate(test: Path, train: Path | None = None, model_name: str | None = Non
         except registry.ModelFileError as exc:
             raise SystemExit(str(exc)) from None
         name = f"model {want['version'][0]}"
-    predicted = _predict(model, _docs(test_texts), single)
+    predicted = _predict(model, _docs(test_texts, words), single)
     labels = sorted(set(model.classes_) | {l for ls in test_labels for l in ls})
     result = summary_dict(test_labels, predicted, labels)
     if single:

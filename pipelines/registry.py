@@ -23,13 +23,29 @@ class ModelFileError(Exception):
     """A model file that is missing, corrupted or holds types we do not trust."""
 
 
+def tokenizer(words: tuple[str, ...] = ()) -> RiskTokenizer:
+    """The segmenter of SHAOBING_SEGMENTER, with ``words`` (the gazetteer's names: ``area_words``)
+    as words of its own: jieba does not know a county's places and cuts them into pieces (溪山县 →
+    溪 / 山县, glued to their neighbours: 业主溪), which then stand as terms. Its ``version``, the
+    key of the token cache, holds the words: a new gazetteer segments the texts again."""
+    return _tokenizer(settings.get("SHAOBING_SEGMENTER"), tuple(words))
+
+
 @cache
-def tokenizer() -> RiskTokenizer:
-    engine = settings.get("SHAOBING_SEGMENTER")
+def _tokenizer(engine: str, words: tuple[str, ...]) -> RiskTokenizer:
     try:
-        return RiskTokenizer(segmenter=engine)
+        return RiskTokenizer(words, segmenter=engine)
     except ValueError as exc:
         raise SystemExit(f"setting SHAOBING_SEGMENTER={engine!r}: {exc}") from None
+
+
+def area_words(con) -> tuple[str, ...]:
+    """The names of the warehouse's areas (two characters or more), for ``tokenizer``: every
+    process that segments for a warehouse, training or scoring, takes them from it."""
+    if not warehouse.has_table(con, "areas"):
+        return ()
+    return tuple(n for (n,) in con.sql("select distinct trim(name) as n from areas where length(trim(name)) >= 2 "
+                                       "order by n").fetchall())
 
 
 def engine(categories: list[str]):
@@ -54,7 +70,7 @@ def document_texts(frame: pl.DataFrame) -> tuple[list[str], pl.Series]:
 
 def cached_keys(con, keys: list[str]) -> set[str]:
     """Which of these cache keys (``document_texts``) the token cache holds."""
-    return warehouse.cached_keys(con, keys, tokenizer().version)
+    return warehouse.cached_keys(con, keys, tokenizer(area_words(con)).version)
 
 
 def document_inputs(con, keys: list[str], present: set[str] | None = None,
@@ -66,7 +82,7 @@ def document_inputs(con, keys: list[str], present: set[str] | None = None,
     have = {k: kept[k] for k in keys if k in kept} if kept else {}
     wanted = [k for k in keys if k not in have and (present is None or k in present)]
     if wanted:
-        cached = warehouse.cached_tokens(con, wanted, tokenizer().version)
+        cached = warehouse.cached_tokens(con, wanted, tokenizer(area_words(con)).version)
         have.update(zip(cached["content_hash"].to_list(), cached["tokens"].to_list()))
     return [have.get(k) for k in keys]
 
@@ -85,7 +101,7 @@ def keep_tokens(con, keys: list[str], fresh: list[str | None], present: set[str]
     if rows:
         warehouse.store_tokens(con, pl.DataFrame({"content_hash": list(rows), "tokens": list(rows.values())},
                                                  schema={"content_hash": pl.Utf8, "tokens": pl.Utf8}),
-                               tokenizer().version)
+                               tokenizer(area_words(con)).version)
         present.update(rows)
         if kept is not None:
             kept.update((k, doc) for k, doc in rows.items() if k in again)
@@ -102,8 +118,9 @@ def documents(con, frame: pl.DataFrame) -> list[str]:
     keys, texts = document_texts(frame)
     cached = document_inputs(con, keys)
     todo = {k: t for k, t, have in zip(keys, texts, cached) if have is None}
+    segmenter = tokenizer(area_words(con))
     fresh = dict(zip(todo, (" ".join(t) for t in
-                            tokenizer().tokenize_many(list(todo.values()), workers=settings.get_int("SHAOBING_WORKERS")))))
+                            segmenter.tokenize_many(list(todo.values()), workers=settings.get_int("SHAOBING_WORKERS")))))
     keep_tokens(con, list(fresh), list(fresh.values()))
     return [have if have is not None else fresh[k] for k, have in zip(keys, cached)]
 
@@ -163,13 +180,13 @@ def _recorded(path: Path) -> str:
 def record(con, model, version: str, path: Path, train_hash: str, train_rows: int, metrics: dict, status: str) -> None:
     warehouse.add_model_version(con, {
         "version": version, "created_at": settings.now(), "path": _recorded(path), "train_hash": train_hash,
-        "train_rows": train_rows, "params": json.dumps(_params(model), ensure_ascii=False, default=str),
+        "train_rows": train_rows, "params": json.dumps(_params(model, area_words(con)), ensure_ascii=False, default=str),
         "metrics": json.dumps(metrics, ensure_ascii=False), "code_version": code_version(), "status": status})
 
 
-def _params(model) -> dict:
+def _params(model, words: tuple[str, ...] = ()) -> dict:
     params = {k: v for k, v in model.get_params(deep=False).items() if isinstance(v, (int, float, str, bool, list, type(None)))}
-    params["tokenizer"] = tokenizer().version
+    params["tokenizer"] = tokenizer(words).version
     return params
 
 

@@ -25,19 +25,20 @@ def model(version: str, path: str):
     return _models[key]
 
 
-def prepare(version: str, path: str) -> None:
+def prepare(version: str, path: str, words: tuple[str, ...] = ()) -> None:
     """A worker's start (``LocalPool``'s ``prepare``): the model loaded and the segmenter built
     before its first chunk comes (2.5 s of a million-report run's workers, on the core the flow
     leaves idle while it reads the reports)."""
     model(version, path)
-    registry.tokenizer().tokenize("预热")
+    registry.tokenizer(words).tokenize("预热")
 
 
 def score_chunk(version: str, path: str, report_ids: list[str], texts: list[str],
-                cached: list[str | None]) -> tuple[pl.DataFrame, list[str | None]]:
+                cached: list[str | None], words: tuple[str, ...] = ()) -> tuple[pl.DataFrame, list[str | None]]:
     """Scores of a chunk (see ``score_frame``) and the documents (space-joined tokens) of the texts
-    not cached before; ``cached``: each report's cached document, or None."""
-    tok = registry.tokenizer()
+    not cached before; ``cached``: each report's cached document, or None; ``words``: the
+    warehouse's ``registry.area_words``, which a worker cannot read (the flow holds the warehouse)."""
+    tok = registry.tokenizer(words)
     fresh = [" ".join(tok.tokenize(text)) if have is None else None for text, have in zip(texts, cached)]
     docs = [have if have is not None else new for have, new in zip(cached, fresh)]
     return score_frame(model(version, path), version, report_ids, docs), fresh

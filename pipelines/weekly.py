@@ -60,6 +60,7 @@ def score_reports(model_version: str, model_path: str, through: dt.date, dask: b
     path = str(registry.resolve(model_path))  # absolute: a Dask worker has another working folder
     with warehouse.open_warehouse(settings.warehouse_path()) as con, \
             _scoring_pool(con, model_version, path, through, dask) as pool:
+        words = registry.area_words(con)
         todo = warehouse.unscored_reports(con, model_version, through, documents=True)  # keyed in DuckDB
         all_keys, all_texts = todo["doc_key"].to_list(), todo["doc_text"]
         todo = todo.select("report_id", "received_at")          # the texts are in all_texts now
@@ -81,12 +82,12 @@ def score_reports(model_version: str, model_path: str, through: dt.date, dask: b
                 # a text the cache has is not sent again
                 texts = [t if have is None else "" for t, have in zip(by_chunk[i], cached)]
                 by_chunk[i] = None
-                yield model_version, path, todo["report_id"][start:end].to_list(), texts, cached, keys
+                yield model_version, path, todo["report_id"][start:end].to_list(), texts, cached, words, keys
 
         if dask:
-            outcomes = run_chunks(chunks(), lambda *a: score_chunk.submit(*a[:5]), lambda f: f.result(), ahead=8)
+            outcomes = run_chunks(chunks(), lambda *a: score_chunk.submit(*a[:6]), lambda f: f.result(), ahead=8)
         else:
-            outcomes = run_chunks(chunks(), lambda *a: pool.submit(*a[:5]), pool.result, ahead=pool.workers)
+            outcomes = run_chunks(chunks(), lambda *a: pool.submit(*a[:6]), pool.result, ahead=pool.workers)
         done = _store_chunks(con, outcomes, todo.height, present, kept, again)
         weeks = todo.select(pl.col("received_at").dt.truncate("1w").dt.date().unique())["received_at"].to_list()
         warehouse.refresh_weekly_counts(con, model_version, through, weeks)
@@ -100,14 +101,15 @@ def _scoring_pool(con, model_version: str, path: str, through: dt.date, dask: bo
     chunks run in this process); none on Dask."""
     at_most = 0 if dask else warehouse.unscored_at_most(con, model_version, through)
     workers = min(settings.get_int("SHAOBING_WORKERS"), -(-at_most // SCORE_CHUNK))
-    return LocalPool(workers, scoring.score_chunk, prepare=("pipelines.scoring:prepare", (model_version, path))).start()
+    return LocalPool(workers, scoring.score_chunk,
+                     prepare=("pipelines.scoring:prepare", (model_version, path, registry.area_words(con)))).start()
 
 
 def _store_chunks(con, outcomes, total: int, present: set[str], kept: dict[str, str], again: set[str]) -> int:
     done = 0
     for args, (scores, fresh) in outcomes:
         warehouse.store_scores(con, scores)
-        registry.keep_tokens(con, args[5], fresh, present, kept, again)  # a text twice in the run is stored once
+        registry.keep_tokens(con, args[6], fresh, present, kept, again)  # a text twice in the run is stored once
         done += len(args[2])
         progress(f"  scored {done:,}/{total:,} reports")
     return done
@@ -115,9 +117,9 @@ def _store_chunks(con, outcomes, total: int, present: set[str], kept: dict[str, 
 
 @task(cache_policy=NO_CACHE, retries=2, retry_delay_seconds=[2, 8])
 def score_chunk(model_version: str, path: str, report_ids: list[str], texts: list[str],
-                cached: list[str | None]):
+                cached: list[str | None], words: tuple[str, ...] = ()):
     """One chunk on a Dask worker (retried: a worker may be lost mid-chunk)."""
-    return scoring.score_chunk(model_version, path, report_ids, texts, cached)
+    return scoring.score_chunk(model_version, path, report_ids, texts, cached, words)
 
 
 def detection_params(con=None) -> Params:
