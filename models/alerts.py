@@ -37,6 +37,7 @@ DETECTOR_NAMES = {"ears_c1": "EARS C1", "ears_c2": "EARS C2", "ears_c3": "EARS C
                   "glrnb": "负二项 GLR", "cluster": "地点聚集"}
 COLLECTIVE = 5          # people on one report from which it is a collective petition (集体访)
 COPIES = 3              # petitions written alike (by several reporters) from which they are a campaign
+MERGED_NOTE = "（并入："  # starts the note an alert carries on the evidence of alerts merged into it
 _STREAK = re.compile(r"连续第 (\d+) 周预警")
 _PERIOD = re.compile(r"」近 (\d+) 周 \d+ 件")   # an explanation's head over several weeks (``explain``)
 
@@ -106,8 +107,9 @@ def update_alerts(open_alerts: pl.DataFrame, signals: pl.DataFrame, week: date,
     reopened by an analyst), the one with the latest evidence is updated.
 
     An alert an analyst merged into another (``closed_alerts``' ``merge_into``, see
-    ``merge_redirects``) hands its key on: new evidence on it updates the open alert it was merged
-    into, and counts as dismissed where that alert was dismissed.
+    ``merge_redirects``) hands its key on: new evidence on it keeps the open alert it was merged
+    into alive (last week, score and rank; its own count and explanation stay, with a note of what
+    the merged key brought), and counts as dismissed where that alert was dismissed.
     """
     now = now or datetime.combine(week, datetime.min.time())
     latest_last = open_alerts.sort("last_week", "first_week", "alert_id") if open_alerts.height else open_alerts
@@ -272,14 +274,23 @@ def _updated(old: dict, sig: dict, week: date, now, decay, names, ev, merged: bo
     fade = decay ** ((week - old["last_week"]).days // 7)
     score = max(sig["score"], fade * old["score"])
     streak = ev.get("streak") or _next_streak(old, week, rerun)
-    text = explain(*names, sig["observed"], sig["expected"], sig["upper"], sig["score"],
-                   streak=streak, evidence=ev, detector=sig.get("detector", "ears_c2"),
-                   first_week=old["first_week"], weeks=sig.get("weeks"))
-    if merged:
-        text += f"（{names[0]}「{names[1]}」的预警此前已合并入本预警，新的报告计入本预警。）"
     fresh_rank = _rank(sig, ev)
     old_rank = old.get("rank") or 0.0
     rank = max(fresh_rank, fade * old_rank)
+    if merged:
+        # Evidence on the key of an alert merged into this one: the alert keeps its own count, area
+        # and explanation, and says what the merged key brought (the latest such note only).
+        weeks = signal_weeks(sig, ev)
+        note = (f"{MERGED_NOTE}{week:%Y-%m-%d} {names[0]}「{names[1]}」{'本周' if weeks == 1 else f'近 {weeks} 周'}"
+                f" {int(sig['observed'])} 件，预期 {sig['expected']:.1f} 件"
+                f"（{DETECTOR_NAMES.get(sig.get('detector'), sig.get('detector'))} {sig['score']:.1f}）；"
+                f"该处的预警此前已合并入本预警，其新报告计入本预警。）")
+        text = (old.get("explanation") or "").split(MERGED_NOTE)[0] + note
+        return {**{k: old.get(k) for k in ALERT_SCHEMA}, "last_week": week, "score": float(score),
+                "explanation": text, "updated_at": now, "rank": float(rank)}
+    text = explain(*names, sig["observed"], sig["expected"], sig["upper"], sig["score"],
+                   streak=streak, evidence=ev, detector=sig.get("detector", "ears_c2"),
+                   first_week=old["first_week"], weeks=sig.get("weeks"))
     # a place's alert follows where its reports come from now; an area's alert keeps its area
     area = sig["area_code"] if sig.get("place") else old["area_code"]
     return {**{k: old.get(k) for k in ALERT_SCHEMA}, "area_code": area, "last_week": week, "score": float(score),

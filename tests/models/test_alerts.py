@@ -245,8 +245,15 @@ def test_evidence_on_a_merged_alert_s_key_updates_the_alert_it_was_merged_into()
         assert n_new == expect_new
     assert later["alert_id"].to_list() == target["alert_id"].to_list()
     row = later.row(0, named=True)
-    assert (row["last_week"], row["observed"], row["area_code"]) == (W2, 6, "330100001001")
-    assert "青石镇李家村" in row["explanation"] and "已合并入本预警" in row["explanation"]
+    # the alert keeps its own area, count and head; a note says what the merged key brought
+    assert (row["last_week"], row["observed"], row["area_code"]) == (W2, 5, "330100001001")
+    head, note = row["explanation"].split("（并入：")
+    assert head == target["explanation"][0] and head.startswith("青石镇桃园村")
+    assert note.startswith("2024-03-11 青石镇李家村「劳资欠薪」本周 6 件") and "已合并入本预警" in note
+    assert row["score"] == pytest.approx(5.0)   # max(5.0, 0.8 × 4.0)
+    # a later week's note replaces the earlier one
+    again, _ = run(later, signals(W3, ("330100001002", "wage_arrears", 7, 5.0)), W3, closed_alerts=gone)
+    assert again["explanation"][0].count("（并入：") == 1 and "2024-03-18 青石镇李家村「劳资欠薪」本周 7 件" in again["explanation"][0]
 
 
 def test_a_merge_is_followed_through_alerts_merged_in_turn_and_place_variants():
