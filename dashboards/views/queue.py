@@ -57,7 +57,7 @@ def headline(week: date) -> None:
     cols[0].metric("本周预警数", s["alerts"], border=True)
     cols[1].metric("新增", s["new"], border=True, help="本周首次出现的预警")
     cols[2].metric("涉及区域", s["areas"], border=True)
-    cols[3].metric("累计未结", s["open"], border=True, help="截至本周尚未排除、合并或办结的预警")
+    cols[3].metric("累计未结", s["open"], border=True, help="本周及以前发现、目前仍未排除、合并、办结或过期的预警（按当前状态计，查看往周时也是如此）")
 
 
 def queue_table(alerts: pl.DataFrame) -> pl.DataFrame:
@@ -257,11 +257,12 @@ def actions(a: dict, wm: int) -> None:
             st.selectbox("排除原因", list(reviews.DISMISS_REASONS), format_func=names.reason_name, key="review_reason")
         if action == "merge":
             targets = common.query("merge_targets", a["alert_id"])
-            labels = {r["alert_id"]: f"{r['area_name'] or '—'} · {names.category_name(r['category'])} · "
+            labels = {r["alert_id"]: f"{r['place'] or r['area_name'] or '—'} · {names.category_name(r['category'])} · "
                       f"{names.status_name(r['status'])}（{r['first_week']} 至 {r['last_week']}）"
                       for r in targets.iter_rows(named=True)}
             st.selectbox("合并到", list(labels), format_func=labels.get, key="review_merge", index=None,
                          placeholder="选择一条未结预警")
+            st.caption("合并后，本预警的报告归入所选预警；此后本预警所在区域（或地点）的新报告也计入所选预警，不再另开预警。")
             st.session_state["_merge_base"] = dict(zip(targets["alert_id"].to_list(), targets["status"].to_list()))
         if action == "dispatch":
             c1, c2, c3 = st.columns(3)
@@ -276,6 +277,15 @@ def actions(a: dict, wm: int) -> None:
                               on_click=_submit, args=(a, wm, action))
 
 
+def alert_name(alert_id: str) -> str:
+    """「区域或地点 · 类别」(编号) of an alert, or its id alone if the snapshot does not know it."""
+    found = common.query("alert", alert_id)
+    if found.is_empty():
+        return alert_id
+    a = found.row(0, named=True)
+    return f"「{a['place'] or a['area_name'] or a['area_code'] or '—'} · {names.category_name(a['category'])}」（{alert_id}）"
+
+
 def history(alert_id: str) -> None:
     h = reviews.history(alert_id)
     st.markdown("#### 处置记录")
@@ -284,13 +294,15 @@ def history(alert_id: str) -> None:
         return
     rows = []
     for r in h.iter_rows(named=True):
+        other = r["alert_id"] != alert_id   # a decision on an alert merged into this one
         details = "；".join(x for x in (
             names.reason_name(r["reason"]) if r["reason"] else "",
             f"承办：{r['department']}，期限 {r['due_date']}" if r["department"] else "",
-            f"并入预警 {r['merge_into']}" if r["merge_into"] and r["alert_id"] == alert_id else "",
-            f"预警 {r['alert_id']} 并入本预警" if r["alert_id"] != alert_id else "") if x)
+            f"并入预警{alert_name(r['merge_into'])}" if r["merge_into"] and not other else "",
+            f"预警{alert_name(r['alert_id'])}并入本预警（其后该处的新报告计入本预警）" if other else "") if x)
+        change = f"{names.status_name(r['status_before'])} → {names.status_name(r['status_after'])}"
         rows.append({"时间": r["created_at"], "操作人": r["reviewer"], "操作": names.action_name(r["action"]),
-                     "状态": f"{names.status_name(r['status_before'])} → {names.status_name(r['status_after'])}",
+                     "状态": f"被并入的预警：{change}" if other else change,
                      "详情": details, "备注": r["note"]})
     st.dataframe(pl.DataFrame(rows), key="history", hide_index=True,
                  column_config={"备注": st.column_config.TextColumn(width="large")})

@@ -239,7 +239,7 @@ def open_on_key(con, alert_id: str) -> pl.DataFrame:
 def merge_targets(con, alert_id: str) -> pl.DataFrame:
     """Open alerts another alert may be merged into: the same category first, then the strongest."""
     return frame(con, f"""
-        select a.alert_id, ar.name as area_name, a.category, a.first_week, a.last_week, a.status, a.score
+        select a.alert_id, ar.name as area_name, a.place, a.category, a.first_week, a.last_week, a.status, a.score
         from {_ALERT_FROM}
         where a.alert_id != ? and list_contains(?::varchar[], a.status)
         order by (a.category = (select category from alerts where alert_id = ?)) desc, a.last_week desc, a.score desc

@@ -151,7 +151,10 @@ def test_merging_moves_the_reports_to_the_target(snapshot, people):
     assert queue(at)["状态"].tolist() == ["新发现", "已合并"]
     at.selectbox(key="alert").set_value("a1").run()
     assert set(reports(at)["渠道"]) == {"12345热线", "网格", "信访"}
-    assert "预警 a2 并入本预警" in history(at)["详情"].tolist()
+    merged = history(at).query("操作 == '合并到其他预警'").iloc[0]
+    # named by its area and category, and its status change said to be the merged alert's
+    assert merged["详情"] == "预警「银闸社区 · 债务纠纷」（a2）并入本预警（其后该处的新报告计入本预警）"
+    assert merged["状态"] == "被并入的预警：研判中 → 已合并"
 
 
 def test_dispatching_records_the_department_and_due_date(snapshot, people):
