@@ -51,6 +51,16 @@ def shown_term(term: str) -> bool:
     return not any(p in term for p in PLACEHOLDERS)
 
 
+def shown_ngram(ngram: str) -> bool:
+    """Whether a model's word n-gram (its words space-separated) may be shown as a reason, written
+    without its spaces: ``shown_term``, and each word of a several-word n-gram has two characters or
+    more — glued to its neighbour, a one-character word reads as a broken word (房东 拒 → 房东拒,
+    要 还 → 要还, 听 朋友 → 听朋友), and the two words need not have been next to each other in
+    the text (a stop word or a mark between them is gone)."""
+    words = ngram.split(" ")
+    return shown_term(ngram) and (len(words) == 1 or all(len(w) >= 2 for w in words))
+
+
 class RiskTokenizer:
     """jieba segmentation with the domain dictionary; picklable, initialised lazily per process."""
 

@@ -19,7 +19,7 @@ from sklearn.metrics import precision_recall_curve
 from sklearn.model_selection import KFold
 from sklearn.utils.validation import check_is_fitted
 
-from features.tokenize import shown_term
+from features.tokenize import shown_ngram
 from models.taxonomy import default_taxonomy
 
 # Fixed squashing of log1p(sum of weights) to [0, 1] for the zero-label scorer: one strong term
@@ -542,8 +542,9 @@ class RiskClassifier(ClassifierMixin, BaseEstimator):
             for i in np.flatnonzero(wanted):
                 terms: list[str] = []
                 for j in cols[starts[i]:starts[i + 1]]:
-                    term = self.word_features_[j].replace(" ", "")
-                    if term not in terms and shown_term(term):
+                    feature = self.word_features_[j]
+                    term = feature.replace(" ", "")
+                    if term not in terms and shown_ngram(feature):
                         terms.append(term)
                         if len(terms) >= top:
                             break

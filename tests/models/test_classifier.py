@@ -72,8 +72,10 @@ def _explain_row_by_row(model, docs, top):
                 for j in np.argsort(-contrib, kind="stable"):
                     if contrib[j] <= 0 or len(terms) >= top:
                         break
-                    term = model.word_features_[row.indices[j]].replace(" ", "")
-                    if term not in terms and "<num>" not in term and "[手机号]" not in term:
+                    feature = model.word_features_[row.indices[j]]
+                    term = feature.replace(" ", "")
+                    one_char_in_ngram = " " in feature and min(map(len, feature.split(" "))) < 2
+                    if term not in terms and "<num>" not in term and "[手机号]" not in term and not one_char_in_ngram:
                         terms.append(term)
             lexicon = model.lexicon_scorer_.terms_found(doc, cat) if model.lexicon_scorer_ else []
             extra = [t for t in lexicon if t not in terms]
@@ -107,6 +109,19 @@ def test_placeholders_weigh_in_the_score_but_are_never_given_as_reasons():
         assert all(reasons)
         assert not [t for ts in reasons for t in ts if "<num>" in t or "[手机号]" in t]
     assert model.explain(docs, top=10) == _explain_row_by_row(model, docs, 10)
+
+
+def test_a_word_pair_with_a_one_character_word_is_never_given_as_a_reason():
+    # every debt report says 要 还 (two words glued: 要还) next to its other words
+    docs, Y = toy_corpus()
+    docs = [d + " 要 还 对方 拖欠" if y[1] else d for d, y in zip(docs, Y)]
+    model = RiskClassifier(categories=CATEGORIES, use_lexicon=False).fit(docs, Y)
+    k = CATEGORIES.index("debt")
+    weights = dict(zip(model.word_features_, model.estimators_[k].coef_[0]))
+    assert weights["要 还"] > 0 and weights["对方 拖欠"] > 0
+    shown = {t for r in model.explain([d for d, y in zip(docs, Y) if y[1]], top=30) for t in r["debt"]}
+    assert "要还" not in shown and "还对方" not in shown
+    assert "对方拖欠" in shown and "要" in shown     # a pair of words, and one-character words alone, are
 
 
 def test_nb_scaling_is_folded_into_plain_coefficients_and_favours_the_categorys_own_terms():
