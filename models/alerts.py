@@ -175,17 +175,20 @@ def merge_redirects(open_alerts: pl.DataFrame, closed_alerts: pl.DataFrame | Non
 def _merge_ends(open_alerts: pl.DataFrame, closed_alerts: pl.DataFrame | None) -> tuple[dict[Key, dict], dict[Key, dict]]:
     """(merged keys ending at an open alert → its row, merged keys ending at a dismissed alert →
     its row). A key with alerts of its own closed later than the merge (an alert of the key
-    raised and dismissed again) keeps to them."""
+    raised and dismissed again) keeps to them, and one with an open alert of its own (reopened;
+    for a place, on a variant of its name) to that."""
     if closed_alerts is None or closed_alerts.is_empty() or "merge_into" not in closed_alerts.columns:
         return {}, {}
     closed = list(_with_place(closed_alerts.with_columns(pl.col("last_week").cast(pl.Date)))
                   .sort("last_week", "alert_id").iter_rows(named=True))
     latest = {key_of(r): r for r in closed}   # each key's latest closed alert
     rows = {r["alert_id"]: r for r in closed}
-    rows.update({r["alert_id"]: r for r in _with_place(open_alerts).iter_rows(named=True)} if open_alerts.height else {})
+    still_open = list(_with_place(open_alerts).iter_rows(named=True)) if open_alerts.height else []
+    rows.update({r["alert_id"]: r for r in still_open})
+    open_by_key = {key_of(r): r for r in still_open}
     to_open, to_dismissed = {}, {}
     for key, r in latest.items():
-        if r["status"] != "merged":
+        if r["status"] != "merged" or _open_key(r, open_by_key) in open_by_key:
             continue
         end, seen = r, set()
         while end is not None and end["status"] == "merged" and end["alert_id"] not in seen:

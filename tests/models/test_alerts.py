@@ -286,3 +286,19 @@ def test_petitions_written_alike_by_several_people_raise_severity_and_are_named(
     text = explain("青石镇", "房地产", 8, 2.0, 5.0, 4.0, evidence={"copies": 6})
     assert "6 件信访内容雷同（疑似联名或有组织反映）" in text
     assert "雷同" not in explain("青石镇", "房地产", 8, 2.0, 5.0, 4.0, evidence={"copies": 2})
+
+
+def test_a_merged_key_reopened_keeps_its_evidence_and_hands_nothing_on():
+    from models.alerts import merge_redirects
+
+    both, _ = run(NO_ALERTS, signals(W1, ("330100001001", "wage_arrears", 5, 4.0), ("330100001002", "wage_arrears", 4, 3.0)), W1)
+    target = both.filter(pl.col("area_code") == "330100001001")
+    gone = merged(both.filter(pl.col("area_code") == "330100001002"), target["alert_id"][0])
+    assert list(merge_redirects(target, gone)) == [("330100001002", "wage_arrears")]
+    reopened = gone.with_columns(status=pl.lit("reviewing")).drop("merge_into")
+    assert merge_redirects(pl.concat([target, reopened]), gone.filter(pl.lit(False))) == {}
+    # the merge is still on record among the closed ones of an older stored state: the open alert wins
+    assert merge_redirects(pl.concat([target, reopened]), gone) == {}
+    later, _ = run(pl.concat([target, reopened]), signals(W2, ("330100001002", "wage_arrears", 6, 5.0)), W2,
+                   closed_alerts=gone)
+    assert later["alert_id"].to_list() == reopened["alert_id"].to_list()
