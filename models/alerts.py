@@ -35,6 +35,7 @@ DETECTOR_NAMES = {"ears_c1": "EARS C1", "ears_c2": "EARS C2", "ears_c3": "EARS C
                   "farrington": "Farrington–Noufaily", "cusum": "负二项 CUSUM", "cusum_nb": "负二项 CUSUM",
                   "pooled_nb": "同类地区对比", "pooled_cusum": "同类地区对比 CUSUM",
                   "glrnb": "负二项 GLR", "cluster": "地点聚集"}
+CHART_DETECTORS = ("cusum", "cusum_nb", "pooled_cusum", "glrnb")   # detectors that add up weeks
 COLLECTIVE = 5          # people on one report from which it is a collective petition (集体访)
 COPIES = 3              # petitions written alike (by several reporters) from which they are a campaign
 MERGED_NOTE = "（并入："  # starts the note an alert carries on the evidence of alerts merged into it
@@ -348,8 +349,14 @@ def explain(area_name: str, category_name: str, observed: int, expected: float, 
     period = "本周" if weeks == 1 else f"近 {weeks} 周"
     measure = "意外度" if detector == "cluster" else "统计量"
     reporters = f"，来自 {ev['reporters']} 位反映人" if detector == "cluster" and ev.get("reporters") else ""
+    name = DETECTOR_NAMES.get(detector, detector)
+    # A chart's upper bound is the count that would have alarmed this week alone, given what it had
+    # added up before: beside a count over several weeks (近 2 周 3 件，上限 3.0) it read as if the
+    # alert should not be. A chart says what it is: small excesses added up over the line.
+    bound = (f"{name} 累积统计量 {statistic:.1f}，逐周累积的超出已越过报警线" if detector in CHART_DETECTORS
+             else f"上限 {upper:.1f}，{name} {measure} {statistic:.1f}")
     head = (f"{area_name}「{category_name}」{period} {int(observed)} 件{reporters}，预期 {expected:.1f} 件"
-            f"（上限 {upper:.1f}，{DETECTOR_NAMES.get(detector, detector)} {measure} {statistic:.1f}）；")
+            f"（{bound}）；")
     if streak > 1:
         head += f"连续第 {streak} 周预警。"
     elif first_week is not None:
