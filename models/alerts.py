@@ -37,7 +37,7 @@ DETECTOR_NAMES = {"ears_c1": "EARS C1", "ears_c2": "EARS C2", "ears_c3": "EARS C
                   "glrnb": "负二项 GLR", "cluster": "地点聚集"}
 CHART_DETECTORS = ("cusum", "cusum_nb", "pooled_cusum", "glrnb")   # detectors that add up weeks
 COLLECTIVE = 5          # people on one report from which it is a collective petition (集体访)
-COPIES = 3              # petitions written alike (by several reporters) from which they are a campaign
+COPIES = 3              # people sending petitions written alike from whom they are a campaign
 MERGED_NOTE = "（并入："  # starts the note an alert carries on the evidence of alerts merged into it
 _STREAK = re.compile(r"连续第 (\d+) 周预警")
 _PERIOD = re.compile(r"」近 (\d+) 周 \d+ 件")   # an explanation's head over several weeks (``explain``)
@@ -67,9 +67,9 @@ def severity(people: int = 0, escalations: int = 0, repeat_reporters: int = 0, c
     """0–1: how likely the matter is to turn collective or violent.
 
     A collective petition (≥ COLLECTIVE people on one report) weighs most, more so the more people;
-    escalation words (跳楼, 堵路, 拉横幅 …) in the reports next; then petitions written alike and sent
-    by several people (≥ COPIES: organised, as a collective petition is), more so from twice as
-    many; reporters who write again and again last.
+    escalation words (跳楼, 堵路, 拉横幅 …) in the reports next; then petitions written alike by
+    ``copies`` people (≥ COPIES: organised, as a collective petition is), more so by twice as many;
+    reporters who write again and again last.
     """
     collective = 0.0 if people < COLLECTIVE else min(1.0, 0.5 + 0.5 * math.log10(people / COLLECTIVE))
     campaign = 0.0 if copies < COPIES else (0.15 if copies < 2 * COPIES else 0.25)
@@ -117,13 +117,19 @@ def update_alerts(open_alerts: pl.DataFrame, signals: pl.DataFrame, week: date,
     open_by_key = {key_of(r): r for r in latest_last.iter_rows(named=True)}
     closed_until = _closed_until(closed_alerts)
     redirects, merged_dismissed = _merge_ends(open_alerts, closed_alerts)
-    dismissed = {**merged_dismissed, **_last_dismissed(closed_alerts)}
+    dismissed = _last_dismissed(closed_alerts)
+    for k, row in merged_dismissed.items():   # the later of a key's own dismissal and its merge target's
+        if k not in dismissed or row["last_week"] > dismissed[k]["last_week"]:
+            dismissed[k] = row
     closed_places: dict[str, list[Key]] = {}   # the closed place keys of each category
     for k in closed_until:
         if k[0].startswith("place:"):
             closed_places.setdefault(k[1], []).append(k)
-    updated, fresh, touched = [], [], set()
-    for sig in _strongest_per_key(signals, week).iter_rows(named=True):
+    updated, fresh, touched = [], [], {}
+    strongest = list(_strongest_per_key(signals, week).iter_rows(named=True))
+    # an alert's own evidence first: a merged key's, even if stronger, only adds a note to it
+    strongest.sort(key=lambda sig: _open_key(sig, open_by_key) not in open_by_key)
+    for sig in strongest:
         key = _open_key(sig, open_by_key)
         names = (_where(sig, area_names), category_names.get(sig["category"], sig["category"]))
         ev = evidence.get(key_of(sig), {})
@@ -131,14 +137,19 @@ def update_alerts(open_alerts: pl.DataFrame, signals: pl.DataFrame, week: date,
         if key in open_by_key:
             target = open_by_key[key]
         elif merged := _closed_keys(sig, redirects, closed_places):
-            target = redirects[merged[0]]
+            target = redirects[max(merged, key=lambda k: (redirects[k]["last_week"], redirects[k]["alert_id"]))]
         if target is not None:
+            handed = key_of(target) != key
             if target["alert_id"] in touched:
-                continue  # a weaker variant of a place (or a merged key) already updated it this week
-            row = _updated(target, sig, week, now, decay, names, ev, merged=key_of(target) != key)
+                # a weaker variant of a place, or a merged key, on an alert updated this week
+                done = touched[target["alert_id"]]
+                if handed and MERGED_NOTE not in done["explanation"]:
+                    done["explanation"] += _merged_note(done, sig, week, names, ev, own_last=week)
+                continue
+            row = _updated(target, sig, week, now, decay, names, ev, merged=handed)
             if row is not None:
                 updated.append(row)
-                touched.add(target["alert_id"])
+                touched[target["alert_id"]] = row
         elif sig.get("place") and any(f["place"] and f["category"] == sig["category"]
                                       and related(f["place"], sig["place"]) for f in fresh):
             continue  # a weaker variant of a place that opened an alert this week
@@ -148,7 +159,9 @@ def update_alerts(open_alerts: pl.DataFrame, signals: pl.DataFrame, week: date,
             if last is None or week > last["last_week"] + timedelta(weeks=dismissed_weeks):
                 fresh.append(_new(sig, week, now, names, ev))
             elif sig["observed"] / signal_weeks(sig, ev) >= dismissed_rise * (last["observed"] or 0) / alert_weeks(last):
-                fresh.append(_new(sig, week, now, names, ev, dismissed=last))
+                own = key_of(last) in _closed_keys(sig, {key_of(last): last}, closed_places)
+                fresh.append(_new(sig, week, now, names, ev, dismissed=last,
+                                  merged_into=None if own else _where(last, area_names)))
     fresh.sort(key=lambda r: (-r["rank"], -r["score"], r["area_code"] or "", r["category"], r["place"] or ""))
     fresh = fresh if max_new is None else fresh[:max_new]
     return pl.DataFrame(updated + fresh, schema=ALERT_SCHEMA, orient="row"), len(fresh)
@@ -222,8 +235,29 @@ def signal_weeks(sig: dict, ev: dict | None = None) -> int:
 
 def alert_weeks(alert: dict) -> int:
     """The weeks an alert's ``observed`` covers, as its explanation says (近 N 周 …; else one)."""
-    found = _PERIOD.search(alert.get("explanation") or "")
+    found = _PERIOD.search(_head(alert))
     return int(found.group(1)) if found else 1
+
+
+def _head(alert: dict) -> str:
+    """An alert's explanation without the note of what merged keys brought (``MERGED_NOTE``)."""
+    return (alert.get("explanation") or "").split(MERGED_NOTE)[0]
+
+
+_OWN_LAST = re.compile(r"以上为 (\d{4}-\d{2}-\d{2}) 当周的统计")
+
+
+def _merged_note(old: dict, sig: dict, week: date, names, ev, own_last: date | None = None) -> str:
+    """The note an alert carries on the evidence a merged key brought in ``week``, after its own
+    count of ``own_last`` (else the week of its own last evidence, kept from an earlier note)."""
+    if own_last is None:
+        kept = _OWN_LAST.search((old.get("explanation") or "").partition(MERGED_NOTE)[2])
+        own_last = date.fromisoformat(kept.group(1)) if kept else old["last_week"]
+    weeks = signal_weeks(sig, ev)
+    return (f"{MERGED_NOTE}以上为 {own_last:%Y-%m-%d} 当周的统计；{week:%Y-%m-%d} {names[0]}「{names[1]}」"
+            f"{'本周' if weeks == 1 else f'近 {weeks} 周'} {int(sig['observed'])} 件，预期 {sig['expected']:.1f} 件"
+            f"（{DETECTOR_NAMES.get(sig.get('detector'), sig.get('detector'))} {sig['score']:.1f}），"
+            f"该处的预警此前已合并入本预警，其新报告计入本预警。）")
 
 
 def _where(row: dict, area_names: dict[str, str]) -> str:
@@ -283,13 +317,8 @@ def _updated(old: dict, sig: dict, week: date, now, decay, names, ev, merged: bo
     rank = max(fresh_rank, fade * old_rank)
     if merged:
         # Evidence on the key of an alert merged into this one: the alert keeps its own count, area
-        # and explanation, and says what the merged key brought (the latest such note only).
-        weeks = signal_weeks(sig, ev)
-        note = (f"{MERGED_NOTE}{week:%Y-%m-%d} {names[0]}「{names[1]}」{'本周' if weeks == 1 else f'近 {weeks} 周'}"
-                f" {int(sig['observed'])} 件，预期 {sig['expected']:.1f} 件"
-                f"（{DETECTOR_NAMES.get(sig.get('detector'), sig.get('detector'))} {sig['score']:.1f}）；"
-                f"该处的预警此前已合并入本预警，其新报告计入本预警。）")
-        text = (old.get("explanation") or "").split(MERGED_NOTE)[0] + note
+        # and explanation, dated, and says what the merged key brought (the latest such note only).
+        text = _head(old) + _merged_note(old, sig, week, names, ev)
         return {**{k: old.get(k) for k in ALERT_SCHEMA}, "last_week": week, "score": float(score),
                 "explanation": text, "updated_at": now, "rank": float(rank)}
     text = explain(*names, sig["observed"], sig["expected"], sig["upper"], sig["score"],
@@ -309,21 +338,25 @@ def _rank(sig: dict, ev: dict) -> float:
 
 def _next_streak(old: dict, week: date, rerun: bool) -> int:
     """Consecutive alarming weeks, carried in the explanation (the alert row has no column for it)."""
-    found = _STREAK.search(old.get("explanation") or "")
+    found = _STREAK.search(_head(old))
     previous = int(found.group(1)) if found else 1
     if rerun:
         return previous
     return previous + 1 if old["last_week"] == week - timedelta(weeks=1) else 1
 
 
-def _new(sig: dict, week: date, now, names, ev, dismissed: dict | None = None) -> dict:
+def _new(sig: dict, week: date, now, names, ev, dismissed: dict | None = None,
+         merged_into: str | None = None) -> dict:
+    """A new alert; ``dismissed``: the dismissed alert whose evidence it rose above (of its own
+    key, or — named ``merged_into`` — the alert an earlier alert of its key was merged into)."""
     text = explain(*names, sig["observed"], sig["expected"], sig["upper"], sig["score"],
                    streak=ev.get("streak") or 1, evidence=ev, detector=sig.get("detector", "ears_c2"),
                    weeks=sig.get("weeks"),
-                   first_week=None if dismissed is None else dismissed["first_week"])
+                   first_week=None if dismissed is None or merged_into else dismissed["first_week"])
     if dismissed is not None:
         before, now_weeks = alert_weeks(dismissed), signal_weeks(sig, ev)
-        text += (f"（{dismissed['last_week']:%Y-%m-%d} 的预警"
+        text += (f"（此处此前的预警曾并入{merged_into}的预警；" if merged_into else "（") + (
+                 f"{dismissed['last_week']:%Y-%m-%d} 的预警"
                  f"（{'当周' if before == 1 else f'近 {before} 周'} {dismissed['observed']} 件，"
                  f"每周 {(dismissed['observed'] or 0) / before:.1f} 件）曾被排除；"
                  f"现每周 {sig['observed'] / now_weeks:.1f} 件，明显上升，重新提出。）")
@@ -381,7 +414,7 @@ def _evidence_text(ev: dict) -> str:
     if ev.get("escalation"):
         risk.append("出现" + "、".join(map(str, ev["escalation"][:4])) + "等激化言辞")
     if (ev.get("copies") or 0) >= COPIES:
-        risk.append(f"{ev['copies']} 件信访内容雷同（疑似联名或有组织反映）")
+        risk.append(f"{ev['copies']} 人的信访内容雷同（疑似联名或有组织反映）")
     if ev.get("repeat_reporters"):
         risk.append(f"{ev['repeat_reporters']} 人反复反映")
     if risk:

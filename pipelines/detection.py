@@ -272,13 +272,13 @@ def evidence(behind: pl.DataFrame, flagged: pl.DataFrame, week: dt.date, window:
 
 
 def copied(copy_keys: list, reporter_keys: list) -> int:
-    """The most reports sharing a copy key (``warehouse.COPY_KEY``: petitions written alike) if
-    they are at least COPIES and come from at least two reporters (a report with no reporter
-    counts as its own), else 0: one person sending the same letter again is a repeat reporter."""
+    """The most people who sent petitions sharing a copy key (``warehouse.COPY_KEY``: written alike)
+    if they are at least COPIES, else 0. People are told apart by their reporter key; a petition
+    without one counts as one more person. One person sending the same letter again is a repeat
+    reporter, not a campaign."""
     by_key: dict[str, list] = {}
     for copy, reporter in zip(copy_keys, reporter_keys):
         if copy:
             by_key.setdefault(copy, []).append(reporter)
-    sizes = [len(who) for who in by_key.values()
-             if len(who) >= COPIES and len({r for r in who if r}) + sum(r is None for r in who) >= 2]
-    return max(sizes, default=0)
+    people = [len({r for r in who if r}) + sum(r is None for r in who) for who in by_key.values()]
+    return max((n for n in people if n >= COPIES), default=0)

@@ -619,13 +619,13 @@ def flagged_with_lineage(con, model_version: str, through, since=None) -> pl.Dat
 
 
 # A petition's words are its writer's own (a hotline's are an operator's summary, a grid event's a
-# grid worker's). Petitions whose texts begin alike over their first COPY_CHARS characters once
-# numbers, Latin letters, punctuation, spaces and masked personal data ([手机号] …) are left out
-# share a copy key: one letter sent by many, a room, an amount, a date or a signature at its end
-# changed. Independent writers do not write 80 such characters alike; texts with under
-# COPY_MIN_CHARS of them have no key (short texts coincide by chance).
+# grid worker's). Petitions whose texts begin alike over their first COPY_CHARS Chinese characters
+# (Han only: numbers of any width, letters, punctuation, spaces, marks and masked personal data
+# such as [手机号] left out) share a copy key: one letter sent by many, a room, an amount, a date
+# or a signature at its end changed. Independent writers do not write 80 such characters alike;
+# texts with under COPY_MIN_CHARS of them have no key (short texts coincide by chance).
 COPY_CHARS, COPY_MIN_CHARS = 80, 30
-_SKELETON = r"regexp_replace(regexp_replace(r.text, '\[[^\]]*\]', '', 'g'), '[0-9A-Za-z\s\p{P}\p{S}]', '', 'g')"
+_SKELETON = r"regexp_replace(regexp_replace(r.text, '\[[^\]]*\]', '', 'g'), '[^\p{Han}]', '', 'g')"
 COPY_KEY = (f"case when r.channel = 'petition' and length({_SKELETON}) >= {COPY_MIN_CHARS}"
             f" then md5(left({_SKELETON}, {COPY_CHARS})) end")
 

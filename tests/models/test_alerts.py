@@ -250,11 +250,57 @@ def test_evidence_on_a_merged_alert_s_key_updates_the_alert_it_was_merged_into()
     assert (row["last_week"], row["observed"], row["area_code"]) == (W2, 5, "330100001001")
     head, note = row["explanation"].split("（并入：")
     assert head == target["explanation"][0] and head.startswith("青石镇桃园村")
-    assert note.startswith("2024-03-11 青石镇李家村「劳资欠薪」本周 6 件") and "已合并入本预警" in note
+    # dated: its own count is of its own last week
+    assert note.startswith("以上为 2024-03-04 当周的统计；2024-03-11 青石镇李家村「劳资欠薪」本周 6 件")
+    assert "已合并入本预警" in note
     assert row["score"] == pytest.approx(5.0)   # max(5.0, 0.8 × 4.0)
-    # a later week's note replaces the earlier one
+    # a later week's note replaces the earlier one and keeps the date of the alert's own count
     again, _ = run(later, signals(W3, ("330100001002", "wage_arrears", 7, 5.0)), W3, closed_alerts=gone)
-    assert again["explanation"][0].count("（并入：") == 1 and "2024-03-18 青石镇李家村「劳资欠薪」本周 7 件" in again["explanation"][0]
+    text = again["explanation"][0]
+    assert text.count("（并入：") == 1 and "以上为 2024-03-04 当周的统计；2024-03-18 青石镇李家村「劳资欠薪」本周 7 件" in text
+
+
+def test_an_alert_s_own_evidence_comes_before_a_stronger_merged_key_s_in_the_same_week():
+    both, _ = run(NO_ALERTS, signals(W1, ("330100001001", "wage_arrears", 5, 4.0), ("330100001002", "wage_arrears", 4, 3.0)), W1)
+    target = both.filter(pl.col("area_code") == "330100001001")
+    gone = merged(both.filter(pl.col("area_code") == "330100001002"), target["alert_id"][0])
+    week2 = signals(W2, ("330100001002", "wage_arrears", 20, 8.0), ("330100001001", "wage_arrears", 9, 5.0))
+    later, n_new = run(target, week2, W2, closed_alerts=gone)
+    row = later.row(0, named=True)
+    assert n_new == 0 and later.height == 1 and row["observed"] == 9
+    head, note = row["explanation"].split("（并入：")
+    assert head.startswith("青石镇桃园村「劳资欠薪」本周 9 件") and "连续第 2 周预警" in head
+    assert note.startswith("以上为 2024-03-11 当周的统计；2024-03-11 青石镇李家村「劳资欠薪」本周 20 件")
+
+
+def test_a_merged_note_does_not_make_a_dismissed_alert_easier_to_raise_again():
+    both, _ = run(NO_ALERTS, signals(W1, ("330100001001", "debt", 6, 4.0), ("330100001002", "debt", 4, 3.0)), W1)
+    target = both.filter(pl.col("area_code") == "330100001001")
+    gone = merged(both.filter(pl.col("area_code") == "330100001002"), target["alert_id"][0])
+    cusum = signals(W2, ("330100001002", "debt", 12, 5.0)).with_columns(pl.lit(4).alias("weeks"))
+    noted, _ = run(target, cusum, W2, closed_alerts=gone)
+    assert "近 4 周 12 件" in noted["explanation"][0]           # the note's count is over four weeks
+    dismissed = noted.with_columns(status=pl.lit("dismissed"), merge_into=pl.lit(None, pl.String))
+    # the dismissed alert's own count is 6 in one week: 7 a week is not 1.5 times that
+    same, n_new = run(NO_ALERTS, signals(W3, ("330100001001", "debt", 7, 5.0)), W3, closed_alerts=dismissed)
+    assert n_new == 0
+
+
+def test_the_later_of_a_key_s_own_and_its_merge_target_s_dismissal_counts_and_is_named():
+    W0 = W1 - timedelta(weeks=4)
+    own, _ = run(NO_ALERTS, signals(W0, ("330100001002", "debt", 3, 3.0)), W0)   # 3 a week, dismissed long ago
+    own = own.with_columns(status=pl.lit("dismissed"), merge_into=pl.lit(None, pl.String))
+    both, _ = run(NO_ALERTS, signals(W1, ("330100001001", "debt", 6, 4.0), ("330100001002", "debt", 4, 3.0)), W1)
+    target = both.filter(pl.col("area_code") == "330100001001").with_columns(
+        status=pl.lit("dismissed"), merge_into=pl.lit(None, pl.String))
+    gone = merged(both.filter(pl.col("area_code") == "330100001002"), target["alert_id"][0])
+    closed = pl.concat([own, target, gone])
+    # 6 a week rises above the key's own old 3 × 1.5 but not above the later target's 6 × 1.5
+    held, n_new = run(NO_ALERTS, signals(W2, ("330100001002", "debt", 6, 5.0)), W2, closed_alerts=closed)
+    assert n_new == 0
+    risen, n_new = run(NO_ALERTS, signals(W3, ("330100001002", "debt", 10, 7.0)), W3, closed_alerts=closed)
+    assert n_new == 1
+    assert "此处此前的预警曾并入青石镇桃园村的预警；2024-03-04 的预警（当周 6 件" in risen["explanation"][0]
 
 
 def test_a_merge_is_followed_through_alerts_merged_in_turn_and_place_variants():
@@ -285,7 +331,7 @@ def test_a_merged_key_stays_dismissed_with_the_alert_it_was_merged_into():
 def test_petitions_written_alike_by_several_people_raise_severity_and_are_named():
     assert severity(copies=2) == 0.0 < severity(copies=3) < severity(copies=6)
     text = explain("青石镇", "房地产", 8, 2.0, 5.0, 4.0, evidence={"copies": 6})
-    assert "6 件信访内容雷同（疑似联名或有组织反映）" in text
+    assert "6 人的信访内容雷同（疑似联名或有组织反映）" in text
     assert "雷同" not in explain("青石镇", "房地产", 8, 2.0, 5.0, 4.0, evidence={"copies": 2})
 
 

@@ -25,6 +25,9 @@ def test_petitions_alike_but_for_numbers_masked_data_and_a_signature_share_a_key
                    ("petition", LETTER.format(room="A-9", money="四十", tail="2024年5月1日")))
     assert a == b and a is not None
     assert c != a  # 四十 is words, not a number: the text differs
+    # full-width spaces and digits, a no-break space, circled numbers, full-width letters
+    d, = keys(("petition", "\u3000\u3000" + LETTER.format(room="５栋６０２\u00a0ＡＢ", money="①", tail="")))
+    assert d == a
 
 
 @pytest.mark.parametrize("rows", [
@@ -46,11 +49,12 @@ def test_different_letters_have_different_keys():
     (["k", "k", "k"], ["p1", "p2", "p3"], 3),
     (["k", "k", "k", "k", "j", "j", "j"], ["p1", "p2", "p3", "p4", "p5", "p6", "p7"], 4),
     (["k", "k", "k"], ["p1", "p1", "p1"], 0),           # one person sending it again: a repeat reporter
-    (["k", "k", "k"], [None, None, "p1"], 3),           # reports without a reporter count as their own
+    (["k", "k", "k"], ["p1", "p1", "p2"], 0),           # two people, one of them twice
+    (["k", "k", "k"], [None, None, "p1"], 3),           # reports without a reporter count as one more each
     (["k", "k", None], ["p1", "p2", "p3"], 0),          # two are not a campaign
     ([None, None, None], ["p1", "p2", "p3"], 0),
 ])
-def test_copies_are_the_largest_group_from_several_reporters(copy_keys, reporters, expected):
+def test_copies_are_the_most_people_sending_one_letter(copy_keys, reporters, expected):
     assert copied(copy_keys, reporters) == expected
 
 
