@@ -105,7 +105,7 @@ def cli(home: Path, *args: str, stdin: str | None = None) -> str:
 def make_pool(home: Path, reports: int) -> None:
     """(Run in a child process with SHAOBING_HOME=home.) A warehouse of ``reports`` sample reports
     loaded, trained on and scored by the real commands and the weekly flow's scoring task."""
-    from pipelines import settings, warehouse
+    from pipelines import registry, settings, warehouse
     from pipelines.cli import main
 
     sample = home.parent / "sample"
@@ -118,7 +118,7 @@ def make_pool(home: Path, reports: int) -> None:
 
     with warehouse.open_warehouse(settings.warehouse_path()) as con:
         champ = warehouse.champion(con)
-    score_reports(champ["version"], champ["path"], date(2100, 1, 1))
+    score_reports(champ["version"], champ["path"], date(2100, 1, 1), words=registry.model_words(champ))
 
 
 def build(home: Path, reports: int, pool: int, per_week: int) -> dict:

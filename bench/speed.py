@@ -245,6 +245,15 @@ def segment_ours(texts: list[str], workers: int) -> tuple[float, int]:
 
 
 # -- 3. full scoring ---------------------------------------------------------------------------------
+def champion_words(home: Path) -> tuple[str, ...]:
+    """The gazetteer's names the champion of home's warehouse was trained with: the weekly flow
+    scores with them."""
+    from pipelines import registry, settings, warehouse
+
+    with environment(SHAOBING_HOME=str(home)), warehouse.open_warehouse(settings.warehouse_path(), read_only=True) as con:
+        return registry.model_words(warehouse.champion(con))
+
+
 def score_weekly(home: Path, model_path: str, version: str, workers: int) -> dict:
     """The weekly flow's score_reports task on every report of home's warehouse, timed by part."""
     from pipelines import registry, scoring, weekly
@@ -255,9 +264,10 @@ def score_weekly(home: Path, model_path: str, version: str, workers: int) -> dic
     t = time.perf_counter()
     # with one worker the chunks are scored in this process and timed; with more, in worker
     # processes, and this process's wait for them is part of "other"
+    words = champion_words(home)
     with environment(SHAOBING_HOME=str(home), SHAOBING_WORKERS=str(workers)), \
             timed(registry, "document_inputs", parts), timed(scoring, "score_chunk", parts):
-        scored = weekly.score_reports(version, model_path, THROUGH)
+        scored = weekly.score_reports(version, model_path, THROUGH, words=words)
     parts["total"] = time.perf_counter() - t
     parts["other"] = parts["total"] - parts.get("document_inputs", 0) - parts.get("score_chunk", 0)
     return {"scored": scored, "parts": parts}
@@ -271,7 +281,7 @@ def score_parts(home: Path, model_path: str) -> dict:
 
     with environment(SHAOBING_HOME=str(home)), warehouse.open_warehouse(settings.warehouse_path()) as con:
         reports = warehouse.unscored_reports(con, "-", THROUGH)
-        docs = registry.documents(con, reports)  # the token cache is warm by now
+        docs = registry.documents(con, reports, registry.model_words(warehouse.champion(con)))  # the cache is warm by now
     model = registry.load(model_path)
     out = {}
     t = time.perf_counter()

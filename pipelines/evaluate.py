@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import duckdb
 import numpy as np
 
 from features.pii import mask_pii
@@ -55,6 +56,18 @@ def _predict(model, docs: list[str], single: bool) -> list[list[str]]:
     return [[c for c, f in zip(classes, row) if f] for row in np.asarray(model.predict(docs))]
 
 
+def _gazetteer_words() -> tuple[str, ...]:
+    """The warehouse's area names, if it can be read now (none without a warehouse, or while a
+    flow writes it: the engine is then judged without them)."""
+    if not settings.warehouse_path().exists():
+        return ()
+    try:
+        with warehouse.open_warehouse(settings.warehouse_path(), read_only=True) as con:
+            return registry.area_words(con)
+    except (settings.StorageError, duckdb.Error, OSError):  # a lock held by a flow: judge without the names
+        return ()
+
+
 def evaluate(test: Path, train: Path | None = None, model_name: str | None = None) -> dict:
     test_texts, test_labels, single = read_labelled(test)
     if train is not None:
@@ -62,14 +75,13 @@ def evaluate(test: Path, train: Path | None = None, model_name: str | None = Non
         categories = sorted({l for ls in train_labels for l in ls})
         if not categories:
             raise SystemExit(f"{train}: no labels to learn")
-        words = ()
-        model = registry.engine(categories).fit(_docs(train_texts), registry.indicator(train_labels, categories))
+        words = _gazetteer_words()   # as `shaobing retrain` would segment today
+        model = registry.engine(categories).fit(_docs(train_texts, words), registry.indicator(train_labels, categories))
         single = single and train_single
         name = f"engine trained on {train.name} ({len(train_texts)} rows)"
     else:
         with warehouse.open_warehouse(settings.warehouse_path(), read_only=True) as con:
             rows = warehouse.model_versions(con)
-            words = registry.area_words(con)  # as the model was trained and scores
         want = rows.filter(rows["status"] == "champion") if model_name == "champion" else rows.filter(rows["version"] == model_name)
         if want.is_empty():
             raise SystemExit(f"no model {model_name!r}: see `shaobing models list` (or run `shaobing retrain`)")
@@ -78,6 +90,7 @@ def evaluate(test: Path, train: Path | None = None, model_name: str | None = Non
         except registry.ModelFileError as exc:
             raise SystemExit(str(exc)) from None
         name = f"model {want['version'][0]}"
+        words = registry.model_words(want.row(0, named=True))  # segmented as the model was trained and scores
     predicted = _predict(model, _docs(test_texts, words), single)
     labels = sorted(set(model.classes_) | {l for ls in test_labels for l in ls})
     result = summary_dict(test_labels, predicted, labels)

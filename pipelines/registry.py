@@ -27,7 +27,11 @@ def tokenizer(words: tuple[str, ...] = ()) -> RiskTokenizer:
     """The segmenter of SHAOBING_SEGMENTER, with ``words`` (the gazetteer's names: ``area_words``)
     as words of its own: jieba does not know a county's places and cuts them into pieces (溪山县 →
     溪 / 山县, glued to their neighbours: 业主溪), which then stand as terms. Its ``version``, the
-    key of the token cache, holds the words: a new gazetteer segments the texts again."""
+    key of the token cache, holds the words.
+
+    A model is trained with the gazetteer's names of its retrain and keeps them (``model_words``):
+    the weekly run and ``shaobing evaluate --model`` segment with the model's words, so that a
+    gazetteer imported after a retrain changes nothing until the next retrain."""
     return _tokenizer(settings.get("SHAOBING_SEGMENTER"), tuple(words))
 
 
@@ -37,6 +41,13 @@ def _tokenizer(engine: str, words: tuple[str, ...]) -> RiskTokenizer:
         return RiskTokenizer(words, segmenter=engine)
     except ValueError as exc:
         raise SystemExit(f"setting SHAOBING_SEGMENTER={engine!r}: {exc}") from None
+
+
+def model_words(row: dict | None) -> tuple[str, ...]:
+    """The gazetteer's names a model version (a ``model_versions`` row) was trained with; none for
+    a model recorded before models kept them."""
+    params = json.loads((row or {}).get("params") or "{}")
+    return tuple(params.get("area_words") or ())
 
 
 def area_words(con) -> tuple[str, ...]:
@@ -68,13 +79,13 @@ def document_texts(frame: pl.DataFrame) -> tuple[list[str], pl.Series]:
     return [hashlib.sha1(s.encode()).hexdigest() for s in texts], texts
 
 
-def cached_keys(con, keys: list[str]) -> set[str]:
-    """Which of these cache keys (``document_texts``) the token cache holds."""
-    return warehouse.cached_keys(con, keys, tokenizer(area_words(con)).version)
+def cached_keys(con, keys: list[str], words: tuple[str, ...] = ()) -> set[str]:
+    """Which of these cache keys (``document_texts``) the token cache holds for ``tokenizer(words)``."""
+    return warehouse.cached_keys(con, keys, tokenizer(words).version)
 
 
 def document_inputs(con, keys: list[str], present: set[str] | None = None,
-                    kept: dict[str, str] | None = None) -> list[str | None]:
+                    kept: dict[str, str] | None = None, words: tuple[str, ...] = ()) -> list[str | None]:
     """Each key's document (space-joined tokens) when the token cache has it, else None (it still
     has to be segmented). ``present``: the keys known to be in the cache (``cached_keys``), so that
     a chunk with none of them does not read the cache; ``kept``: documents this run stored and
@@ -82,13 +93,13 @@ def document_inputs(con, keys: list[str], present: set[str] | None = None,
     have = {k: kept[k] for k in keys if k in kept} if kept else {}
     wanted = [k for k in keys if k not in have and (present is None or k in present)]
     if wanted:
-        cached = warehouse.cached_tokens(con, wanted, tokenizer(area_words(con)).version)
+        cached = warehouse.cached_tokens(con, wanted, tokenizer(words).version)
         have.update(zip(cached["content_hash"].to_list(), cached["tokens"].to_list()))
     return [have.get(k) for k in keys]
 
 
 def keep_tokens(con, keys: list[str], fresh: list[str | None], present: set[str] | None = None,
-                kept: dict[str, str] | None = None, again: set[str] = frozenset()) -> None:
+                kept: dict[str, str] | None = None, again: set[str] = frozenset(), words: tuple[str, ...] = ()) -> None:
     """Add newly segmented documents to the token cache (None: it was cached already). Each key is
     stored once: a key repeated in ``keys`` or found in ``present`` (the keys cached before, which
     this call extends) is skipped. The documents of keys in ``again`` (texts that come again later
@@ -101,7 +112,7 @@ def keep_tokens(con, keys: list[str], fresh: list[str | None], present: set[str]
     if rows:
         warehouse.store_tokens(con, pl.DataFrame({"content_hash": list(rows), "tokens": list(rows.values())},
                                                  schema={"content_hash": pl.Utf8, "tokens": pl.Utf8}),
-                               tokenizer(area_words(con)).version)
+                               tokenizer(words).version)
         present.update(rows)
         if kept is not None:
             kept.update((k, doc) for k, doc in rows.items() if k in again)
@@ -113,15 +124,16 @@ def repeated(keys: list[str]) -> set[str]:
     return set(column.filter(column.is_duplicated()).to_list())
 
 
-def documents(con, frame: pl.DataFrame) -> list[str]:
-    """Each report's title and text as space-joined tokens, taken from or added to the token cache."""
+def documents(con, frame: pl.DataFrame, words: tuple[str, ...] = ()) -> list[str]:
+    """Each report's title and text as space-joined tokens of ``tokenizer(words)``, taken from or
+    added to the token cache."""
     keys, texts = document_texts(frame)
-    cached = document_inputs(con, keys)
+    cached = document_inputs(con, keys, words=words)
     todo = {k: t for k, t, have in zip(keys, texts, cached) if have is None}
-    segmenter = tokenizer(area_words(con))
+    segmenter = tokenizer(words)
     fresh = dict(zip(todo, (" ".join(t) for t in
                             segmenter.tokenize_many(list(todo.values()), workers=settings.get_int("SHAOBING_WORKERS")))))
-    keep_tokens(con, list(fresh), list(fresh.values()))
+    keep_tokens(con, list(fresh), list(fresh.values()), words=words)
     return [have if have is not None else fresh[k] for k, have in zip(keys, cached)]
 
 
@@ -177,16 +189,19 @@ def _recorded(path: Path) -> str:
         return str(path)
 
 
-def record(con, model, version: str, path: Path, train_hash: str, train_rows: int, metrics: dict, status: str) -> None:
+def record(con, model, version: str, path: Path, train_hash: str, train_rows: int, metrics: dict, status: str,
+           words: tuple[str, ...] = ()) -> None:
+    """A model version's row; ``words``: the gazetteer's names it was trained with (``model_words``)."""
     warehouse.add_model_version(con, {
         "version": version, "created_at": settings.now(), "path": _recorded(path), "train_hash": train_hash,
-        "train_rows": train_rows, "params": json.dumps(_params(model, area_words(con)), ensure_ascii=False, default=str),
+        "train_rows": train_rows, "params": json.dumps(_params(model, words), ensure_ascii=False, default=str),
         "metrics": json.dumps(metrics, ensure_ascii=False), "code_version": code_version(), "status": status})
 
 
 def _params(model, words: tuple[str, ...] = ()) -> dict:
     params = {k: v for k, v in model.get_params(deep=False).items() if isinstance(v, (int, float, str, bool, list, type(None)))}
     params["tokenizer"] = tokenizer(words).version
+    params["area_words"] = list(words)
     return params
 
 

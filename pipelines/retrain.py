@@ -77,14 +77,15 @@ def cold_start(con, rows: pl.DataFrame) -> dict:
                          "FILE`) or reports whose exports carry categories, then retrain")
     model = LexiconScorer(lexicons).fit()
     metrics: dict = {}
+    words = registry.area_words(con)
     if rows.height:
-        docs = registry.documents(con, rows)
+        docs = registry.documents(con, rows, words)
         truth = rows["y"].to_list()
         metrics = summary_dict(truth, predict_labels(model, docs), model.classes_, proba=model.predict_proba(docs))
     metrics.update({"cold_start": True, "labelled_reports": rows.height, "test_rows": rows.height, "train_rows": 0})
     version = registry.new_version()
     path = files.save_model(model, version)
-    registry.record(con, model, version, path, registry.data_hash([], []), 0, metrics, "challenger")
+    registry.record(con, model, version, path, registry.data_hash([], []), 0, metrics, "challenger", words)
     warehouse.set_champion(con, version)
     return {"version": version, "promoted": True, "cold_start": True, "labelled_reports": rows.height,
             "macro_f1": metrics.get("macro_f1"), "champion_macro_f1": None,
@@ -115,7 +116,8 @@ def retrain_flow(promote: bool = True, margin: float | None = None) -> dict:
             result = cold_start(con, rows)
             files.publish_snapshot()
             return result
-        docs = registry.documents(con, rows)
+        words = registry.area_words(con)   # the challenger is trained with today's gazetteer and keeps it
+        docs = registry.documents(con, rows, words)
         test = np.array([in_test_split(r) for r in rows["report_id"].to_list()])
         y_all = rows["y"].to_list()
         train_idx, test_idx = np.flatnonzero(~test), np.flatnonzero(test)
@@ -141,7 +143,7 @@ def retrain_flow(promote: bool = True, margin: float | None = None) -> dict:
                         "promotion_margin": margin})
         ids = rows["report_id"].to_list()
         train_hash = registry.data_hash([ids[i] for i in train_idx], [y_all[i] for i in train_idx])
-        registry.record(con, challenger, version, path, train_hash, len(train_idx), metrics, "challenger")
+        registry.record(con, challenger, version, path, train_hash, len(train_idx), metrics, "challenger", words)
         if promote:
             warehouse.set_champion(con, version)
     files.publish_snapshot()

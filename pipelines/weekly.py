@@ -52,15 +52,16 @@ def progress(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
 
-def score_reports(model_version: str, model_path: str, through: dt.date, dask: bool = False) -> int:
+def score_reports(model_version: str, model_path: str, through: dt.date, dask: bool = False,
+                  words: tuple[str, ...] = ()) -> int:
     """Score every report not yet scored by this model version, in chunks that run on local worker
     processes (SHAOBING_WORKERS) or, with ``dask``, as tasks of the flow's Dask task runner; this
     process reads the chunks and stores what comes back, one chunk while the next ones compute.
-    Then the weekly counts of the weeks those reports fall in are recounted."""
+    Then the weekly counts of the weeks those reports fall in are recounted. ``words``: the
+    gazetteer's names the model was trained with (``registry.model_words``), segmented as words."""
     path = str(registry.resolve(model_path))  # absolute: a Dask worker has another working folder
     with warehouse.open_warehouse(settings.warehouse_path()) as con, \
-            _scoring_pool(con, model_version, path, through, dask) as pool:
-        words = registry.area_words(con)
+            _scoring_pool(con, model_version, path, through, dask, words) as pool:
         todo = warehouse.unscored_reports(con, model_version, through, documents=True)  # keyed in DuckDB
         all_keys, all_texts = todo["doc_key"].to_list(), todo["doc_text"]
         todo = todo.select("report_id", "received_at")          # the texts are in all_texts now
@@ -69,7 +70,7 @@ def score_reports(model_version: str, model_path: str, through: dt.date, dask: b
         by_chunk = [all_texts[start:start + SCORE_CHUNK].to_list() for start in range(0, todo.height, SCORE_CHUNK)]
         del all_texts
         # one look at the cache's keys: a first run has none of its texts there and reads nothing more
-        present = registry.cached_keys(con, all_keys)
+        present = registry.cached_keys(con, all_keys, words)
         # texts that come again in this run (not cached before): their documents are kept in memory once
         # segmented, instead of read back from the table being written (5 s of a first million-report run)
         again, kept = registry.repeated(all_keys) - present, {}
@@ -78,7 +79,7 @@ def score_reports(model_version: str, model_path: str, through: dt.date, dask: b
             for i, start in enumerate(range(0, todo.height, SCORE_CHUNK)):
                 end = start + SCORE_CHUNK
                 keys = all_keys[start:end]
-                cached = registry.document_inputs(con, keys, present, kept)
+                cached = registry.document_inputs(con, keys, present, kept, words)
                 # a text the cache has is not sent again
                 texts = [t if have is None else "" for t, have in zip(by_chunk[i], cached)]
                 by_chunk[i] = None
@@ -88,28 +89,30 @@ def score_reports(model_version: str, model_path: str, through: dt.date, dask: b
             outcomes = run_chunks(chunks(), lambda *a: score_chunk.submit(*a[:6]), lambda f: f.result(), ahead=8)
         else:
             outcomes = run_chunks(chunks(), lambda *a: pool.submit(*a[:6]), pool.result, ahead=pool.workers)
-        done = _store_chunks(con, outcomes, todo.height, present, kept, again)
+        done = _store_chunks(con, outcomes, todo.height, present, kept, again, words)
         weeks = todo.select(pl.col("received_at").dt.truncate("1w").dt.date().unique())["received_at"].to_list()
         warehouse.refresh_weekly_counts(con, model_version, through, weeks)
         warehouse.mark_scored_batches(con, model_version, through, settings.now())
     return done
 
 
-def _scoring_pool(con, model_version: str, path: str, through: dt.date, dask: bool) -> LocalPool:
+def _scoring_pool(con, model_version: str, path: str, through: dt.date, dask: bool,
+                  words: tuple[str, ...] = ()) -> LocalPool:
     """The local workers of a run, started before its reports are read: they load the model and
     build the segmenter meanwhile. As many as SHAOBING_WORKERS, fewer for fewer chunks (one: the
     chunks run in this process); none on Dask."""
     at_most = 0 if dask else warehouse.unscored_at_most(con, model_version, through)
     workers = min(settings.get_int("SHAOBING_WORKERS"), -(-at_most // SCORE_CHUNK))
     return LocalPool(workers, scoring.score_chunk,
-                     prepare=("pipelines.scoring:prepare", (model_version, path, registry.area_words(con)))).start()
+                     prepare=("pipelines.scoring:prepare", (model_version, path, words))).start()
 
 
-def _store_chunks(con, outcomes, total: int, present: set[str], kept: dict[str, str], again: set[str]) -> int:
+def _store_chunks(con, outcomes, total: int, present: set[str], kept: dict[str, str], again: set[str],
+                  words: tuple[str, ...] = ()) -> int:
     done = 0
     for args, (scores, fresh) in outcomes:
         warehouse.store_scores(con, scores)
-        registry.keep_tokens(con, args[6], fresh, present, kept, again)  # a text twice in the run is stored once
+        registry.keep_tokens(con, args[6], fresh, present, kept, again, words)  # a text twice in the run is stored once
         done += len(args[2])
         progress(f"  scored {done:,}/{total:,} reports")
     return done
@@ -223,7 +226,7 @@ def weekly_flow(through: dt.date | None = None) -> dict:
     if why:
         progress(f"weekly: {why}")
     progress(f"weekly: model {champ['version']}, weeks before {through}")
-    scored = score_reports(champ["version"], champ["path"], through, dask=_on_dask())
+    scored = score_reports(champ["version"], champ["path"], through, dask=_on_dask(), words=registry.model_words(champ))
     result = detect_weeks(champ["version"], through)
     brief_week = result["last_week"] or (monday(through) - dt.timedelta(days=7))
     path = write_brief(brief_week)
