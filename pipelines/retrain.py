@@ -132,7 +132,11 @@ def retrain_flow(promote: bool = True, margin: float | None = None) -> dict:
         champ_f1 = None
         if champ:
             try:
-                champ_f1 = summary_dict(test_truth, predict_labels(registry.load(champ["path"]), test_docs), categories)["macro_f1"]
+                champion = registry.load(champ["path"])
+                # the champion judged on the test reports as it segments them (the gazetteer it was trained with)
+                own = registry.model_words(champ)
+                champ_docs = test_docs if own == words else registry.documents(con, rows[test_idx], own)
+                champ_f1 = summary_dict(test_truth, predict_labels(champion, champ_docs), categories)["macro_f1"]
             except registry.ModelFileError as exc:
                 print(f"warning: {exc}; the challenger is judged alone")
         promote = champ_f1 is None or (promote and metrics["macro_f1"] >= champ_f1 - margin)

@@ -87,3 +87,11 @@ def test_a_gazetteer_imported_after_a_retrain_changes_no_score_until_the_next_re
     query = "select report_id, category, flagged, top_terms, round(probability, 12) from report_scores order by all"
     assert sql(home, query) == sql(small_warehouse, query)
     assert sql(home, "select distinct tokenizer from token_cache") == sql(small_warehouse, "select distinct tokenizer from token_cache")
+    # the next retrain trains with today's gazetteer, and judges the champion as it segments
+    seen = []
+    documents = registry.documents
+    monkeypatch.setattr(registry, "documents", lambda con, frame, words=(): seen.append(words) or documents(con, frame, words))
+    assert main(["retrain", "--no-promote"]) == 0
+    assert seen == [now, before]
+    newest = sql_row(home, "select * from model_versions order by created_at desc limit 1")
+    assert registry.model_words(newest) == now
