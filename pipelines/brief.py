@@ -13,6 +13,9 @@ from .taxonomy import taxonomy
 from models.alerts import CHANNEL_NAMES as CHANNEL_ZH, STATUS_NAMES as STATUS_ZH, rank_shown
 
 
+REPORTS_PER_ALERT = 100   # the newest reports of each alert listed; the rest are counted and left to the board
+
+
 def write_brief(con, week: dt.date, folder: Path) -> Path:
     """Write brief_<week>.xlsx (replacing an older one for the same week, whole) and return its path."""
     path = folder / f"brief_{week.isoformat()}.xlsx"
@@ -24,7 +27,7 @@ def write_brief(con, week: dt.date, folder: Path) -> Path:
 def _workbook(con, week: dt.date, tmp: Path) -> None:
     tax = taxonomy()
     alerts = warehouse.week_alerts(con, week)
-    reports = warehouse.alert_reports_of_week(con, week)
+    reports = warehouse.alert_reports_of_week(con, week, most=REPORTS_PER_ALERT)
     book = xlsxwriter.Workbook(str(tmp))
     book.set_properties({"title": f"哨兵风险预警周报 {week}", "created": dt.datetime.combine(week, dt.time())})
     head = book.add_format({"bold": True, "bg_color": "#DDE6F0", "border": 1, "text_wrap": True})
@@ -53,9 +56,16 @@ def _workbook(con, week: dt.date, tmp: Path) -> None:
     for j, (name, width) in enumerate(rcols):
         rs.write(0, j, name, head)
         rs.set_column(j, j, width)
-    for i, r in enumerate(reports.iter_rows(named=True), start=1):
-        values = [r["alert_id"], r["report_id"], str(r["linked_week"]), CHANNEL_ZH.get(r["channel"], r["channel"]), str(r["received_at"]),
-                  r["area_name"] or "", r["area_code"] or "", r["title"] or "", r["text"]]
-        for j, v in enumerate(values):
-            rs.write(i, j, v, wrap)
+    i = 0
+    for alert, rows in reports.group_by("alert_id", maintain_order=True):
+        for r in rows.iter_rows(named=True):
+            i += 1
+            values = [r["alert_id"], r["report_id"], str(r["linked_week"]), CHANNEL_ZH.get(r["channel"], r["channel"]),
+                      str(r["received_at"]), r["area_name"] or "", r["area_code"] or "", r["title"] or "", r["text"]]
+            for j, v in enumerate(values):
+                rs.write(i, j, v, wrap)
+        if rows["total"][0] > rows.height:
+            i += 1
+            rs.write(i, 0, alert[0], wrap)
+            rs.write(i, 1, f"另有 {rows['total'][0] - rows.height} 条较早的关联报告未列出（共 {rows['total'][0]} 条），请在研判工作台查看", wrap)
     book.close()

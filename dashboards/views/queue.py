@@ -262,7 +262,8 @@ def actions(a: dict, wm: int) -> None:
                       for r in targets.iter_rows(named=True)}
             st.selectbox("合并到", list(labels), format_func=labels.get, key="review_merge", index=None,
                          placeholder="选择一条未结预警")
-            st.caption("合并后，本预警的报告归入所选预警；此后本预警所在区域（或地点）的新报告也计入所选预警，不再另开预警。")
+            st.caption("合并后，本预警的报告归入所选预警；所选预警未结期间，本预警所在区域（或地点）本类别的新报告也计入所选预警，"
+                       "不再另开预警（所选预警排除后，同等程度的新报告也视为已排除）。")
             st.session_state["_merge_base"] = dict(zip(targets["alert_id"].to_list(), targets["status"].to_list()))
         if action == "dispatch":
             c1, c2, c3 = st.columns(3)

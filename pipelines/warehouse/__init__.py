@@ -679,14 +679,18 @@ def area_pools(con) -> dict[str, str]:
     return dict(con.sql("select area_code, 'level ' || level from areas where level is not null").fetchall())
 
 
-def alert_reports_of_week(con, week) -> pl.DataFrame:
-    """Every report linked to the alerts of ``week`` (its 关联报告数), with the week that linked it."""
+def alert_reports_of_week(con, week, most: int = 100) -> pl.DataFrame:
+    """The reports linked to the alerts of ``week`` (their 关联报告数), newest first, with the week
+    that linked each: at most ``most`` an alert (a county's alert may hold thousands), each row with
+    its alert's ``total``."""
     return frame(con, """
         select ar.alert_id, r.report_id, r.channel, r.received_at, r.area_code, n.name as area_name, r.title, r.text,
-               ar.week as linked_week
+               ar.week as linked_week, count(*) over (partition by ar.alert_id) as total
         from alert_reports ar join alerts a using (alert_id) join reports r using (report_id)
              left join areas n on n.area_code = r.area_code
-        where a.last_week = ? order by ar.alert_id, r.received_at desc""", [week])
+        where a.last_week = ?
+        qualify row_number() over (partition by ar.alert_id order by r.received_at desc, r.report_id) <= ?
+        order by ar.alert_id, r.received_at desc, r.report_id""", [week, most])
 
 
 # ---------------------------------------------------------------- reviews made on the board (pipelines.reviews)
@@ -741,12 +745,16 @@ def fold_reviews(con, reviews: pl.DataFrame, labels: pl.DataFrame, last_review: 
                     from (select alert_id, arg_max(status_after, review_id) as status_after,
                                  max(created_at) as created_at from rv group by alert_id) s
                     where alerts.alert_id = s.alert_id and alerts.status != s.status_after""")
-                con.execute("""
-                    insert or ignore into alert_reports
-                    select m.merge_into, x.report_id, x.week from alert_reports x
-                    join (select alert_id, arg_max(merge_into, review_id) as merge_into,
-                                 arg_max(action, review_id) as action from rv group by alert_id) m using (alert_id)
-                    where m.action = 'merge' and m.merge_into is not null""")
+                # a1 → a2 and a2 → a3 in one fold: a1's reports reach a3 on the second pass
+                for _ in range(reviews.height):
+                    added = con.execute("""
+                        insert or ignore into alert_reports
+                        select m.merge_into, x.report_id, x.week from alert_reports x
+                        join (select alert_id, arg_max(merge_into, review_id) as merge_into,
+                                     arg_max(action, review_id) as action from rv group by alert_id) m using (alert_id)
+                        where m.action = 'merge' and m.merge_into is not null""").fetchone()[0]
+                    if not added:
+                        break
         if labels.height:
             insert_labels(con, labels)
         for source, last in (("reviews", last_review), ("label_corrections", last_correction)):

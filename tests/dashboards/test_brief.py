@@ -49,3 +49,14 @@ def test_the_weekly_brief_shows_the_boards_score_and_names_the_area_of_each_repo
                        "petition:3": ("银闸社区", "110101001002", str(WEEK))}
     counts = {r["区域代码"]: (r["关联报告数"], r["本周新关联"]) for r in rows(book["预警"], 3)}
     assert counts == {"110101001001": (2, 1), "110101001002": (1, 1)}
+
+
+def test_the_weekly_brief_lists_an_alert_s_newest_reports_and_counts_the_rest(snapshot, tmp_path, monkeypatch):
+    from pipelines import brief as weekly_brief
+
+    monkeypatch.setattr(weekly_brief, "REPORTS_PER_ALERT", 1)
+    with warehouse.open_warehouse(settings.warehouse_path(), read_only=True) as con:
+        path = write_brief(con, WEEK, tmp_path)
+    listed = [(r["预警编号"], r["报告编号"]) for r in rows(openpyxl.load_workbook(path)["关联报告"], 1)]
+    assert listed == [("a1", "hotline:1"), ("a1", "另有 1 条较早的关联报告未列出（共 2 条），请在研判工作台查看"),
+                      ("a2", "petition:3")]

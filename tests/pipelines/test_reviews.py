@@ -142,6 +142,17 @@ def test_a_merged_alerts_reports_join_its_target(wh):
     assert sql("select status from alerts where alert_id = 'a2'") == [("merged",)]
 
 
+def test_merges_in_a_chain_folded_at_once_bring_every_report_to_the_end_of_the_chain(wh):
+    reviews.record_review("a3", "reopen", seen_status="resolved", base_status="resolved", note="又有反映", **BY)
+    reviews.record_review("a2", "merge", seen_status="reviewing", base_status="reviewing", merge_into="a1",
+                          merge_base_status="new", **BY)
+    reviews.record_review("a1", "merge", seen_status="new", base_status="new", merge_into="a3",
+                          merge_base_status="resolved", **BY)
+    fold()
+    assert sorted(r for (r,) in sql("select report_id from alert_reports where alert_id = 'a3'")) == [
+        "grid:7", "hotline:1", "petition:3"]   # a2's petition:3 came by way of a1
+
+
 def test_evidence_on_a_merged_alerts_key_next_week_updates_its_target_and_joins_its_reports(wh):
     reviews.record_review("a2", "merge", seen_status="reviewing", base_status="reviewing", merge_into="a1",
                           merge_base_status="new", **BY)
