@@ -291,12 +291,14 @@ class RiskClassifier(ClassifierMixin, BaseEstimator):
     Per-category thresholds maximise F1 on ``cv``-fold out-of-fold probabilities.
     ``fit(X, Y, sample_weight)``: a row's weight multiplies its loss, i.e. it is C × weight for that
     row — how the retrain flow trusts an operator's category less than a label a person gave.
+    ``hidden_words``: words never given as reasons, alone or in a pair (the gazetteer's names: they
+    say where a report is from, not what it is about); they weigh in the score as any word.
     """
 
     def __init__(self, categories=None, C=4.0, min_df=2, use_lexicon=True, lexicon=None,
                  word_ngram_range=(1, 2), char_ngram_range=(1, 3), max_features=200_000,
                  nb_alpha=1.0, nb_power=0.5, cv=3, max_iter=200, tol=1e-3, max_threshold=0.5,
-                 n_jobs=None, random_state=0):
+                 n_jobs=None, random_state=0, hidden_words=()):
         self.categories = categories
         self.C = C
         self.min_df = min_df
@@ -313,6 +315,7 @@ class RiskClassifier(ClassifierMixin, BaseEstimator):
         self.max_threshold = max_threshold
         self.n_jobs = n_jobs
         self.random_state = random_state
+        self.hidden_words = hidden_words
 
     # -- fitting -------------------------------------------------------------------------------
     def fit(self, X, Y, sample_weight=None):
@@ -525,6 +528,7 @@ class RiskClassifier(ClassifierMixin, BaseEstimator):
         out: list[dict[str, list[str]]] = [{} for _ in range(n)]
         n_word = W.shape[1]
         rows_of = np.repeat(np.arange(n), np.diff(W.indptr))
+        hidden = frozenset(getattr(self, "hidden_words", ()) or ())   # models saved before it have none
         for k, (cat, model) in enumerate(zip(self.classes_, self.estimators_)):
             wanted = only[:, k]
             if not wanted.any():
@@ -544,7 +548,7 @@ class RiskClassifier(ClassifierMixin, BaseEstimator):
                 for j in cols[starts[i]:starts[i + 1]]:
                     feature = self.word_features_[j]
                     term = feature.replace(" ", "")
-                    if term not in terms and shown_ngram(feature):
+                    if term not in terms and shown_ngram(feature) and not hidden.intersection(feature.split(" ")):
                         terms.append(term)
                         if len(terms) >= top:
                             break

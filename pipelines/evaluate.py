@@ -76,7 +76,7 @@ def evaluate(test: Path, train: Path | None = None, model_name: str | None = Non
         if not categories:
             raise SystemExit(f"{train}: no labels to learn")
         words = _gazetteer_words()   # as `shaobing retrain` would segment today
-        model = registry.engine(categories).fit(_docs(train_texts, words), registry.indicator(train_labels, categories))
+        model = registry.engine(categories, words).fit(_docs(train_texts, words), registry.indicator(train_labels, categories))
         single = single and train_single
         name = f"engine trained on {train.name} ({len(train_texts)} rows)"
     else:

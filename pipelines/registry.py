@@ -59,12 +59,13 @@ def area_words(con) -> tuple[str, ...]:
                                        "order by n").fetchall())
 
 
-def engine(categories: list[str]):
+def engine(categories: list[str], words: tuple[str, ...] = ()):
     """The untrained classifier every retrain (and ``shaobing evaluate --train``) fits: its
-    per-category regressions run on SHAOBING_WORKERS threads (liblinear releases the GIL)."""
+    per-category regressions run on SHAOBING_WORKERS threads (liblinear releases the GIL); the
+    gazetteer's names (``words``) are never its reasons."""
     from models.classifier import RiskClassifier
 
-    return RiskClassifier(categories=categories, n_jobs=settings.get_int("SHAOBING_WORKERS"))
+    return RiskClassifier(categories=categories, n_jobs=settings.get_int("SHAOBING_WORKERS"), hidden_words=tuple(words))
 
 
 def document_texts(frame: pl.DataFrame) -> tuple[list[str], pl.Series]:

@@ -54,9 +54,11 @@ def predict_labels(model, docs: list[str]) -> list[list[str]]:
 
 
 @task(cache_policy=NO_CACHE)
-def fit_challenger(docs: list[str], y: np.ndarray, categories: list[str], weight=None) -> RiskClassifier:
-    """Train a challenger on the training split (``weight``: per row, see ``label_weights``)."""
-    return registry.engine(categories).fit(docs, y, sample_weight=weight)
+def fit_challenger(docs: list[str], y: np.ndarray, categories: list[str], weight=None,
+                   words: tuple[str, ...] = ()) -> RiskClassifier:
+    """Train a challenger on the training split (``weight``: per row, see ``label_weights``;
+    ``words``: the gazetteer's names its documents were segmented with, never given as reasons)."""
+    return registry.engine(categories, words).fit(docs, y, sample_weight=weight)
 
 
 def label_weights(sources) -> np.ndarray:
@@ -124,7 +126,7 @@ def retrain_flow(promote: bool = True, margin: float | None = None) -> dict:
         y = registry.indicator([y_all[i] for i in train_idx], categories)
         sources = rows["label_source"].to_list()
         challenger = fit_challenger([docs[i] for i in train_idx], y, categories,
-                                    label_weights([sources[i] for i in train_idx]))
+                                    label_weights([sources[i] for i in train_idx]), words)
         test_docs, test_truth = [docs[i] for i in test_idx], [y_all[i] for i in test_idx]
         metrics = summary_dict(test_truth, predict_labels(challenger, test_docs), categories,
                                proba=challenger.predict_proba(test_docs) if test_docs else None)

@@ -124,6 +124,18 @@ def test_a_word_pair_with_a_one_character_word_is_never_given_as_a_reason():
     assert "对方拖欠" in shown and "要" in shown     # a pair of words, and one-character words alone, are
 
 
+def test_hidden_words_weigh_in_but_are_never_given_as_reasons_alone_or_in_a_pair():
+    docs, Y = toy_corpus()
+    docs = [d + " 溪山县 包工头" if y[0] else d for d, y in zip(docs, Y)]
+    wage = [d for d, y in zip(docs, Y) if y[0]]
+    shown = {t for r in RiskClassifier(categories=CATEGORIES).fit(docs, Y).explain(wage, top=30) for t in r["wage_arrears"]}
+    assert "溪山县" in shown or "溪山县包工头" in shown          # without hiding, the name is a reason
+    model = RiskClassifier(categories=CATEGORIES, hidden_words=("溪山县",)).fit(docs, Y)
+    shown = {t for r in model.explain(wage, top=30) for t in r["wage_arrears"]}
+    assert not [t for t in shown if "溪山县" in t] and "包工头" in shown
+    assert (model.predict(wage)[:, 0] == 1).all()
+
+
 def test_nb_scaling_is_folded_into_plain_coefficients_and_favours_the_categorys_own_terms():
     docs, Y = toy_corpus()
     scaled = RiskClassifier(categories=CATEGORIES, use_lexicon=False).fit(docs, Y)

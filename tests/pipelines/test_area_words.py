@@ -57,6 +57,9 @@ def test_the_flows_segment_and_cache_with_the_names_the_model_was_trained_with(s
     with_county = sql(small_warehouse, "select count(*) from token_cache where list_contains(string_split(tokens, ' '), '溪山县')")
     pieces = sql(small_warehouse, "select count(*) from token_cache where list_contains(string_split(tokens, ' '), '山县')")
     assert with_county[0][0] > 0 and pieces == [(0,)]
+    # the names say where a report is from, not what it is about: never a reason
+    terms = sql(small_warehouse, "select distinct unnest(top_terms) from report_scores where top_terms is not null")
+    assert terms and not [t for (t,) in terms if any(w in t for w in words)]
 
 
 @pytest.mark.slow
