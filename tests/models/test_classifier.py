@@ -96,13 +96,19 @@ def test_explain_at_once_equals_explaining_row_by_row_and_score_explains_the_fla
     assert why == [{c: full[i][c] for k, c in enumerate(model.classes_) if flags[i, k]} for i in range(len(docs))]
 
 
+def fitted_with(words: str, category: str, **params):
+    """The toy corpus with ``words`` added to every report of ``category``, a model fitted on it
+    (no lexicon), and that category's weight of each word n-gram."""
+    docs, Y = toy_corpus()
+    k = CATEGORIES.index(category)
+    docs = [d + " " + words if y[k] else d for d, y in zip(docs, Y)]
+    model = RiskClassifier(categories=CATEGORIES, use_lexicon=False, **params).fit(docs, Y)
+    return model, docs, Y, dict(zip(model.word_features_, model.estimators_[k].coef_[0]))
+
+
 def test_placeholders_weigh_in_the_score_but_are_never_given_as_reasons():
     # every wage report names an amount and a phone: <num> and [手机号] are among its strongest features
-    docs, Y = toy_corpus()
-    docs = [d + " 一共 <num> 元 电话 [手机号]" if y[0] else d for d, y in zip(docs, Y)]
-    model = RiskClassifier(categories=CATEGORIES, use_lexicon=False).fit(docs, Y)
-    k = CATEGORIES.index("wage_arrears")
-    weights = dict(zip(model.word_features_, model.estimators_[k].coef_[0]))
+    model, docs, Y, weights = fitted_with("一共 <num> 元 电话 [手机号]", "wage_arrears")
     assert weights["<num>"] > 0 and weights["一共 <num>"] > 0
     for top in (3, 10):
         reasons = [r["wage_arrears"] for r in model.explain(docs[:10], top=top)]
@@ -113,11 +119,7 @@ def test_placeholders_weigh_in_the_score_but_are_never_given_as_reasons():
 
 def test_a_word_pair_with_a_one_character_word_is_never_given_as_a_reason():
     # every debt report says 要 还 (two words glued: 要还) next to its other words
-    docs, Y = toy_corpus()
-    docs = [d + " 要 还 对方 拖欠" if y[1] else d for d, y in zip(docs, Y)]
-    model = RiskClassifier(categories=CATEGORIES, use_lexicon=False).fit(docs, Y)
-    k = CATEGORIES.index("debt")
-    weights = dict(zip(model.word_features_, model.estimators_[k].coef_[0]))
+    model, docs, Y, weights = fitted_with("要 还 对方 拖欠", "debt")
     assert weights["要 还"] > 0 and weights["对方 拖欠"] > 0
     shown = {t for r in model.explain([d for d, y in zip(docs, Y) if y[1]], top=30) for t in r["debt"]}
     assert "要还" not in shown and "还对方" not in shown
@@ -125,12 +127,11 @@ def test_a_word_pair_with_a_one_character_word_is_never_given_as_a_reason():
 
 
 def test_hidden_words_weigh_in_but_are_never_given_as_reasons_alone_or_in_a_pair():
-    docs, Y = toy_corpus()
-    docs = [d + " 溪山县 包工头" if y[0] else d for d, y in zip(docs, Y)]
+    plain, docs, Y, weights = fitted_with("溪山县 包工头", "wage_arrears")
     wage = [d for d, y in zip(docs, Y) if y[0]]
-    shown = {t for r in RiskClassifier(categories=CATEGORIES).fit(docs, Y).explain(wage, top=30) for t in r["wage_arrears"]}
-    assert "溪山县" in shown or "溪山县包工头" in shown          # without hiding, the name is a reason
-    model = RiskClassifier(categories=CATEGORIES, hidden_words=("溪山县",)).fit(docs, Y)
+    shown = {t for r in plain.explain(wage, top=30) for t in r["wage_arrears"]}
+    assert weights["溪山县"] > 0 and ("溪山县" in shown or "溪山县包工头" in shown)   # without hiding, a reason
+    model = fitted_with("溪山县 包工头", "wage_arrears", hidden_words=("溪山县",))[0]
     shown = {t for r in model.explain(wage, top=30) for t in r["wage_arrears"]}
     assert not [t for t in shown if "溪山县" in t] and "包工头" in shown
     assert (model.predict(wage)[:, 0] == 1).all()
