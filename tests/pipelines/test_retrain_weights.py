@@ -32,8 +32,8 @@ def test_retrain_fits_with_the_weight_of_each_rows_label_source(small_warehouse,
     seen = {}
     engine = registry.engine
 
-    def spy(categories):
-        model = engine(categories)
+    def spy(categories, words=()):
+        model = engine(categories, words)
         fit = model.fit
 
         def fit_and_record(docs, y, sample_weight=None):
