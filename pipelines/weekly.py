@@ -93,6 +93,9 @@ def score_reports(model_version: str, model_path: str, through: dt.date, dask: b
         weeks = todo.select(pl.col("received_at").dt.truncate("1w").dt.date().unique())["received_at"].to_list()
         warehouse.refresh_weekly_counts(con, model_version, through, weeks)
         warehouse.mark_scored_batches(con, model_version, through, settings.now())
+        # kept: the champion's documents, and today's gazetteer's, which the next retrain reads
+        warehouse.prune_tokens(con, [registry.tokenizer(words).version,
+                                     registry.tokenizer(registry.area_words(con)).version])
     return done
 
 

@@ -350,6 +350,14 @@ def store_tokens(con, tokens: pl.DataFrame, tokenizer: str) -> None:
         con.execute("insert into token_cache select content_hash, ?, tokens from t", [tokenizer])
 
 
+def prune_tokens(con, keep: list[str]) -> int:
+    """Let go of the token cache's documents of other tokenizer versions than ``keep`` (a gazetteer,
+    an engine or a dictionary since replaced: each kept a copy of every document). Returns how
+    many rows went."""
+    return con.execute("delete from token_cache where not list_contains(?::varchar[], tokenizer)",
+                       [list(keep)]).fetchone()[0]
+
+
 # ---------------------------------------------------------------- labels and training data
 def labelled_reports(con) -> pl.DataFrame:
     """Reports with their latest explicit label (labels table) and their export's category."""

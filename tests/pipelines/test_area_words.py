@@ -98,3 +98,10 @@ def test_a_gazetteer_imported_after_a_retrain_changes_no_score_until_the_next_re
     assert seen == [now, before]
     newest = sql_row(home, "select * from model_versions order by created_at desc limit 1")
     assert registry.model_words(newest) == now
+    # the cache keeps the champion's documents and today's gazetteer's, and lets go of others
+    con = duckdb.connect(str(home / "warehouse.duckdb"))
+    con.execute("insert into token_cache values ('old', 'rjieba-0000000000', '旧 分词')")
+    con.close()
+    assert main(["weekly"]) == 0
+    kept = {v for (v,) in sql(home, "select distinct tokenizer from token_cache")}
+    assert kept == {registry.tokenizer(before).version, registry.tokenizer(now).version}
