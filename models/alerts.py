@@ -126,11 +126,10 @@ def update_alerts(open_alerts: pl.DataFrame, signals: pl.DataFrame, week: date,
         if k[0].startswith("place:"):
             closed_places.setdefault(k[1], []).append(k)
     updated, fresh, touched = [], [], {}
-    strongest = list(_strongest_per_key(signals, week).iter_rows(named=True))
+    keyed = [(_open_key(sig, open_by_key), sig) for sig in _strongest_per_key(signals, week).iter_rows(named=True)]
     # an alert's own evidence first: a merged key's, even if stronger, only adds a note to it
-    strongest.sort(key=lambda sig: _open_key(sig, open_by_key) not in open_by_key)
-    for sig in strongest:
-        key = _open_key(sig, open_by_key)
+    keyed.sort(key=lambda pair: pair[0] not in open_by_key)
+    for key, sig in keyed:
         names = (_where(sig, area_names), category_names.get(sig["category"], sig["category"]))
         ev = evidence.get(key_of(sig), {})
         target = None
