@@ -189,6 +189,38 @@ def _area_forms(areas: tuple[str, ...]) -> tuple[frozenset[str], re.Pattern[str]
     return frozenset(forms), pattern
 
 
+def part_of_name(term: str, names: Iterable[str]) -> bool:
+    """Whether a term only repeats a name the reports give: a piece of it (翡翠 of 翡翠湾, 花园 of
+    春江花园), the name with more around it (春江花园 and 金诚贷平台 beside 春江 and 金诚贷, the
+    part before its first trade word), or a word pair running into it (业主翡翠 beside 翡翠湾).
+    Shown as a term beside the names, it tells where, not what.
+    A trade word inside a name (投资 in 鑫源投资咨询, 养老 in 福寿康养老) is not one: it still
+    tells what the reports are about."""
+    term = term.replace(" ", "")
+    for name in names:
+        if not name:
+            continue
+        if term in name and term not in _GENERIC_STEMS:
+            return True
+        proper = _proper_part(name)
+        if len(proper) >= 2 and (proper in term or any(proper.startswith(term[-k:])
+                                                        for k in range(2, len(term) + 1))):
+            return True
+    return False
+
+
+@functools.lru_cache(maxsize=4096)
+def _proper_part(name: str) -> str:
+    """The name before its first trade word or place suffix, where two characters or more come
+    before it (福寿康养老服务 → 福寿康, 翡翠湾花园 → 翡翠湾, 金诚贷平台 → 金诚贷)."""
+    cuts = [m.start() for m in _TRADE_WORD.finditer(name, 2)]
+    return name[: min(cuts)] if cuts else name
+
+
+_TRADE_WORD = re.compile("|".join(sorted((re.escape(w) for w in _GENERIC_STEMS if len(w) >= 2), key=len, reverse=True))
+                         + "|" + _PLACE.pattern + "|" + _ORGANISATION.pattern)
+
+
 def named_in(text: str, subject: str | None = None, areas: Iterable[str] = ()) -> list[str]:
     """The places and organisations a report names (text and 被反映对象), normalised so that
     variants meet, each once; names that are only an area of the gazetteer are left out (the

@@ -13,11 +13,12 @@ import tempfile
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from itertools import islice
 from pathlib import Path
 
 import polars as pl
 
-from features.entities import names_and_escalation
+from features.entities import names_and_escalation, part_of_name
 from features.tokenize import shown_term
 from models.alerts import COPIES, key_of, merge_redirects, severity, update_alerts
 from models.clusters import HISTORY_WEEKS, canonical_mentions, cluster_signals, related, reports_behind
@@ -245,9 +246,12 @@ def evidence(behind: pl.DataFrame, flagged: pl.DataFrame, week: dt.date, window:
     out = {}
     for group in groups.iter_rows(named=True):
         key = key_of(group)
-        # reports scored before explain() left placeholders out may still hold 一共<num>
-        terms = Counter(t for ts in group["top_terms"] if ts for t in ts if shown_term(t))
         named = Counter(n for ns in group["names"] if ns for n in ns)
+        # reports scored before explain() left placeholders out may still hold 一共<num>; a term
+        # that only repeats a name the reports give is left to 涉及 (features.entities.part_of_name)
+        terms = Counter(t for ts in group["top_terms"] if ts for t in ts if shown_term(t))
+        names = [*named, group["place"]]
+        shown = list(islice((t for t, _ in terms.most_common() if not part_of_name(t, names)), 6))
         reporters = [r for r in group["reporter_key"] if r]
         repeat = sum(1 for r in set(reporters) if earlier.get((group["category"], r), 0) >= 2)
         words = list(dict.fromkeys(w for ws in group["escalation"] if ws for w in ws))
@@ -255,7 +259,7 @@ def evidence(behind: pl.DataFrame, flagged: pl.DataFrame, week: dt.date, window:
         n_reporters = len(set(reporters)) + sum(r is None for r in group["reporter_key"])
         copies = copied(group["copy_key"], group["reporter_key"])
         out[key] = {
-            "top_terms": [t for t, _ in terms.most_common(6)],
+            "top_terms": shown,
             "places": [p for p, c in named.most_common(4) if c >= 2 and p != group["place"]],
             "channels": dict(Counter(group["channel"])),
             "examples": [t or x[:EXAMPLE_CHARS] for t, x in zip(group["titles"], group["texts"])],

@@ -246,3 +246,14 @@ def test_places_named_once_are_shown_when_no_place_recurs():
     assert {p for p, _ in named} >= {"立信壹号院", "万家公馆"}
     again = reports.with_columns(pl.Series("text", ["立信壹号院小区交房延期", "立信壹号院小区又延期", "万家公馆小区业主维权"]))
     assert clues(again)[1] == [("立信壹号院", 2)]   # a recurring name: those named once left out
+
+
+def test_the_alert_pages_terms_leave_out_pieces_of_the_names_it_shows():
+    from dashboards.evidence import clues
+
+    reports = pl.DataFrame({"top_terms": [["翡翠", "交房"], ["翡翠", "交房", "开发商"], ["业主翡翠", "售楼部"]],
+                            "text": ["翡翠湾花园逾期交房", "翡翠湾花园开发商跑了", "翡翠湾小区业主去售楼部"],
+                            "subject": [None, None, None]})
+    terms, named = clues(reports)
+    assert terms == [("交房", 2), ("开发商", 1), ("售楼部", 1)]
+    assert named == [("翡翠湾花园", 2)]   # 翡翠湾, named once, still keeps its pieces out of the terms

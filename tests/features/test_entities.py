@@ -1,6 +1,6 @@
 import pytest
 
-from features.entities import amounts, head_counts, normalise_place, organisations, places
+from features.entities import amounts, head_counts, normalise_place, organisations, part_of_name, places
 
 
 @pytest.mark.parametrize(
@@ -90,3 +90,22 @@ def test_escalation_words_are_found_once_each():
 
     assert escalation("再不给钱就去堵路，拉横幅，还有人说要跳楼，堵路！") == ["堵路", "拉横幅", "跳楼"]
     assert escalation("楼上漏水，协商未果") == []
+
+
+@pytest.mark.parametrize("term, names", [
+    ("翡翠", ["翡翠湾花园"]), ("花园", ["春江花园"]), ("苑", ["福寿苑"]),   # a piece of a name
+    ("春江花园", ["春江"]), ("金诚贷平台", ["金诚贷"]),                      # the name with more around it
+    ("福寿康养老服务", ["福寿康养老"]), ("业主翡翠", ["翡翠湾花园"]),        # a word pair running into it
+    ("翡翠", ["金鼎置业", "翡翠湾"]),                                       # any of several names
+])
+def test_a_term_that_only_repeats_a_name_is_part_of_it(term, names):
+    assert part_of_name(term, names)
+
+
+@pytest.mark.parametrize("term, names", [
+    ("理财", ["鑫融宝理财平台"]), ("投资", ["鑫源投资咨询"]),   # a trade word inside a name still tells what
+    ("养老项目", ["福寿康养老"]), ("停工业主", ["工业园公租房"]),
+    ("交房", ["翡翠湾"]), ("拖欠工资", ["滨江一号"]), ("翡翠", []), ("翡翠", [None, ""]),
+])
+def test_a_term_that_says_what_is_not_part_of_a_name(term, names):
+    assert not part_of_name(term, names)

@@ -28,6 +28,24 @@ def test_an_alerts_top_terms_leave_out_placeholders_stored_with_older_scores():
     assert ev[("A", "wage_arrears")]["top_terms"] == ["工友", "欠薪"]
 
 
+def test_an_alerts_top_terms_leave_the_names_to_its_places():
+    # jieba cuts a place the gazetteer does not know (翡翠湾花园 → 翡翠 / 湾 / 花园): its pieces are
+    # not what the reports are about, and the explanation names the place apart (涉及 / the key)
+    n = 3
+    behind = pl.DataFrame({"report_id": [f"r{i}" for i in range(n)], "category": ["real_estate"] * n,
+                           "area_code": ["A"] * n, "place": ["翡翠湾"] * n})
+    flagged = pl.DataFrame({
+        "report_id": [f"r{i}" for i in range(n)], "category": ["real_estate"] * n, "area_code": ["A"] * n,
+        "week": [WEEK] * n, "probability": [0.9] * n, "reporter_key": ["k1", "k2", "k3"], "channel": ["hotline"] * n,
+        "title": [None] * n, "text": ["翡翠湾花园逾期交房，开发商金鼎置业不回应"] * n, "people_count": [1] * n,
+        "top_terms": [["翡翠", "交房", "业主翡翠", "金鼎置业"], ["翡翠", "交房", "开发商"], ["翡翠", "售楼部"]],
+        "names": [["翡翠湾花园", "金鼎置业"], ["翡翠湾花园", "金鼎置业"], ["翡翠湾"]], "escalation": [[]] * n,
+    }, schema_overrides={"title": pl.String, "names": pl.List(pl.String), "escalation": pl.List(pl.String)})
+    ev = detection.evidence(behind, flagged, WEEK, 1, pl.DataFrame())[("place:翡翠湾", "real_estate")]
+    assert ev["top_terms"] == ["交房", "开发商", "售楼部"]
+    assert ev["places"] == ["翡翠湾花园", "金鼎置业"]
+
+
 @pytest.mark.parametrize("new, champion, shown", [
     (0.8276, 0.8280, ("0.8276", "0.8280 (the challenger is 0.0004 lower)")),  # both 0.828 at three decimals
     (0.8281, 0.82849, ("0.8281", "0.8285 (the challenger is 0.0004 lower)")),
