@@ -104,7 +104,9 @@ _GENERIC_STEMS = frozenset(
     "保险 快递 家政 保安 网络 金融 借贷 电商 集资 传销 外卖 开发 这个 那个 扶贫 合作 互联网 "
     # an industry alone (五金加工厂, 服装厂) names no particular firm
     "五金 五金加工 服装 鞋业 制鞋 食品 陶瓷 电子 家具 纺织 机械 塑料 包装 印刷 建材 砖 水泥 化工 木材 "
-    "加工 养殖 种植 物流 模具 玩具 箱包 酒店 饭店 餐饮 汽修 修理 预制 钢构 钢结构".split()
+    "加工 养殖 种植 物流 模具 玩具 箱包 酒店 饭店 餐饮 汽修 修理 预制 钢构 钢结构 "
+    # a kind of platform alone (整栋楼的公共平台, 政务服务平台) names no particular one
+    "公共 服务 信息 政务 政务服务 工作 交易 网上 线上 官方 第三方 互助 购物 直播 办事 楼顶 屋顶".split()
 )
 
 

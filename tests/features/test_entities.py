@@ -58,6 +58,8 @@ def test_places(text, expected):
         ("在鑫融宝理财平台投资", ["鑫融宝理财平台"]),
         ("该公司和物业公司都不管", []),
         ("东湖种养专业合作社", ["东湖种养专业合作社"]),
+        ("顶楼住户把整栋楼的公共平台占了", []),  # a kind of platform, not a named one
+        ("在政务服务平台上留言，鑫利通服务平台不给提现", ["鑫利通服务平台"]),
     ],
 )
 def test_organisations(text, expected):
