@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 
 import polars as pl
@@ -12,16 +13,33 @@ from .sources import SourceError, read_raw
 from .taxonomy import taxonomy
 
 
-def parse_labels(value: str | None, known: list[str]) -> list[str]:
-    """'wage_arrears;debt' → ['wage_arrears', 'debt']; 'none' or empty → []; unknown → ValueError."""
-    parts = [p.strip() for p in (value or "").replace(",", ";").split(";") if p.strip() and p.strip().lower() != "none"]
-    unknown = [p for p in parts if p not in known]
+NONE_WORDS = ("none", "无")
+
+
+def parse_labels(value: str | None, known: list[str], names: dict[str, str] | None = None) -> list[str]:
+    """'wage_arrears;debt' → ['wage_arrears', 'debt']; 'none' (or 无) → []; an empty cell or an
+    unknown label → ValueError (an empty cell is a label someone forgot, not a report of no risk).
+    Keys are matched in any case (Debt, DEBT); ``names`` maps other accepted spellings, such as
+    the categories' Chinese names (劳资欠薪), to their keys; ',' '；' '、' separate labels too."""
+    text = (value or "").strip()
+    if not text:
+        raise ValueError(f"empty; expected some of {known} separated by ';', or none")
+    by_form = {k.lower(): k for k in known} | {n.lower(): k for n, k in (names or {}).items()}
+    parts, unknown = [], []
+    for part in (p.strip() for p in re.split("[;；,，、]", text)):
+        if not part or part.lower() in NONE_WORDS:
+            continue
+        key = by_form.get(part.lower())
+        (parts if key else unknown).append(key or part)
     if unknown:
         raise ValueError(f"unknown label(s) {unknown}; expected some of {known} or none")
-    return parts
+    return list(dict.fromkeys(parts))
 
 
 def import_labels(path: Path, who: str) -> tuple[int, list[str]]:
+    """Labels of stored reports from a CSV (or workbook) of report_id (ours, hotline:GD…, or the
+    source system's number, GD…, in any case) or text, and labels. Returns the number imported and
+    one line per rejected row (file, row, column, why): every row is imported or named."""
     try:
         raw = read_raw(path)
     except SourceError as exc:
@@ -31,30 +49,46 @@ def import_labels(path: Path, who: str) -> tuple[int, list[str]]:
     key_col = next((header.index(c) for c in ("report_id", "text") if c in header), None)
     if label_col is None or key_col is None:
         return 0, [f"{path}: expected columns report_id (or text) and labels (or label); found {raw.header}"]
-    known, problems, keys, labels, rows = taxonomy().keys, [], [], [], []
+    tax = taxonomy()
+    known, names = tax.keys, {c.name: c.key for c in tax.categories}
+    # rows the reader could not split into cells (a stray quote, a line with more fields)
+    problems = [(n, f"{path}: row {n}: {reason}") for n, reason, _ in raw.broken]
+    keys, labels, rows = [], [], []
     for number, cells in zip(raw.row_numbers, raw.rows):
+        key = (cells[key_col] or "").strip()
+        if not key:
+            problems.append((number, f"{path}: row {number}, column {raw.header[key_col]}: empty"))
+            continue
         try:
-            labels.append(parse_labels(cells[label_col], known))
-            keys.append((cells[key_col] or "").strip())
-            rows.append(number)
+            labels.append(parse_labels(cells[label_col], known, names))
         except ValueError as exc:
-            problems.append(f"{path}: row {number}, column {raw.header[label_col]}: {exc}")
+            problems.append((number, f"{path}: row {number}, column {raw.header[label_col]}: {exc}"))
+            continue
+        keys.append(key)
+        rows.append(number)
     by_text = header[key_col] == "text"
     with warehouse.open_warehouse(settings.warehouse_path()) as con:
         if by_text:
             found = warehouse.report_ids_by_text(con, [mask_pii(k) for k in keys])
             ids = dict(zip(found["text"].to_list(), found["report_id"].to_list()))
-            pairs = [(ids.get(mask_pii(k)), lab, k) for k, lab in zip(keys, labels)]
+            matches = {k: [ids[mask_pii(k)]] if mask_pii(k) in ids else [] for k in keys}
         else:
-            known_ids = warehouse.report_ids_known(con, keys)
-            pairs = [(k if k in known_ids else None, lab, k) for k, lab in zip(keys, labels)]
-        problems += [f"{path}: row {n}, column {raw.header[key_col]}: no stored report matches {mask_pii(k)[:40]!r}"
-                     for n, (rid, _, k) in zip(rows, pairs) if rid is None]
-        good = [(rid, lab) for rid, lab, _ in pairs if rid is not None]
+            matches = warehouse.report_ids_matching(con, keys)
+        good = []
+        for n, key, lab in zip(rows, keys, labels):
+            found = matches.get(key, [])
+            where = f"{path}: row {n}, column {raw.header[key_col]}"
+            if not found:
+                problems.append((n, f"{where}: no stored report matches {mask_pii(key)[:40]!r}"))
+            elif len(found) > 1:
+                problems.append((n, f"{where}: {key!r} is the number of {len(found)} reports "
+                                    f"({', '.join(found[:4])}); give ours, with its channel"))
+            else:
+                good.append((found[0], lab))
         frame = pl.DataFrame({"report_id": [g[0] for g in good], "labels": [g[1] for g in good],
                               "source": ["import"] * len(good), "labelled_by": [who] * len(good),
                               "labelled_at": [settings.now()] * len(good)},
                              schema_overrides={"labels": pl.List(pl.Utf8)})
         n = warehouse.insert_labels(con, frame) if good else 0
     warehouse.publish_snapshot(settings.warehouse_path(), settings.snapshot_path())
-    return n, problems
+    return n, [line for _, line in sorted(problems, key=lambda p: p[0])]

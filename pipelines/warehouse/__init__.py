@@ -376,11 +376,22 @@ def insert_labels(con, labels: pl.DataFrame) -> int:
     return labels.height
 
 
-def report_ids_known(con, ids: list[str]) -> set[str]:
-    h = pl.DataFrame({"report_id": ids}, schema={"report_id": pl.Utf8})
+def report_ids_matching(con, numbers: list[str]) -> dict[str, list[str]]:
+    """For each number, the stored reports it names: ours (hotline:GD…) or the source system's
+    (GD…), in any case, as the board finds them. A source number two channels share names both."""
+    h = pl.DataFrame({"number": list(dict.fromkeys(numbers))}, schema={"number": pl.Utf8})
     with registered(con, h=h):
-        out = {r[0] for r in con.sql("select report_id from reports join h using (report_id)").fetchall()}
-    return out
+        # two equi-joins (hash joins), not one join on an "or" (a nested loop over every report)
+        rows = con.sql("""select number, report_id from (
+                              select h.number, r.report_id from h join reports r on lower(r.report_id) = lower(h.number)
+                              union
+                              select h.number, r.report_id from h join reports r on lower(r.source_id) = lower(h.number))
+                          order by number, lower(report_id) = lower(number) desc, report_id""").fetchall()
+    out: dict[str, list[str]] = {}
+    for number, report_id in rows:
+        out.setdefault(number, []).append(report_id)
+    # our own id names one report, whatever else shares its source number
+    return {n: ([ids[0]] if ids[0].lower() == n.lower() else ids) for n, ids in out.items()}
 
 
 def report_ids_by_text(con, texts: list[str]) -> pl.DataFrame:

@@ -150,6 +150,35 @@ def test_labels_import_counts_rows_in_the_singular_and_one_problem_is_one_line(h
         f"error: {tmp_path / 'nope.csv'}: cannot read the file (No such file or directory); nothing imported"]
 
 
+def test_labels_import_names_every_row_it_does_not_import(home, tmp_path, capsys):
+    # a data clerk's file: every row is imported or named, in file order
+    import duckdb
+
+    from pipelines import settings
+    from tests.dashboards.conftest import build_warehouse
+
+    build_warehouse(settings.warehouse_path())  # reports hotline:1, grid:7, petition:3 (source numbers 1, 7, 3)
+    f = tmp_path / "labels.csv"
+    f.write_text("report_id,labels\n"
+                 "HOTLINE:1,Debt\n"                 # 2: ours in another case, a key in another case
+                 "7,劳资欠薪；婚姻家庭邻里\n"          # 3: the source's number, the Chinese names
+                 "petition:3,\n"                    # 4: an empty cell is a forgotten label, not 'none'
+                 "petition:3,debt,extra\n"          # 5: a field too many
+                 ",debt\n"                          # 6: no report named
+                 "petition:3,无\n", encoding="utf-8")  # 7: none, in Chinese
+    assert cli.main(["labels", "import", str(f)]) == 0
+    out, err = capsys.readouterr()
+    assert out.strip() == f"3 labels imported from {f}; 3 rows rejected"
+    lines = err.splitlines()
+    assert [line.split(": row ")[1].split(",")[0].split(":")[0] for line in lines] == ["4", "5", "6"]
+    assert "column labels: empty; expected some of" in lines[0] and "or none" in lines[0]
+    assert lines[1].endswith("row 5: has 3 fields, the header has 2")
+    assert lines[2].endswith("row 6, column report_id: empty")
+    with duckdb.connect(str(settings.warehouse_path()), read_only=True) as con:
+        stored = dict(con.sql("select report_id, labels from labels where source = 'import'").fetchall())
+    assert stored == {"hotline:1": ["debt"], "grid:7": ["wage_arrears", "family_neighbour"], "petition:3": []}
+
+
 def test_counts_in_messages_are_singular_for_one():
     from pipelines.wording import count
 
