@@ -2,7 +2,8 @@
 
 Labels per row are lists of category keys (multi-label) or single keys (multi-class); ``"none"``,
 ``""`` and ``None`` mean "no label", so a row may have no label at all. Averages follow
-scikit-learn: over the labels given, with 0 where a ratio has no denominator.
+scikit-learn: with 0 where a ratio has no denominator, and macro-F1 over the labels that are true
+or predicted somewhere.
 """
 from __future__ import annotations
 
@@ -64,9 +65,19 @@ def per_label_report(y_true: LabelRows, y_pred: LabelRows, labels: list[str]) ->
 
 
 def macro_f1(y_true: LabelRows, y_pred: LabelRows, labels: list[str]) -> float:
-    """Unweighted mean of the labels' F1 (a label never true nor predicted scores 0, as in sklearn)."""
-    f1 = _prf(*_counts(y_true, y_pred, labels))[2]
-    return float(f1.mean()) if len(labels) else 0.0
+    """Unweighted mean of the F1 of the labels that are true or predicted somewhere, as sklearn
+    averages when it is not given the labels: a label the test set never has and the model never
+    predicts has no F1 (no denominator) and is left out, rather than scored 0 — a small test file
+    on one topic would otherwise read as a poor model. 0 where no label is true or predicted."""
+    tp, fp, fn = _counts(y_true, y_pred, labels)
+    seen = (tp + fp + fn) > 0
+    return float(_prf(tp, fp, fn)[2][seen].mean()) if seen.any() else 0.0
+
+
+def macro_labels(y_true: LabelRows, y_pred: LabelRows, labels: list[str]) -> list[str]:
+    """The labels ``macro_f1`` averages over."""
+    tp, fp, fn = _counts(y_true, y_pred, labels)
+    return [lab for lab, n in zip(labels, tp + fp + fn) if n > 0]
 
 
 def micro_f1(y_true: LabelRows, y_pred: LabelRows, labels: list[str]) -> float:
@@ -97,6 +108,7 @@ def summary_dict(y_true: LabelRows, y_pred: LabelRows, labels: list[str],
                                 "tn": int(n - tp[i] - fp[i] - fn[i])}
                    for i, r in enumerate(report.iter_rows(named=True))},
         "macro_f1": macro_f1(y_true, y_pred, labels),
+        "macro_labels": macro_labels(y_true, y_pred, labels),
         "micro_f1": micro_f1(y_true, y_pred, labels),
         "n": len(y_true),
     }

@@ -280,13 +280,17 @@ def cmd_evaluate(args) -> int:
     from .evaluate import evaluate
 
     result = evaluate(Path(args.test), Path(args.train) if args.train else None, args.model)
+    for warning in result["warnings"]:
+        print(f"warning: {warning}", file=sys.stderr)
     if args.json:
         print(json.dumps(result, ensure_ascii=False, indent=1))
         return 0
     print(f"{'label':<22}{'support':>8}{'precision':>11}{'recall':>8}{'F1':>8}")
     for label, m in result["labels"].items():
         print(f"{label:<22}{m['support']:>8}{m['precision']:>11.3f}{m['recall']:>8.3f}{m['f1']:>8.3f}")
-    print(f"macro-F1 {result['macro_f1']:.3f}   micro-F1 {result['micro_f1']:.3f}   n {result['n']}   ({result['model']})")
+    left_out = [lab for lab in result["labels"] if lab not in result["macro_labels"]]
+    print(f"macro-F1 {result['macro_f1']:.3f}   micro-F1 {result['micro_f1']:.3f}   n {result['n']}   ({result['model']})"
+          + (f"\nmacro-F1 leaves out {', '.join(left_out)}: never in the test file and never predicted" if left_out else ""))
     return 0
 
 

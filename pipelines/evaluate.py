@@ -3,10 +3,13 @@
 Texts are masked and, where the file has a `title` column, prefixed by it, exactly as `shaobing
 retrain` and the weekly scoring see stored reports. A file with a `label` column is single-label (the engine predicts the likeliest label); one with a
 `labels` column is multi-label (`;`-joined, `none` or empty for none; thresholds per label).
+Every bad row is named; labels are matched to the model's categories in any case, and one it does
+not have is warned about (``_known_labels``) and scored.
 """
 from __future__ import annotations
 
 from pathlib import Path
+from typing import NamedTuple
 
 import duckdb
 import numpy as np
@@ -17,8 +20,22 @@ from . import registry, settings, warehouse
 from .sources import SourceError, read_raw
 
 
-def read_labelled(path: Path) -> tuple[list[str], list[list[str]], bool]:
-    """Texts, label lists and whether the file is single-label; SystemExit with a clear line otherwise."""
+MAX_PROBLEMS = 20   # rows named in one error; the count says how many more
+
+
+class Labelled(NamedTuple):
+    """A labelled file: texts, label lists, whether it is single-label, each row's number and the
+    label column's name (to name a row whose label the model does not have)."""
+    texts: list[str]
+    labels: list[list[str]]
+    single: bool
+    rows: list[int]
+    column: str
+
+
+def read_labelled(path: Path) -> Labelled:
+    """The file's texts and labels (``Labelled``); SystemExit naming every bad row
+    (file, row, column, why; at most MAX_PROBLEMS, then how many more) otherwise."""
     try:
         raw = read_raw(path)
     except SourceError as exc:
@@ -29,19 +46,45 @@ def read_labelled(path: Path) -> tuple[list[str], list[list[str]], bool]:
     single = "labels" not in header
     t, lab = header.index("text"), header.index("label" if single else "labels")
     title = header.index("title") if "title" in header else None
-    texts, labels = [], []
+    texts, labels, rows = [], [], []
+    problems = [(n, f"{path}: row {n}: {reason}") for n, reason, _ in raw.broken]
     for number, cells in zip(raw.row_numbers, raw.rows):
         if not (cells[t] or "").strip():
-            raise SystemExit(f"{path}: row {number}, column text: empty")
+            problems.append((number, f"{path}: row {number}, column {raw.header[t]}: empty"))
+            continue
         parts = [p.strip() for p in (cells[lab] or "").split(";") if p.strip() and p.strip().lower() != "none"]
         # as stored reports are scored: PII masked, and the title (where the file has one) before the text
         text = mask_pii(cells[t])
         texts.append(text if title is None else (mask_pii(cells[title] or "") + "。" + text))
         labels.append(parts)
-    if raw.broken:
-        n, reason, _ = raw.broken[0]
-        raise SystemExit(f"{path}: row {n}: {reason}")
-    return texts, labels, single
+        rows.append(number)
+    _refuse(problems)
+    return Labelled(texts, labels, single, rows, raw.header[lab])
+
+
+def _refuse(problems: list[tuple[int, str]]) -> None:
+    if problems:
+        lines = [line for _, line in sorted(problems, key=lambda p: p[0])]
+        more = len(lines) - MAX_PROBLEMS
+        raise SystemExit("\n".join(lines[:MAX_PROBLEMS] + ([f"… and {more} more"] if more > 0 else [])))
+
+
+def _known_labels(path: Path, data: Labelled, categories: list[str], whose: str) -> tuple[list[list[str]], list[str]]:
+    """The file's labels as the model's categories, matched in any case (Debt is debt), and a
+    warning per label the model does not have, naming its rows (a misspelt one, or a category the
+    training file never had): such a label is still scored — the model cannot find it, F1 0 —
+    but never in silence."""
+    by_form = {c.lower(): c for c in categories}
+    out, missing = [], {}
+    for number, parts in zip(data.rows, data.labels):
+        out.append([by_form.get(p.lower(), p) for p in parts])
+        for p in parts:
+            if p.lower() not in by_form:
+                missing.setdefault(p, []).append(number)
+    warnings = [f"{path}: label {label!r} (rows {', '.join(map(str, rows[:10]))}{' …' if len(rows) > 10 else ''}, "
+                f"column {data.column}) is not a category of {whose}: it cannot be predicted and scores F1 0; "
+                f"the categories are {categories}" for label, rows in missing.items()]
+    return out, warnings
 
 
 def _docs(texts: list[str], words: tuple[str, ...] = ()) -> list[str]:
@@ -69,12 +112,14 @@ def _gazetteer_words() -> tuple[str, ...]:
 
 
 def evaluate(test: Path, train: Path | None = None, model_name: str | None = None) -> dict:
-    test_texts, test_labels, single = read_labelled(test)
+    tested = read_labelled(test)
+    test_texts, single = tested.texts, tested.single
     if train is not None:
-        train_texts, train_labels, train_single = read_labelled(train)
+        train_texts, train_labels, train_single, *_ = read_labelled(train)
         categories = sorted({l for ls in train_labels for l in ls})
         if not categories:
             raise SystemExit(f"{train}: no labels to learn")
+        test_labels, warnings = _known_labels(test, tested, categories, f"the training file {train.name}")
         words = _gazetteer_words()   # as `shaobing retrain` would segment today
         model = registry.engine(categories, words).fit(_docs(train_texts, words), registry.indicator(train_labels, categories))
         single = single and train_single
@@ -91,10 +136,12 @@ def evaluate(test: Path, train: Path | None = None, model_name: str | None = Non
             raise SystemExit(str(exc)) from None
         name = f"model {want['version'][0]}"
         words = registry.model_words(want.row(0, named=True))  # segmented as the model was trained and scores
+        test_labels, warnings = _known_labels(test, tested, list(model.classes_), name)
     predicted = _predict(model, _docs(test_texts, words), single)
     labels = sorted(set(model.classes_) | {l for ls in test_labels for l in ls})
     result = summary_dict(test_labels, predicted, labels)
     if single:
         result["accuracy"] = float(np.mean([p == t for p, t in zip(predicted, test_labels)]))
     result["model"] = name
+    result["warnings"] = warnings
     return result

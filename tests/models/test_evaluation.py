@@ -28,6 +28,19 @@ def test_macro_and_micro_f1_on_a_hand_computed_example():
     assert micro_f1(Y_TRUE, Y_PRED, LABELS) == pytest.approx(0.5)
 
 
+def test_macro_f1_leaves_out_a_label_never_true_nor_predicted():
+    # real_estate: no row has it, none is predicted — no F1 to average (sklearn without labels=)
+    from sklearn.metrics import f1_score
+
+    labels = [*LABELS, "real_estate"]
+    assert macro_f1(Y_TRUE, Y_PRED, labels) == pytest.approx(7 / 18)
+    T, P = labels_to_matrix(Y_TRUE, LABELS), labels_to_matrix(Y_PRED, LABELS)
+    assert macro_f1(Y_TRUE, Y_PRED, labels) == pytest.approx(f1_score(T, P, average="macro", zero_division=0))
+    assert summary_dict(Y_TRUE, Y_PRED, labels)["macro_labels"] == LABELS
+    assert macro_f1([["debt"]] * 3, [["debt"]] * 3, labels) == 1.0   # one topic, all right
+    assert macro_f1([[]], [["none"]], labels) == 0.0
+
+
 @pytest.mark.parametrize("y_true, y_pred, expected", [
     (["debt", "none", "finance"], ["debt", "debt", "finance"], 2 * 2 / (2 * 2 + 1)),  # multi-class rows
     ([[], [""]], [["none"], []], 0.0),  # nothing true, nothing predicted: no denominator, 0

@@ -1,0 +1,71 @@
+"""`shaobing evaluate` on a city's own labelled files: every bad row named, labels matched in any
+case, a label the model does not have warned about and scored, macro-F1 over the labels in play."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from pipelines import cli
+from pipelines.evaluate import read_labelled
+
+WAGES = ["包工头拖欠{}名工人工资，讨薪无门", "工地老板欠薪{}个月不发", "农民工工资被拖欠了{}个月", "项目完工{}天了工钱还没结"]
+DEBTS = ["朋友借款{}万元到期不还", "对方写了借条欠款{}万拒不归还", "货款{}万元一直拖欠不付", "借钱{}万给邻村老板，现在人找不到了"]
+OTHER = ["小区路灯坏了{}盏没人修", "咨询{}岁老人的养老保险政策", "公交车站{}路站牌看不清", "图书馆周末开放到{}点吗"]
+
+
+def _write(path, rows, header="text,labels"):
+    path.write_text(header + "\n" + "\n".join(f"{t},{lab}" for t, lab in rows) + "\n", encoding="utf-8")
+    return path
+
+
+def _rows(n, debt_label="debt"):
+    out = []
+    for i in range(n):
+        out += [(WAGES[i % 4].format(i + 2), "wage_arrears"), (DEBTS[i % 4].format(i + 2), debt_label),
+                (OTHER[i % 4].format(i + 2), "none")]
+    return out
+
+
+def test_a_label_in_another_case_is_the_category_and_one_the_model_lacks_is_warned_about(home, tmp_path, capsys):
+    train = _write(tmp_path / "train.csv", _rows(12))
+    test = _write(tmp_path / "test.csv", _rows(2, debt_label="Debt") + [("平台爆雷了，理财的钱取不出来", "finance")])
+    assert cli.main(["evaluate", "--json", "--train", str(train), "--test", str(test)]) == 0
+    out, err = capsys.readouterr()
+    result = json.loads(out)                        # stdout holds the one JSON object, warnings go to stderr
+    assert set(result["labels"]) == {"wage_arrears", "debt", "finance"}   # Debt is debt, not a 4th category
+    assert result["labels"]["debt"]["support"] == 2 and result["labels"]["finance"]["support"] == 1
+    assert result["labels"]["finance"]["f1"] == 0.0 and "finance" in result["macro_labels"]
+    assert err.startswith(f"warning: {test}: label 'finance' (rows 8, column labels) is not a category of the "
+                          "training file train.csv: it cannot be predicted and scores F1 0")
+    assert result["warnings"] == [err.strip().removeprefix("warning: ")]
+
+
+def test_macro_f1_leaves_out_a_category_the_test_file_never_has_and_says_so(home, tmp_path, capsys):
+    train = _write(tmp_path / "train.csv", _rows(12))
+    # rows of the training file itself: wage arrears and nothing, no debt to predict
+    test = _write(tmp_path / "test.csv", [(WAGES[0].format(2), "wage_arrears"), (OTHER[0].format(2), "none")])
+    assert cli.main(["evaluate", "--train", str(train), "--test", str(test)]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert [line.split()[:2] for line in lines[1:3]] == [["debt", "0"], ["wage_arrears", "1"]]  # listed, support 0
+    assert lines[-2].startswith("macro-F1 1.000")         # wage_arrears alone, found
+    assert lines[-1] == "macro-F1 leaves out debt: never in the test file and never predicted"
+
+
+def test_every_bad_row_of_a_labelled_file_is_named_in_file_order(tmp_path):
+    f = tmp_path / "bad.csv"
+    f.write_text('text,labels\n欠薪,wage_arrears\n,debt\n借款不还,debt,extra\n"没有结束的引号,debt\n', encoding="utf-8")
+    with pytest.raises(SystemExit) as exc:
+        read_labelled(f)
+    lines = str(exc.value).splitlines()
+    assert lines[0] == f"{f}: row 3, column text: empty"
+    assert lines[1] == f"{f}: row 4: has 3 fields, the header has 2"
+    assert len(lines) == 3 and lines[2].startswith(f"{f}: row 5")
+
+
+def test_a_long_list_of_bad_rows_is_cut_with_a_count(tmp_path):
+    f = _write(tmp_path / "empty_texts.csv", [("", "debt")] * 25)
+    with pytest.raises(SystemExit) as exc:
+        read_labelled(f)
+    lines = str(exc.value).splitlines()
+    assert len(lines) == 21 and lines[-1] == "… and 5 more"
