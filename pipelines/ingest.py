@@ -186,7 +186,8 @@ def _prepare(path: str, areas: pl.DataFrame, salt: str) -> Prepared | BatchResul
     channel, reports, check = prepared
     rows_in, encoding = len(raw.rows) + len(raw.broken), raw.encoding
     raw.rows.clear()  # the reports and the quarantine carry every row now (prepare let most cells go already)
-    return Prepared(path, digest, channel, encoding, reports, check, rows_in, started, raw.notes)
+    notes = raw.notes + (["the file has its header but no rows under it"] if not rows_in else [])
+    return Prepared(path, digest, channel, encoding, reports, check, rows_in, started, notes)
 
 
 def _store(p: Prepared) -> BatchResult:

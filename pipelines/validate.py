@@ -454,7 +454,7 @@ def _validate_counts(frame: pl.DataFrame, check: Checker) -> pl.DataFrame:
         except (ValueError, TypeError, ArithmeticError):
             counts.append(None)
             good.append(False)
-    mask = pl.Series(good)
+    mask = pl.Series(good, dtype=pl.Boolean)  # (typed: an empty file has no values to tell it by)
     check.reject(frame.filter(~mask), "people_count", "invalid",
                  lambda r: f"cannot read {r['people_count']!r} as a number of people")
     return frame.with_columns(pl.Series("people_count", counts, dtype=pl.Int32)).filter(mask)

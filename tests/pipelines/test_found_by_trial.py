@@ -297,3 +297,20 @@ def test_totals_and_sign_off_rows_under_the_data_are_quarantined_as_footers(tmp_
     assert reports["source_id"].to_list() == ["XF1"]
     assert quarantine.sort("row_number")["reason"].to_list() == ["a totals/footer row (合计), not a report",
                                                                  "a totals/footer row (制表人), not a report"]
+
+
+@pytest.mark.parametrize("name", ["p.xlsx", "h.csv"])
+def test_a_file_with_a_header_and_no_rows_prepares_nothing_and_says_so(name, home, tmp_path, monkeypatch, prefect_harness):
+    # a workbook's empty columns had no type: validating them failed with an internal error
+    path = tmp_path / name
+    if name.endswith(".xlsx"):
+        book = openpyxl.Workbook()
+        book.active.append(["信访件编号", "登记日期", "信访人数", "信访事项"])
+        book.save(path)
+    else:
+        path.write_text("工单编号,来电时间,诉求内容\n", encoding="utf-8")
+    reports, quarantine = prepared(path, monkeypatch)
+    assert reports.height == 0 and quarantine.height == 0
+    monkeypatch.setattr(ingest, "prepare_batch", ingest.prepare_batch.fn)   # outside a flow run
+    done = ingest._prepare(str(path), read_areas(SAMPLE / "areas.csv")[0], "salt")
+    assert done.rows_in == 0 and "the file has its header but no rows under it" in done.notes
