@@ -47,16 +47,17 @@ _DICT_LINE = re.compile(r"^(\S+)(?:\s+(\d+))?(?:\s+([a-z]+))?$")
 
 def shown_term(term: str) -> bool:
     """Whether a term may be shown to people as a reason: not a placeholder, nor an n-gram holding
-    one, with or without its space (一共 <num>, 一共<num>)."""
-    return not any(p in term for p in PLACEHOLDERS)
+    one, with or without its space (一共 <num>, 一共<num>), nor a single character (坏, 当, 投, 苑:
+    alone, a character reads as a broken word; it still weighs in the score)."""
+    return len(term.replace(" ", "")) >= 2 and not any(p in term for p in PLACEHOLDERS)
 
 
 def shown_ngram(ngram: str) -> bool:
     """Whether a model's word n-gram (its words space-separated) may be shown as a reason, written
-    without its spaces: ``shown_term``, and each word of a several-word n-gram has two characters or
-    more — glued to its neighbour, a one-character word reads as a broken word (房东 拒 → 房东拒,
-    要 还 → 要还, 听 朋友 → 听朋友), and the two words need not have been next to each other in
-    the text (a stop word or a mark between them is gone)."""
+    without its spaces: ``shown_term`` (so not a one-character word alone), and each word of a
+    several-word n-gram has two characters or more — glued to its neighbour, a one-character word
+    reads as a broken word (房东 拒 → 房东拒, 要 还 → 要还, 听 朋友 → 听朋友), and the two words
+    need not have been next to each other in the text (a stop word or a mark between them is gone)."""
     words = ngram.split(" ")
     return shown_term(ngram) and (len(words) == 1 or all(len(w) >= 2 for w in words))
 

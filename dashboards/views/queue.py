@@ -180,7 +180,8 @@ def detail(alert_id: str, wm: int) -> None:
     st.divider()
     st.subheader(f"{a['place'] or a['area_name'] or a['area_code'] or '—'} · {names.category_name(a['category'])}")
     st.caption(f"{a['town_name'] or ''}　状态：**{names.status_name(a['status'])}**　"
-               f"预警期：{a['first_week']} 至 {a['last_week']}　检测统计量：{a['score']:.1f}　编号：{a['alert_id']}")
+               f"预警期：{a['first_week']} 至 {a['last_week']}（首次预警周至最近有新证据的周）　"
+               f"检测统计量：{a['score']:.1f}　编号：{a['alert_id']}")
     st.info(a["explanation"] or "（该预警没有说明）", icon=":material/lightbulb:")
     merged = reviews.merged_into(wm).get(alert_id, [])
     reports = common.query("alert_reports", alert_id, merged)
@@ -194,13 +195,15 @@ def detail(alert_id: str, wm: int) -> None:
             st.altair_chart(series_chart(series, a["first_week"], a["last_week"]), key="series")
     with right:
         terms, named = evidence.clues(reports)
-        st.markdown("**关键词**（模型判定依据，按诉求件数）")
+        st.markdown("**关键词**（模型判定依据，按下方关联诉求的件数）")
         st.markdown(_badges(terms, "blue"))
         st.markdown("**涉及地点与单位**")
         st.markdown(_badges(named, "orange"))
         by_channel = Counter(reports["channel"].to_list())
-        st.markdown("**渠道**　" + "、".join(f"{names.channel_name(c)} {n}" for c, n in by_channel.most_common()))
-    st.markdown(f"**关联诉求**（{reports.height} 件，内容已脱敏）" + (f"，含合并进来的 {len(merged)} 条预警" if merged else ""))
+        st.markdown("**渠道**（下方关联诉求）　" + "、".join(f"{names.channel_name(c)} {n}" for c, n in by_channel.most_common()))
+    # the explanation counts the detector's window of its latest week; these are every week's
+    st.markdown(f"**关联诉求**（预警期内各周关联的全部 {reports.height} 件" + (f"，含合并进来的 {len(merged)} 条预警" if merged else "")
+                + "；说明中的件数为最近一周检测窗口内的统计；内容已脱敏）")
     st.dataframe(report_table(reports), key="reports", hide_index=True, column_config={
         "收到时间": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm"),
         "内容（已脱敏）": st.column_config.TextColumn(width="large"),
@@ -254,7 +257,10 @@ def actions(a: dict, wm: int) -> None:
     # empties the fields once a decision is recorded)
     with st.form("review_form", border=True):
         if action == "dismiss":
-            st.selectbox("排除原因", list(reviews.DISMISS_REASONS), format_func=names.reason_name, key="review_reason")
+            # no reason chosen for the analyst: a dismissal "as misclassified" labels the reports
+            st.selectbox("排除原因", list(reviews.DISMISS_REASONS), format_func=names.reason_name, key="review_reason",
+                         index=None, placeholder="选择排除原因")
+            st.caption("选「模型误判」时，本预警的报告将标注为不属于该类别，用于下次训练。")
         if action == "merge":
             targets = common.query("merge_targets", a["alert_id"])
             labels = {r["alert_id"]: f"{r['place'] or r['area_name'] or '—'} · {names.category_name(r['category'])} · "

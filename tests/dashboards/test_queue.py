@@ -137,7 +137,13 @@ def test_confirming_an_alert_shows_at_once_in_status_and_history(snapshot, peopl
 
 
 def test_a_dismissal_needs_a_reason_and_other_needs_a_note(snapshot, people):
-    at = submit(choose(board("analyst"), "dismiss"), review_reason="other")
+    # no reason is chosen for the analyst: one click on submit dismisses nothing
+    at = choose(board("analyst"), "dismiss")
+    assert at.selectbox(key="review_reason").value is None
+    at = submit(at)
+    assert at.error[0].value == "排除预警需要选择排除原因。"
+    assert queue(at)["状态"].tolist() == ["新发现", "研判中"]
+    at = submit(choose(at, "dismiss"), review_reason="other")
     assert at.error[0].value == "排除原因为「其他」时需要填写备注。"
     assert queue(at)["状态"].tolist() == ["新发现", "研判中"]
     at = submit(choose(at, "dismiss"), review_reason="misclassified")

@@ -63,6 +63,9 @@ def test_numbers_and_placeholders(tokenizer, text, expected):
         ("电话[手机号]", False),
         ("[银行卡号]", False),
         ("护照[证件号]", False),
+        ("坏", False),  # a single character reads as a broken word
+        ("当", False),
+        ("A", False),
     ],
 )
 def test_placeholders_and_terms_holding_one_are_not_shown(term, shown):

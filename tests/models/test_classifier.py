@@ -74,8 +74,8 @@ def _explain_row_by_row(model, docs, top):
                         break
                     feature = model.word_features_[row.indices[j]]
                     term = feature.replace(" ", "")
-                    one_char_in_ngram = " " in feature and min(map(len, feature.split(" "))) < 2
-                    if term not in terms and "<num>" not in term and "[手机号]" not in term and not one_char_in_ngram:
+                    one_char_word = min(map(len, feature.split(" "))) < 2   # alone or in a pair
+                    if term not in terms and "<num>" not in term and "[手机号]" not in term and not one_char_word:
                         terms.append(term)
             lexicon = model.lexicon_scorer_.terms_found(doc, cat) if model.lexicon_scorer_ else []
             extra = [t for t in lexicon if t not in terms]
@@ -117,13 +117,14 @@ def test_placeholders_weigh_in_the_score_but_are_never_given_as_reasons():
     assert model.explain(docs, top=10) == _explain_row_by_row(model, docs, 10)
 
 
-def test_a_word_pair_with_a_one_character_word_is_never_given_as_a_reason():
+def test_a_one_character_word_is_never_given_as_a_reason_alone_or_in_a_pair():
     # every debt report says 要 还 (two words glued: 要还) next to its other words
     model, docs, Y, weights = fitted_with("要 还 对方 拖欠", "debt")
     assert weights["要 还"] > 0 and weights["对方 拖欠"] > 0
     shown = {t for r in model.explain([d for d, y in zip(docs, Y) if y[1]], top=30) for t in r["debt"]}
     assert "要还" not in shown and "还对方" not in shown
-    assert "对方拖欠" in shown and "要" in shown     # a pair of words, and one-character words alone, are
+    assert "对方拖欠" in shown and "对方" in shown   # a pair of words, and words alone, are
+    assert "要" not in shown and "还" not in shown   # a one-character word is not, even alone
 
 
 def test_hidden_words_weigh_in_but_are_never_given_as_reasons_alone_or_in_a_pair():
