@@ -169,8 +169,13 @@ def cmd_retrain(args) -> int:
         new, champ = side_by_side(r["macro_f1"], r["champion_macro_f1"])
         champ_f1 = champ.split(" ")[0]  # the champion's figure, at the decimals that tell the two apart
     print(f"model {r['version']}: macro-F1 {new} on {r['test_rows']:,} held-out reports "
-          f"(trained on {r['train_rows']:,}); champion was {champ}; "
+          f"(trained on {r['train_rows']:,}); "
+          + (f"the champion on the same reports {champ}; " if champ_f1 is not None else "no champion before; ")
           + ("promoted to champion" if r["promoted"] else "kept as challenger"))
+    sources = r.get("label_sources", {})
+    if sources:
+        print(f"  labels: {sources.get('label', 0):,} given by people (imported, corrected or from decisions on alerts), "
+              f"{sources.get('source_category', 0):,} from the exports' categories")
     print("  F1 by category: " + ", ".join(f"{k} {v:.2f}" for k, v in r["per_label"].items()))
     if r["brier"]:
         print("  Brier score by category (lower is better): "

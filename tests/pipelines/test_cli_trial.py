@@ -64,11 +64,13 @@ def test_retrain_says_by_how_much_a_challenger_that_rounds_like_the_champion_los
     monkeypatch.setattr(cli.prefect_server, "ready", lambda: None)
     monkeypatch.setattr(retrain, "retrain_flow", lambda promote, margin: {
         "version": "m2", "macro_f1": 0.82764, "champion_macro_f1": 0.82801, "test_rows": 4913, "train_rows": 20059,
-        "promoted": False, "per_label": {"debt": 0.8}, "brier": {}})
+        "promoted": False, "per_label": {"debt": 0.8}, "brier": {}, "label_sources": {"label": 3, "source_category": 24000}})
     assert cli.main(["retrain"]) == 0
-    assert capsys.readouterr().out.splitlines()[0] == (
+    out = capsys.readouterr().out.splitlines()
+    assert out[1] == "  labels: 3 given by people (imported, corrected or from decisions on alerts), 24,000 from the exports' categories"
+    assert out[0] == (
         "model m2: macro-F1 0.8276 on 4,913 held-out reports (trained on 20,059); "
-        "champion was 0.8280 (the challenger is 0.0004 lower); kept as challenger")
+        "the champion on the same reports 0.8280 (the challenger is 0.0004 lower); kept as challenger")
 
 
 @pytest.mark.parametrize("first_week, last_week, inside", [
