@@ -163,8 +163,9 @@ def board(snap, categories, town, weeks: int, screen: bool) -> None:
         table = top_table(common.query("top_hotspots", categories, town, 10, week))
         st.dataframe(table, key="top", hide_index=True, width="stretch", height=min(tall, 35 * (table.height + 1) + 3),
                      column_config={
-            "件数": st.column_config.NumberColumn(format="%d", width="small", help="最近一次预警所统计的件数：一般为当周；CUSUM 为其连续累积的几周、地点聚集为其窗口期的合计"),
-            "较上周": st.column_config.TextColumn(width="small", help="本周风险诉求件数较上周的变化（按区域和类别）"),
+            "件数": st.column_config.NumberColumn(format="%d", width="small", help="最近一次预警所统计的件数：一般为当周；逐周累积的检测为其连续累积的几周、地点聚集为其窗口期的合计"),
+            "较上周": st.column_config.TextColumn(width="small", help="本周风险诉求件数较上周的变化（按区域和类别）：↑ 增加、↓ 减少、"
+                                                 "持平 两周件数相同；— 无可比较（地点热点，或两周都没有该类诉求）"),
             "综合评分": st.column_config.ProgressColumn(min_value=0, max_value=100, format="%.0f", width="small")})
     st.subheader(f"各类风险近{weeks}周走势")
     st.altair_chart(trends_chart(common.query("category_trends", weeks, town, categories), 360 if screen else 300),

@@ -324,6 +324,8 @@ def main() -> None:
     alerts = common.query("week_alerts", week, categories, statuses, area, channels)
     top, right = st.columns([4, 1], vertical_alignment="bottom")
     top.subheader(f"本周预警（{alerts.height} 条，按综合评分排序）")
+    if scope != "全部预警":   # the figures above count every alert of the week
+        top.caption(f"筛选：{scope}（上方统计数字为本周全部预警，不随筛选变化）")
     with right:
         download_brief(week, alerts, scope)
     if alerts.is_empty():

@@ -263,3 +263,11 @@ def test_the_alert_pages_terms_leave_out_pieces_of_the_names_it_shows():
     terms, named = clues(reports)
     assert terms == [("交房", 2), ("开发商", 1), ("售楼部", 1)]
     assert named == [("翡翠湾花园", 2)]   # 翡翠湾, named once, still keeps its pieces out of the terms
+
+
+def test_a_filtered_queue_says_the_figures_above_it_count_every_alert(snapshot, people):
+    def said(at):
+        return [c.value for c in at.caption if "不随筛选变化" in c.value]
+
+    assert said(board("analyst")) == []
+    assert said(board("analyst", status="new")) == ["筛选：新发现（上方统计数字为本周全部预警，不随筛选变化）"]
