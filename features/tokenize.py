@@ -33,6 +33,10 @@ SEGMENTERS = ("rjieba", "jieba")
 NUM = "<num>"
 # The tokens that stand in for a number or a masked one: features for a model, never words to show.
 PLACEHOLDERS = (NUM, *MASKS)
+# Words of how a report travels, not of what it is about (来电人反映, 已上报街道, 派出所通报, 问题发生,
+# 已登记): hotline and grid texts are full of them. They weigh in the score; a term holding one is
+# not shown as a reason.
+PROCESS_WORDS = ("反映", "上报", "通报", "发生", "开展", "信息", "登记", "回访", "跟踪", "来电", "诉求", "核实")
 PARALLEL_MIN_TEXTS = 2000
 
 # Placeholders and numbers are cut out before jieba sees the text: jieba would split "[手机号]"
@@ -48,8 +52,10 @@ _DICT_LINE = re.compile(r"^(\S+)(?:\s+(\d+))?(?:\s+([a-z]+))?$")
 def shown_term(term: str) -> bool:
     """Whether a term may be shown to people as a reason: not a placeholder, nor an n-gram holding
     one, with or without its space (一共 <num>, 一共<num>), nor a single character (坏, 当, 投, 苑:
-    alone, a character reads as a broken word; it still weighs in the score)."""
-    return len(term.replace(" ", "")) >= 2 and not any(p in term for p in PLACEHOLDERS)
+    alone, a character reads as a broken word; it still weighs in the score), nor one holding a word
+    of how reports travel (``PROCESS_WORDS``: 业主反映, 上报街道)."""
+    return (len(term.replace(" ", "")) >= 2 and not any(p in term for p in PLACEHOLDERS)
+            and not any(w in term for w in PROCESS_WORDS))
 
 
 def shown_ngram(ngram: str) -> bool:

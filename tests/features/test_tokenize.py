@@ -66,6 +66,10 @@ def test_numbers_and_placeholders(tokenizer, text, expected):
         ("坏", False),  # a single character reads as a broken word
         ("当", False),
         ("A", False),
+        ("业主反映", False),  # words of how a report travels, not of what it is about
+        ("上报住建部门", False),
+        ("派出所通报", False),
+        ("住建部门", True),
     ],
 )
 def test_placeholders_and_terms_holding_one_are_not_shown(term, shown):

@@ -8,6 +8,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.utils import estimator_checks as checks
 from sklearn.utils import get_tags
 
+from features.tokenize import PROCESS_WORDS
 from models.classifier import LexiconScorer, RiskClassifier, TokenCharTfidf
 
 CATEGORIES = ["wage_arrears", "debt", "family_neighbour", "finance"]
@@ -75,7 +76,9 @@ def _explain_row_by_row(model, docs, top):
                     feature = model.word_features_[row.indices[j]]
                     term = feature.replace(" ", "")
                     one_char_word = min(map(len, feature.split(" "))) < 2   # alone or in a pair
-                    if term not in terms and "<num>" not in term and "[手机号]" not in term and not one_char_word:
+                    process = any(w in term for w in PROCESS_WORDS)          # 反映, 上报 …
+                    if term not in terms and "<num>" not in term and "[手机号]" not in term and not one_char_word \
+                            and not process:
                         terms.append(term)
             lexicon = model.lexicon_scorer_.terms_found(doc, cat) if model.lexicon_scorer_ else []
             extra = [t for t in lexicon if t not in terms]
