@@ -444,15 +444,22 @@ def _read_sheet(path: Path, name: str, rows) -> RawFile | None:
     if not top:
         return None
     at = next((i for i, (_, cells) in enumerate(top) if _channel_of(_trim(cells)) is not None), 0)
-    header = _header(_trim(top[at][1]), path)
+    names, below = _trim(top[at][1]), 1
+    if at + 1 < len(top) and (combined := _two_row_header(names, top[at + 1][1])) is not None:
+        names, below = combined, 2
+    header = _header(names, path)
     kind = {".xls": "xls", ".xlsb": "xlsb", ".ods": "ods"}.get(path.suffix.lower(), "xlsx")
     out = RawFile(Path(name), kind, header, [], [])
     if at:
         out.notes.append(f"sheet {name!r}: {at} row(s) above its header left out as a title "
                          f"(row {top[0][0]}: {' '.join(c for c in top[0][1] if c)[:40]!r})")
+    if below == 2:
+        groups = [f"{g}: {'/'.join(subs)}" for g, subs in _header_groups(_trim(top[at][1]), top[at + 1][1])]
+        out.notes.append(f"sheet {name!r}: its header spans rows {top[at][0]} and {top[at + 1][0]}; read as one"
+                         + (f" ({'; '.join(groups)})" if groups else ""))
 
     def following():  # the rows below the header: those read while looking for it, then the rest
-        yield from top[at + 1:]
+        yield from top[at + below:]
         for number, row in enumerate(rows, start=top[-1][0] + 1):
             yield number, [_workbook_cell(c) for c in row]
 
@@ -468,6 +475,57 @@ def _read_sheet(path: Path, name: str, rows) -> RawFile | None:
         out.rows.append(cells + [None] * (len(header) - len(cells)))
         out.row_numbers.append(number)
     return out
+
+
+def _two_row_header(names: list, sub: list) -> list | None:
+    """The header of a sheet whose header spans two rows — a group name merged across columns
+    (信访人信息) over the names of its columns (信访人, 身份证号, 联系电话), and the other names
+    merged down both rows or left blank in the second — as one row: each column's name in the
+    second row, else in the first. None where ``sub`` is not such a second row: a name of it under
+    a name of the first row that differs (a data row), or no name under a blank (no group)."""
+    sub = [_cell(c) for c in sub]
+    width = max(len(names), len(sub))
+    first = [_cell(c) for c in names] + [None] * (width - len(names))
+    sub = sub + [None] * (width - len(sub))
+    if not any(sub):
+        return None
+    under_blank = False
+    for i, (top, below) in enumerate(zip(first, sub)):
+        if below is None or below == top:
+            continue
+        if not isinstance(below, str) or _looks_like_data(below):
+            return None
+        group = top is not None and i + 1 < width and first[i + 1] is None and sub[i + 1] is not None
+        if top is not None and not group:
+            return None
+        under_blank |= top is None or group
+    if not under_blank:
+        return None
+    combined = [below if below is not None else top for top, below in zip(first, sub)]
+    return _trim(combined) if _channel_of(_trim(combined)) is not None else None
+
+
+def _header_groups(names: list, sub: list) -> list[tuple[str, list[str]]]:
+    """(group name, its columns' names) of a two-row header, for the note that says how it was read."""
+    first = [_cell(c) for c in names]
+    sub = [_cell(c) for c in sub]
+    groups, current = [], None
+    for i, below in enumerate(sub):
+        top = first[i] if i < len(first) else None
+        if top is not None and below is not None and below != top and i + 1 < len(sub) and sub[i + 1] is not None \
+                and (i + 1 >= len(first) or first[i + 1] is None):
+            current = (top, [below])
+            groups.append(current)
+        elif top is None and below is not None and current is not None:
+            current[1].append(below)
+        else:
+            current = None
+    return groups
+
+
+def _looks_like_data(value: str) -> bool:
+    """A cell that is a value rather than a column's name: digits, a date, an id."""
+    return bool(re.search(r"\d{3,}|\d+[-/年.]\d+", value))
 
 
 def _trim(cells: list) -> list:

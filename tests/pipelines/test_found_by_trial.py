@@ -314,3 +314,43 @@ def test_a_file_with_a_header_and_no_rows_prepares_nothing_and_says_so(name, hom
     monkeypatch.setattr(ingest, "prepare_batch", ingest.prepare_batch.fn)   # outside a flow run
     done = ingest._prepare(str(path), read_areas(SAMPLE / "areas.csv")[0], "salt")
     assert done.rows_in == 0 and "the file has its header but no rows under it" in done.notes
+
+
+def _two_row_header_book(path, vertical=True):
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["信访件编号", "登记日期", "信访人信息", None, None, "信访事项"])
+    sheet.append([None, None, "信访人", "身份证号", "联系电话", None])
+    sheet.merge_cells("C1:E1")
+    if vertical:   # the other names merged down both rows, as such a sheet is usually drawn
+        for column in "ABF":
+            sheet.merge_cells(f"{column}1:{column}2")
+    sheet.append(["X1", "2025-01-13", "张三", "110101199003071234", "13800138000", "工地拖欠工资"])
+    sheet.append(["X2", "2025-01-14", "李四", "110101198805051234", "13900139000", "借款不还"])
+    book.save(path)
+    return path
+
+
+@pytest.mark.parametrize("vertical", [True, False])
+def test_a_header_over_two_rows_is_read_as_one(vertical, tmp_path, monkeypatch):
+    # 信访人信息 merged over 信访人 / 身份证号 / 联系电话: the second header row was a quarantined
+    # "report", and the three columns were lost (no reporter key, so no repeat petitioners)
+    raw = read_raw(_two_row_header_book(tmp_path / "p.xlsx", vertical))
+    assert raw.header == ["信访件编号", "登记日期", "信访人", "身份证号", "联系电话", "信访事项"]
+    assert raw.row_numbers == [3, 4] and not raw.broken
+    assert raw.notes[0] == "sheet 'Sheet': its header spans rows 1 and 2; read as one (信访人信息: 信访人/身份证号/联系电话)"
+    reports, quarantine = prepared(tmp_path / "p.xlsx", monkeypatch)
+    assert reports.height == 2 and quarantine.height == 0
+    assert reports["reporter_key"].null_count() == 0
+
+
+def test_a_first_row_of_data_is_not_taken_for_a_second_header_row(tmp_path):
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["信访件编号", "登记日期", "信访人", "备注", "信访事项"])
+    sheet.append([None, None, None, "补充材料", None])          # one note in a blank-ish first row
+    sheet.append(["X1", "2025-01-13", "张三", None, "工地拖欠工资"])
+    book.save(tmp_path / "p.xlsx")
+    raw = read_raw(tmp_path / "p.xlsx")
+    assert raw.header == ["信访件编号", "登记日期", "信访人", "备注", "信访事项"]
+    assert raw.row_numbers == [2, 3]
