@@ -12,7 +12,7 @@ from features.tokenize import shown_term
 
 
 def clues(reports: pl.DataFrame) -> tuple[list[tuple[str, int]], list[tuple[str, int]]]:
-    """The terms that made the model flag the reports (but pieces of the names: ``part_of_name``),
+    """The terms that made the model flag the reports (but pieces of the names shown: ``part_of_name``),
     and the places and organisations they name, each with the number of reports. Names a single
     report gives are shown only where no name recurs (rather than 无 beside an explanation that
     names places)."""
@@ -22,6 +22,7 @@ def clues(reports: pl.DataFrame) -> tuple[list[tuple[str, int]], list[tuple[str,
         found = places(text or "") + organisations(text or "") + ([subject] if subject else [])
         named.update({normalise_place(p) for p in found if p})
     recurring = [(p, n) for p, n in named.most_common(8) if n >= 2 or len(reports) < 3]
-    # a term that only repeats a name is shown among the names, not as a term
-    shown = list(islice(((t, n) for t, n in terms.most_common() if not part_of_name(t, named)), 12))
-    return shown, recurring or named.most_common(5)
+    names = recurring or named.most_common(5)
+    # a term that only repeats a name shown beside it is left to the names
+    shown = list(islice(((t, n) for t, n in terms.most_common() if not part_of_name(t, [p for p, _ in names])), 12))
+    return shown, names

@@ -205,8 +205,9 @@ def part_of_name(term: str, names: Iterable[str]) -> bool:
         if term in name and term not in _GENERIC_STEMS:
             return True
         proper = _proper_part(name)
-        if len(proper) >= 2 and (proper in term or any(proper.startswith(term[-k:])
-                                                        for k in range(2, len(term) + 1))):
+        if len(proper) < 2 or proper in _GENERIC_STEMS:   # 物业服务's 物业 names no one: 物业费 stays
+            continue
+        if proper in term or any(proper.startswith(term[-k:]) for k in range(2, len(term) + 1)):
             return True
     return False
 

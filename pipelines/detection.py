@@ -247,10 +247,12 @@ def evidence(behind: pl.DataFrame, flagged: pl.DataFrame, week: dt.date, window:
     for group in groups.iter_rows(named=True):
         key = key_of(group)
         named = Counter(n for ns in group["names"] if ns for n in ns)
+        places = [p for p, c in named.most_common(4) if c >= 2 and p != group["place"]]
         # reports scored before explain() left placeholders out may still hold 一共<num>; a term
-        # that only repeats a name the reports give is left to 涉及 (features.entities.part_of_name)
+        # that only repeats a name the explanation gives (its place, 涉及) is left to it
+        # (features.entities.part_of_name)
         terms = Counter(t for ts in group["top_terms"] if ts for t in ts if shown_term(t))
-        names = [*named, group["place"]]
+        names = [*places, group["place"]]
         shown = list(islice((t for t, _ in terms.most_common() if not part_of_name(t, names)), 6))
         reporters = [r for r in group["reporter_key"] if r]
         repeat = sum(1 for r in set(reporters) if earlier.get((group["category"], r), 0) >= 2)
@@ -260,7 +262,7 @@ def evidence(behind: pl.DataFrame, flagged: pl.DataFrame, week: dt.date, window:
         copies = copied(group["copy_key"], group["reporter_key"])
         out[key] = {
             "top_terms": shown,
-            "places": [p for p, c in named.most_common(4) if c >= 2 and p != group["place"]],
+            "places": places,
             "channels": dict(Counter(group["channel"])),
             "examples": [t or x[:EXAMPLE_CHARS] for t, x in zip(group["titles"], group["texts"])],
             "people": int(group["people"]),

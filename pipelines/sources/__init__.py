@@ -477,50 +477,59 @@ def _read_sheet(path: Path, name: str, rows) -> RawFile | None:
     return out
 
 
+# A group of columns about the person who reports (信访人信息 over 姓名 / 联系电话): its columns are
+# named by their own names. Any other group's (被反映人信息 over 姓名 / 联系电话) by the group's name
+# and theirs, so that they are never taken for the reporter's.
+_REPORTER_GROUP = re.compile(r"^(?!被)[^被]*(?:信访人|来电人|诉求人|反映人|来访人|投诉人|举报人|当事人)")
+
+
 def _two_row_header(names: list, sub: list) -> list | None:
     """The header of a sheet whose header spans two rows — a group name merged across columns
     (信访人信息) over the names of its columns (信访人, 身份证号, 联系电话), and the other names
-    merged down both rows or left blank in the second — as one row: each column's name in the
-    second row, else in the first. None where ``sub`` is not such a second row: a name of it under
-    a name of the first row that differs (a data row), or no name under a blank (no group)."""
+    merged down both rows or left blank in the second — as one row of column names (see
+    ``_REPORTER_GROUP``); None where ``sub`` is not such a second row: a name of it under a name
+    of the first row that differs (a data row), or no name under a blank (no group)."""
+    grouped = _column_groups(names, sub)
+    if grouped is None:
+        return None
+    combined = [(below if _REPORTER_GROUP.search(group) else f"{group}{below}") if group else (below or top)
+                for top, below, group in grouped]
+    return _trim(combined) if _channel_of(_trim(combined)) is not None else None
+
+
+def _column_groups(names: list, sub: list) -> list[tuple] | None:
+    """(first row's name, second row's name, the group's name or None) per column of a two-row
+    header, or None where ``sub`` is not a second header row (see ``_two_row_header``)."""
     sub = [_cell(c) for c in sub]
     width = max(len(names), len(sub))
     first = [_cell(c) for c in names] + [None] * (width - len(names))
     sub = sub + [None] * (width - len(sub))
-    if not any(sub):
-        return None
-    under_blank = False
+    out, group, any_group = [], None, False
     for i, (top, below) in enumerate(zip(first, sub)):
-        if below is None or below == top:
+        if below is None or below == top:          # a name merged down both rows, or in the first only
+            group = None if top is not None else group
+            out.append((top, below, group if below is not None and top is None else None))
             continue
         if not isinstance(below, str) or _looks_like_data(below):
             return None
-        group = top is not None and i + 1 < width and first[i + 1] is None and sub[i + 1] is not None
-        if top is not None and not group:
+        if top is not None:                        # a group's name, merged across the next columns
+            if not (i + 1 < width and first[i + 1] is None and sub[i + 1] is not None):
+                return None
+            group = top
+        if group is None:                          # a name under a blank that belongs to no group
             return None
-        under_blank |= top is None or group
-    if not under_blank:
-        return None
-    combined = [below if below is not None else top for top, below in zip(first, sub)]
-    return _trim(combined) if _channel_of(_trim(combined)) is not None else None
+        out.append((top, below, group))
+        any_group = True
+    return out if any_group else None
 
 
 def _header_groups(names: list, sub: list) -> list[tuple[str, list[str]]]:
     """(group name, its columns' names) of a two-row header, for the note that says how it was read."""
-    first = [_cell(c) for c in names]
-    sub = [_cell(c) for c in sub]
-    groups, current = [], None
-    for i, below in enumerate(sub):
-        top = first[i] if i < len(first) else None
-        if top is not None and below is not None and below != top and i + 1 < len(sub) and sub[i + 1] is not None \
-                and (i + 1 >= len(first) or first[i + 1] is None):
-            current = (top, [below])
-            groups.append(current)
-        elif top is None and below is not None and current is not None:
-            current[1].append(below)
-        else:
-            current = None
-    return groups
+    groups: dict[str, list[str]] = {}
+    for _, below, group in _column_groups(names, sub) or ():
+        if group:
+            groups.setdefault(group, []).append(below)
+    return list(groups.items())
 
 
 def _looks_like_data(value: str) -> bool:

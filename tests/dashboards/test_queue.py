@@ -262,7 +262,7 @@ def test_the_alert_pages_terms_leave_out_pieces_of_the_names_it_shows():
                             "subject": [None, None, None]})
     terms, named = clues(reports)
     assert terms == [("交房", 2), ("开发商", 1), ("售楼部", 1)]
-    assert named == [("翡翠湾花园", 2)]   # 翡翠湾, named once, still keeps its pieces out of the terms
+    assert named == [("翡翠湾花园", 2)]   # the name shown: 翡翠 and 业主翡翠 are its pieces
 
 
 def test_a_filtered_queue_says_the_figures_above_it_count_every_alert(snapshot, people):

@@ -354,3 +354,21 @@ def test_a_first_row_of_data_is_not_taken_for_a_second_header_row(tmp_path):
     raw = read_raw(tmp_path / "p.xlsx")
     assert raw.header == ["信访件编号", "登记日期", "信访人", "备注", "信访事项"]
     assert raw.row_numbers == [2, 3]
+
+
+def test_a_group_of_columns_about_someone_else_is_not_taken_for_the_reporters(tmp_path, monkeypatch):
+    # 被反映人信息 over 姓名 / 联系电话 before 信访人信息 over 信访人 / 联系电话: the accused's phone
+    # must not become the petitioner's (three petitioners would share one reporter key)
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["信访件编号", "登记日期", "被反映人信息", None, "信访人信息", None, "信访事项"])
+    sheet.append([None, None, "姓名", "联系电话", "信访人", "联系电话", None])
+    sheet.merge_cells("C1:D1")
+    sheet.merge_cells("E1:F1")
+    for i, (name, phone) in enumerate([("张三", "13800138001"), ("李四", "13800138002"), ("王五", "13800138003")]):
+        sheet.append([f"X{i}", "2025-01-13", "刘某某", "13900000000", name, phone, "包工头刘某某拖欠工资"])
+    book.save(tmp_path / "p.xlsx")
+    raw = read_raw(tmp_path / "p.xlsx")
+    assert raw.header == ["信访件编号", "登记日期", "被反映人信息姓名", "被反映人信息联系电话", "信访人", "联系电话", "信访事项"]
+    reports, _ = prepared(tmp_path / "p.xlsx", monkeypatch)
+    assert reports["reporter_key"].n_unique() == 3
