@@ -38,11 +38,12 @@ def test_an_alerts_top_terms_leave_the_names_to_its_places():
         "report_id": [f"r{i}" for i in range(n)], "category": ["real_estate"] * n, "area_code": ["A"] * n,
         "week": [WEEK] * n, "probability": [0.9] * n, "reporter_key": ["k1", "k2", "k3"], "channel": ["hotline"] * n,
         "title": [None] * n, "text": ["翡翠湾花园逾期交房，开发商金鼎置业不回应"] * n, "people_count": [1] * n,
-        "top_terms": [["翡翠", "交房", "业主翡翠", "金鼎置业"], ["翡翠", "交房", "开发商"], ["翡翠", "售楼部"]],
-        "names": [["翡翠湾花园", "金鼎置业"], ["翡翠湾花园", "金鼎置业"], ["翡翠湾"]], "escalation": [[]] * n,
+        "top_terms": [["翡翠", "交房", "业主翡翠", "金鼎置业"], ["翡翠", "交房", "开发商"], ["翡翠", "售楼部", "同村"]],
+        # a name given once is not shown, and its pieces (同村 of a misread 亲戚介绍同村) stay terms
+        "names": [["翡翠湾花园", "金鼎置业"], ["翡翠湾花园", "金鼎置业"], ["翡翠湾", "亲戚介绍同村"]], "escalation": [[]] * n,
     }, schema_overrides={"title": pl.String, "names": pl.List(pl.String), "escalation": pl.List(pl.String)})
     ev = detection.evidence(behind, flagged, WEEK, 1, pl.DataFrame())[("place:翡翠湾", "real_estate")]
-    assert ev["top_terms"] == ["交房", "开发商", "售楼部"]
+    assert ev["top_terms"] == ["交房", "开发商", "售楼部", "同村"]
     assert ev["places"] == ["翡翠湾花园", "金鼎置业"]
 
 
