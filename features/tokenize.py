@@ -33,10 +33,10 @@ SEGMENTERS = ("rjieba", "jieba")
 NUM = "<num>"
 # The tokens that stand in for a number or a masked one: features for a model, never words to show.
 PLACEHOLDERS = (NUM, *MASKS)
-# Words of how a report travels, not of what it is about (来电人反映, 已上报街道, 派出所通报, 问题发生,
-# 已登记): hotline and grid texts are full of them. They weigh in the score; a term holding one is
-# not shown as a reason.
-PROCESS_WORDS = ("反映", "上报", "通报", "发生", "开展", "信息", "登记", "回访", "跟踪", "来电", "诉求", "核实")
+# Words of how a report travels, not of what it is about (来电人反映, 已上报街道, 派出所通报, 问题发生):
+# hotline and grid texts are full of them. They weigh in the score; a term holding one is not shown
+# as a reason. (Not 信息 or 登记: 个人信息泄露 and 不动产登记 say what a report is about.)
+PROCESS_WORDS = ("反映", "上报", "通报", "发生", "开展", "回访", "跟踪", "来电", "诉求", "核实")
 PARALLEL_MIN_TEXTS = 2000
 
 # Placeholders and numbers are cut out before jieba sees the text: jieba would split "[手机号]"

@@ -170,7 +170,9 @@ def cmd_retrain(args) -> int:
         champ_f1 = champ.split(" ")[0]  # the champion's figure, at the decimals that tell the two apart
     print(f"model {r['version']}: macro-F1 {new} on {r['test_rows']:,} held-out reports "
           f"(trained on {r['train_rows']:,}); "
-          + (f"the champion on the same reports {champ}; " if champ_f1 is not None else "no champion before; ")
+          + (f"the champion on the same reports {champ}; " if champ_f1 is not None else
+             f"the champion {r['champion_version']} could not be judged (see the warning above); "
+             if r.get("champion_version") else "no champion before; ")
           + ("promoted to champion" if r["promoted"] else "kept as challenger"))
     sources = r.get("label_sources", {})
     if sources:

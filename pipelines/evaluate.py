@@ -17,7 +17,9 @@ import numpy as np
 from features.pii import mask_pii
 from models.evaluation import summary_dict
 from . import registry, settings, warehouse
+from .labels import NONE_WORDS, label_forms, split_labels
 from .sources import SourceError, read_raw
+from .taxonomy import taxonomy
 
 
 MAX_PROBLEMS = 20   # rows named in one error; the count says how many more
@@ -47,12 +49,14 @@ def read_labelled(path: Path) -> Labelled:
     t, lab = header.index("text"), header.index("label" if single else "labels")
     title = header.index("title") if "title" in header else None
     texts, labels, rows = [], [], []
+    tax = taxonomy()
+    forms = label_forms(tax.keys, {c.name: c.key for c in tax.categories})
     problems = [(n, f"{path}: row {n}: {reason}") for n, reason, _ in raw.broken]
     for number, cells in zip(raw.row_numbers, raw.rows):
         if not (cells[t] or "").strip():
             problems.append((number, f"{path}: row {number}, column {raw.header[t]}: empty"))
             continue
-        parts = [p.strip() for p in (cells[lab] or "").split(";") if p.strip() and p.strip().lower() != "none"]
+        parts = _labels_of(cells[lab], single, forms)
         # as stored reports are scored: PII masked, and the title (where the file has one) before the text
         text = mask_pii(cells[t])
         texts.append(text if title is None else (mask_pii(cells[title] or "") + "。" + text))
@@ -60,6 +64,18 @@ def read_labelled(path: Path) -> Labelled:
         rows.append(number)
     _refuse(problems)
     return Labelled(texts, labels, single, rows, raw.header[lab])
+
+
+def _labels_of(cell: str | None, single: bool, forms: dict[str, str]) -> list[str]:
+    """A cell's labels as ``labels import`` reads them (``forms``: the taxonomy's keys in any case
+    and its Chinese names, such as 劳资欠薪, as keys), none / 无 / empty as no label; a ``labels``
+    cell split at ';' (or '；', ',', '、'); other labels (a city's own, such as departments) as
+    they are written."""
+    text = (cell or "").strip()
+    if single:
+        return [] if not text or text.lower() in NONE_WORDS else [forms.get(text.lower(), text)]
+    parts, unknown, _ = split_labels(text, forms)
+    return parts + unknown
 
 
 def _refuse(problems: list[tuple[int, str]]) -> None:

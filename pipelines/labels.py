@@ -14,26 +14,45 @@ from .taxonomy import taxonomy
 
 
 NONE_WORDS = ("none", "无")
+SEPARATORS = "[;；,，、]"
+
+
+def label_forms(known: list[str], names: dict[str, str] | None = None) -> dict[str, str]:
+    """Each accepted spelling of a label, lowered → its key: the keys in any case, and ``names``
+    (other spellings, such as the categories' Chinese names 劳资欠薪) → their keys."""
+    return {k.lower(): k for k in known} | {n.lower(): k for n, k in (names or {}).items()}
+
+
+def split_labels(value: str | None, forms: dict[str, str]) -> tuple[list[str], list[str], bool]:
+    """(keys, labels that are none of ``forms``, whether the cell says none) of one cell:
+    'wage_arrears;debt', '劳资欠薪、债务纠纷', 'Debt', 'none' or '无'."""
+    parts, unknown, none = [], [], False
+    for part in (p.strip() for p in re.split(SEPARATORS, value or "")):
+        if not part:
+            continue
+        if part.lower() in NONE_WORDS:
+            none = True
+        elif key := forms.get(part.lower()):
+            parts.append(key)
+        else:
+            unknown.append(part)
+    return list(dict.fromkeys(parts)), unknown, none
 
 
 def parse_labels(value: str | None, known: list[str], names: dict[str, str] | None = None) -> list[str]:
-    """'wage_arrears;debt' → ['wage_arrears', 'debt']; 'none' (or 无) → []; an empty cell or an
-    unknown label → ValueError (an empty cell is a label someone forgot, not a report of no risk).
-    Keys are matched in any case (Debt, DEBT); ``names`` maps other accepted spellings, such as
-    the categories' Chinese names (劳资欠薪), to their keys; ',' '；' '、' separate labels too."""
-    text = (value or "").strip()
-    if not text:
+    """'wage_arrears;debt' → ['wage_arrears', 'debt']; 'none' (or 无) → []; an empty cell, an
+    unknown label, or none beside a label → ValueError (an empty cell is a label someone forgot,
+    not a report of no risk). Keys are matched in any case (Debt, DEBT); ``names`` maps other
+    accepted spellings, such as the categories' Chinese names (劳资欠薪), to their keys; ',' '；'
+    '、' separate labels too."""
+    if not (value or "").strip():
         raise ValueError(f"empty; expected some of {known} separated by ';', or none")
-    by_form = {k.lower(): k for k in known} | {n.lower(): k for n, k in (names or {}).items()}
-    parts, unknown = [], []
-    for part in (p.strip() for p in re.split("[;；,，、]", text)):
-        if not part or part.lower() in NONE_WORDS:
-            continue
-        key = by_form.get(part.lower())
-        (parts if key else unknown).append(key or part)
+    parts, unknown, none = split_labels(value, label_forms(known, names))
     if unknown:
         raise ValueError(f"unknown label(s) {unknown}; expected some of {known} or none")
-    return list(dict.fromkeys(parts))
+    if none and parts:
+        raise ValueError(f"none beside {parts}: a report is of some categories or of none")
+    return parts
 
 
 def import_labels(path: Path, who: str) -> tuple[int, list[str]]:

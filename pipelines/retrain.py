@@ -156,4 +156,5 @@ def retrain_flow(promote: bool = True, margin: float | None = None) -> dict:
     return {"version": version, "promoted": promote, "macro_f1": metrics["macro_f1"], "champion_macro_f1": champ_f1,
             "per_label": {k: v["f1"] for k, v in metrics["labels"].items()}, "brier": metrics.get("brier", {}),
             "train_rows": len(train_idx),
-            "test_rows": len(test_idx), "label_sources": dict(metrics["label_sources"])}
+            "test_rows": len(test_idx), "label_sources": dict(metrics["label_sources"]),
+            "champion_version": champ["version"] if champ else None}

@@ -168,12 +168,14 @@ def test_labels_import_names_every_row_it_does_not_import(home, tmp_path, capsys
                  "petition:3,\n"                    # 4: an empty cell is a forgotten label, not 'none'
                  "petition:3,debt,extra\n"          # 5: a field too many
                  ",debt\n"                          # 6: no report named
-                 "petition:3,无\n", encoding="utf-8")  # 7: none, in Chinese
+                 "petition:3,无\n"                   # 7: none, in Chinese
+                 "grid:7,none;debt\n", encoding="utf-8")  # 8: none beside a label
     assert cli.main(["labels", "import", str(f)]) == 0
     out, err = capsys.readouterr()
-    assert out.strip() == f"3 labels imported from {f}; 3 rows rejected"
+    assert out.strip() == f"3 labels imported from {f}; 4 rows rejected"
     lines = err.splitlines()
-    assert [line.split(": row ")[1].split(",")[0].split(":")[0] for line in lines] == ["4", "5", "6"]
+    assert [line.split(": row ")[1].split(",")[0].split(":")[0] for line in lines] == ["4", "5", "6", "8"]
+    assert lines[3].endswith("column labels: none beside ['debt']: a report is of some categories or of none")
     assert "column labels: empty; expected some of" in lines[0] and "or none" in lines[0]
     assert lines[1].endswith("row 5: has 3 fields, the header has 2")
     assert lines[2].endswith("row 6, column report_id: empty")
@@ -187,3 +189,18 @@ def test_counts_in_messages_are_singular_for_one():
 
     assert [count(1, "file"), count(3, "file"), count(0, "row"), count(1200, "report"), count(1, "new alert")] == [
         "1 file", "3 files", "0 rows", "1,200 reports", "1 new alert"]
+
+
+@pytest.mark.parametrize("champion, said", [
+    (None, "no champion before; promoted to champion"),
+    ("m1", "the champion m1 could not be judged (see the warning above); promoted to champion")])
+def test_retrain_tells_no_champion_from_one_it_could_not_judge(champion, said, monkeypatch, capsys):
+    from pipelines import retrain
+
+    monkeypatch.setattr(cli, "_flows", lambda server=True: None)
+    monkeypatch.setattr(cli.prefect_server, "ready", lambda: None)
+    monkeypatch.setattr(retrain, "retrain_flow", lambda promote, margin: {
+        "version": "m2", "macro_f1": 0.8, "champion_macro_f1": None, "champion_version": champion,
+        "test_rows": 10, "train_rows": 40, "promoted": True, "per_label": {"debt": 0.8}, "brier": {}})
+    assert cli.main(["retrain"]) == 0
+    assert capsys.readouterr().out.splitlines()[0].endswith(said)

@@ -69,3 +69,20 @@ def test_a_long_list_of_bad_rows_is_cut_with_a_count(tmp_path):
         read_labelled(f)
     lines = str(exc.value).splitlines()
     assert len(lines) == 21 and lines[-1] == "… and 5 more"
+
+
+def test_labels_are_read_as_labels_import_reads_them(tmp_path):
+    # 无 is none, 劳资欠薪 is wage_arrears, Debt is debt, '；' and '、' separate; a city's own label stays
+    f = _write(tmp_path / "t.csv", [("甲", "无"), ("乙", "劳资欠薪；Debt"), ("丙", "wage_arrears、债务纠纷"), ("丁", "城乡建设")])
+    assert read_labelled(f).labels == [[], ["wage_arrears", "debt"], ["wage_arrears", "debt"], ["城乡建设"]]
+    single = _write(tmp_path / "s.csv", [("甲", "无"), ("乙", "劳资欠薪"), ("丙", "劳动和社会保障")], header="text,label")
+    assert read_labelled(single).labels == [[], ["wage_arrears"], ["劳动和社会保障"]]
+
+
+def test_a_training_file_that_spells_a_category_two_ways_learns_it_once(home, tmp_path, capsys):
+    rows = _rows(12)
+    rows = [(t, "Debt" if lab == "debt" and i % 2 else lab) for i, (t, lab) in enumerate(rows)]
+    train = _write(tmp_path / "train.csv", rows)
+    test = _write(tmp_path / "test.csv", _rows(2))
+    assert cli.main(["evaluate", "--json", "--train", str(train), "--test", str(test)]) == 0
+    assert set(json.loads(capsys.readouterr().out)["labels"]) == {"wage_arrears", "debt"}
