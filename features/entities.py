@@ -192,10 +192,11 @@ def _area_forms(areas: tuple[str, ...]) -> tuple[frozenset[str], re.Pattern[str]
 
 
 def part_of_name(term: str, names: Iterable[str]) -> bool:
-    """Whether a term only repeats a name the reports give: a piece of it (翡翠 of 翡翠湾, 花园 of
-    春江花园), the name with more around it (春江花园 and 金诚贷平台 beside 春江 and 金诚贷, the
-    part before its first trade word), or a word pair running into it (业主翡翠 beside 翡翠湾).
-    Shown as a term beside the names, it tells where, not what.
+    """Whether a term only repeats one of ``names`` (those shown beside the terms: an alert's place
+    and 涉及): a piece of it (翡翠 of 翡翠湾, 花园 of 春江花园), the name with more around it
+    (春江花园 and 金诚贷平台 beside 春江 and 金诚贷, the part before its first trade word), or a
+    word pair running into it (业主翡翠 beside 翡翠湾). Shown as a term beside the names, it tells
+    where, not what.
     A trade word inside a name (投资 in 鑫源投资咨询, 养老 in 福寿康养老) is not one: it still
     tells what the reports are about."""
     term = term.replace(" ", "")
