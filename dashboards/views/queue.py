@@ -181,7 +181,7 @@ def detail(alert_id: str, wm: int) -> None:
     st.subheader(f"{a['place'] or a['area_name'] or a['area_code'] or '—'} · {names.category_name(a['category'])}")
     st.caption(f"{a['town_name'] or ''}　状态：**{names.status_name(a['status'])}**　"
                f"预警期：{a['first_week']} 至 {a['last_week']}（首次预警周至最近有新证据的周）　"
-               f"检测统计量：{a['score']:.1f}　编号：{a['alert_id']}")
+               f"检测统计量：{a['score']:.1f}（近几周的最高值，逐周衰减）　编号：{a['alert_id']}")
     st.info(a["explanation"] or "（该预警没有说明）", icon=":material/lightbulb:")
     merged = reviews.merged_into(wm).get(alert_id, [])
     reports = common.query("alert_reports", alert_id, merged)
