@@ -58,6 +58,45 @@ def shown_term(term: str) -> bool:
             and not any(w in term for w in PROCESS_WORDS))
 
 
+_PARTICLES = frozenset("的了地得着过之")   # may stand inside a word pair shown glued (银行的贷款 → 银行贷款)
+
+
+def written_together(ngram: str, text: str) -> bool:
+    """Whether the words of a word pair (space-separated) stand next to each other in the
+    (normalised) text, or with one particle between them (银行的贷款 for 银行 贷款, 挡住了采光 for
+    挡住 采光): the tokens leave stop words and marks out, so the words of a pair may have been
+    apart (有人 家里 from 有人说，家里; 业务员 小区 from 业务员到小区). A single word is always written."""
+    words = ngram.split(" ")
+    if len(words) < 2:
+        return True
+    first, rest = words[0], words[1:]
+    at = text.find(first)
+    while at >= 0:
+        end = at + len(first)
+        for gap in (0, 1):
+            pos = end + gap
+            if gap and text[end:end + 1] not in _PARTICLES:
+                break
+            if _follows(text, pos, rest):
+                return True
+        at = text.find(first, at + 1)
+    return False
+
+
+def _follows(text: str, pos: int, words: list[str]) -> bool:
+    """Whether ``words`` stand at ``pos`` of the text one after the other (a particle allowed
+    between each, as in ``written_together``)."""
+    if not words:
+        return True
+    for gap in (0, 1):
+        start = pos + gap
+        if gap and text[pos:pos + 1] not in _PARTICLES:
+            break
+        if text.startswith(words[0], start) and _follows(text, start + len(words[0]), words[1:]):
+            return True
+    return False
+
+
 def shown_ngram(ngram: str) -> bool:
     """Whether a model's word n-gram (its words space-separated) may be shown as a reason, written
     without its spaces: ``shown_term`` (so not a one-character word alone), and each word of a

@@ -19,7 +19,8 @@ from sklearn.metrics import precision_recall_curve
 from sklearn.model_selection import KFold
 from sklearn.utils.validation import check_is_fitted
 
-from features.tokenize import shown_ngram
+from features.text import normalize
+from features.tokenize import shown_ngram, written_together
 from models.taxonomy import default_taxonomy
 
 # Fixed squashing of log1p(sum of weights) to [0, 1] for the zero-label scorer: one strong term
@@ -499,7 +500,7 @@ class RiskClassifier(ClassifierMixin, BaseEstimator):
     def predict(self, X) -> np.ndarray:
         return (self.predict_proba(X) >= self.thresholds_).astype(int)
 
-    def explain(self, X, top: int = 5, only=None) -> list[dict[str, list[str]]]:
+    def explain(self, X, top: int = 5, only=None, texts=None) -> list[dict[str, list[str]]]:
         """Per document and category, the word n-grams that pushed the category up most.
 
         Contribution = positive coefficient × TF-IDF value; bigrams are shown without their
@@ -507,28 +508,41 @@ class RiskClassifier(ClassifierMixin, BaseEstimator):
         score but are never shown (一共<num>). If fewer than ``top`` n-grams contribute, the category's
         lexicon terms found in the document fill the list. ``only`` (documents × categories,
         boolean) limits the work to those pairs, such as the flagged ones; the others get no entry.
+        ``texts`` (each document's text, where the caller has it): a pair of words is shown only
+        where the text has them together (``written_together``) — the tokens lack the stop words
+        and marks between, so 有人 家里 may come from 有人说，家里.
         """
         check_is_fitted(self)
         docs = as_documents(X)
-        return self._explain(docs, word_tfidf(self.word_vectorizer_, docs).tocsr(), top, only)
+        return self._explain(docs, word_tfidf(self.word_vectorizer_, docs).tocsr(), top, only, texts)
 
-    def score(self, X, top: int = 5) -> tuple[np.ndarray, np.ndarray, list[dict[str, list[str]]]]:
-        """predict_proba, the flags, and explain() of the flagged categories, the features computed once."""
+    def score(self, X, top: int = 5, texts=None) -> tuple[np.ndarray, np.ndarray, list[dict[str, list[str]]]]:
+        """predict_proba, the flags, and explain() of the flagged categories (``texts`` as there),
+        the features computed once."""
         check_is_fitted(self)
         docs = as_documents(X)
         blocks = self._text_blocks(docs)
         W = blocks[0]
         proba = self._proba_of(self._stack(blocks, docs, sort=False))
         flags = proba >= self.thresholds_[None, :]
-        return proba, flags, self._explain(docs, W.tocsr(), top, flags)
+        return proba, flags, self._explain(docs, W.tocsr(), top, flags, texts)
 
-    def _explain(self, docs, W, top: int, only) -> list[dict[str, list[str]]]:
+    def _explain(self, docs, W, top: int, only, texts=None) -> list[dict[str, list[str]]]:
         n = len(docs)
+        if texts is not None and len(texts) != n:
+            raise ValueError(f"{len(texts)} texts for {n} documents")
         only = np.ones((n, len(self.classes_)), bool) if only is None else np.asarray(only, bool)
         out: list[dict[str, list[str]]] = [{} for _ in range(n)]
         n_word = W.shape[1]
         rows_of = np.repeat(np.arange(n), np.diff(W.indptr))
         hidden = frozenset(getattr(self, "hidden_words", ()) or ())   # models saved before it have none
+        normalised: dict[int, str] = {}
+
+        def normal(i: int) -> str:   # a text normalised as the tokenizer reads it, once, if a pair needs it
+            if i not in normalised:
+                normalised[i] = normalize(texts[i] or "")
+            return normalised[i]
+
         for k, (cat, model) in enumerate(zip(self.classes_, self.estimators_)):
             wanted = only[:, k]
             if not wanted.any():
@@ -548,7 +562,8 @@ class RiskClassifier(ClassifierMixin, BaseEstimator):
                 for j in cols[starts[i]:starts[i + 1]]:
                     feature = self.word_features_[j]
                     term = feature.replace(" ", "")
-                    if term not in terms and shown_ngram(feature) and not hidden.intersection(feature.split(" ")):
+                    if term not in terms and shown_ngram(feature) and not hidden.intersection(feature.split(" ")) \
+                            and (texts is None or " " not in feature or written_together(feature, normal(i))):
                         terms.append(term)
                         if len(terms) >= top:
                             break

@@ -41,12 +41,14 @@ def score_chunk(version: str, path: str, report_ids: list[str], texts: list[str]
     tok = registry.tokenizer(words)
     fresh = [" ".join(tok.tokenize(text)) if have is None else None for text, have in zip(texts, cached)]
     docs = [have if have is not None else new for have, new in zip(cached, fresh)]
-    return score_frame(model(version, path), version, report_ids, docs), fresh
+    return score_frame(model(version, path), version, report_ids, docs, texts), fresh
 
 
-def score_frame(model, model_version: str, report_ids: list[str], docs: list[str]) -> pl.DataFrame:
-    """Long frame (report × category): probability, flag, and the terms behind each flag."""
-    proba, flags, why = model.score(docs, top=5)  # the terms of the flagged categories only
+def score_frame(model, model_version: str, report_ids: list[str], docs: list[str],
+                texts: list[str] | None = None) -> pl.DataFrame:
+    """Long frame (report × category): probability, flag, and the terms behind each flag (a word
+    pair among them only where the report's text has its words together, given ``texts``)."""
+    proba, flags, why = model.score(docs, top=5, texts=texts)  # the terms of the flagged categories only
     cats = list(model.classes_)
     n, k = proba.shape
     terms = [why[i].get(c) if flags[i, j] else None for i in range(n) for j, c in enumerate(cats)]

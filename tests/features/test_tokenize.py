@@ -138,3 +138,18 @@ def test_two_workers_give_the_same_tokens_as_one(tokenizer):
     phrases = ["拖欠农民工工资", "46800元", "开发商延期交房", "邻居楼上漏水", "p2p平台爆雷", "尊敬的领导", "[手机号]"]
     texts = ["，".join(rng.choices(phrases, k=rng.randint(1, 6))) for _ in range(3000)]
     assert tokenizer.tokenize_many(texts, workers=2) == tokenizer.tokenize_many(texts, workers=1)
+
+
+@pytest.mark.parametrize("ngram, text, together", [
+    ("拖欠 工资", "老板拖欠工资三个月", True),
+    ("银行 贷款", "还银行的贷款", True),       # a particle between them
+    ("挡住 采光", "挡住了采光", True),
+    ("有人 家里", "有人说，家里的钱", False),  # a mark and a word between them
+    ("业务员 小区", "业务员到小区推销", False),  # a word between them, not a particle
+    ("银行 贷款", "银行", False),
+    ("欠薪", "无关的文本", True),               # one word: always
+])
+def test_a_word_pair_is_written_together_only_where_its_words_stand_together(ngram, text, together):
+    from features.tokenize import written_together
+
+    assert written_together(ngram, text) is together

@@ -130,6 +130,26 @@ def test_a_one_character_word_is_never_given_as_a_reason_alone_or_in_a_pair():
     assert "要" not in shown and "还" not in shown   # a one-character word is not, even alone
 
 
+def test_a_word_pair_is_given_as_a_reason_only_where_the_text_has_its_words_together():
+    # every debt report holds 对方 拖欠 (tokens: the stop words and marks between them are gone)
+    model, docs, Y, weights = fitted_with("对方 拖欠", "debt")
+    assert weights["对方 拖欠"] > 0
+    debt = [d for d, y in zip(docs, Y) if y[1]][:6]
+
+    def shown(texts):
+        return {t for r in model.explain(debt, top=30, texts=texts) for t in r["debt"]}
+
+    assert "对方拖欠" in shown(None)                           # no texts: as before
+    assert "对方拖欠" in shown(["对方拖欠了工钱"] * 6)          # together
+    assert "对方拖欠" in shown(["对方的拖欠"] * 6)              # a particle between them
+    assert "对方拖欠" not in shown(["对方说，拖欠的事"] * 6)     # apart in the text
+    assert "对方" in shown(["对方说，拖欠的事"] * 6)           # its words alone still are
+    proba, flags, why = model.score(debt, top=30, texts=["对方说，拖欠的事"] * 6)
+    assert all("对方拖欠" not in r.get("debt", []) for r in why)
+    with pytest.raises(ValueError, match="5 texts for 6 documents"):
+        model.explain(debt, texts=["对方"] * 5)
+
+
 def test_hidden_words_weigh_in_but_are_never_given_as_reasons_alone_or_in_a_pair():
     plain, docs, Y, weights = fitted_with("溪山县 包工头", "wage_arrears")
     wage = [d for d, y in zip(docs, Y) if y[0]]

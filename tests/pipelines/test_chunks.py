@@ -128,3 +128,23 @@ def test_the_flow_s_own_call_lets_each_chunk_s_cells_go_and_gets_the_same_report
     assert len(raw.rows) == n and all(r is None for r in raw.rows)
     assert reports.equals(kept[1])
     assert check.frame().sort("row_number", "column", "reason").equals(kept[2])
+
+
+def test_a_chunks_texts_reach_the_explanations(monkeypatch):
+    # a word pair is shown only where the text has its words together: the model needs the texts
+    import numpy as np
+
+    from pipelines import scoring
+
+    seen = {}
+
+    class Model:
+        classes_ = ["debt"]
+
+        def score(self, docs, top, texts=None):
+            seen["texts"] = texts
+            return np.zeros((len(docs), 1)), np.zeros((len(docs), 1), bool), [{} for _ in docs]
+
+    monkeypatch.setattr(scoring, "model", lambda version, path: Model())
+    scoring.score_chunk("v1", "m.skops", ["r1", "r2"], ["对方说，拖欠的事", "新的"], ["对方 拖欠", None])
+    assert seen["texts"] == ["对方说，拖欠的事", "新的"]
