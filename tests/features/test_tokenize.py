@@ -70,6 +70,8 @@ def test_numbers_and_placeholders(tokenizer, text, expected):
         ("上报住建部门", False),
         ("派出所通报", False),
         ("住建部门", True),
+        ("某某", False),  # a withheld name
+        ("刘某某", False),
     ],
 )
 def test_placeholders_and_terms_holding_one_are_not_shown(term, shown):

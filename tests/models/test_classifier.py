@@ -76,7 +76,7 @@ def _explain_row_by_row(model, docs, top):
                     feature = model.word_features_[row.indices[j]]
                     term = feature.replace(" ", "")
                     one_char_word = min(map(len, feature.split(" "))) < 2   # alone or in a pair
-                    process = any(w in term for w in PROCESS_WORDS)          # 反映, 上报 …
+                    process = any(w in term for w in PROCESS_WORDS) or "某某" in term  # 反映, 上报 …, 刘某某
                     if term not in terms and "<num>" not in term and "[手机号]" not in term and not one_char_word \
                             and not process:
                         terms.append(term)
