@@ -113,10 +113,11 @@ class LexiconScorer(TransformerMixin, BaseEstimator):
     def predict(self, X) -> np.ndarray:
         return (self.predict_proba(X) >= 0.5).astype(int)
 
-    def score(self, X, top: int = 5) -> tuple[np.ndarray, np.ndarray, list[dict[str, list[str]]]]:
+    def score(self, X, top: int = 5, texts=None) -> tuple[np.ndarray, np.ndarray, list[dict[str, list[str]]]]:
         """As ``RiskClassifier.score``: predict_proba, the flags (>= 0.5) and, per document, the
         lexicon terms found for each flagged category (heaviest first, at most ``top``): what the
-        weekly flow scores with before any labels exist (a cold-start champion)."""
+        weekly flow scores with before any labels exist (a cold-start champion). ``texts`` is
+        taken as RiskClassifier takes it; lexicon terms are whole terms, so it changes nothing."""
         proba = self.predict_proba(X)
         flags = proba >= 0.5
         docs = as_documents(X)

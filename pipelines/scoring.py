@@ -36,7 +36,9 @@ def prepare(version: str, path: str, words: tuple[str, ...] = ()) -> None:
 def score_chunk(version: str, path: str, report_ids: list[str], texts: list[str],
                 cached: list[str | None], words: tuple[str, ...] = ()) -> tuple[pl.DataFrame, list[str | None]]:
     """Scores of a chunk (see ``score_frame``) and the documents (space-joined tokens) of the texts
-    not cached before; ``cached``: each report's cached document, or None; ``words``: the
+    not cached before; ``texts``: every report's text, cached or not (explain() reads it to show a
+    word pair only where its words stand together); ``cached``: each report's cached document, or
+    None; ``words``: the
     warehouse's ``registry.area_words``, which a worker cannot read (the flow holds the warehouse)."""
     tok = registry.tokenizer(words)
     fresh = [" ".join(tok.tokenize(text)) if have is None else None for text, have in zip(texts, cached)]

@@ -80,8 +80,9 @@ def score_reports(model_version: str, model_path: str, through: dt.date, dask: b
                 end = start + SCORE_CHUNK
                 keys = all_keys[start:end]
                 cached = registry.document_inputs(con, keys, present, kept, words)
-                # a text the cache has is not sent again
-                texts = [t if have is None else "" for t, have in zip(by_chunk[i], cached)]
+                # every text goes, cached or not: explain() shows a word pair only where the text has
+                # its words together (a cached document lacks the stop words and marks between them)
+                texts = by_chunk[i]
                 by_chunk[i] = None
                 yield model_version, path, todo["report_id"][start:end].to_list(), texts, cached, words, keys
 
