@@ -74,13 +74,8 @@ def written_together(ngram: str, text: str) -> bool:
     first, rest = words[0], words[1:]
     at = text.find(first)
     while at >= 0:
-        end = at + len(first)
-        for gap in (0, 1):
-            pos = end + gap
-            if gap and text[end:end + 1] not in _PARTICLES:
-                break
-            if _follows(text, pos, rest):
-                return True
+        if _follows(text, at + len(first), rest):
+            return True
         at = text.find(first, at + 1)
     return False
 

@@ -17,9 +17,8 @@ import numpy as np
 from features.pii import mask_pii
 from models.evaluation import summary_dict
 from . import registry, settings, warehouse
-from .labels import NONE_WORDS, label_forms, split_labels
+from .labels import NONE_WORDS, category_forms, label_forms, split_labels
 from .sources import SourceError, read_raw
-from .taxonomy import taxonomy
 
 
 MAX_PROBLEMS = 20   # rows named in one error; the count says how many more
@@ -49,8 +48,7 @@ def read_labelled(path: Path) -> Labelled:
     t, lab = header.index("text"), header.index("label" if single else "labels")
     title = header.index("title") if "title" in header else None
     texts, labels, rows = [], [], []
-    tax = taxonomy()
-    forms = label_forms(tax.keys, {c.name: c.key for c in tax.categories})
+    forms = category_forms()
     problems = [(n, f"{path}: row {n}: {reason}") for n, reason, _ in raw.broken]
     for number, cells in zip(raw.row_numbers, raw.rows):
         if not (cells[t] or "").strip():
@@ -90,7 +88,7 @@ def _known_labels(path: Path, data: Labelled, categories: list[str], whose: str)
     warning per label the model does not have, naming its rows (a misspelt one, or a category the
     training file never had): such a label is still scored — the model cannot find it, F1 0 —
     but never in silence."""
-    by_form = {c.lower(): c for c in categories}
+    by_form = label_forms(categories)
     out, missing = [], {}
     for number, parts in zip(data.rows, data.labels):
         out.append([by_form.get(p.lower(), p) for p in parts])

@@ -23,6 +23,12 @@ def label_forms(known: list[str], names: dict[str, str] | None = None) -> dict[s
     return {k.lower(): k for k in known} | {n.lower(): k for n, k in (names or {}).items()}
 
 
+def category_forms() -> dict[str, str]:
+    """``label_forms`` of the taxonomy in force: its keys in any case and its Chinese names."""
+    tax = taxonomy()
+    return label_forms(tax.keys, {c.name: c.key for c in tax.categories})
+
+
 def split_labels(value: str | None, forms: dict[str, str]) -> tuple[list[str], list[str], bool]:
     """(keys, labels that are none of ``forms``, whether the cell says none) of one cell:
     'wage_arrears;debt', '劳资欠薪、债务纠纷', 'Debt', 'none' or '无'."""
@@ -39,15 +45,15 @@ def split_labels(value: str | None, forms: dict[str, str]) -> tuple[list[str], l
     return list(dict.fromkeys(parts)), unknown, none
 
 
-def parse_labels(value: str | None, known: list[str], names: dict[str, str] | None = None) -> list[str]:
+def parse_labels(value: str | None, known: list[str], forms: dict[str, str] | None = None) -> list[str]:
     """'wage_arrears;debt' → ['wage_arrears', 'debt']; 'none' (or 无) → []; an empty cell, an
     unknown label, or none beside a label → ValueError (an empty cell is a label someone forgot,
-    not a report of no risk). Keys are matched in any case (Debt, DEBT); ``names`` maps other
-    accepted spellings, such as the categories' Chinese names (劳资欠薪), to their keys; ',' '；'
-    '、' separate labels too."""
+    not a report of no risk). ``forms`` (default: the keys in any case, Debt, DEBT) maps each
+    accepted spelling to its key, such as the categories' Chinese names (劳资欠薪, ``category_forms``);
+    ',' '；' '、' separate labels too."""
     if not (value or "").strip():
         raise ValueError(f"empty; expected some of {known} separated by ';', or none")
-    parts, unknown, none = split_labels(value, label_forms(known, names))
+    parts, unknown, none = split_labels(value, forms if forms is not None else label_forms(known))
     if unknown:
         raise ValueError(f"unknown label(s) {unknown}; expected some of {known} or none")
     if none and parts:
@@ -68,8 +74,7 @@ def import_labels(path: Path, who: str) -> tuple[int, list[str]]:
     key_col = next((header.index(c) for c in ("report_id", "text") if c in header), None)
     if label_col is None or key_col is None:
         return 0, [f"{path}: expected columns report_id (or text) and labels (or label); found {raw.header}"]
-    tax = taxonomy()
-    known, names = tax.keys, {c.name: c.key for c in tax.categories}
+    known, forms = taxonomy().keys, category_forms()
     # rows the reader could not split into cells (a stray quote, a line with more fields)
     problems = [(n, f"{path}: row {n}: {reason}") for n, reason, _ in raw.broken]
     keys, labels, rows = [], [], []
@@ -79,7 +84,7 @@ def import_labels(path: Path, who: str) -> tuple[int, list[str]]:
             problems.append((number, f"{path}: row {number}, column {raw.header[key_col]}: empty"))
             continue
         try:
-            labels.append(parse_labels(cells[label_col], known, names))
+            labels.append(parse_labels(cells[label_col], known, forms))
         except ValueError as exc:
             problems.append((number, f"{path}: row {number}, column {raw.header[label_col]}: {exc}"))
             continue

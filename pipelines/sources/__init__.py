@@ -444,9 +444,9 @@ def _read_sheet(path: Path, name: str, rows) -> RawFile | None:
     if not top:
         return None
     at = next((i for i, (_, cells) in enumerate(top) if _channel_of(_trim(cells)) is not None), 0)
-    names, below = _trim(top[at][1]), 1
-    if at + 1 < len(top) and (combined := _two_row_header(names, top[at + 1][1])) is not None:
-        names, below = combined, 2
+    names, below, groups = _trim(top[at][1]), 1, {}
+    if at + 1 < len(top) and (two := _two_row_header(names, top[at + 1][1])) is not None:
+        (names, groups), below = two, 2
     header = _header(names, path)
     kind = {".xls": "xls", ".xlsb": "xlsb", ".ods": "ods"}.get(path.suffix.lower(), "xlsx")
     out = RawFile(Path(name), kind, header, [], [])
@@ -454,9 +454,9 @@ def _read_sheet(path: Path, name: str, rows) -> RawFile | None:
         out.notes.append(f"sheet {name!r}: {at} row(s) above its header left out as a title "
                          f"(row {top[0][0]}: {' '.join(c for c in top[0][1] if c)[:40]!r})")
     if below == 2:
-        groups = [f"{g}: {'/'.join(subs)}" for g, subs in _header_groups(_trim(top[at][1]), top[at + 1][1])]
+        shown = [f"{g}: {'/'.join(subs)}" for g, subs in groups.items()]
         out.notes.append(f"sheet {name!r}: its header spans rows {top[at][0]} and {top[at + 1][0]}; read as one"
-                         + (f" ({'; '.join(groups)})" if groups else ""))
+                         + (f" ({'; '.join(shown)})" if shown else ""))
 
     def following():  # the rows below the header: those read while looking for it, then the rest
         yield from top[at + below:]
@@ -483,18 +483,25 @@ def _read_sheet(path: Path, name: str, rows) -> RawFile | None:
 _REPORTER_GROUP = re.compile(r"^(?!被)[^被]*(?:信访人|来电人|诉求人|反映人|来访人|投诉人|举报人|当事人)")
 
 
-def _two_row_header(names: list, sub: list) -> list | None:
+def _two_row_header(names: list, sub: list) -> tuple[list, dict[str, list[str]]] | None:
     """The header of a sheet whose header spans two rows — a group name merged across columns
     (信访人信息) over the names of its columns (信访人, 身份证号, 联系电话), and the other names
     merged down both rows or left blank in the second — as one row of column names (see
-    ``_REPORTER_GROUP``); None where ``sub`` is not such a second row: a name of it under a name
-    of the first row that differs (a data row), or no name under a blank (no group)."""
+    ``_REPORTER_GROUP``), with each group's columns (for the note that says how it was read);
+    None where ``sub`` is not such a second row: a name of it under a name of the first row that
+    differs (a data row), or no name under a blank (no group)."""
     grouped = _column_groups(names, sub)
     if grouped is None:
         return None
     combined = [(below if _REPORTER_GROUP.search(group) else f"{group}{below}") if group else (below or top)
                 for top, below, group in grouped]
-    return _trim(combined) if _channel_of(_trim(combined)) is not None else None
+    if _channel_of(_trim(combined)) is None:
+        return None
+    groups: dict[str, list[str]] = {}
+    for _, below, group in grouped:
+        if group:
+            groups.setdefault(group, []).append(below)
+    return _trim(combined), groups
 
 
 def _column_groups(names: list, sub: list) -> list[tuple] | None:
@@ -521,15 +528,6 @@ def _column_groups(names: list, sub: list) -> list[tuple] | None:
         out.append((top, below, group))
         any_group = True
     return out if any_group else None
-
-
-def _header_groups(names: list, sub: list) -> list[tuple[str, list[str]]]:
-    """(group name, its columns' names) of a two-row header, for the note that says how it was read."""
-    groups: dict[str, list[str]] = {}
-    for _, below, group in _column_groups(names, sub) or ():
-        if group:
-            groups.setdefault(group, []).append(below)
-    return list(groups.items())
 
 
 def _looks_like_data(value: str) -> bool:
