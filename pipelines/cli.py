@@ -96,6 +96,9 @@ def cmd_ingest(args) -> int:
     return 1 if failed else 0
 
 
+QUARANTINE_STATES = {"open": "to mend", "loaded": "mended", "stored": "already stored", "not_report": "not a report"}
+
+
 def cmd_quarantine(args) -> int:
     from . import warehouse
 
@@ -104,29 +107,39 @@ def cmd_quarantine(args) -> int:
         where.append("q.batch_id = ?")
         params.append(args.batch)
     if args.file:  # a name or a path, as the batch recorded it
-        where.append("(b.file_name = ? or q.file_name = ? or b.file_name like '%/' || ?)")
+        where.append("(qb.file_name = ? or q.file_name = ? or qb.file_name like '%/' || ?)")
         params += [args.file, args.file, args.file]
-    cond = f"where {' and '.join(where)}" if where else ""
+    scope = f"{warehouse.QUARANTINE_STATE} where {' and '.join(where) or 'true'}"
+    shown = f"{scope} and {warehouse.QUARANTINE_STATE_COLUMN} = 'open'" if args.open else scope
     with warehouse.open_warehouse(settings.warehouse_path(), read_only=True) as con:
         if (unknown := _unknown_batch(warehouse.batches(con), args.batch, args.file)) is not None:
             print(f"error: {unknown}", file=sys.stderr)
             return 1
-        query = f"from quarantine q left join batches b using (batch_id) {cond}"
-        total = con.sql(f"select count(*) {query}", params=params).fetchone()[0]
-        rows = con.sql(f"""select q.batch_id, b.file_name, q.file_name, q.row_number, q."column", q.kind, q.reason {query}
-                           order by b.started_at, q.batch_id, q.file_name, q.row_number limit ?""",
+        states = dict(con.sql(f"select {warehouse.QUARANTINE_STATE_COLUMN} as state, count(*) {scope} group by state",
+                              params=params).fetchall())
+        rows = con.sql(f"""select q.batch_id, qb.file_name, q.file_name, q.row_number, q."column", q.kind, q.reason,
+                                  {warehouse.QUARANTINE_STATE_COLUMN}, later.batch_id, lb.file_name {shown}
+                           order by qb.started_at, q.batch_id, q.file_name, q.row_number limit ?""",
                        params=[*params, args.limit]).fetchall()
+    total = sum(states.values())
     if not total:
         print("no quarantined rows" + (" for that batch or file" if where else ""))
         return 0
     batch = None
-    for batch_id, path, name, n, c, k, reason in rows:
+    for batch_id, path, name, n, c, k, reason, state, loaded_by, loaded_from in rows:
         if batch_id != batch:
             print(f"batch {batch_id}: {path or name}")
             batch = batch_id
-        print(f"  {name}: row {n}" + (f", column {c}" if c else "") + f": {k}: {reason}")
-    if total > len(rows):
-        print(f"showing {len(rows):,} of {total:,} quarantined rows (--limit N shows more; --batch, --file narrow it)")
+        mended = f" [mended: loaded by batch {loaded_by} ({loaded_from})]" if state == "loaded" else ""
+        print(f"  {name}: row {n}" + (f", column {c}" if c else "") + f": {k}: {reason}{mended}")
+    listed = states.get("open", 0) if args.open else total
+    if not rows:
+        print("no quarantined rows left to mend" + (" in that batch or file" if where else ""))
+    elif listed > len(rows):
+        print(f"showing {len(rows):,} of {listed:,} {'rows to mend' if args.open else 'quarantined rows'} "
+              "(--limit N shows more; --batch, --file narrow it)")
+    print(f"{total:,} quarantined: " + ", ".join(f"{states.get(s, 0):,} {what}" for s, what in QUARANTINE_STATES.items())
+          + ("" if args.open or not states.get("open") else " (--open lists only the rows to mend)"))
     return 0
 
 
@@ -280,6 +293,8 @@ def cmd_status(args) -> int:
         s = warehouse.summary(con)
     print(f"rows in {s['rows_in']:,} = {s['reports']:,} loaded + {s['quarantined']:,} quarantined; "
           f"{s['alerts']} alerts raised, {s['open_alerts']} open")
+    if s["quarantine_open"]:
+        print(f"quarantine: {s['quarantine_open']:,} of its rows still to mend (shaobing quarantine --open)")
     return 0
 
 
@@ -438,6 +453,9 @@ def parser() -> argparse.ArgumentParser:
     q.add_argument("--limit", type=int, default=100, help="most rows to list (default %(default)s)")
     q.add_argument("--batch", help="only this batch (its id, as ingest and the board show it)")
     q.add_argument("--file", help="only the batches of this file (its name or path)")
+    q.add_argument("--open", action="store_true",
+                   help="only the rows still to mend: not loaded since by a later batch (a mended copy of the "
+                        "row with the same id), nor a copy of a stored record, nor a totals line")
     q.set_defaults(run=cmd_quarantine)
     r = sub.add_parser("retrain", help="train a challenger and promote it if not worse")
     r.add_argument("--margin", type=float, default=None,

@@ -79,7 +79,7 @@ def prepare_batch(raw, areas: pl.DataFrame, batch_id: str, salt: str, now: dt.da
         module, found = detect_channel(raw.header, raw.path)
     except SourceError as exc:
         return exc
-    check = Checker(raw.path.name, batch_id, found)
+    check = Checker(raw.path.name, batch_id, found, module.CHANNEL)
     check.broken(raw)
     tz = settings.get("SHAOBING_TIMEZONE")
     at = raw.header.index(found["received_at"]) if "received_at" in found else None

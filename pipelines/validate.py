@@ -278,11 +278,23 @@ def parse_count(value: str | None) -> int | None:
 
 
 class Checker:
-    """Collects quarantine rows for one file while validating its frame."""
+    """Collects quarantine rows for one file while validating its frame.
 
-    def __init__(self, file_name: str, batch_id: str, columns: dict[str, str]):
-        self.file_name, self.batch_id, self.columns = file_name, batch_id, columns
+    Each row keeps the report id its id cell gives (``channel:id``, the id cleaned as a report's is;
+    None where the row has no id or the channel is not known): a row mended and loaded later by
+    another batch is then told from one still waiting (``warehouse.QUARANTINE_STATE``)."""
+
+    def __init__(self, file_name: str, batch_id: str, columns: dict[str, str], channel: str | None = None):
+        self.file_name, self.batch_id, self.columns, self.channel = file_name, batch_id, columns, channel
         self.rows: list[dict] = []
+
+    def report_id(self, source_id) -> str | None:
+        """The report id a row's id cell would give, or None."""
+        if not self.channel or source_id is None:
+            return None
+        cleaned = pl.select(_clean_id(pl.lit(str(source_id), dtype=pl.Utf8).alias("id"))).item()
+        cleaned = re.sub(INVISIBLE, "", cleaned or "")
+        return f"{self.channel}:{cleaned}" if cleaned and not re.match(SCIENTIFIC_ID, cleaned) else None
 
     def where(self, sheet: str | None) -> str:
         """The file name a quarantined row is listed under: with its sheet where a workbook's rows
@@ -292,15 +304,17 @@ class Checker:
     def reject(self, bad: pl.DataFrame, field: str | None, kind: str, reason, reads: tuple[str, ...] = ()) -> None:
         """Quarantine the rows of ``bad`` under ``field``'s column; ``reason``: a text, or a function
         of a row's number, raw JSON, ``field``, sheet and the columns it ``reads``."""
-        extra = [c for c in (field, "sheet", *reads) if c and c in bad.columns]
+        extra = [c for c in (field, "sheet", "report_id", "source_id", *reads) if c and c in bad.columns]
         for r in bad.select("row_number", "raw", *dict.fromkeys(extra)).iter_rows(named=True):
             self.rows.append({"batch_id": self.batch_id, "file_name": self.where(r.get("sheet")), "row_number": r["row_number"],
                               "column": self.columns.get(field, field) if field else None, "kind": kind,
-                              "reason": reason(r) if callable(reason) else reason, "raw": r["raw"]})
+                              "reason": reason(r) if callable(reason) else reason, "raw": r["raw"],
+                              "report_id": None if kind == "footer" else r.get("report_id") or self.report_id(r.get("source_id"))})
 
     def broken(self, raw: RawFile) -> None:
         personal = {self.columns[f] for f in PERSONAL_FIELDS if f in self.columns}
         withhold = {i for i, h in enumerate(raw.header) if h in personal or PERSONAL_HEADER.search(h)}
+        at = raw.header.index(self.columns["source_id"]) if self.columns.get("source_id") in raw.header else None
         for number, reason, text in raw.broken:
             label = broken_footer(text)
             if label:  # a sign-off line of fewer cells than the header (制表人：张三 alone) is still a footer
@@ -309,13 +323,15 @@ class Checker:
             else:
                 kind = "invalid"
             self.rows.append({"batch_id": self.batch_id, "file_name": self.file_name, "row_number": number,
-                              "column": None, "kind": kind, "reason": reason, "raw": broken_raw(text, withhold)})
+                              "column": None, "kind": kind, "reason": reason, "raw": broken_raw(text, withhold),
+                              "report_id": None if label else self.report_id(broken_cell(text, at))})
 
     def frame(self) -> pl.DataFrame:
         """The quarantine rows; their reasons masked like their raw rows (a reason may quote a cell:
         "cannot read '13812345678' as a number of people")."""
         out = pl.DataFrame(self.rows, schema={"batch_id": pl.Utf8, "file_name": pl.Utf8, "row_number": pl.Int32,
-                                              "column": pl.Utf8, "kind": pl.Utf8, "reason": pl.Utf8, "raw": pl.Utf8})
+                                              "column": pl.Utf8, "kind": pl.Utf8, "reason": pl.Utf8, "raw": pl.Utf8,
+                                              "report_id": pl.Utf8})
         return out.with_columns(pl.Series("reason", mask_column(out["reason"].to_list()), dtype=pl.Utf8))
 
 
@@ -330,6 +346,19 @@ def broken_footer(text: str) -> str | None:
         return None
     lead = next((str(c).strip() for c in cells if c is not None and str(c).strip()), "")
     return _footer_label(lead) if re.match(FOOTER, lead) else None
+
+
+def broken_cell(text: str, at: int | None) -> str | None:
+    """The cell at index ``at`` of a row that could not be split into the header's columns (its
+    cells as JSON), or None. Cells before the fault are where the header says: an id in the first
+    column survives a stray quote or a comma too many in the text after it."""
+    if at is None:
+        return None
+    try:
+        cells = json.loads(text)
+    except ValueError:
+        return None
+    return str(cells[at]) if isinstance(cells, list) and at < len(cells) and cells[at] is not None else None
 
 
 def broken_raw(text: str, withhold: set[int]) -> str:
@@ -356,7 +385,7 @@ def prepare_rows(raw: RawFile, found: dict[str, str], channel: str, areas: pl.Da
     rows): the reports, and the quarantine rows (``Checker.rows``) of those that are not. Chunks of
     one file run in worker processes, so nothing here may depend on the other chunks: what the
     whole file decides (``slash``, its date order) is passed in ("auto": from these rows)."""
-    check = Checker(raw.path.name, batch_id, found)
+    check = Checker(raw.path.name, batch_id, found, channel)
     frame = validate(raw_frame(raw, found), check, now, tz, slash)
     return to_reports(frame, channel, AreaMatcher(areas), salt, batch_id, now), check.rows
 
@@ -551,7 +580,7 @@ def dedupe(reports: pl.DataFrame, stored: pl.DataFrame, check: Checker) -> pl.Da
                            "kind": "duplicate" if same else "conflict",
                            "reason": f"same record as {first_at} above" if same else
                            f"id {r['source_id']} already used by {first_at} with other content",
-                           "raw": r["raw"]})
+                           "raw": r["raw"], "report_id": r["report_id"]})
     stored = stored.unique(subset="report_id", keep="first")  # one match per id, however it was asked
     stored = stored.rename({"batch_id": "loaded_by", "file_name": "loaded_from"}, strict=False)
     seen = first.join(stored, on="report_id", how="inner", suffix="_stored")

@@ -29,31 +29,53 @@ def batches_tab() -> None:
     if b.is_empty():
         st.info("还没有导入过数据。")
         return
-    cols = st.columns(3)
+    pending = common.query("quarantine_open")
+    b = b.join(pending, on="batch_id", how="left").with_columns(pl.col("open").fill_null(0))
+    cols = st.columns(4)
     cols[0].metric("读入行数", f"{b['rows_in'].sum():,}", border=True)
     cols[1].metric("入库", f"{b['rows_loaded'].sum():,}", border=True)
     cols[2].metric("隔离", f"{b['rows_quarantined'].sum():,}", border=True, help="未入库的行，原因见下表")
+    cols[3].metric("待处理", f"{b['open'].sum():,}", border=True,
+                   help="隔离行中尚待处理的（修正后重新导入）：不含此后已由其他批次以同一编号导入的行、已入库记录的重复件和合计行")
     b = b.with_columns(pl.col("file_name").map_elements(lambda f: PurePath(f).name, return_dtype=pl.String))
     st.dataframe(b.select(
         pl.col("file_name").alias("文件"), pl.col("channel").replace_strict(names.CHANNEL_NAMES, default=pl.col("channel")).alias("渠道"),
         pl.col("encoding").alias("编码"), pl.col("rows_in").alias("读入"), pl.col("rows_loaded").alias("入库"),
-        pl.col("rows_quarantined").alias("隔离"), pl.col("started_at").alias("开始时间"), pl.col("batch_id").alias("批次号")),
+        pl.col("rows_quarantined").alias("隔离"), pl.col("open").alias("待处理"),
+        pl.col("started_at").alias("开始时间"), pl.col("batch_id").alias("批次号")),
         key="batches", hide_index=True,
         column_config={"开始时间": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm")})
-    labels = {r["batch_id"]: f"{r['file_name']}（隔离 {r['rows_quarantined']} 行）" for r in b.iter_rows(named=True)}
-    batch = st.selectbox("查看隔离行", list(labels), format_func=labels.get, key="batch", index=None,
-                         placeholder="全部批次")
-    q = common.query("quarantine", batch, 500)
-    st.markdown(f"**隔离行及原因**（{q.height} 行{'，最多显示 500 行' if q.height == 500 else ''}；"
+    labels = {r["batch_id"]: f"{r['file_name']}（隔离 {r['rows_quarantined']} 行，待处理 {r['open']} 行）"
+              for r in b.iter_rows(named=True)}
+    left, right = st.columns([3, 1], vertical_alignment="bottom")
+    batch = left.selectbox("查看隔离行", list(labels), format_func=labels.get, key="batch", index=None,
+                           placeholder="全部批次")
+    open_only = right.toggle("只看待处理", key="quarantine_open",
+                             help="修正后的行放进一个文件（带表头）重新导入，入库后即不再列为待处理")
+    q = common.query("quarantine", batch, 500, open_only)
+    st.markdown(f"**{'待处理的' if open_only else ''}隔离行及原因**（{q.height} 行{'，最多显示 500 行' if q.height == 500 else ''}；"
                 "姓名、电话、身份证号列已隐去，其余号码已脱敏）")
     st.dataframe(common.dashes(q.select(
                      pl.col("file_name").alias("文件"), pl.col("row_number").alias("行号"),
                      pl.col("column").alias("列"),
                      pl.col("kind").map_elements(reasons.kind_in_chinese, return_dtype=pl.String).alias("类型"),
                      pl.col("reason").map_elements(reasons.in_chinese, return_dtype=pl.String).alias("原因"),
+                     pl.struct("state", "kind", "loaded_by").map_elements(_state_in_chinese, return_dtype=pl.String).alias("处理情况"),
                      pl.col("raw").alias("原始内容")), "列"),
                  key="quarantine", hide_index=True, column_config={"原因": st.column_config.TextColumn(width="large"),
                                                                   "原始内容": st.column_config.TextColumn(width="medium")})
+
+
+QUARANTINE_STATES = {"open": "待处理", "stored": "已入库（重复件，无需处理）", "not_report": "合计/落款行，无需处理"}
+
+
+def _state_in_chinese(row: dict) -> str:
+    """What became of a quarantined row (``warehouse.QUARANTINE_STATE_COLUMN``), in Chinese."""
+    if row["state"] == "loaded":
+        return f"已修正：由批次 {row['loaded_by']} 导入"
+    if row["state"] == "open" and row["kind"] == "conflict":
+        return "待处理：同一编号已以其他内容入库（保留先入库的一版），请核对"
+    return QUARANTINE_STATES.get(row["state"], row["state"])
 
 
 # ---------------------------------------------------------------- upload

@@ -91,6 +91,7 @@ alter table signals add column if not exists place varchar;
 alter table signals add column if not exists weeks integer;
 alter table alerts add column if not exists place varchar;
 alter table alerts add column if not exists rank double;
+alter table quarantine add column if not exists report_id varchar;
 """
 
 
@@ -302,7 +303,20 @@ def first_report_by_content(con, hashes: list[str]) -> pl.DataFrame:
 REPORT_COLUMNS = ["report_id", "channel", "source_id", "received_at", "area_code", "address", "title", "text",
                   "subject", "people_count", "reporter_key", "source_category", "content_hash",
                   "near_duplicate_of", "row_hash", "batch_id", "ingested_at"]
-QUARANTINE_COLUMNS = ["batch_id", "file_name", "row_number", "column", "kind", "reason", "raw"]
+QUARANTINE_COLUMNS = ["batch_id", "file_name", "row_number", "column", "kind", "reason", "raw", "report_id"]
+
+# What became of a quarantined row ``q`` (of batch ``qb``): ``loaded`` where a later batch (``later``)
+# loaded a report of its id — the row was mended and ingested again —, ``stored`` for a second
+# delivery of a record already stored (nothing to do), ``not_report`` for a totals or sign-off line,
+# else ``open``: still to mend. A conflict (an id stored before with other content) stays open: the
+# first version is kept, and which one is right is for a person to say. Rows quarantined by versions
+# before report_id was kept have none and stay open.
+QUARANTINE_STATE = """
+    from quarantine q left join batches qb on qb.batch_id = q.batch_id
+    left join reports later on later.report_id = q.report_id
+    left join batches lb on lb.batch_id = later.batch_id"""
+QUARANTINE_STATE_COLUMN = """case when q.kind = 'duplicate' then 'stored' when q.kind = 'footer' then 'not_report'
+    when later.batch_id <> q.batch_id and lb.started_at >= qb.started_at then 'loaded' else 'open' end"""
 
 
 def write_batch(con, batch: dict, reports: pl.DataFrame, quarantine: pl.DataFrame) -> None:
@@ -312,8 +326,9 @@ def write_batch(con, batch: dict, reports: pl.DataFrame, quarantine: pl.DataFram
             with registered(con, new_reports=reports.select(REPORT_COLUMNS)):
                 con.execute(f"insert into reports select {', '.join(REPORT_COLUMNS)} from new_reports")
         if quarantine.height:
+            columns = ", ".join(f'"{c}"' for c in QUARANTINE_COLUMNS)
             with registered(con, new_q=quarantine.select(QUARANTINE_COLUMNS)):
-                con.execute('insert into quarantine select batch_id, file_name, row_number, "column", kind, reason, raw from new_q')
+                con.execute(f"insert into quarantine ({columns}) select {columns} from new_q")
         con.execute(
             "insert into batches values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [batch["batch_id"], batch["file_name"], batch["file_hash"], batch["channel"], batch["encoding"],
@@ -615,6 +630,7 @@ def summary(con) -> dict:
     return {
         "reports": one("select count(*) from reports"),
         "quarantined": one("select count(*) from quarantine"),
+        "quarantine_open": one(f"select count(*) {QUARANTINE_STATE} where {QUARANTINE_STATE_COLUMN} = 'open'"),
         "rows_in": one("select coalesce(sum(rows_in), 0) from batches"),
         "alerts": one("select count(*) from alerts"),
         "open_alerts": one("select count(*) from alerts where status in ('new', 'reviewing', 'confirmed', 'dispatched')"),

@@ -19,7 +19,7 @@ import polars as pl
 from models.alerts import CLOSED_STATUSES, OPEN_STATUSES
 from models.clusters import related
 
-from . import frame
+from . import QUARANTINE_STATE, QUARANTINE_STATE_COLUMN, frame
 
 # Tables the board reads; a snapshot missing any of them has no data for it yet.
 TABLES = ("areas", "reports", "alerts", "alert_reports", "report_scores", "weekly_counts", "signals",
@@ -369,11 +369,21 @@ def batches(con) -> pl.DataFrame:
                              started_at, finished_at from batches order by started_at desc""").pl()
 
 
-def quarantine(con, batch_id: str | None = None, limit: int = 500) -> pl.DataFrame:
-    """Quarantined rows (of one batch, or all) with their file, row, column, kind and reason."""
-    return frame(con, """select batch_id, file_name, row_number, "column", kind, reason, raw from quarantine
-                      where ?::varchar is null or batch_id = ? order by file_name, row_number limit ?""",
-                 [batch_id, batch_id, limit])
+def quarantine(con, batch_id: str | None = None, limit: int = 500, open_only: bool = False) -> pl.DataFrame:
+    """Quarantined rows (of one batch, or all; or only those still to mend) with their file, row,
+    column, kind, reason and what became of them (``state``, and the batch that loaded a mended one)."""
+    return frame(con, f"""select q.batch_id, q.file_name, q.row_number, q."column", q.kind, q.reason, q.raw,
+                              {QUARANTINE_STATE_COLUMN} as state, later.batch_id as loaded_by
+                       {QUARANTINE_STATE}
+                       where (?::varchar is null or q.batch_id = ?) and (not ? or {QUARANTINE_STATE_COLUMN} = 'open')
+                       order by q.file_name, q.row_number limit ?""",
+                 [batch_id, batch_id, open_only, limit])
+
+
+def quarantine_open(con) -> pl.DataFrame:
+    """Per batch, how many of its quarantined rows are still to mend."""
+    return con.sql(f"""select q.batch_id, count(*) filter (where {QUARANTINE_STATE_COLUMN} = 'open')::integer as open
+                       {QUARANTINE_STATE} group by q.batch_id""").pl()
 
 
 def model_versions(con) -> pl.DataFrame:

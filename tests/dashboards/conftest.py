@@ -65,7 +65,7 @@ def build_warehouse(path) -> None:
                    '2024-05-20 08:00', '2024-05-20 08:01')""")
     con.execute("""insert into quarantine values ('b1', 'calls.csv', 5, '来电时间', 'invalid',
                    'cannot read ''不是日期'' as a date (expected e.g. 2025-01-13 09:31:07)',
-                   '{"工单编号": "T9"}')""")
+                   '{"工单编号": "T9"}', 'hotline:T9')""")
     con.execute("insert into model_versions values ('v1', '2024-05-01', 'models/v1', 'h1', 10, null, ?, 'c1', 'retired')",
                 [json.dumps(METRICS)])
     con.execute("insert into model_versions values ('v2', '2024-05-02', 'models/v2', 'h2', 12, null, ?, 'c2', 'champion')",

@@ -25,12 +25,31 @@ def table_with(at, column: str):
 def test_batches_show_loaded_and_quarantined_counts_and_the_reasons(snapshot, people):
     at = board("data_staff")
     assert not at.exception and at.title[0].value == "数据与模型"
-    assert {m.label: m.value for m in at.metric} == {"读入行数": "4", "入库": "3", "隔离": "1"}
-    assert table_with(at, "批次号")[["文件", "读入", "入库", "隔离"]].values.tolist() == [["calls.csv", 4, 3, 1]]
+    assert {m.label: m.value for m in at.metric} == {"读入行数": "4", "入库": "3", "隔离": "1", "待处理": "1"}
+    assert table_with(at, "批次号")[["文件", "读入", "入库", "隔离", "待处理"]].values.tolist() == [["calls.csv", 4, 3, 1, 1]]
     q = table_with(at, "原因")
     # stored as ingest writes it (and the CLI prints it), shown in Chinese
-    assert q[["行号", "列", "类型", "原因"]].values.tolist() == [
-        [5, "来电时间", "无效", "无法把 '不是日期' 读作日期（请写作如 2025-01-13 09:31:07）"]]
+    assert q[["行号", "列", "类型", "原因", "处理情况"]].values.tolist() == [
+        [5, "来电时间", "无效", "无法把 '不是日期' 读作日期（请写作如 2025-01-13 09:31:07）", "待处理"]]
+
+
+def test_a_quarantined_row_loaded_later_by_another_batch_is_no_longer_waiting(home, people):
+    """The row T9 of calls.csv had a bad date; a later batch of the mended row loaded hotline:T9."""
+    build_warehouse(settings.warehouse_path())
+    con = warehouse.connect(settings.warehouse_path())
+    con.execute("""insert into batches values ('b2', '补录.csv', 'h2', 'hotline', 'utf-8', 1, 1, 0,
+                   '2024-05-21 08:00', '2024-05-21 08:01')""")
+    con.execute("""insert into reports (report_id, channel, source_id, received_at, text, content_hash, row_hash,
+                   batch_id, ingested_at) values ('hotline:T9', 'hotline', 'T9', '2024-05-19', '欠薪', 'c9', 'r9',
+                   'b2', '2024-05-21 08:01')""")
+    con.close()
+    warehouse.publish_snapshot(settings.warehouse_path(), settings.snapshot_path())
+    at = board("data_staff")
+    assert not at.exception
+    assert {m.label: m.value for m in at.metric}["待处理"] == "0"
+    assert table_with(at, "原因")["处理情况"].tolist() == ["已修正：由批次 b2 导入"]
+    at.toggle(key="quarantine_open").set_value(True).run()
+    assert table_with(at, "原因").empty
 
 
 def test_an_uploaded_file_is_kept_and_ingested_by_a_job(snapshot, people, started):

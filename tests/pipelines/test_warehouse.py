@@ -187,7 +187,8 @@ def test_the_quarantine_listing_names_each_batch_s_file_and_says_what_it_left_ou
     for batch, path, at in (("B1", "/data/jan/工单导出.csv", "2026-01-05"), ("B2", "/data/feb/工单导出.csv", "2026-02-02")):
         con.execute("insert into batches values (?, ?, 'h', 'hotline', 'utf-8', 3, 0, 3, ?, ?)", [batch, path, at, at])
         for n in (2, 3, 4):
-            con.execute("insert into quarantine values (?, '工单导出.csv', ?, '来电时间', 'invalid', 'bad date', '{}')", [batch, n])
+            con.execute("insert into quarantine values (?, '工单导出.csv', ?, '来电时间', 'invalid', 'bad date', '{}', ?)",
+                        [batch, n, f"hotline:{batch}-{n}"])
     con.execute("insert into batches values ('B3', '/data/mar/干净.csv', 'h3', 'hotline', 'utf-8', 3, 3, 0, ?, ?)",
                 ["2026-03-02", "2026-03-02"])
     con.close()
@@ -195,10 +196,12 @@ def test_the_quarantine_listing_names_each_batch_s_file_and_says_what_it_left_ou
     out = capsys.readouterr().out.splitlines()
     assert out[0] == "batch B1: /data/jan/工单导出.csv" and out[4] == "batch B2: /data/feb/工单导出.csv"
     assert out[1] == "  工单导出.csv: row 2, column 来电时间: invalid: bad date"
-    assert out[-1].startswith("showing 4 of 6 quarantined rows")
+    assert out[-2].startswith("showing 4 of 6 quarantined rows")
+    assert out[-1] == ("6 quarantined: 6 to mend, 0 mended, 0 already stored, 0 not a report "
+                       "(--open lists only the rows to mend)")
     assert main(["quarantine", "--file", "/data/feb/工单导出.csv"]) == 0
     out = capsys.readouterr().out.splitlines()
-    assert out[0] == "batch B2: /data/feb/工单导出.csv" and len(out) == 4
+    assert out[0] == "batch B2: /data/feb/工单导出.csv" and len(out) == 5
     assert main(["quarantine", "--batch", "B3"]) == 0  # a batch that quarantined nothing
     assert capsys.readouterr().out.strip() == "no quarantined rows for that batch or file"
     assert main(["quarantine", "--file", "干净.csv"]) == 0
@@ -264,3 +267,63 @@ def test_the_documents_duckdb_keys_are_those_the_token_cache_is_keyed_by_in_pyth
     assert documents["doc_text"].to_list() == texts.to_list()
     assert documents["doc_key"].to_list() == keys
     assert "讨薪。工地欠薪三个月" in texts.to_list() and any(t.startswith("。") for t in texts.to_list())
+
+
+def test_quarantined_rows_mended_and_loaded_by_a_later_batch_are_no_longer_listed_as_to_mend(tmp_path, monkeypatch, capsys):
+    """A clerk mends the bad rows of an export and ingests them in a file of their own: those rows
+    are then listed as mended, by that batch; a copy of a stored record and a totals line never
+    were to mend; a row with an id stored before with other content stays to mend."""
+    from pipelines import ingest
+    from pipelines.areas import read_areas
+    from pipelines.cli import main
+    from pipelines.sources import read_raw
+    from tests.conftest import SAMPLE
+
+    monkeypatch.setenv("SHAOBING_HOME", str(tmp_path))
+    monkeypatch.setenv("SHAOBING_WORKERS", "1")
+    areas = read_areas(SAMPLE / "areas.csv")[0]
+
+    def load(name: str, text: str, batch_id: str, at: dt.datetime):
+        path = tmp_path / name
+        path.write_text(text, encoding="utf-8")
+        raw = read_raw(path)
+        rows_in = len(raw.rows) + len(raw.broken)
+        _, reports, check = ingest.prepare_batch.fn(raw, areas, batch_id, "salt", at)
+        return ingest.load_batch.fn(str(path), batch_id, "hotline", "utf-8", reports, check, rows_in, at)
+
+    header = "工单编号,来电时间,诉求内容\n"
+    first = load("一月.csv", header + "GD1,2025-13-01 09:00,工资没发\n"       # month 13
+                                      "GD2,2025-01-14 09:00,欠薪\n"
+                                      "GD3,2025-01-14 09:00,欠薪,多出一列\n"   # a field too many
+                                      "GD2,2025-01-14 09:00,欠薪\n"            # the same record again
+                                      "GD4,2025-01-15 09:00,\n"                # no text
+                                      "合计,,\n", "B1", dt.datetime(2026, 1, 20))
+    assert (first.loaded, first.quarantined) == (1, 5)
+    with warehouse.connect(tmp_path / "warehouse.duckdb", read_only=True) as con:
+        assert dict(con.sql("select row_number, report_id from quarantine").fetchall()) == {
+            2: "hotline:GD1", 4: "hotline:GD3", 5: "hotline:GD2", 6: "hotline:GD4", 7: None}
+    assert main(["quarantine", "--open"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert [line.split(":")[1] for line in out[1:-1]] == [" row 2, column 来电时间", " row 4", " row 6, column 诉求内容"]
+    assert out[-1] == "5 quarantined: 3 to mend, 0 mended, 1 already stored, 1 not a report"
+
+    second = load("一月补录.csv", header + "GD1,2025-01-13 09:00,工资没发\n"
+                                          "GD3,2025-01-14 09:00,欠薪\n"
+                                          "GD2,2025-01-14 10:00,欠薪，又来电\n",   # GD2 stored with other content
+                  "B2", dt.datetime(2026, 1, 21))
+    assert (second.loaded, second.quarantined) == (2, 1)
+    assert main(["quarantine", "--batch", "B1"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[1] == ("  一月.csv: row 2, column 来电时间: invalid: '2025-13-01 09:00' is no date: there is no month 13"
+                      f" [mended: loaded by batch B2 ({tmp_path / '一月补录.csv'})]")
+    assert out[2].endswith("has 4 fields, the header has 3 [mended: loaded by batch B2 "
+                           f"({tmp_path / '一月补录.csv'})]")
+    assert not any("[mended" in line for line in out[3:])
+    assert out[-1] == "5 quarantined: 1 to mend, 2 mended, 1 already stored, 1 not a report (--open lists only the rows to mend)"
+    assert main(["quarantine", "--open"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0] == f"batch B1: {tmp_path / '一月.csv'}" and out[1].startswith("  一月.csv: row 6, column 诉求内容")
+    assert out[2] == f"batch B2: {tmp_path / '一月补录.csv'}" and ": conflict: " in out[3]
+    assert out[-1] == "6 quarantined: 2 to mend, 2 mended, 1 already stored, 1 not a report"
+    assert main(["status"]) == 0
+    assert "quarantine: 2 of its rows still to mend (shaobing quarantine --open)" in capsys.readouterr().out
