@@ -53,7 +53,7 @@ def _alerts_sheet(book, head, wrap, week, alerts, decisions, scope, made_by) -> 
                   names.category_name(a["category"]), a["observed"], round(a["expected"] or 0, 2),
                   rank_shown(a["rank"], a["score"]), round(a["score"], 2),
                   names.status_name(a["status"]), str(a["first_week"]), a["reports"], opinion,
-                  d.get("department") or "", d.get("due_date") or "", d.get("reviewer") or "",
+                  d.get("department") or "", d.get("due_date") or "", names.person(d.get("reviewer")),
                   d.get("created_at") or "", a["explanation"] or ""]
         for j, v in enumerate(values):
             sheet.write(3 + i, j, v, wrap)

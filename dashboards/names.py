@@ -43,3 +43,14 @@ def reason_name(key: str | None) -> str:
 
 def role_name(key: str) -> str:
     return ROLES.get(key, key)
+
+
+def person(username: str | None) -> str:
+    """Who did something, as the board names its user everywhere: 姓名（用户名）; the user name alone
+    where the users file has no other name for it (a removed user, a name equal to it)."""
+    if not username:
+        return ""
+    from pipelines import users
+
+    found = users.get(username)
+    return f"{found.name}（{username}）" if found and found.name and found.name != username else username

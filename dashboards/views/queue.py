@@ -126,7 +126,7 @@ def download_brief(week: date, alerts: pl.DataFrame, scope: str) -> None:
     """The brief is written when the button is clicked, never on a rerun: even a filtered handful
     of alerts cost a rerun ~0.25 s of xlsx writing at a million reports (bench/board.py: the 区域 and
     渠道 filters took 0.53 s with briefs of up to 1,000 reports written eagerly, 0.29 s without)."""
-    make = functools.partial(_brief, week, alerts, scope, f"{user.name}（{user.username}）")
+    make = functools.partial(_brief, week, alerts, scope, names.person(user.username))
     st.download_button("下载研判简报（xlsx）", make, file_name=f"brief_{week}.xlsx", mime=XLSX, key="brief",
                        icon=":material/download:", on_click=reviews.audit,
                        args=(user.username, user.role, "brief.download", str(week), {"scope": scope}))
@@ -308,7 +308,7 @@ def history(alert_id: str) -> None:
             f"并入预警{alert_name(r['merge_into'])}" if r["merge_into"] and not other else "",
             f"预警{alert_name(r['alert_id'])}并入本预警（其后该处的新报告计入本预警）" if other else "") if x)
         change = f"{names.status_name(r['status_before'])} → {names.status_name(r['status_after'])}"
-        rows.append({"时间": r["created_at"], "操作人": r["reviewer"], "操作": names.action_name(r["action"]),
+        rows.append({"时间": r["created_at"], "操作人": names.person(r["reviewer"]), "操作": names.action_name(r["action"]),
                      "状态": f"被并入的预警：{change}" if other else change,
                      "详情": details, "备注": r["note"]})
     st.dataframe(pl.DataFrame(rows), key="history", hide_index=True,

@@ -60,3 +60,20 @@ def test_the_weekly_brief_lists_an_alert_s_newest_reports_and_counts_the_rest(sn
     listed = [(r["预警编号"], r["报告编号"]) for r in rows(openpyxl.load_workbook(path)["关联报告"], 1)]
     assert listed == [("a1", "hotline:1"), ("a1", "另有 1 条较早的关联报告未列出（共 2 条），请在研判工作台查看"),
                       ("a2", "petition:3")]
+
+
+def test_the_boards_brief_names_who_decided_as_the_board_names_its_users(snapshot, people):
+    """研判人 and 导出人 both read 姓名（用户名）, as the sidebar and 处置记录 name a user."""
+    from dashboards import names
+
+    reviews.record_review("a1", "confirm", user="analyst", role="analyst", seen_status="new", base_status="new",
+                          note="")
+    with board.open_snapshot(snapshot) as con:
+        cur = board.cursor(con)
+        alerts = board.week_alerts(cur, WEEK)
+        reports = board.brief_reports(cur, alerts["alert_id"].to_list())
+    made_by = names.person("analyst")
+    book = openpyxl.load_workbook(io.BytesIO(brief.workbook(WEEK, alerts, reviews.decisions(), reports, "全部", made_by)))
+    assert made_by == "analyst 测试（analyst）" and f"导出人：{made_by}" in book["预警"]["A2"].value
+    assert {r["预警编号"]: r["研判人"] for r in rows(book["预警"], 4)} == {"a1": "analyst 测试（analyst）", "a2": None}
+    assert names.person("gone") == "gone"   # a user no longer in the users file: the name recorded

@@ -130,7 +130,7 @@ def test_confirming_an_alert_shows_at_once_in_status_and_history(snapshot, peopl
     assert [s.value for s in at.success] == ["已记录：确认预警。"]
     assert queue(at)["状态"].tolist() == ["已确认", "研判中"]
     done = history(at)
-    assert done["操作人"].tolist() == ["analyst"] and done["状态"].tolist() == ["新发现 → 已确认"]
+    assert done["操作人"].tolist() == ["analyst 测试（analyst）"] and done["状态"].tolist() == ["新发现 → 已确认"]
     assert done["备注"].tolist() == ["多名工人证实欠薪属实"]
     audit = reviews.audit_log()
     assert audit["action"].to_list()[0] == "review.confirm" and audit["target"].to_list()[0] == "a1"
