@@ -109,12 +109,12 @@ def cmd_quarantine(args) -> int:
     if args.file:  # a name or a path, as the batch recorded it
         where.append("(qb.file_name = ? or q.file_name = ? or qb.file_name like '%/' || ?)")
         params += [args.file, args.file, args.file]
-    scope = f"{warehouse.QUARANTINE_STATE} where {' and '.join(where) or 'true'}"
-    shown = f"{scope} and {warehouse.QUARANTINE_STATE_COLUMN} = 'open'" if args.open else scope
     with warehouse.open_warehouse(settings.warehouse_path(), read_only=True) as con:
         if (unknown := _unknown_batch(warehouse.batches(con), args.batch, args.file)) is not None:
             print(f"error: {unknown}", file=sys.stderr)
             return 1
+        scope = f"{warehouse.quarantine_state(con)} where {' and '.join(where) or 'true'}"
+        shown = f"{scope} and {warehouse.QUARANTINE_STATE_COLUMN} = 'open'" if args.open else scope
         states = dict(con.sql(f"select {warehouse.QUARANTINE_STATE_COLUMN} as state, count(*) {scope} group by state",
                               params=params).fetchall())
         rows = con.sql(f"""select q.batch_id, qb.file_name, q.file_name, q.row_number, q."column", q.kind, q.reason,

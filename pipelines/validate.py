@@ -282,7 +282,7 @@ class Checker:
 
     Each row keeps the report id its id cell gives (``channel:id``, the id cleaned as a report's is;
     None where the row has no id or the channel is not known): a row mended and loaded later by
-    another batch is then told from one still waiting (``warehouse.QUARANTINE_STATE``)."""
+    another batch is then told from one still waiting (``warehouse.QUARANTINE_STATE_COLUMN``)."""
 
     def __init__(self, file_name: str, batch_id: str, columns: dict[str, str], channel: str | None = None):
         self.file_name, self.batch_id, self.columns, self.channel = file_name, batch_id, columns, channel

@@ -19,7 +19,7 @@ import polars as pl
 from models.alerts import CLOSED_STATUSES, OPEN_STATUSES
 from models.clusters import related
 
-from . import QUARANTINE_STATE, QUARANTINE_STATE_COLUMN, frame
+from . import QUARANTINE_STATE_COLUMN, frame, quarantine_state
 
 # Tables the board reads; a snapshot missing any of them has no data for it yet.
 TABLES = ("areas", "reports", "alerts", "alert_reports", "report_scores", "weekly_counts", "signals",
@@ -374,7 +374,7 @@ def quarantine(con, batch_id: str | None = None, limit: int = 500, open_only: bo
     column, kind, reason and what became of them (``state``, and the batch that loaded a mended one)."""
     return frame(con, f"""select q.batch_id, q.file_name, q.row_number, q."column", q.kind, q.reason, q.raw,
                               {QUARANTINE_STATE_COLUMN} as state, later.batch_id as loaded_by
-                       {QUARANTINE_STATE}
+                       {quarantine_state(con)}
                        where (?::varchar is null or q.batch_id = ?) and (not ? or {QUARANTINE_STATE_COLUMN} = 'open')
                        order by q.file_name, q.row_number limit ?""",
                  [batch_id, batch_id, open_only, limit])
@@ -383,7 +383,7 @@ def quarantine(con, batch_id: str | None = None, limit: int = 500, open_only: bo
 def quarantine_open(con) -> pl.DataFrame:
     """Per batch, how many of its quarantined rows are still to mend."""
     return con.sql(f"""select q.batch_id, count(*) filter (where {QUARANTINE_STATE_COLUMN} = 'open')::integer as open
-                       {QUARANTINE_STATE} group by q.batch_id""").pl()
+                       {quarantine_state(con)} group by q.batch_id""").pl()
 
 
 def model_versions(con) -> pl.DataFrame:

@@ -327,3 +327,21 @@ def test_quarantined_rows_mended_and_loaded_by_a_later_batch_are_no_longer_liste
     assert out[-1] == "6 quarantined: 2 to mend, 2 mended, 1 already stored, 1 not a report"
     assert main(["status"]) == 0
     assert "quarantine: 2 of its rows still to mend (shaobing quarantine --open)" in capsys.readouterr().out
+
+
+def test_a_warehouse_from_before_quarantine_kept_report_ids_is_listed_read_only(tmp_path, monkeypatch, capsys):
+    """After an upgrade, `shaobing quarantine` and `status` open the old warehouse read-only (no
+    column is added then): its rows read as having no id, so they stay to mend."""
+    from pipelines.cli import main
+
+    monkeypatch.setenv("SHAOBING_HOME", str(tmp_path))
+    con = warehouse.connect(tmp_path / "warehouse.duckdb")
+    con.execute("alter table quarantine drop column report_id")
+    con.execute("insert into batches values ('B1', '/data/h.csv', 'h', 'hotline', 'utf-8', 1, 0, 1, ?, ?)",
+                ["2026-01-05", "2026-01-05"])
+    con.execute("insert into quarantine values ('B1', 'h.csv', 2, '来电时间', 'invalid', 'bad date', '{}')")
+    con.close()
+    assert main(["quarantine", "--open"]) == 0
+    assert capsys.readouterr().out.splitlines()[-1] == "1 quarantined: 1 to mend, 0 mended, 0 already stored, 0 not a report"
+    assert main(["status"]) == 0
+    assert "1 of its rows still to mend" in capsys.readouterr().out
