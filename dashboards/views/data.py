@@ -59,8 +59,9 @@ def batches_tab() -> None:
                      pl.col("file_name").alias("文件"), pl.col("row_number").alias("行号"),
                      pl.col("column").alias("列"),
                      pl.col("kind").map_elements(reasons.kind_in_chinese, return_dtype=pl.String).alias("类型"),
+                     pl.struct("state", "kind", "loaded_by", "loaded_from").map_elements(
+                         _state_in_chinese, return_dtype=pl.String).alias("处理情况"),
                      pl.col("reason").map_elements(reasons.in_chinese, return_dtype=pl.String).alias("原因"),
-                     pl.struct("state", "kind", "loaded_by").map_elements(_state_in_chinese, return_dtype=pl.String).alias("处理情况"),
                      pl.col("raw").alias("原始内容")), "列"),
                  key="quarantine", hide_index=True, column_config={"原因": st.column_config.TextColumn(width="large"),
                                                                   "原始内容": st.column_config.TextColumn(width="medium")})
@@ -72,9 +73,9 @@ QUARANTINE_STATES = {"open": "待处理", "stored": "已入库（重复件，无
 def _state_in_chinese(row: dict) -> str:
     """What became of a quarantined row (``warehouse.QUARANTINE_STATE_COLUMN``), in Chinese."""
     if row["state"] == "loaded":
-        return f"已修正：由批次 {row['loaded_by']} 导入"
+        return f"已修正：{PurePath(row['loaded_from'] or '').name or '—'} 导入（批次 {row['loaded_by']}）"
     if row["state"] == "open" and row["kind"] == "conflict":
-        return "待处理：同一编号已以其他内容入库（保留先入库的一版），请核对"
+        return "待处理：请核对两版内容（已保留先入库的一版）"
     return QUARANTINE_STATES.get(row["state"], row["state"])
 
 
@@ -105,11 +106,27 @@ def _ingest_upload() -> None:
     st.session_state["upload_round"] = st.session_state.get("upload_round", 0) + 1
 
 
+def _uploader_in_chinese() -> None:
+    """Streamlit writes the uploader's button (Upload) and its hint (200MB per file • CSV, …) in
+    English and has no parameter to change them (streamlit/streamlit#13500): CSS hides those words
+    and shows Chinese in their place. The accepted formats are in the text above it."""
+    limit = st.get_option("server.maxUploadSize")
+    st.html(f"""<style>
+    [data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p {{font-size: 0}}
+    [data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p::after {{
+        content: "选择文件"; font-size: 0.875rem}}
+    [data-testid="stFileUploaderDropzoneInstructions"] span {{font-size: 0}}
+    [data-testid="stFileUploaderDropzoneInstructions"] span::after {{
+        content: "可将文件拖到此处，单个文件不超过 {limit}MB"; font-size: 0.875rem}}
+    </style>""")
+
+
 def upload_tab() -> None:
     st.markdown("上传 12345 热线、信访或网格事件导出文件（CSV；Excel 工作簿 xlsx、xls 及 xlsb、ods；JSON Lines；UTF-8 或 GB18030），"
                 "系统按列名识别渠道，校验、脱敏、去重后入库；有问题的行进入隔离区并注明原因。"
                 "同一文件重复导入不会重复入库。")
     st.file_uploader("选择文件", type=UPLOAD_TYPES, key=_upload_key())
+    _uploader_in_chinese()
     st.button("开始导入", key="ingest_upload", type="primary", on_click=_ingest_upload, icon=":material/upload:")
     st.caption("导入在后台进行，完成后自动发布新快照；新数据在下次每周研判后进入预警。")
 

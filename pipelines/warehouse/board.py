@@ -371,9 +371,11 @@ def batches(con) -> pl.DataFrame:
 
 def quarantine(con, batch_id: str | None = None, limit: int = 500, open_only: bool = False) -> pl.DataFrame:
     """Quarantined rows (of one batch, or all; or only those still to mend) with their file, row,
-    column, kind, reason and what became of them (``state``, and the batch that loaded a mended one)."""
+    column, kind, reason and what became of them (``state``, and the batch and file that loaded a
+    mended one)."""
     return frame(con, f"""select q.batch_id, q.file_name, q.row_number, q."column", q.kind, q.reason, q.raw,
-                              {QUARANTINE_STATE_COLUMN} as state, later.batch_id as loaded_by
+                              {QUARANTINE_STATE_COLUMN} as state, later.batch_id as loaded_by,
+                              lb.file_name as loaded_from
                        {quarantine_state(con)}
                        where (?::varchar is null or q.batch_id = ?) and (not ? or {QUARANTINE_STATE_COLUMN} = 'open')
                        order by q.file_name, q.row_number limit ?""",

@@ -47,7 +47,7 @@ def test_a_quarantined_row_loaded_later_by_another_batch_is_no_longer_waiting(ho
     at = board("data_staff")
     assert not at.exception
     assert {m.label: m.value for m in at.metric}["待处理"] == "0"
-    assert table_with(at, "原因")["处理情况"].tolist() == ["已修正：由批次 b2 导入"]
+    assert table_with(at, "原因")["处理情况"].tolist() == ["已修正：补录.csv 导入（批次 b2）"]
     at.toggle(key="quarantine_open").set_value(True).run()
     assert table_with(at, "原因").empty
 

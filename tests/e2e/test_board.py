@@ -217,6 +217,12 @@ def test_data_staff_upload_a_file_that_a_job_ingests_and_see_what_was_quarantine
     sign_in(page, board_url, "data_staff")
     expect(page.get_by_role("heading", name="数据与模型")).to_be_visible()
     page.get_by_role("tab", name="导入文件").click()
+    # Streamlit writes the uploader's button and hint in English; the page lays Chinese over them
+    button = page.locator('[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p')
+    hint = page.locator('[data-testid="stFileUploaderDropzoneInstructions"] span')
+    shown = "(e) => [getComputedStyle(e).fontSize, getComputedStyle(e, '::after').content]"
+    assert button.evaluate(shown) == ["0px", '"选择文件"']
+    assert hint.evaluate(shown) == ["0px", '"可将文件拖到此处，单个文件不超过 200MB"']
     page.locator("input[type=file]").set_input_files(upload)
     expect(page.get_by_text("补录热线.csv")).to_be_visible()
     page.get_by_role("button", name="开始导入").click()
@@ -226,10 +232,11 @@ def test_data_staff_upload_a_file_that_a_job_ingests_and_see_what_was_quarantine
     page.get_by_role("link", name="数据与模型").click()  # a fresh run reads the snapshot the ingest published
     page.get_by_role("tab", name="数据批次").click()
     page.get_by_role("combobox", name="查看隔离行").click()
-    page.get_by_role("option", name="补录热线.csv（隔离 1 行）").click()
+    page.get_by_role("option", name="补录热线.csv（隔离 1 行，待处理 1 行）").click()
     # table cells are drawn on a canvas; their accessible copies are in the page, hidden
     cells = page.locator('td[role="gridcell"]')
     expect(cells.filter(has_text="来电时间").first).to_be_attached()
     expect(cells.filter(has_text="补录热线.csv").first).to_be_attached()
     expect(cells.filter(has_text="无法把 '不是日期' 读作日期").first).to_be_attached()  # the reason in Chinese
+    expect(cells.filter(has_text="待处理").first).to_be_attached()
     page.screenshot(path=ARTIFACTS / "data-staff-upload.png", full_page=True)
