@@ -52,7 +52,7 @@ SLASH_TIMES = ("", " %H:%M", " %H:%M:%S")
 
 # Fields that identify a person: kept out of quarantine.raw entirely (the source file and row number
 # say where to find them); every other cell of a quarantined row is kept with PII masked.
-PERSONAL_FIELDS = ("phone", "id_number", "reporter_name", "grid_worker")
+PERSONAL_FIELDS = ("phone", "id_number", "reporter_name", "account", "grid_worker")
 # Columns no channel maps are withheld too when their header says they identify a person.
 PERSONAL_HEADER = re.compile(r"姓名|名字|身份证|证件号|电话|手机|联系方式|联系人|住址")
 WITHHELD = "[已隐去]"
@@ -499,7 +499,7 @@ def to_reports(frame: pl.DataFrame, channel: str, matcher: AreaMatcher, salt: st
     reporter hashed. A frame not built by raw_frame has its fields masked here: nothing leaves unmasked."""
     frame = frame.with_columns(pl.Series(f"masked_{m}", mask_column(frame[m]), dtype=pl.Utf8) for m in MASKED_FIELDS
                                if m in frame.columns and f"masked_{m}" not in frame.columns)
-    f = frame.with_columns(*[_opt(frame, n) for n in ("title", "address", "subject", "phone", "id_number",
+    f = frame.with_columns(*[_opt(frame, n) for n in ("title", "address", "subject", "phone", "id_number", "account",
                                                       "source_category", "people_count", "county", "town",
                                                       "village", "place", "grid_code",
                                                       *(f"masked_{m}" for m in MASKED_FIELDS))])
@@ -517,7 +517,8 @@ def to_reports(frame: pl.DataFrame, channel: str, matcher: AreaMatcher, salt: st
         "text": texts,
         "subject": f["masked_subject"],
         "people_count": f["people_count"].cast(pl.Int32),
-        "reporter_key": [reporter_key(salt, i, p) for i, p in zip(f["id_number"].to_list(), f["phone"].to_list())],
+        "reporter_key": [reporter_key(salt, i, p, account=a)
+                         for i, p, a in zip(f["id_number"].to_list(), f["phone"].to_list(), f["account"].to_list())],
         "source_category": f["masked_source_category"],
         "content_hash": [content_hash(t) for t in texts],
         "row_hash": f["row_hash"],

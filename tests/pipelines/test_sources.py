@@ -27,6 +27,47 @@ def write_xlsx(path, header, rows):
     book.save(path)
 
 
+def test_an_online_message_board_export_is_read_as_the_hotline_s_web_channel(tmp_path, monkeypatch):
+    """网上留言 / 市长信箱 exports (留言编号, 留言用户, 留言主题, 留言时间, 留言详情): the 12345
+    platform's web channel. The writer's account is personal: withheld, and only its salted hash
+    is kept, so that one writer's messages meet as a repeat reporter's."""
+    import datetime as dt
+
+    from pipelines import ingest
+    from pipelines.areas import read_areas
+    from tests.conftest import SAMPLE
+
+    monkeypatch.setenv("SHAOBING_WORKERS", "1")
+    path = tmp_path / "留言.csv"
+    path.write_text("留言编号,留言用户,留言主题,留言时间,留言详情,一级标签\n"
+                    "24,A00074011,西湖小区开发商逾期交房,2020/1/6 12:09:38,开发商逾期两年不交房,城乡建设\n"
+                    "37,A00074011,再次反映交房问题,2020/3/4 11:17:46,业主仍未收房,城乡建设\n"
+                    "38,U0008473,工资拖欠,2020/3/5 08:00:00,包工头拖欠工资三个月,劳动和社会保障\n"
+                    "39,U0008474,无日期,,留言缺日期,其他\n", encoding="utf-8")
+    raw = read_raw(path)
+    module, found = detect_channel(raw.header, path)
+    assert module.CHANNEL == "hotline"
+    assert found == {"source_id": "留言编号", "account": "留言用户", "title": "留言主题", "received_at": "留言时间",
+                     "text": "留言详情", "source_category": "一级标签"}
+    _, reports, check = ingest.prepare_batch.fn(raw, read_areas(SAMPLE / "areas.csv")[0], "B1", "salt",
+                                                dt.datetime(2026, 12, 1))
+    assert reports["report_id"].to_list() == ["hotline:24", "hotline:37", "hotline:38"]
+    assert reports["title"][0] == "西湖小区开发商逾期交房" and reports["source_category"][2] == "劳动和社会保障"
+    keys = reports["reporter_key"].to_list()
+    assert keys[0] == keys[1] != keys[2] and None not in keys
+    quarantined = check.frame()
+    assert quarantined["row_number"].to_list() == [5] and "U0008474" not in quarantined["raw"][0]
+
+
+def test_a_message_board_account_keys_a_writer_apart_from_phones_and_placeholders_key_no_one():
+    from features.pii import reporter_key
+
+    assert reporter_key("s", None, account="ａ00074011 ") == reporter_key("s", None, account="A00074011")
+    assert reporter_key("s", None, account="13812345678") != reporter_key("s", "13812345678")
+    assert reporter_key("s", "13812345678", account="A00074011") == reporter_key("s", "13812345678")
+    assert reporter_key("s", None, account="匿名网友") is None and reporter_key("s", None, account="A1") is None
+
+
 @pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gb18030"])
 def test_hotline_csv_is_read_in_each_encoding(tmp_path, encoding):
     path = tmp_path / "h.csv"
