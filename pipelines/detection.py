@@ -29,6 +29,7 @@ from .settings import process_alive
 from .pool import LocalPool, run_chunks
 
 EXAMPLE_CHARS = 40  # an example report without a title is shown by its text's beginning, this long
+EXAMPLE_POOL = 12  # the strongest reports an alert's three examples are picked from (distinct texts first)
 MENTION_CHUNK = 20_000  # flagged reports a worker finds names in at a time
 REPEAT_WEEKS = 8  # weeks before a signal's window in which a reporter's earlier reports make them a repeat reporter
 REPLAY_PARALLEL = 12  # from this many weeks, a replay computes the weeks' signals on worker processes
@@ -240,7 +241,7 @@ def evidence(behind: pl.DataFrame, flagged: pl.DataFrame, week: dt.date, window:
               .sort("probability", descending=True, maintain_order=True)
               .group_by(["area_code", "category", "place"], maintain_order=True)
               .agg("top_terms", "names", "reporter_key", "escalation", "channel", "copy_key",
-                   pl.col("title").head(3).alias("titles"), pl.col("text").head(3).alias("texts"),
+                   pl.col("title").head(EXAMPLE_POOL).alias("titles"), pl.col("text").head(EXAMPLE_POOL).alias("texts"),
                    pl.col("people_count").fill_null(1).max().alias("people_max"),
                    pl.col("people_count").fill_null(1).sum().alias("people")))
     out = {}
@@ -264,7 +265,8 @@ def evidence(behind: pl.DataFrame, flagged: pl.DataFrame, week: dt.date, window:
             "top_terms": shown,
             "places": places,
             "channels": dict(Counter(group["channel"])),
-            "examples": [t or x[:EXAMPLE_CHARS] for t, x in zip(group["titles"], group["texts"])],
+            # three different texts: a message sent twice (near-duplicates are kept) is shown once
+            "examples": list(islice(dict.fromkeys(t or x[:EXAMPLE_CHARS] for t, x in zip(group["titles"], group["texts"])), 3)),
             "people": int(group["people"]),
             "people_max": people,
             "escalation": words,

@@ -80,3 +80,26 @@ def test_an_alert_s_evidence_counts_the_petitions_written_alike_and_rates_them_s
     assert ev["copies"] == 3 and ev["severity"] > 0
     plain = detection.evidence(behind, flagged.drop("copy_key"), week, 1, pl.DataFrame())[("A", "real_estate")]
     assert plain["copies"] == 0 and plain["severity"] == 0
+
+
+def test_an_alert_s_examples_are_three_different_texts_strongest_first():
+    """A message sent twice (both kept, linked as near-duplicates) is one example, not two."""
+    import datetime as dt
+
+    import polars as pl
+
+    from pipelines import detection
+
+    week = dt.date(2026, 6, 1)
+    texts = ["开发商逾期交房两年", "开发商逾期交房两年", "物业乱收停车费", "业主要求退房", "售楼处关门"]
+    n = len(texts)
+    behind = pl.DataFrame({"report_id": [f"r{i}" for i in range(n)], "category": ["real_estate"] * n,
+                           "area_code": ["A"] * n, "place": [None] * n}, schema_overrides={"place": pl.String})
+    flagged = pl.DataFrame({
+        "report_id": [f"r{i}" for i in range(n)], "category": ["real_estate"] * n, "area_code": ["A"] * n,
+        "week": [week] * n, "probability": [0.9, 0.89, 0.8, 0.7, 0.6], "reporter_key": [f"p{i}" for i in range(n)],
+        "channel": ["hotline"] * n, "title": [None] * n, "text": texts, "people_count": [1] * n,
+        "top_terms": [["交房"]] * n, "names": [[]] * n, "escalation": [[]] * n,
+    }, schema_overrides={"title": pl.String, "names": pl.List(pl.String), "escalation": pl.List(pl.String)})
+    ev = detection.evidence(behind, flagged, week, 1, pl.DataFrame())[("A", "real_estate")]
+    assert ev["examples"] == ["开发商逾期交房两年", "物业乱收停车费", "业主要求退房"]
