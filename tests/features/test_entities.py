@@ -45,6 +45,14 @@ def test_head_counts(text, expected):
         ("我们小区物业不作为", []),  # no name at all
         ("在建筑工地干活", []),  # generic
         ("家住水乡花园", ["水乡花园"]),  # 乡 belongs to the name here
+        # what a project does is no name (seen on real message-board text), a named project is
+        ("A市轴承厂工矿棚户区改造项目地处黄兴镇", ["轴承厂"]),
+        ("办理营业执照乱收费项目", []),
+        ("东湖村道路硬化项目拖欠工程款", ["东湖村"]),
+        ("城南拆迁工地", []),
+        ("民生项目", []),
+        ("锦绣华庭二期项目停工", ["锦绣华庭二期项目"]),
+        ("宏达汽车维修厂拖欠工资", ["宏达汽车维修厂"]),  # a firm's trade stays in its name
     ],
 )
 def test_places(text, expected):
