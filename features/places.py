@@ -9,6 +9,10 @@ import polars as pl
 # Suffixes dropped to make the short form by which people name a place (莲塘镇 → 莲塘).
 _SHORTENABLE = ("街道", "社区", "村", "镇", "乡")
 _COUNTY_ENDINGS = ("县", "区", "旗")
+# The administrative name a match follows directly (E7县城关, 黄兴镇前进村): a county's or a town's.
+_COUNTY_BEFORE = re.compile(r"[\u4e00-\u9fffA-Za-z0-9]{1,6}(?:县|旗|(?<![小社园景校厂片城矿营市郊辖山街])区)\Z")
+_TOWN_BEFORE = re.compile(r"[\u4e00-\u9fffA-Za-z0-9]{1,6}(?:镇|乡|街道)\Z")
+_OURS_BEFORE = re.compile(r"(?:本|我|该|全|此|咱|这个)(?:县|区|旗|镇|乡|街道)\Z")   # 本县城关: this county's
 
 
 class AreaMatcher:
@@ -30,6 +34,7 @@ class AreaMatcher:
         # Free text only gets short forms that name one area and are no area's full name.
         self._in_text = full | {name: codes for name, codes in short.items() if name not in full and len(codes) == 1}
         self._ancestors = {code: self._chain(code) for code in self._level}
+        self._names = set(full) | set(short)   # to tell our county or town before a match from another's
         # To tell a county column naming another county (outside_county): the table's names and
         # the stems of its counties' and cities' (溪山 for 溪山县), when its top level is counties
         # or a city (their names end in 县, 区, 旗, 市); else nothing is outside.
@@ -89,7 +94,23 @@ class AreaMatcher:
     def _matches(self, text: str) -> set[str]:
         if self._pattern is None:
             return set()
-        return {code for m in self._pattern.finditer(text) for code in self._in_text[m.group()]}
+        return {code for m in self._pattern.finditer(text) for code in self._in_text[m.group()]
+                if not self._elsewhere(text, m.start(), self._level[code])}
+
+    def _elsewhere(self, text: str, start: int, level: int) -> bool:
+        """Whether the name at ``start`` follows another county's or town's name directly, placing
+        it there: 城关 in "E7县城关工商所", 前进村 in "黄兴镇前进村", when neither 县 nor 镇 is one of
+        the table's. A county before a town or village, a town before a village; never a name of the
+        table (溪山县城关, 青石镇桃园村), "this county" (本县城关), a city (九江市溪山县: the
+        table may not hold its city) or a 小区 or 社区 (锦绣小区东湖村)."""
+        before = text[max(0, start - 8): start]
+        if _OURS_BEFORE.search(before):
+            return False
+        for pattern, from_level in ((_COUNTY_BEFORE, 4), (_TOWN_BEFORE, 5)):   # levels: 4 town, 5 village
+            if level >= from_level and pattern.search(before):
+                if not any(before[-k:] in self._names for k in range(2, len(before) + 1)):
+                    return True
+        return False
 
     def _choose(self, matched: set[str]) -> str | None:
         """The deepest code that agrees with every coarser level named; a tie goes to its common parent."""

@@ -30,6 +30,15 @@ def matcher():
         (("莲塘",), LIANTANG),  # unambiguous short form
         (("东湖",), None),  # 东湖 is both 东湖村 and 东湖社区
         (("没有地名", None, ""), None),
+        # a name that follows another county's or town's name directly is that place's namesake
+        # (seen on real message-board text: E7县城关工商所 read as our 城关)
+        (("去了进贤县莲塘办执照",), None),
+        (("黄马乡东湖村的村民",), None),
+        (("南昌县莲塘镇东湖村",), DONGHU_VILLAGE),     # ours before it
+        (("江西省南昌市南昌县莲塘镇",), LIANTANG),       # a city before our county
+        (("反映本县莲塘的问题",), LIANTANG),             # "this county"
+        (("锦绣小区东湖村",), DONGHU_VILLAGE),           # a 小区 is no county
+        (("新建区东湖村", "莲塘镇"), LIANTANG),          # the village is elsewhere; the town is named
     ],
 )
 def test_resolve(matcher, texts, expected):
