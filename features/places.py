@@ -35,6 +35,7 @@ class AreaMatcher:
         self._in_text = full | {name: codes for name, codes in short.items() if name not in full and len(codes) == 1}
         self._ancestors = {code: self._chain(code) for code in self._level}
         self._names = set(full) | set(short)   # to tell our county or town before a match from another's
+        self._full = set(full)
         # To tell a county column naming another county (outside_county): the table's names and
         # the stems of its counties' and cities' (溪山 for 溪山县), when its top level is counties
         # or a city (their names end in 县, 区, 旗, 市); else nothing is outside.
@@ -51,10 +52,17 @@ class AreaMatcher:
         """Whether the code is one of the areas (an explicit grid code can be trusted as is)."""
         return area_code in self._level
 
-    def resolve(self, *texts: str | None) -> str | None:
-        """The most specific area named in the texts, consistent with the coarser ones named."""
-        text = "\n".join(t for t in texts if t)
-        return self._choose(self._matches(text)) if text else None
+    def resolve(self, *texts: str | None, prose: Sequence[str | None] = ()) -> str | None:
+        """The most specific area named in the texts, consistent with the coarser ones named.
+        ``texts`` are place cells (an address, 问题属地), where a short form names its area (桃园
+        for 桃园村); in ``prose`` (a title, a report's text) a short form counts only written after
+        one of the table's names (青石镇桃园): alone it is too often a common word or another
+        place's name (石桥 in 金石桥, 前进 in 几年前进行, 水口 in 取水口)."""
+        places = "\n".join(t for t in texts if t)
+        written = "\n".join(t for t in prose if t)
+        if not places and not written:
+            return None
+        return self._choose(self._matches(places) | self._matches(written, prose=True))
 
     def outside_county(self, county: str | None) -> bool:
         """Whether a county column names a county (…县, …区, …旗) that is not one the table holds,
@@ -91,11 +99,26 @@ class AreaMatcher:
             results.append(cache[key])
         return results
 
-    def _matches(self, text: str) -> set[str]:
-        if self._pattern is None:
+    def _matches(self, text: str, prose: bool = False) -> set[str]:
+        """The codes named in the text. A name some mention places in another county or town
+        (``_elsewhere``) places nothing wherever the text repeats it (J4县赤石乡塘背村 … 塘背村的
+        村民); in prose a short form needs one of the table's names before it."""
+        if self._pattern is None or not text:
             return set()
-        return {code for m in self._pattern.finditer(text) for code in self._in_text[m.group()]
-                if not self._elsewhere(text, m.start(), self._level[code])}
+        found, elsewhere = [], set()
+        for m in self._pattern.finditer(text):
+            name = m.group()
+            for code in self._in_text[name]:
+                if self._elsewhere(text, m.start(), self._level[code]):
+                    elsewhere.add(name)
+                elif not (prose and name not in self._full and not self._after_ours(text, m.start())):
+                    found.append((name, code))
+        return {code for name, code in found if name not in elsewhere}
+
+    def _after_ours(self, text: str, start: int) -> bool:
+        """Whether one of the table's names ends where ``start`` begins (青石镇 in 青石镇桃园)."""
+        before = text[max(0, start - 12): start]
+        return any(before[-k:] in self._names for k in range(2, len(before) + 1))
 
     def _elsewhere(self, text: str, start: int, level: int) -> bool:
         """Whether the name at ``start`` follows another county's or town's name directly, placing
@@ -108,7 +131,7 @@ class AreaMatcher:
             return False
         for pattern, from_level in ((_COUNTY_BEFORE, 4), (_TOWN_BEFORE, 5)):   # levels: 4 town, 5 village
             if level >= from_level and pattern.search(before):
-                if not any(before[-k:] in self._names for k in range(2, len(before) + 1)):
+                if not self._after_ours(text, start):
                     return True
         return False
 

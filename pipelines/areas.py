@@ -124,6 +124,6 @@ def _rows(numbers: list[int]) -> str:
 def place(unplaced: pl.DataFrame, areas: pl.DataFrame) -> pl.DataFrame:
     """(report_id, area_code) of the unplaced reports whose address or text names a known place."""
     matcher = AreaMatcher(areas)
-    codes = [matcher.resolve(r["address"], r["title"], r["text"]) for r in unplaced.iter_rows(named=True)]
+    codes = [matcher.resolve(r["address"], prose=(r["title"], r["text"])) for r in unplaced.iter_rows(named=True)]
     return pl.DataFrame({"report_id": unplaced["report_id"], "area_code": codes},
                         schema={"report_id": pl.Utf8, "area_code": pl.Utf8}).drop_nulls("area_code")

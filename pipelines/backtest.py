@@ -61,7 +61,7 @@ def replay(date_from: dt.date, date_to: dt.date) -> tuple[pl.DataFrame, pl.DataF
         params = detection_params(con)
         counts, lineage, flagged, names = detection_inputs(con, champ["version"], last + dt.timedelta(days=7), first,
                                                            params)
-    if counts.is_empty():
+    if counts.is_empty() and flagged.is_empty():   # (reports placed in no area still cluster by place)
         raise SystemExit(f"no weekly counts for model {champ['version']}: run `shaobing weekly` first")
     categories = {c.key: c.name for c in taxonomy().categories}
     open_alerts = pl.DataFrame(schema=ALERT_SCHEMA)

@@ -545,7 +545,7 @@ def _areas(f: pl.DataFrame, matcher: AreaMatcher) -> list[str | None]:
         if explicit not in cache:
             cache[explicit] = _explicit_area(*explicit, matcher)
         area = cache[explicit]
-        out.append(None if area is OUTSIDE else area or matcher.resolve(*row[4:]))
+        out.append(None if area is OUTSIDE else area or matcher.resolve(row[4], row[5], prose=row[6:]))
     return out
 
 

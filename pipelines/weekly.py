@@ -177,9 +177,11 @@ def detect_weeks(model_version: str, through: dt.date) -> dict:
         done = warehouse.last_done_week(con)
         first = None if done is None else done + dt.timedelta(weeks=1)
         counts, lineage, flagged, names = detection_inputs(con, model_version, through, first, params, keep=True)
-        if counts.is_empty():
+        # reports placed in no area still cluster by the places and organisations they name
+        starts = [f["week"].min() for f in (counts, flagged) if not f.is_empty()]
+        if not starts:
             return {"weeks": 0, "signals": 0, "new_alerts": 0, "last_week": None}
-        weeks = [w for w in pl.date_range(counts["week"].min(), through - dt.timedelta(days=1), "1w", eager=True).to_list()
+        weeks = [w for w in pl.date_range(min(starts), through - dt.timedelta(days=1), "1w", eager=True).to_list()
                  if done is None or w > done]
         total = {"weeks": len(weeks), "signals": 0, "new_alerts": 0, "last_week": max(weeks) if weeks else None}
         found = replay_signals(weeks, counts, lineage, flagged, params, settings.get_int("SHAOBING_WORKERS"),

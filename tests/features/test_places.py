@@ -60,6 +60,21 @@ def test_resolve_names(matcher, county, town, village, expected):
     assert matcher.resolve_names(county, town, village) == expected
 
 
+@pytest.mark.parametrize(
+    "places, prose, expected",
+    [
+        ((), ("我家在莲塘住",), None),                      # a short form in prose: too often a common word
+        ((), ("莲塘镇的东湖村",), DONGHU_VILLAGE),          # full names
+        ((), ("南昌县莲塘的路灯坏了",), LIANTANG),          # a short form after one of ours
+        (("莲塘",), ("路灯坏了",), LIANTANG),               # a place cell's short form counts
+        ((), ("新建区东湖村的村民说，东湖村的路",), None),   # placed elsewhere once: elsewhere throughout
+        (("东湖社区",), ("讨薪",), DONGHU_COMMUNITY),
+    ],
+)
+def test_prose_names_a_place_by_its_full_name_or_after_one_of_ours(matcher, places, prose, expected):
+    assert matcher.resolve(*places, prose=prose) == expected
+
+
 def test_resolve_many(matcher):
     assert matcher.resolve_many([("东湖村",), ("东湖村",), (None,)]) == [DONGHU_VILLAGE, DONGHU_VILLAGE, None]
 
