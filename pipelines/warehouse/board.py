@@ -345,22 +345,29 @@ def week_volumes(con, week: date, weeks: int = 9) -> pl.DataFrame:
 
 def category_trends(con, weeks: int, town: str | None = None, categories: list[str] | None = None) -> pl.DataFrame:
     """Flagged reports per week × category over the last ``weeks`` weeks of counts, zeros filled,
-    for a town (or street) or else the whole top-level area."""
+    for a town (or street) or else the whole top-level area — with the reports placed in no area
+    (no gazetteer name in them: they are the county's too, and still raise place alerts)."""
     return frame(con, f"""
         with {_MODEL},
         scope as (select area_code from areas where area_code = ?::varchar
                   union all select area_code from areas where ?::varchar is null and
                       (parent_code is null or parent_code not in (select area_code from areas))),
-        counts as (select c.week, c.category, sum(c.n) as n from weekly_counts c
-                   where c.model_version = (select version from model) and c.area_code in (select area_code from scope)
-                   group by all),
-        span as (select max(week) as hi from weekly_counts where model_version = (select version from model)),
+        placed as (select c.week, c.category, c.n from weekly_counts c
+                   where c.model_version = (select version from model) and c.area_code in (select area_code from scope)),
+        unplaced as (select date_trunc('week', r.received_at)::date as week, s.category, count(*) as n
+                     from reports r join report_scores s using (report_id)
+                     where ?::varchar is null and r.area_code is null and s.flagged
+                       and s.model_version = (select version from model) group by all),
+        counts as (select week, category, sum(n) as n from (from placed union all from unplaced) group by all),
+        span as (select max(week) as hi from (select week from weekly_counts where model_version = (select version from model)
+                                              union all select week from unplaced)),
         grid as (select unnest(generate_series(hi - to_weeks(? - 1), hi, interval 7 day))::date as week from span),
-        cats as (select distinct category from weekly_counts where model_version = (select version from model))
+        cats as (select category from weekly_counts where model_version = (select version from model)
+                 union select category from unplaced)
         select grid.week, cats.category, coalesce(counts.n, 0)::integer as n
         from grid cross join cats left join counts using (week, category)
         where len(?::varchar[]) = 0 or list_contains(?::varchar[], cats.category)
-        order by grid.week, cats.category""", [town, town, weeks, categories or [], categories or []])
+        order by grid.week, cats.category""", [town, town, town, weeks, categories or [], categories or []])
 
 
 # ---------------------------------------------------------------- data staff
