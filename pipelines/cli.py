@@ -96,7 +96,7 @@ def cmd_ingest(args) -> int:
     return 1 if failed else 0
 
 
-QUARANTINE_STATES = {"open": "to mend", "loaded": "mended", "stored": "already stored", "not_report": "not a report"}
+QUARANTINE_STATES = {"open": "to mend", "loaded": "mended", "stored": "stored otherwise", "not_report": "not a report"}
 
 
 def cmd_quarantine(args) -> int:
@@ -133,7 +133,7 @@ def cmd_quarantine(args) -> int:
         mended = f" [mended: loaded by batch {loaded_by} ({loaded_from})]" if state == "loaded" else ""
         print(f"  {name}: row {n}" + (f", column {c}" if c else "") + f": {k}: {reason}{mended}")
     listed = states.get("open", 0) if args.open else total
-    if not rows:
+    if not listed:
         print("no quarantined rows left to mend" + (" in that batch or file" if where else ""))
     elif listed > len(rows):
         print(f"showing {len(rows):,} of {listed:,} {'rows to mend' if args.open else 'quarantined rows'} "

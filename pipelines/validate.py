@@ -280,21 +280,17 @@ def parse_count(value: str | None) -> int | None:
 class Checker:
     """Collects quarantine rows for one file while validating its frame.
 
-    Each row keeps the report id its id cell gives (``channel:id``, the id cleaned as a report's is;
-    None where the row has no id or the channel is not known): a row mended and loaded later by
-    another batch is then told from one still waiting (``warehouse.QUARANTINE_STATE_COLUMN``)."""
+    Each row keeps the report id its id cell gives (``report_ids``; None where the row has no id or
+    the channel is not known): a row mended and loaded later by another batch is then told from one
+    still waiting (``warehouse.QUARANTINE_STATE_COLUMN``)."""
 
     def __init__(self, file_name: str, batch_id: str, columns: dict[str, str], channel: str | None = None):
         self.file_name, self.batch_id, self.columns, self.channel = file_name, batch_id, columns, channel
         self.rows: list[dict] = []
 
-    def report_id(self, source_id) -> str | None:
-        """The report id a row's id cell would give, or None."""
-        if not self.channel or source_id is None:
-            return None
-        cleaned = pl.select(_clean_id(pl.lit(str(source_id), dtype=pl.Utf8).alias("id"))).item()
-        cleaned = re.sub(INVISIBLE, "", cleaned or "")
-        return f"{self.channel}:{cleaned}" if cleaned and not re.match(SCIENTIFIC_ID, cleaned) else None
+    def report_ids(self, source_ids: list) -> list[str | None]:
+        """The report ids these id cells would give (as ``report_ids``), all None without a channel."""
+        return report_ids(source_ids, self.channel) if self.channel else [None] * len(source_ids)
 
     def where(self, sheet: str | None) -> str:
         """The file name a quarantined row is listed under: with its sheet where a workbook's rows
@@ -304,17 +300,29 @@ class Checker:
     def reject(self, bad: pl.DataFrame, field: str | None, kind: str, reason, reads: tuple[str, ...] = ()) -> None:
         """Quarantine the rows of ``bad`` under ``field``'s column; ``reason``: a text, or a function
         of a row's number, raw JSON, ``field``, sheet and the columns it ``reads``."""
-        extra = [c for c in (field, "sheet", "report_id", "source_id", *reads) if c and c in bad.columns]
-        for r in bad.select("row_number", "raw", *dict.fromkeys(extra)).iter_rows(named=True):
+        extra = [c for c in (field, "sheet", *reads) if c and c in bad.columns]
+        # the ids in one pass over the column (a row at a time cost 0.2 ms: minutes for a big file
+        # whose every date fails)
+        if kind == "footer":
+            ids = [None] * bad.height
+        elif "report_id" in bad.columns:
+            ids = bad["report_id"].to_list()
+        else:
+            ids = self.report_ids(bad["source_id"].to_list() if "source_id" in bad.columns else [None] * bad.height)
+        for r, report_id in zip(bad.select("row_number", "raw", *dict.fromkeys(extra)).iter_rows(named=True), ids):
             self.rows.append({"batch_id": self.batch_id, "file_name": self.where(r.get("sheet")), "row_number": r["row_number"],
                               "column": self.columns.get(field, field) if field else None, "kind": kind,
                               "reason": reason(r) if callable(reason) else reason, "raw": r["raw"],
-                              "report_id": None if kind == "footer" else r.get("report_id") or self.report_id(r.get("source_id"))})
+                              "report_id": report_id})
 
     def broken(self, raw: RawFile) -> None:
         personal = {self.columns[f] for f in PERSONAL_FIELDS if f in self.columns}
         withhold = {i for i, h in enumerate(raw.header) if h in personal or PERSONAL_HEADER.search(h)}
-        at = raw.header.index(self.columns["source_id"]) if self.columns.get("source_id") in raw.header else None
+        # a row of too many or too few cells keeps those before the fault where the header says (an id
+        # in the first column survives a stray comma in the text after it); a JSON line has no order
+        tabular = raw.path.suffix.lower() not in (".jsonl", ".json", ".ndjson")
+        at = raw.header.index(self.columns["source_id"]) if tabular and self.columns.get("source_id") in raw.header else None
+        start = len(self.rows)
         for number, reason, text in raw.broken:
             label = broken_footer(text)
             if label:  # a sign-off line of fewer cells than the header (制表人：张三 alone) is still a footer
@@ -324,7 +332,10 @@ class Checker:
                 kind = "invalid"
             self.rows.append({"batch_id": self.batch_id, "file_name": self.file_name, "row_number": number,
                               "column": None, "kind": kind, "reason": reason, "raw": broken_raw(text, withhold),
-                              "report_id": None if label else self.report_id(broken_cell(text, at))})
+                              "report_id": None if label else broken_cell(text, at)})
+        added = self.rows[start:]
+        for row, report_id in zip(added, self.report_ids([r["report_id"] for r in added])):
+            row["report_id"] = report_id
 
     def frame(self) -> pl.DataFrame:
         """The quarantine rows; their reasons masked like their raw rows (a reason may quote a cell:
@@ -447,6 +458,15 @@ def _footer_label(cell: str) -> str:
     return re.sub(r"\s+", "", next(g for g in match.groups() if g))
 
 
+def report_ids(source_ids: list, channel: str) -> list[str | None]:
+    """``channel:id`` of each id cell, the id cleaned as a report's is (``_clean_id``, then
+    stripped; ``to_reports`` makes its ids so); None for an empty cell or one in scientific notation."""
+    ids = pl.Series("id", [None if i is None else str(i) for i in source_ids], dtype=pl.Utf8)
+    cleaned = pl.select(_clean_id(pl.lit(ids)).str.strip_chars().alias("id")).to_series()
+    keep = cleaned.str.len_chars().fill_null(0).gt(0) & ~cleaned.str.contains(SCIENTIFIC_ID).fill_null(False)
+    return pl.select(pl.when(keep).then(pl.lit(f"{channel}:") + cleaned)).to_series().to_list()
+
+
 def _clean_id(col: pl.Expr) -> pl.Expr:
     """An id as its system wrote it, without what a spreadsheet added: a leading apostrophe (Excel's
     "keep as text" mark) and a ".0" after whole digits (a number column saved as float), so that
@@ -504,7 +524,7 @@ def to_reports(frame: pl.DataFrame, channel: str, matcher: AreaMatcher, salt: st
                                                       "village", "place", "grid_code",
                                                       *(f"masked_{m}" for m in MASKED_FIELDS))])
     texts = f["masked_text"].to_list()
-    ids = [i.strip() for i in f["source_id"].to_list()]
+    ids = [i.strip() for i in f["source_id"].to_list()]   # (cleaned by validate: report_ids makes the same ids)
     out = pl.DataFrame({
         "report_id": [f"{channel}:{i}" for i in ids],
         "channel": [channel] * f.height,

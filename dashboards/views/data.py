@@ -36,7 +36,7 @@ def batches_tab() -> None:
     cols[1].metric("入库", f"{b['rows_loaded'].sum():,}", border=True)
     cols[2].metric("隔离", f"{b['rows_quarantined'].sum():,}", border=True, help="未入库的行，原因见下表")
     cols[3].metric("待处理", f"{b['open'].sum():,}", border=True,
-                   help="隔离行中尚待处理的（修正后重新导入）：不含此后已由其他批次以同一编号导入的行、已入库记录的重复件和合计行")
+                   help="隔离行中尚待处理的（修正后重新导入）：不含此后已由其他批次以同一编号导入的行、编号已有入库记录的行和合计行")
     b = b.with_columns(pl.col("file_name").map_elements(lambda f: PurePath(f).name, return_dtype=pl.String))
     st.dataframe(b.select(
         pl.col("file_name").alias("文件"), pl.col("channel").replace_strict(names.CHANNEL_NAMES, default=pl.col("channel")).alias("渠道"),
@@ -67,7 +67,7 @@ def batches_tab() -> None:
                                                                   "原始内容": st.column_config.TextColumn(width="medium")})
 
 
-QUARANTINE_STATES = {"open": "待处理", "stored": "已入库（重复件，无需处理）", "not_report": "合计/落款行，无需处理"}
+QUARANTINE_STATES = {"open": "待处理", "stored": "无需处理：该编号已有入库记录", "not_report": "无需处理：合计或落款行"}
 
 
 def _state_in_chinese(row: dict) -> str:

@@ -305,12 +305,15 @@ REPORT_COLUMNS = ["report_id", "channel", "source_id", "received_at", "area_code
                   "near_duplicate_of", "row_hash", "batch_id", "ingested_at"]
 QUARANTINE_COLUMNS = ["batch_id", "file_name", "row_number", "column", "kind", "reason", "raw", "report_id"]
 
-# What became of a quarantined row ``q`` (of batch ``qb``; ``quarantine_state``): ``loaded`` where a later batch (``later``)
-# loaded a report of its id — the row was mended and ingested again —, ``stored`` for a second
-# delivery of a record already stored (nothing to do), ``not_report`` for a totals or sign-off line,
-# else ``open``: still to mend. A conflict (an id stored before with other content) stays open: the
-# first version is kept, and which one is right is for a person to say. Rows quarantined by versions
-# before report_id was kept have none and stay open.
+# What became of a quarantined row ``q`` (of batch ``qb``; ``quarantine_state``), from the report
+# stored under its id (``later``, written by batch ``lb``): ``loaded`` where a batch written after
+# the row's loaded it — the row was mended and ingested again —; ``stored`` where the record is
+# stored otherwise (a second delivery of it, or the same file's or an earlier batch's good copy of
+# the id); ``not_report`` for a totals or sign-off line; else ``open``: still to mend. A conflict (an
+# id stored with other content) stays open whatever is stored: which version is right is for a
+# person to say. Batches are ordered by when they were written (finished_at, set inside the write),
+# not begun: two ingests may read at once. Rows quarantined by versions before report_id was kept
+# have none and stay open.
 def quarantine_state(con) -> str:
     """The FROM clause of quarantined rows ``q`` with what ``QUARANTINE_STATE_COLUMN`` needs. A
     warehouse or snapshot written before quarantine kept report ids (opened read-only, so not yet
@@ -324,7 +327,8 @@ def quarantine_state(con) -> str:
 
 
 QUARANTINE_STATE_COLUMN = """case when q.kind = 'duplicate' then 'stored' when q.kind = 'footer' then 'not_report'
-    when later.batch_id <> q.batch_id and lb.started_at >= qb.started_at then 'loaded' else 'open' end"""
+    when q.kind = 'conflict' or later.batch_id is null then 'open'
+    when later.batch_id <> q.batch_id and lb.finished_at > qb.finished_at then 'loaded' else 'stored' end"""
 
 
 def write_batch(con, batch: dict, reports: pl.DataFrame, quarantine: pl.DataFrame) -> None:

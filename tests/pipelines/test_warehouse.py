@@ -197,7 +197,7 @@ def test_the_quarantine_listing_names_each_batch_s_file_and_says_what_it_left_ou
     assert out[0] == "batch B1: /data/jan/工单导出.csv" and out[4] == "batch B2: /data/feb/工单导出.csv"
     assert out[1] == "  工单导出.csv: row 2, column 来电时间: invalid: bad date"
     assert out[-2].startswith("showing 4 of 6 quarantined rows")
-    assert out[-1] == ("6 quarantined: 6 to mend, 0 mended, 0 already stored, 0 not a report "
+    assert out[-1] == ("6 quarantined: 6 to mend, 0 mended, 0 stored otherwise, 0 not a report "
                        "(--open lists only the rows to mend)")
     assert main(["quarantine", "--file", "/data/feb/工单导出.csv"]) == 0
     out = capsys.readouterr().out.splitlines()
@@ -305,7 +305,7 @@ def test_quarantined_rows_mended_and_loaded_by_a_later_batch_are_no_longer_liste
     assert main(["quarantine", "--open"]) == 0
     out = capsys.readouterr().out.splitlines()
     assert [line.split(":")[1] for line in out[1:-1]] == [" row 2, column 来电时间", " row 4", " row 6, column 诉求内容"]
-    assert out[-1] == "5 quarantined: 3 to mend, 0 mended, 1 already stored, 1 not a report"
+    assert out[-1] == "5 quarantined: 3 to mend, 0 mended, 1 stored otherwise, 1 not a report"
 
     second = load("一月补录.csv", header + "GD1,2025-01-13 09:00,工资没发\n"
                                           "GD3,2025-01-14 09:00,欠薪\n"
@@ -319,14 +319,20 @@ def test_quarantined_rows_mended_and_loaded_by_a_later_batch_are_no_longer_liste
     assert out[2].endswith("has 4 fields, the header has 3 [mended: loaded by batch B2 "
                            f"({tmp_path / '一月补录.csv'})]")
     assert not any("[mended" in line for line in out[3:])
-    assert out[-1] == "5 quarantined: 1 to mend, 2 mended, 1 already stored, 1 not a report (--open lists only the rows to mend)"
+    assert out[-1] == "5 quarantined: 1 to mend, 2 mended, 1 stored otherwise, 1 not a report (--open lists only the rows to mend)"
     assert main(["quarantine", "--open"]) == 0
     out = capsys.readouterr().out.splitlines()
     assert out[0] == f"batch B1: {tmp_path / '一月.csv'}" and out[1].startswith("  一月.csv: row 6, column 诉求内容")
     assert out[2] == f"batch B2: {tmp_path / '一月补录.csv'}" and ": conflict: " in out[3]
-    assert out[-1] == "6 quarantined: 2 to mend, 2 mended, 1 already stored, 1 not a report"
+    assert out[-1] == "6 quarantined: 2 to mend, 2 mended, 1 stored otherwise, 1 not a report"
     assert main(["status"]) == 0
     assert "quarantine: 2 of its rows still to mend (shaobing quarantine --open)" in capsys.readouterr().out
+    # a later, cumulative export: GD3 again, its date broken this time — the record is stored already
+    third = load("二月.csv", header + "GD3,2025-13-14 09:00,欠薪\n", "B3", dt.datetime(2026, 2, 20))
+    assert (third.loaded, third.quarantined) == (0, 1)
+    assert main(["quarantine", "--batch", "B3"]) == 0
+    assert capsys.readouterr().out.splitlines()[-1] == (
+        "1 quarantined: 0 to mend, 0 mended, 1 stored otherwise, 0 not a report")
 
 
 def test_a_warehouse_from_before_quarantine_kept_report_ids_is_listed_read_only(tmp_path, monkeypatch, capsys):
@@ -342,6 +348,6 @@ def test_a_warehouse_from_before_quarantine_kept_report_ids_is_listed_read_only(
     con.execute("insert into quarantine values ('B1', 'h.csv', 2, '来电时间', 'invalid', 'bad date', '{}')")
     con.close()
     assert main(["quarantine", "--open"]) == 0
-    assert capsys.readouterr().out.splitlines()[-1] == "1 quarantined: 1 to mend, 0 mended, 0 already stored, 0 not a report"
+    assert capsys.readouterr().out.splitlines()[-1] == "1 quarantined: 1 to mend, 0 mended, 0 stored otherwise, 0 not a report"
     assert main(["status"]) == 0
     assert "1 of its rows still to mend" in capsys.readouterr().out
