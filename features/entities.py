@@ -98,10 +98,12 @@ _HARD_BOUNDARY = re.compile(
 # Administrative words before a name (南昌县莲塘镇锦绣华庭): cut only when a name of ≥2 chars remains,
 # so that 水乡花园 and 城市花园 keep their 乡 and 市.
 _SOFT_BOUNDARY = re.compile("街道|社区|公司|[省县镇乡]|市(?![场政民容])|区(?![域])|村(?![民委])")
-# What a project or site does (棚户区改造项目, 道路硬化工程工地, 办理执照乱收费项目) names no particular
-# one, alone or ending a longer stem before 项目 or 工地 (宏达汽车维修厂 keeps its 维修).
+# Before 项目 or 工地 only: what a project or site does (棚户区改造项目, 道路硬化工程工地, 办理执照乱收费
+# 项目), alone or ending a longer stem, or a kind of project alone (民生项目, 试点项目), names no
+# particular one. Before another suffix these are names: 新建村, 惠民小区, 宏达汽车维修厂.
 _WORKS = ("改造", "改建", "扩建", "新建", "拆迁", "征收", "征地", "整治", "治理", "绿化", "硬化", "亮化", "提质",
           "升级", "维修", "维护", "收费", "乱收费")
+_PROJECT_KINDS = frozenset("民生 惠民 公益 试点 示范 配套 市政 水利 道路 公路 棚改 旧改 招商 引资 培训 补贴 补助".split())
 _GENERIC_STEMS = frozenset(
     "老旧 周边 所在 整个 城中 安置 回迁 保障 商品 建筑 施工 工程 建设 投资 理财 养老 重点 在建 停工 烂尾 "
     "相关 其他 涉事 上述 一个 多个 各个 新农 物业 劳务 房开 装修 担保 贷款 小贷 中介 网贷 科技 房地产 "
@@ -110,10 +112,8 @@ _GENERIC_STEMS = frozenset(
     "五金 五金加工 服装 鞋业 制鞋 食品 陶瓷 电子 家具 纺织 机械 塑料 包装 印刷 建材 砖 水泥 化工 木材 "
     "加工 养殖 种植 物流 模具 玩具 箱包 酒店 饭店 餐饮 汽修 修理 预制 钢构 钢结构 "
     # a kind of platform alone (整栋楼的公共平台, 政务服务平台) names no particular one
-    "公共 服务 信息 政务 政务服务 工作 交易 网上 线上 官方 第三方 互助 购物 直播 办事 楼顶 屋顶 "
-    # a kind of project alone (民生项目, 试点项目) names no particular one
-    "民生 惠民 公益 试点 示范 配套 市政 水利 道路 公路 棚改 旧改 招商 引资 培训 补贴 补助".split()
-) | frozenset(_WORKS)
+    "公共 服务 信息 政务 政务服务 工作 交易 网上 线上 官方 第三方 互助 购物 直播 办事 楼顶 屋顶".split()
+)
 
 
 def places(text: str) -> list[str]:
@@ -146,7 +146,7 @@ def _named(text: str, suffixes: re.Pattern[str], before: re.Pattern[str], max_st
         # only the last max_stem characters can be in the stem: search those, not the whole text
         window = before.search(text, max(0, match.start() - max_stem), match.start()).group()
         stem = _trim_stem(window)
-        works = match.group().startswith(("项目", "工地")) and stem.endswith(_WORKS)
+        works = match.group().startswith(("项目", "工地")) and (stem.endswith(_WORKS) or stem in _PROJECT_KINDS)
         if len(stem) >= 2 and stem not in _GENERIC_STEMS and not works:
             names.append(stem + match.group())
     return list(dict.fromkeys(names))

@@ -53,6 +53,8 @@ def test_head_counts(text, expected):
         ("民生项目", []),
         ("锦绣华庭二期项目停工", ["锦绣华庭二期项目"]),
         ("宏达汽车维修厂拖欠工资", ["宏达汽车维修厂"]),  # a firm's trade stays in its name
+        ("新建村村民反映拖欠工资", ["新建村"]),           # before another suffix they are names
+        ("惠民小区物业乱收费", ["惠民小区"]),
     ],
 )
 def test_places(text, expected):

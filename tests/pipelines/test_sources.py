@@ -66,6 +66,7 @@ def test_a_message_board_account_keys_a_writer_apart_from_phones_and_placeholder
     assert reporter_key("s", None, account="13812345678") != reporter_key("s", "13812345678")
     assert reporter_key("s", "13812345678", account="A00074011") == reporter_key("s", "13812345678")
     assert reporter_key("s", None, account="匿名网友") is None and reporter_key("s", None, account="A1") is None
+    assert reporter_key("s", None, account="热心市民") is None and reporter_key("s", None, account="微信用户") is None
 
 
 @pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gb18030"])
