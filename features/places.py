@@ -9,10 +9,13 @@ import polars as pl
 # Suffixes dropped to make the short form by which people name a place (莲塘镇 → 莲塘).
 _SHORTENABLE = ("街道", "社区", "村", "镇", "乡")
 _COUNTY_ENDINGS = ("县", "区", "旗")
-# The administrative name a match follows directly (E7县城关, 黄兴镇前进村): a county's or a town's.
-_COUNTY_BEFORE = re.compile(r"[\u4e00-\u9fffA-Za-z0-9]{1,6}(?:县|旗|(?<![小社园景校厂片城矿营市郊辖山街])区)\Z")
-_TOWN_BEFORE = re.compile(r"[\u4e00-\u9fffA-Za-z0-9]{1,6}(?:镇|乡|街道)\Z")
-_OURS_BEFORE = re.compile(r"(?:本|我|该|全|此|咱|这个)(?:县|区|旗|镇|乡|街道)\Z")   # 本县城关: this county's
+# The administrative unit a name in prose may follow directly (E7县城关, 黄兴镇前进村): a county's
+# (县, 旗; not 区, which ends too many common words: 开发区, 新区, 安置区) or a town's.
+_COUNTY_UNITS, _TOWN_UNITS = ("县", "旗"), ("街道", "镇", "乡")
+# Words ending in a unit that name none (家乡桃园村, 在县城关街道上班): two characters before the unit
+# that read as these, or a function character just before it, are no unit's name.
+_NO_UNIT = frozenset("家乡 老乡 城乡 回乡 下乡 返乡 异乡 他乡 故乡 思乡 水乡 同乡 乡镇 城镇 集镇 小镇 古镇 重镇 市镇".split())
+_NOT_IN_NAME = set("在到去回往来从向于自至全本该我你他她它这那此各每其的了是和与及或就也都还被把给对为由上下里")
 
 
 class AreaMatcher:
@@ -54,15 +57,29 @@ class AreaMatcher:
 
     def resolve(self, *texts: str | None, prose: Sequence[str | None] = ()) -> str | None:
         """The most specific area named in the texts, consistent with the coarser ones named.
-        ``texts`` are place cells (an address, 问题属地), where a short form names its area (桃园
-        for 桃园村); in ``prose`` (a title, a report's text) a short form counts only written after
-        one of the table's names (青石镇桃园): alone it is too often a common word or another
-        place's name (石桥 in 金石桥, 前进 in 几年前进行, 水口 in 取水口)."""
+        ``texts`` are place cells (an address, 问题属地), trusted: a short form names its area
+        there (桃园 for 桃园村). In ``prose`` (a title, a report's text):
+        - a short form counts only right after one of the table's names (青石镇桃园): alone it is
+          too often a common word or another place's name (石桥 in 金石桥, 前进 in 几年前进行);
+        - a name that directly follows another county's or town's name is that place's namesake
+          (城关 in E7县城关工商所, 前进村 in 黄兴镇前进村), and so is each of its mentions in the
+          report that does not follow one of the table's names (J4县赤石乡塘背村 … 塘背村的村民)."""
         places = "\n".join(t for t in texts if t)
         written = "\n".join(t for t in prose if t)
         if not places and not written:
             return None
-        return self._choose(self._matches(places) | self._matches(written, prose=True))
+        codes = self._matches(places)
+        if written and self._pattern is not None:
+            mentions = []   # (name, code, elsewhere, after one of ours)
+            for m in self._pattern.finditer(written):
+                name, ours = m.group(), self._after_ours(written, m.start())
+                if name not in self._full and not ours:
+                    continue
+                mentions += [(name, code, not ours and self._elsewhere(written, m.start(), self._level[code]), ours)
+                             for code in self._in_text[name]]
+            away = {name for name, _, elsewhere, _ in mentions if elsewhere}
+            codes |= {code for name, code, elsewhere, ours in mentions if ours or name not in away}
+        return self._choose(codes)
 
     def outside_county(self, county: str | None) -> bool:
         """Whether a county column names a county (…县, …区, …旗) that is not one the table holds,
@@ -99,40 +116,39 @@ class AreaMatcher:
             results.append(cache[key])
         return results
 
-    def _matches(self, text: str, prose: bool = False) -> set[str]:
-        """The codes named in the text. A name some mention places in another county or town
-        (``_elsewhere``) places nothing wherever the text repeats it (J4县赤石乡塘背村 … 塘背村的
-        村民); in prose a short form needs one of the table's names before it."""
+    def _matches(self, text: str) -> set[str]:
         if self._pattern is None or not text:
             return set()
-        found, elsewhere = [], set()
-        for m in self._pattern.finditer(text):
-            name = m.group()
-            for code in self._in_text[name]:
-                if self._elsewhere(text, m.start(), self._level[code]):
-                    elsewhere.add(name)
-                elif not (prose and name not in self._full and not self._after_ours(text, m.start())):
-                    found.append((name, code))
-        return {code for name, code in found if name not in elsewhere}
+        return {code for m in self._pattern.finditer(text) for code in self._in_text[m.group()]}
 
     def _after_ours(self, text: str, start: int) -> bool:
-        """Whether one of the table's names ends where ``start`` begins (青石镇 in 青石镇桃园)."""
+        """Whether one of the table's names ends where ``start`` begins (青石镇 in 青石镇桃园), or
+        "this county" or "this town" does (本县城关)."""
         before = text[max(0, start - 12): start]
+        if re.search(r"(?:本|我|该|全|此|咱|这个)(?:县|区|旗|镇|乡|街道)\Z", before):
+            return True
         return any(before[-k:] in self._names for k in range(2, len(before) + 1))
 
     def _elsewhere(self, text: str, start: int, level: int) -> bool:
-        """Whether the name at ``start`` follows another county's or town's name directly, placing
-        it there: 城关 in "E7县城关工商所", 前进村 in "黄兴镇前进村", when neither 县 nor 镇 is one of
-        the table's. A county before a town or village, a town before a village; never a name of the
-        table (溪山县城关, 青石镇桃园村), "this county" (本县城关), a city (九江市溪山县: the
-        table may not hold its city) or a 小区 or 社区 (锦绣小区东湖村)."""
-        before = text[max(0, start - 8): start]
-        if _OURS_BEFORE.search(before):
-            return False
-        for pattern, from_level in ((_COUNTY_BEFORE, 4), (_TOWN_BEFORE, 5)):   # levels: 4 town, 5 village
-            if level >= from_level and pattern.search(before):
-                if not self._after_ours(text, start):
-                    return True
+        """Whether the name at ``start`` directly follows the name of a county (for a town or a
+        village) or of a town (for a village) that is not one of the table's: 城关 in E7县城关,
+        前进村 in 黄兴镇前进村. A unit is the table's when its name is, with this ending or
+        another (城关镇 for the table's 城关街道, 青石乡 for 青石镇, 溪山 for 溪山县); words that
+        only end like a unit (家乡, 城镇, 在县) name none. Counties are told only where the table's
+        top level is counties or a city (``outside_county``)."""
+        before = text[max(0, start - 10): start]
+        units = [(u, 4) for u in _COUNTY_UNITS if self._counties] + [(u, 5) for u in _TOWN_UNITS]
+        for unit, from_level in units:
+            if level < from_level or not before.endswith(unit):
+                continue
+            stem = before[: -len(unit)]
+            if len(stem) < 2 or stem[-1] in _NOT_IN_NAME or not re.fullmatch(r"[\u4e00-\u9fffA-Za-z0-9]{2}", stem[-2:]):
+                return False
+            if stem[-1] + unit in _NO_UNIT or stem[-2:] + unit in _NO_UNIT:
+                return False
+            ours = any(stem[-k:] in self._names or stem[-k:] + unit in self._names or stem[-k:] in self._counties
+                       for k in range(1, min(len(stem), 8) + 1))
+            return not ours
         return False
 
     def _choose(self, matched: set[str]) -> str | None:
