@@ -10,7 +10,7 @@ import duckdb
 from pipelines.cli import main
 
 
-def test_reports_placed_in_no_area_still_raise_a_place_alert(prefect_harness, tmp_path, monkeypatch):
+def test_reports_placed_in_no_area_still_raise_a_place_alert(prefect_harness, tmp_path, monkeypatch, capsys):
     monkeypatch.setenv("SHAOBING_HOME", str(tmp_path / "home"))
     export = tmp_path / "留言.csv"
     monday = dt.datetime(2026, 9, 7, 9)
@@ -33,3 +33,6 @@ def test_reports_placed_in_no_area_still_raise_a_place_alert(prefect_harness, tm
     finally:
         con.close()
     assert alerts == [("翡翠湾", "real_estate", None, dt.date(2026, 11, 2))]
+    capsys.readouterr()
+    assert main(["backtest", "--from", "2026-10-19", "--to", "2026-11-02"]) == 0   # it replays them too
+    assert "1 new alert" in capsys.readouterr().out
