@@ -818,6 +818,7 @@ def plan(home: Path) -> dict:
         batches = board.batches(cur)
         total_q = min(int(batches["rows_quarantined"].sum()), 500)
         batch = next(r for r in batches.iter_rows(named=True) if min(r["rows_quarantined"], 500) != total_q)
+        still_open = dict(board.quarantine_open(cur).rows()).get(batch["batch_id"], 0)
     finally:
         con.close()
     town_name = dict(zip(towns["area_code"].to_list(), towns["name"].to_list()))
@@ -827,7 +828,7 @@ def plan(home: Path) -> dict:
             "category": category, "category_name": tax.name(category), "status": status,
             "status_name": STATUS_NAMES[status], "town": town, "town_name": town_name[town], "channel": channel,
             "channel_name": CHANNEL_NAMES[channel], "lead_town": lead_town, "lead_town_name": town_name[lead_town],
-            "batch_label": f"{Path(batch['file_name']).name}（隔离 {batch['rows_quarantined']} 行）",
+            "batch_label": f"{Path(batch['file_name']).name}（隔离 {batch['rows_quarantined']} 行，待处理 {still_open} 行）",
             "batch_rows": min(batch["rows_quarantined"], 500), "search": "欠薪"}
 
 
