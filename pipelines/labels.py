@@ -104,6 +104,9 @@ def import_labels(path: Path, who: str) -> tuple[int, list[str]]:
             where = f"{path}: row {n}, column {raw.header[key_col]}"
             if not found:
                 problems.append((n, f"{where}: no stored report matches {mask_pii(key)[:40]!r}"))
+            elif len(found) > 1 and all(f.lower() == key.lower() for f in found):
+                problems.append((n, f"{where}: {key!r} names {len(found)} reports whose ids differ only in case "
+                                    f"({', '.join(found[:4])}); write the id exactly as stored"))
             elif len(found) > 1:
                 problems.append((n, f"{where}: {key!r} is the number of {len(found)} reports "
                                     f"({', '.join(found[:4])}); give ours, with its channel"))

@@ -417,8 +417,15 @@ def report_ids_matching(con, numbers: list[str]) -> dict[str, list[str]]:
     out: dict[str, list[str]] = {}
     for number, report_id in rows:
         out.setdefault(number, []).append(report_id)
-    # our own id names one report, whatever else shares its source number
-    return {n: ([ids[0]] if ids[0].lower() == n.lower() else ids) for n, ids in out.items()}
+    # our own id names one report, whatever else shares its source number; of stored ids that differ
+    # only in case the one whose source number is written as given, else all of them (the caller
+    # refuses a number that names several)
+    result = {}
+    for n, ids in out.items():
+        own = [i for i in ids if i.lower() == n.lower()]
+        exact = [i for i in own if i.partition(":")[2] == n.partition(":")[2]]   # (the channel in any case)
+        result[n] = exact or own or ids
+    return result
 
 
 def report_ids_by_text(con, texts: list[str]) -> pl.DataFrame:

@@ -351,3 +351,17 @@ def test_a_warehouse_from_before_quarantine_kept_report_ids_is_listed_read_only(
     assert capsys.readouterr().out.splitlines()[-1] == "1 quarantined: 1 to mend, 0 mended, 0 stored otherwise, 0 not a report"
     assert main(["status"]) == 0
     assert "1 of its rows still to mend" in capsys.readouterr().out
+
+
+def test_a_number_names_the_report_written_as_given_where_stored_ids_differ_only_in_case(tmp_path):
+    con = warehouse.connect(tmp_path / "warehouse.duckdb")
+    for rid in ("hotline:ab1", "hotline:AB1", "petition:X9", "hotline:X9"):
+        channel, source = rid.split(":")
+        con.execute("""insert into reports (report_id, channel, source_id, received_at, text, content_hash, row_hash,
+                       batch_id, ingested_at) values (?, ?, ?, '2026-01-05', '讨薪', ?, ?, 'B1', now())""",
+                    [rid, channel, source, rid, rid])
+    found = warehouse.report_ids_matching(con, ["hotline:AB1", "HOTLINE:ab1", "Hotline:Ab1", "X9", "hotline:x9"])
+    con.close()
+    assert found == {"hotline:AB1": ["hotline:AB1"], "HOTLINE:ab1": ["hotline:ab1"],
+                     "Hotline:Ab1": ["hotline:AB1", "hotline:ab1"], "X9": ["hotline:X9", "petition:X9"],
+                     "hotline:x9": ["hotline:X9"]}
