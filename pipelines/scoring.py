@@ -34,13 +34,21 @@ def prepare(version: str, path: str, words: tuple[str, ...] = ()) -> None:
 
 
 def score_chunk(version: str, path: str, report_ids: list[str], texts: list[str],
-                cached: list[str | None], words: tuple[str, ...] = ()) -> tuple[pl.DataFrame, list[str | None]]:
+                cached: list[str | None], words: tuple[str, ...] = (),
+                tokenizer: str | None = None) -> tuple[pl.DataFrame, list[str | None]]:
     """Scores of a chunk (see ``score_frame``) and the documents (space-joined tokens) of the texts
     not cached before; ``texts``: every report's text, cached or not (explain() reads it to show a
     word pair only where its words stand together); ``cached``: each report's cached document, or
-    None; ``words``: the
-    warehouse's ``registry.area_words``, which a worker cannot read (the flow holds the warehouse)."""
+    None; ``words``: the warehouse's ``registry.area_words``, which a worker cannot read (the flow
+    holds the warehouse). ``tokenizer``: the flow's segmenter version, which a worker of another
+    machine must have too: its documents are cached under that version (a Dask worker with another
+    jieba, dictionary or Shaobing would cut the texts otherwise, unseen)."""
     tok = registry.tokenizer(words)
+    if tokenizer is not None and tok.version != tokenizer:
+        import socket
+
+        raise RuntimeError(f"worker {socket.gethostname()}: its segmenter is {tok.version}, the flow's {tokenizer}; "
+                           "install the same Shaobing and jieba on every worker")
     fresh = [" ".join(tok.tokenize(text)) if have is None else None for text, have in zip(texts, cached)]
     docs = [have if have is not None else new for have, new in zip(cached, fresh)]
     return score_frame(model(version, path), version, report_ids, docs, texts), fresh

@@ -86,8 +86,10 @@ def score_reports(model_version: str, model_path: str, through: dt.date, dask: b
                 by_chunk[i] = None
                 yield model_version, path, todo["report_id"][start:end].to_list(), texts, cached, words, keys
 
-        if dask:
-            outcomes = run_chunks(chunks(), lambda *a: score_chunk.submit(*a[:6]), lambda f: f.result(), ahead=8)
+        if dask:   # (workers on other machines: each checks it segments as this process does)
+            segmenter = registry.tokenizer(words).version
+            outcomes = run_chunks(chunks(), lambda *a: score_chunk.submit(*a[:6], segmenter), lambda f: f.result(),
+                                  ahead=8)
         else:
             outcomes = run_chunks(chunks(), lambda *a: pool.submit(*a[:6]), pool.result, ahead=pool.workers)
         done = _store_chunks(con, outcomes, todo.height, present, kept, again, words)
@@ -124,9 +126,9 @@ def _store_chunks(con, outcomes, total: int, present: set[str], kept: dict[str, 
 
 @task(cache_policy=NO_CACHE, retries=2, retry_delay_seconds=[2, 8])
 def score_chunk(model_version: str, path: str, report_ids: list[str], texts: list[str],
-                cached: list[str | None], words: tuple[str, ...] = ()):
+                cached: list[str | None], words: tuple[str, ...] = (), tokenizer: str | None = None):
     """One chunk on a Dask worker (retried: a worker may be lost mid-chunk)."""
-    return scoring.score_chunk(model_version, path, report_ids, texts, cached, words)
+    return scoring.score_chunk(model_version, path, report_ids, texts, cached, words, tokenizer)
 
 
 def detection_params(con=None) -> Params:

@@ -148,3 +148,24 @@ def test_a_chunks_texts_reach_the_explanations(monkeypatch):
     monkeypatch.setattr(scoring, "model", lambda version, path: Model())
     scoring.score_chunk("v1", "m.skops", ["r1", "r2"], ["对方说，拖欠的事", "新的"], ["对方 拖欠", None])
     assert seen["texts"] == ["对方说，拖欠的事", "新的"]
+
+
+def test_a_worker_that_segments_otherwise_than_the_flow_refuses_its_chunk(monkeypatch):
+    """A Dask worker of another machine with another jieba or dictionary would cache documents
+    under the flow's segmenter version that it did not cut: it says so instead."""
+    import numpy as np
+    import pytest
+
+    from pipelines import registry, scoring
+
+    class Model:
+        classes_ = ["debt"]
+
+        def score(self, docs, top, texts=None):
+            return np.zeros((len(docs), 1)), np.zeros((len(docs), 1), bool), [{} for _ in docs]
+
+    monkeypatch.setattr(scoring, "model", lambda version, path: Model())
+    mine = registry.tokenizer(()).version
+    scoring.score_chunk("v1", "m.skops", ["r1"], ["讨薪"], [None], (), mine)   # the same: scored
+    with pytest.raises(RuntimeError, match=f"its segmenter is {mine}, the flow's jieba-0000; install the same"):
+        scoring.score_chunk("v1", "m.skops", ["r1"], ["讨薪"], [None], (), "jieba-0000")
