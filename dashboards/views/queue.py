@@ -331,8 +331,21 @@ def main() -> None:
     if alerts.is_empty():
         st.info("本周没有符合筛选条件的预警。")
         return
-    queue(alerts)
-    detail(pick_alert(alerts), common.watermark())
+    wm = common.watermark()
+    queue(with_pending_merges(alerts, wm))
+    detail(pick_alert(alerts), wm)
+
+
+def with_pending_merges(alerts: pl.DataFrame, wm: int) -> pl.DataFrame:
+    """关联诉求 counts the reports of alerts merged into an alert since the snapshot, as its page
+    lists them, before the next flow folds the merge in."""
+    shown = set(alerts["alert_id"].to_list())
+    merged = {target: ids for target, ids in reviews.merged_into(wm).items() if target in shown}
+    if not merged:
+        return alerts
+    counts = {target: common.query("alert_reports", target, ids).height for target, ids in merged.items()}
+    return alerts.with_columns(pl.col("alert_id").replace_strict(counts, default=pl.col("reports"),
+                                                                 return_dtype=alerts["reports"].dtype).alias("reports"))
 
 
 main()

@@ -153,8 +153,10 @@ def test_a_dismissal_needs_a_reason_and_other_needs_a_note(snapshot, people):
 
 def test_merging_moves_the_reports_to_the_target(snapshot, people):
     at = board("analyst", alert="a2")
+    assert queue(at)["关联诉求"].tolist() == [2, 1]
     at = submit(choose(at, "merge"), note="同一借贷人", review_merge="a1")
     assert queue(at)["状态"].tolist() == ["新发现", "已合并"]
+    assert queue(at)["关联诉求"].tolist() == [3, 1]   # the queue counts them at once, as the page lists them
     at.selectbox(key="alert").set_value("a1").run()
     assert set(reports(at)["渠道"]) == {"12345热线", "网格", "信访"}
     merged = history(at).query("操作 == '合并到其他预警'").iloc[0]
