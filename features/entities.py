@@ -98,9 +98,10 @@ _HARD_BOUNDARY = re.compile(
 # Administrative words before a name (南昌县莲塘镇锦绣华庭): cut only when a name of ≥2 chars remains,
 # so that 水乡花园 and 城市花园 keep their 乡 and 市.
 _SOFT_BOUNDARY = re.compile("街道|社区|公司|[省县镇乡]|市(?![场政民容])|区(?![域])|村(?![民委])")
-# Before 项目 or 工地 only: what a project or site does (棚户区改造项目, 道路硬化工程工地, 办理执照乱收费
-# 项目), alone or ending a longer stem, or a kind of project alone (民生项目, 试点项目), names no
-# particular one. Before another suffix these are names: 新建村, 惠民小区, 宏达汽车维修厂.
+# Before 项目 or 工地 (and 小区 for the works: 新建小区): what a project or site does (棚户区改造项目,
+# 道路硬化工程工地, 办理执照乱收费项目), alone or ending a longer stem, or a kind of project alone
+# (民生项目, 试点项目), names no particular one. Before another suffix these are names: 新建村,
+# 惠民小区, 宏达汽车维修厂; an organisation that is only what it does is none (改造公司).
 _WORKS = ("改造", "改建", "扩建", "新建", "拆迁", "征收", "征地", "整治", "治理", "绿化", "硬化", "亮化", "提质",
           "升级", "维修", "维护", "收费", "乱收费")
 _PROJECT_KINDS = frozenset("民生 惠民 公益 试点 示范 配套 市政 水利 道路 公路 棚改 旧改 招商 引资 培训 补贴 补助".split())
@@ -114,6 +115,8 @@ _GENERIC_STEMS = frozenset(
     # a kind of platform alone (整栋楼的公共平台, 政务服务平台) names no particular one
     "公共 服务 信息 政务 政务服务 工作 交易 网上 线上 官方 第三方 互助 购物 直播 办事 楼顶 屋顶".split()
 )
+# An organisation is no name either when it is only what it does (改造公司, 维修公司, 补贴平台).
+_ORGANISATION_GENERIC = _GENERIC_STEMS | frozenset(_WORKS) | _PROJECT_KINDS
 
 
 def places(text: str) -> list[str]:
@@ -137,17 +140,19 @@ def _places(normal: str) -> list[str]:
 
 
 def _organisations(normal: str) -> list[str]:
-    return _named(normal, _ORGANISATION, _ORGANISATION_STEM, _ORGANISATION_STEM_MAX)
+    return _named(normal, _ORGANISATION, _ORGANISATION_STEM, _ORGANISATION_STEM_MAX, _ORGANISATION_GENERIC)
 
 
-def _named(text: str, suffixes: re.Pattern[str], before: re.Pattern[str], max_stem: int) -> list[str]:
+def _named(text: str, suffixes: re.Pattern[str], before: re.Pattern[str], max_stem: int,
+           generic: frozenset[str] = _GENERIC_STEMS) -> list[str]:
     names = []
     for match in suffixes.finditer(text):
         # only the last max_stem characters can be in the stem: search those, not the whole text
         window = before.search(text, max(0, match.start() - max_stem), match.start()).group()
         stem = _trim_stem(window)
-        works = match.group().startswith(("项目", "工地")) and (stem.endswith(_WORKS) or stem in _PROJECT_KINDS)
-        if len(stem) >= 2 and stem not in _GENERIC_STEMS and not works:
+        works = match.group().startswith(("项目", "工地", "小区")) and stem.endswith(_WORKS) or \
+            match.group().startswith(("项目", "工地")) and stem in _PROJECT_KINDS
+        if len(stem) >= 2 and stem not in generic and not works:
             names.append(stem + match.group())
     return list(dict.fromkeys(names))
 

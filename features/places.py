@@ -15,7 +15,8 @@ _COUNTY_UNITS, _TOWN_UNITS = ("县", "旗"), ("街道", "镇", "乡")
 # Words ending in a unit that name none (家乡桃园村, 在县城关街道上班): two characters before the unit
 # that read as these, or a function character just before it, are no unit's name.
 _NO_UNIT = frozenset("家乡 老乡 城乡 回乡 下乡 返乡 异乡 他乡 故乡 思乡 水乡 同乡 乡镇 城镇 集镇 小镇 古镇 重镇 市镇".split())
-_NOT_IN_NAME = set("在到去回往来从向于自至全本该我你他她它这那此各每其的了是和与及或就也都还被把给对为由上下里")
+_NOT_IN_NAME = set("在到去回往从向于自全本该我你他她它这那此各每其的了是与及或就也都还被把给对")
+_NAME_CHAR = r"[\u4e00-\u9fffA-Za-z0-9]"
 
 
 class AreaMatcher:
@@ -39,6 +40,9 @@ class AreaMatcher:
         self._ancestors = {code: self._chain(code) for code in self._level}
         self._names = set(full) | set(short)   # to tell our county or town before a match from another's
         self._full = set(full)
+        # the names (and short forms) of the table's units above villages, by the level they are of
+        self._unit_names = {lv: {n for n, codes in self._exact.items() if any(self._level[c] <= lv for c in codes)}
+                            for lv in (3, 4)}
         # To tell a county column naming another county (outside_county): the table's names and
         # the stems of its counties' and cities' (溪山 for 溪山县), when its top level is counties
         # or a city (their names end in 县, 区, 旗, 市); else nothing is outside.
@@ -122,33 +126,50 @@ class AreaMatcher:
         return {code for m in self._pattern.finditer(text) for code in self._in_text[m.group()]}
 
     def _after_ours(self, text: str, start: int) -> bool:
-        """Whether one of the table's names ends where ``start`` begins (青石镇 in 青石镇桃园), or
-        "this county" or "this town" does (本县城关)."""
+        """Whether one of the table's names ends where ``start`` begins (青石镇 in 青石镇桃园) and is
+        not itself written after another county's name (E7县城关街道), or "this county" or "this
+        town" does (本县城关)."""
         before = text[max(0, start - 12): start]
-        if re.search(r"(?:本|我|该|全|此|咱|这个)(?:县|区|旗|镇|乡|街道)\Z", before):
+        if re.search(r"(?:本|我|该|全|此|咱|这个|我们|咱们)(?:县|区|旗|镇|乡|街道)\Z", before):
             return True
-        return any(before[-k:] in self._names for k in range(2, len(before) + 1))
+        for k in range(2, len(before) + 1):
+            name = before[-k:]
+            if name in self._names:
+                return not self._elsewhere(text, start - k, self._name_level(name))
+        return False
+
+    def _name_level(self, name: str) -> int:
+        return min(self._level[c] for c in self._exact.get(name) or self._in_text.get(name) or ())
 
     def _elsewhere(self, text: str, start: int, level: int) -> bool:
         """Whether the name at ``start`` directly follows the name of a county (for a town or a
         village) or of a town (for a village) that is not one of the table's: 城关 in E7县城关,
-        前进村 in 黄兴镇前进村. A unit is the table's when its name is, with this ending or
-        another (城关镇 for the table's 城关街道, 青石乡 for 青石镇, 溪山 for 溪山县); words that
-        only end like a unit (家乡, 城镇, 在县) name none. Counties are told only where the table's
-        top level is counties or a city (``outside_county``)."""
+        前进村 in 黄兴镇前进村 — or one of the table's written after another county's (文昌社区
+        in E7县城关镇文昌社区). A unit is the table's when its name is, with this ending or another
+        (城关镇 for the table's 城关街道, 青石乡 for 青石镇, 溪山 for 溪山县); words that only end
+        like a unit (家乡, 城镇, 在县) name none. Counties are told only where the table's top level
+        is counties or a city (``outside_county``)."""
         before = text[max(0, start - 10): start]
         units = [(u, 4) for u in _COUNTY_UNITS if self._counties] + [(u, 5) for u in _TOWN_UNITS]
         for unit, from_level in units:
             if level < from_level or not before.endswith(unit):
                 continue
             stem = before[: -len(unit)]
-            if len(stem) < 2 or stem[-1] in _NOT_IN_NAME or not re.fullmatch(r"[\u4e00-\u9fffA-Za-z0-9]{2}", stem[-2:]):
+            if not stem or stem[-1] in _NOT_IN_NAME or not re.fullmatch(_NAME_CHAR, stem[-1]):
                 return False
+            # a one-character name (歙县) only where nothing of a name stands before it
+            if len(stem) < 2 or not re.fullmatch(_NAME_CHAR, stem[-2]):
+                if unit not in _COUNTY_UNITS or (len(stem) >= 2 and re.fullmatch(_NAME_CHAR, stem[-2])):
+                    return False
             if stem[-1] + unit in _NO_UNIT or stem[-2:] + unit in _NO_UNIT:
                 return False
-            ours = any(stem[-k:] in self._names or stem[-k:] + unit in self._names or stem[-k:] in self._counties
-                       for k in range(1, min(len(stem), 8) + 1))
-            return not ours
+            units_here = self._unit_names[from_level - 1]   # a county's names before 县, a town's before 镇
+            for k in range(1, min(len(stem), 8) + 1):
+                if stem[-k:] in units_here or stem[-k:] + unit in units_here or \
+                        (unit in _COUNTY_UNITS and stem[-k:] in self._counties):
+                    # ours — unless it stands after another county itself (E7县城关镇文昌社区)
+                    return from_level == 5 and self._elsewhere(text, start - len(unit) - k, 4)
+            return True
         return False
 
     def _choose(self, matched: set[str]) -> str | None:

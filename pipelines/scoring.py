@@ -33,6 +33,10 @@ def prepare(version: str, path: str, words: tuple[str, ...] = ()) -> None:
     registry.tokenizer(words).tokenize("预热")
 
 
+class SegmenterMismatch(RuntimeError):
+    """A worker that segments otherwise than the flow (no retry makes it right)."""
+
+
 def score_chunk(version: str, path: str, report_ids: list[str], texts: list[str],
                 cached: list[str | None], words: tuple[str, ...] = (),
                 tokenizer: str | None = None) -> tuple[pl.DataFrame, list[str | None]]:
@@ -47,8 +51,9 @@ def score_chunk(version: str, path: str, report_ids: list[str], texts: list[str]
     if tokenizer is not None and tok.version != tokenizer:
         import socket
 
-        raise RuntimeError(f"worker {socket.gethostname()}: its segmenter is {tok.version}, the flow's {tokenizer}; "
-                           "install the same Shaobing and jieba on every worker")
+        raise SegmenterMismatch(f"worker {socket.gethostname()}: its segmenter is {tok.version}, the flow's "
+                                f"{tokenizer}; give every worker the same SHAOBING_SEGMENTER and install the same "
+                                "Shaobing and jieba on it")
     fresh = [" ".join(tok.tokenize(text)) if have is None else None for text, have in zip(texts, cached)]
     docs = [have if have is not None else new for have, new in zip(cached, fresh)]
     return score_frame(model(version, path), version, report_ids, docs, texts), fresh

@@ -124,7 +124,18 @@ def _store_chunks(con, outcomes, total: int, present: set[str], kept: dict[str, 
     return done
 
 
-@task(cache_policy=NO_CACHE, retries=2, retry_delay_seconds=[2, 8])
+def _worth_retrying(task, task_run, state) -> bool:
+    """A lost worker's chunk is worth retrying; one that segments otherwise than the flow is not."""
+    try:
+        state.result()
+    except scoring.SegmenterMismatch:
+        return False
+    except BaseException:
+        return True
+    return True
+
+
+@task(cache_policy=NO_CACHE, retries=2, retry_delay_seconds=[2, 8], retry_condition_fn=_worth_retrying)
 def score_chunk(model_version: str, path: str, report_ids: list[str], texts: list[str],
                 cached: list[str | None], words: tuple[str, ...] = (), tokenizer: str | None = None):
     """One chunk on a Dask worker (retried: a worker may be lost mid-chunk)."""

@@ -83,7 +83,7 @@ def top_table(top: pl.DataFrame) -> pl.DataFrame:
     """One row per hotspot: where, what, its state, and whether its flagged reports rose against the
     week before (较上周)."""
     return top.select(  # strongest first: the order is the ranking
-        pl.coalesce("area_name", "area_code").fill_null("未能定位区域").alias("区域"),
+        pl.coalesce("place", "area_name", "area_code").fill_null("—").alias("区域"),
         pl.col("town_name").fill_null("—").alias("所属"),
         pl.col("category").map_elements(names.category_name, return_dtype=pl.String).alias("风险类别"),
         pl.col("status").map_elements(names.status_name, return_dtype=pl.String).alias("状态"),

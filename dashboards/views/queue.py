@@ -321,7 +321,8 @@ def main() -> None:
     st.caption(f"数据快照更新于 {common.stamp(snap)}　·　诉求内容已脱敏，仅供研判使用，请勿外传")
     week, categories, statuses, area, channels, scope = filters()
     headline(week)
-    alerts = common.query("week_alerts", week, categories, statuses, area, channels)
+    wm = common.watermark()
+    alerts = with_pending_merges(common.query("week_alerts", week, categories, statuses, area, channels), wm)
     top, right = st.columns([4, 1], vertical_alignment="bottom")
     top.subheader(f"本周预警（{alerts.height} 条，按综合评分排序）")
     if scope != "全部预警":   # the figures above count every alert of the week
@@ -331,14 +332,13 @@ def main() -> None:
     if alerts.is_empty():
         st.info("本周没有符合筛选条件的预警。")
         return
-    wm = common.watermark()
-    queue(with_pending_merges(alerts, wm))
+    queue(alerts)
     detail(pick_alert(alerts), wm)
 
 
 def with_pending_merges(alerts: pl.DataFrame, wm: int) -> pl.DataFrame:
-    """关联诉求 counts the reports of alerts merged into an alert since the snapshot, as its page
-    lists them, before the next flow folds the merge in."""
+    """关联诉求 (in the queue and the brief) counts the reports of alerts merged into an alert since
+    the snapshot, as its page lists them, before the next flow folds the merge in."""
     shown = set(alerts["alert_id"].to_list())
     merged = {target: ids for target, ids in reviews.merged_into(wm).items() if target in shown}
     if not merged:

@@ -316,7 +316,7 @@ def top_hotspots(con, categories: list[str] | None = None, town: str | None = No
         {_MODEL},
         counts as (select week, area_code, category, n from weekly_counts
                    where model_version = (select version from model) and week in (?::date, ?::date - interval 7 day))
-        select a.alert_id, a.area_code, ar.name as area_name, parent.name as town_name, a.category, a.status,
+        select a.alert_id, a.area_code, ar.name as area_name, a.place, parent.name as town_name, a.category, a.status,
                a.first_week, a.last_week, a.observed, a.expected, a.score, a.rank,
                (select count(*) from alert_reports x where x.alert_id = a.alert_id) as reports,
                case when a.place is null and a.area_code is not null then coalesce(
@@ -345,29 +345,24 @@ def week_volumes(con, week: date, weeks: int = 9) -> pl.DataFrame:
 
 def category_trends(con, weeks: int, town: str | None = None, categories: list[str] | None = None) -> pl.DataFrame:
     """Flagged reports per week × category over the last ``weeks`` weeks of counts, zeros filled,
-    for a town (or street) or else the whole top-level area — with the reports placed in no area
-    (no gazetteer name in them: they are the county's too, and still raise place alerts)."""
+    for a town (or street) or else the whole top-level area. Reports placed in no area are not
+    counted: no area also holds rows of other counties (a county column naming another), which
+    would be counted as ours (their place alerts are listed all the same)."""
     return frame(con, f"""
         with {_MODEL},
         scope as (select area_code from areas where area_code = ?::varchar
                   union all select area_code from areas where ?::varchar is null and
                       (parent_code is null or parent_code not in (select area_code from areas))),
-        placed as (select c.week, c.category, c.n from weekly_counts c
-                   where c.model_version = (select version from model) and c.area_code in (select area_code from scope)),
-        unplaced as (select date_trunc('week', r.received_at)::date as week, s.category, count(*) as n
-                     from reports r join report_scores s using (report_id)
-                     where ?::varchar is null and r.area_code is null and s.flagged
-                       and s.model_version = (select version from model) group by all),
-        counts as (select week, category, sum(n) as n from (from placed union all from unplaced) group by all),
-        span as (select max(week) as hi from (select week from weekly_counts where model_version = (select version from model)
-                                              union all select week from unplaced)),
+        counts as (select c.week, c.category, sum(c.n) as n from weekly_counts c
+                   where c.model_version = (select version from model) and c.area_code in (select area_code from scope)
+                   group by all),
+        span as (select max(week) as hi from weekly_counts where model_version = (select version from model)),
         grid as (select unnest(generate_series(hi - to_weeks(? - 1), hi, interval 7 day))::date as week from span),
-        cats as (select category from weekly_counts where model_version = (select version from model)
-                 union select category from unplaced)
+        cats as (select distinct category from weekly_counts where model_version = (select version from model))
         select grid.week, cats.category, coalesce(counts.n, 0)::integer as n
         from grid cross join cats left join counts using (week, category)
         where len(?::varchar[]) = 0 or list_contains(?::varchar[], cats.category)
-        order by grid.week, cats.category""", [town, town, town, weeks, categories or [], categories or []])
+        order by grid.week, cats.category""", [town, town, weeks, categories or [], categories or []])
 
 
 # ---------------------------------------------------------------- data staff

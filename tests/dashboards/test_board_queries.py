@@ -187,22 +187,3 @@ def test_open_on_key_reads_a_snapshot_written_before_alerts_had_a_place(tmp_path
     old.close()
     cur = board.cursor(board.open_snapshot(tmp_path / "old.duckdb"))
     assert board.open_on_key(cur, "a1")["alert_id"].to_list() == ["a2"]
-
-
-def test_the_county_trend_counts_flagged_reports_placed_in_no_area_and_a_town_s_does_not(home):
-    """A report no gazetteer name placed is the county's too (it can raise a place alert)."""
-    from tests.dashboards.conftest import build_warehouse
-
-    build_warehouse(settings.warehouse_path())
-    writer = warehouse.connect(settings.warehouse_path())
-    writer.execute("""insert into reports (report_id, channel, source_id, received_at, text, content_hash, row_hash,
-                      batch_id, ingested_at) values ('hotline:U1', 'hotline', 'U1', ?, '讨薪', 'cu', 'ru', 'b1', now())""",
-                   [datetime.combine(WEEK, datetime.min.time())])
-    writer.execute("insert into report_scores values ('hotline:U1', 'v2', 'wage_arrears', 0.9, true, ['讨薪'])")
-    writer.close()
-    warehouse.publish_snapshot(settings.warehouse_path(), settings.snapshot_path())
-    con = board.cursor(board.open_snapshot(settings.snapshot_path()))
-    county = dict(board.category_trends(con, 3).select("week", "n").rows())
-    assert county == {date(2024, 4, 29): 0, LAST_WEEK: 4, WEEK: 7}
-    # the tiny warehouse counts its reports at the county only: a town's trend is zeros, unplaced not added
-    assert board.category_trends(con, 3, "110101001000")["n"].to_list() == [0, 0, 0]

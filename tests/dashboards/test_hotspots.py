@@ -125,3 +125,16 @@ def test_the_trend_axis_labels_the_weeks_on_their_mondays(snapshot, people):
     days = [date(t["year"], t["month"], t["date"]) for t in ticks]
     assert days and all(d.weekday() == 0 for d in days) and days == sorted(days)
     assert days[-1] == WEEK and len(days) <= 13
+
+
+def test_a_place_alert_is_named_by_its_place_as_in_the_queue(home, people):
+    """A place alert (a cluster of reports naming one estate) shows its place; one placed in no
+    area (a message board's reports naming no gazetteer name) shows it all the same."""
+    build_warehouse(settings.warehouse_path())
+    con = warehouse.connect(settings.warehouse_path())
+    try:
+        con.execute("update alerts set place = '翡翠湾', area_code = null where alert_id = 'a2'")
+    finally:
+        con.close()
+    warehouse.publish_snapshot(settings.warehouse_path(), settings.snapshot_path())
+    assert top(board("leader"))["区域"].tolist() == ["多福巷社区", "翡翠湾"]

@@ -55,6 +55,7 @@ def test_head_counts(text, expected):
         ("宏达汽车维修厂拖欠工资", ["宏达汽车维修厂"]),  # a firm's trade stays in its name
         ("新建村村民反映拖欠工资", ["新建村"]),           # before another suffix they are names
         ("惠民小区物业乱收费", ["惠民小区"]),
+        ("新建小区没通水", []),
     ],
 )
 def test_places(text, expected):
@@ -70,6 +71,8 @@ def test_places(text, expected):
         ("东湖种养专业合作社", ["东湖种养专业合作社"]),
         ("顶楼住户把整栋楼的公共平台占了", []),  # a kind of platform, not a named one
         ("在政务服务平台上留言，鑫利通服务平台不给提现", ["鑫利通服务平台"]),
+        ("改造公司拖欠工资，拆迁公司强拆，补贴平台骗钱", []),   # only what it does
+        ("宏达拆迁公司拖欠工资", ["宏达拆迁公司"]),
     ],
 )
 def test_organisations(text, expected):

@@ -67,7 +67,11 @@ def test_resolve_names(matcher, county, town, village, expected):
         ((), ("新建县东湖村的村民说，东湖村的路",), None),   # and so is each later mention of it …
         ((), ("黄马乡东湖村的人来莲塘镇东湖村闹事",), DONGHU_VILLAGE),   # … but one after ours
         ((), ("新建县东湖村", "莲塘镇"), LIANTANG),          # the town is named on its own
-        (("进贤县莲塘镇",), ("莲塘镇的路灯坏了",), LIANTANG),  # a place cell is trusted
+        (("进贤县莲塘镇",), (), LIANTANG),                   # a place cell is trusted
+        ((), ("进贤县莲塘镇东湖村",), None),                 # ours after another county is elsewhere too
+        ((), ("太和县莲塘镇",), None),                       # 和 may end a county's name
+        ((), ("，歙县莲塘镇的路",), None),                   # a one-character county
+        ((), ("我们县莲塘镇",), LIANTANG),
         # … and ours before it, however written, or a word that only ends like a unit, does not count
         ((), ("南昌县莲塘镇东湖村",), DONGHU_VILLAGE),
         ((), ("江西省南昌市南昌县莲塘镇",), LIANTANG),
@@ -88,6 +92,7 @@ def test_a_table_of_towns_reads_no_county_before_them():
     """With no county in the table, a county before one of its towns cannot be told from ours."""
     areas = pl.DataFrame({"area_code": ["1", "2"], "name": ["城关街道", "文昌社区"], "level": [4, 5],
                           "parent_code": [None, "1"]})
+    assert AreaMatcher(areas).resolve(prose=("溪山县城关街道",)) == "1"
     assert AreaMatcher(areas).resolve(prose=("溪山县城关街道文昌社区",)) == "2"
 
 

@@ -167,5 +167,15 @@ def test_a_worker_that_segments_otherwise_than_the_flow_refuses_its_chunk(monkey
     monkeypatch.setattr(scoring, "model", lambda version, path: Model())
     mine = registry.tokenizer(()).version
     scoring.score_chunk("v1", "m.skops", ["r1"], ["讨薪"], [None], (), mine)   # the same: scored
-    with pytest.raises(RuntimeError, match=f"its segmenter is {mine}, the flow's jieba-0000; install the same"):
+    with pytest.raises(scoring.SegmenterMismatch, match=f"its segmenter is {mine}, the flow's jieba-0000; give every "
+                                                        "worker the same SHAOBING_SEGMENTER"):
         scoring.score_chunk("v1", "m.skops", ["r1"], ["讨薪"], [None], (), "jieba-0000")
+
+
+def test_a_worker_that_segments_otherwise_is_not_retried_a_lost_one_is():
+    from prefect.states import Failed
+
+    from pipelines import scoring, weekly
+
+    assert not weekly._worth_retrying(None, None, Failed(data=scoring.SegmenterMismatch("worker w1: …")))
+    assert weekly._worth_retrying(None, None, Failed(data=OSError("connection to the worker lost")))

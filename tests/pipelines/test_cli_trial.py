@@ -204,3 +204,23 @@ def test_retrain_tells_no_champion_from_one_it_could_not_judge(champion, said, m
         "test_rows": 10, "train_rows": 40, "promoted": True, "per_label": {"debt": 0.8}, "brier": {}})
     assert cli.main(["retrain"]) == 0
     assert capsys.readouterr().out.splitlines()[0].endswith(said)
+
+
+def test_labels_import_takes_the_id_written_as_given_where_stored_ids_differ_only_in_case(home, tmp_path, capsys):
+    from pipelines import settings, warehouse
+    from tests.dashboards.conftest import build_warehouse
+
+    build_warehouse(settings.warehouse_path())
+    con = warehouse.connect(settings.warehouse_path())
+    for rid in ("hotline:ab1", "hotline:AB1"):
+        con.execute("""insert into reports (report_id, channel, source_id, received_at, text, content_hash, row_hash,
+                       batch_id, ingested_at) values (?, 'hotline', ?, '2024-05-14', '讨薪', ?, ?, 'b1', now())""",
+                    [rid, rid.split(":")[1], rid, rid])
+    con.close()
+    path = tmp_path / "labels.csv"
+    path.write_text("report_id,labels\nHOTLINE:AB1,debt\nhotline:Ab1,debt\n", encoding="utf-8")
+    assert cli.main(["labels", "import", str(path)]) == 0
+    out, err = capsys.readouterr()
+    assert out.strip() == f"1 label imported from {path}; 1 row rejected"
+    assert err.strip() == (f"error: {path}: row 3, column report_id: 'hotline:Ab1' names 2 reports whose ids differ "
+                           "only in case (hotline:AB1, hotline:ab1); write the id exactly as stored")
