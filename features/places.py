@@ -157,10 +157,9 @@ class AreaMatcher:
             stem = before[: -len(unit)]
             if not stem or stem[-1] in _NOT_IN_NAME or not re.fullmatch(_NAME_CHAR, stem[-1]):
                 return False
-            # a one-character name (歙县) only where nothing of a name stands before it
-            if len(stem) < 2 or not re.fullmatch(_NAME_CHAR, stem[-2]):
-                if unit not in _COUNTY_UNITS or (len(stem) >= 2 and re.fullmatch(_NAME_CHAR, stem[-2])):
-                    return False
+            # a one-character name (nothing of a name before it) only for a county (歙县): no town's
+            if (len(stem) < 2 or not re.fullmatch(_NAME_CHAR, stem[-2])) and unit not in _COUNTY_UNITS:
+                return False
             if stem[-1] + unit in _NO_UNIT or stem[-2:] + unit in _NO_UNIT:
                 return False
             units_here = self._unit_names[from_level - 1]   # a county's names before 县, a town's before 镇
