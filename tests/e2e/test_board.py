@@ -52,6 +52,9 @@ def pick(page: Page, label: str, option: str) -> None:
 def decide(page: Page, action: str, note: str) -> None:
     name = reviews.ACTIONS[action].name
     page.get_by_role("radiogroup", name="操作").get_by_role("radio", name=name).click()
+    # the form is redrawn for the action chosen: typed into before, its note field is drawn anew
+    # (with what a refused decision kept) and the typing is lost — CI met it once
+    expect(page.get_by_role("button", name=f"提交：{name}")).to_be_visible()
     page.get_by_label("备注").fill(note)
     page.get_by_role("button", name=f"提交：{name}").click()
     expect(page.get_by_text(f"已记录：{name}。")).to_be_visible()
@@ -79,6 +82,7 @@ def test_an_analyst_signs_in_filters_confirms_downloads_the_brief_and_signs_out(
     expect(page.get_by_text("每周件数与预期范围")).to_be_visible()
     merge = reviews.ACTIONS["merge"].name   # a refused decision keeps what was typed, to be mended
     page.get_by_role("radiogroup", name="操作").get_by_role("radio", name=merge).click()
+    expect(page.get_by_role("button", name=f"提交：{merge}")).to_be_visible()
     page.get_by_label("备注").fill("浏览器测试：未选合并目标")
     page.get_by_role("button", name=f"提交：{merge}").click()
     expect(page.get_by_text("请选择要合并到的另一条预警。")).to_be_visible()
