@@ -44,6 +44,7 @@ def _alerts_sheet(book, head, wrap, week, alerts, decisions, scope, made_by) -> 
         sheet.write(3, j, name, head)
         sheet.set_column(j, j, width)
     latest = {r["alert_id"]: r for r in decisions.iter_rows(named=True)}
+    known = names.people()
     for i, a in enumerate(alerts.iter_rows(named=True), start=1):
         d = latest.get(a["alert_id"], {})
         opinion = "；".join(x for x in (names.action_name(d["action"]) if d else "",
@@ -53,7 +54,7 @@ def _alerts_sheet(book, head, wrap, week, alerts, decisions, scope, made_by) -> 
                   names.category_name(a["category"]), a["observed"], round(a["expected"] or 0, 2),
                   rank_shown(a["rank"], a["score"]), round(a["score"], 2),
                   names.status_name(a["status"]), str(a["first_week"]), a["reports"], opinion,
-                  d.get("department") or "", d.get("due_date") or "", names.person(d.get("reviewer")),
+                  d.get("department") or "", d.get("due_date") or "", names.person(d.get("reviewer"), known),
                   d.get("created_at") or "", a["explanation"] or ""]
         for j, v in enumerate(values):
             sheet.write(3 + i, j, v, wrap)

@@ -45,12 +45,18 @@ def role_name(key: str) -> str:
     return ROLES.get(key, key)
 
 
-def person(username: str | None) -> str:
-    """Who did something, as the board names its user everywhere: 姓名（用户名）; the user name alone
-    where the users file has no other name for it (a removed user, a name equal to it)."""
-    if not username:
-        return ""
+def people() -> dict[str, str]:
+    """Each user's name as the board shows it (``person``), from one reading of the users file."""
     from pipelines import users
 
-    found = users.get(username)
-    return f"{found.name}（{username}）" if found and found.name and found.name != username else username
+    return {u.username: f"{u.name}（{u.username}）" if u.name and u.name != u.username else u.username
+            for u in users.list_users()}
+
+
+def person(username: str | None, known: dict[str, str] | None = None) -> str:
+    """Who did something, as the board names its user everywhere: 姓名（用户名）; the user name alone
+    where the users file has no other name for it (a removed user, a name equal to it). ``known``:
+    ``people()`` read once by a caller naming many."""
+    if not username:
+        return ""
+    return (people() if known is None else known).get(username, username)

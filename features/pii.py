@@ -189,9 +189,10 @@ def reporter_key(salt: str, *identifiers: str | None, account: str | None = None
     return None
 
 
-# Account cells that name nobody: a board's placeholder for writers who gave none.
-_NO_ACCOUNT = {"匿名", "匿名用户", "匿名网友", "匿名市民", "热心市民", "热心网友", "微信用户", "手机用户", "游客",
-               "访客", "网友", "网民", "市民", "群众", "未登录用户", "NONE", "NULL", "ANONYMOUS", "GUEST"}
+# Account cells that name nobody: a board's placeholder for writers who gave none (shorter ones,
+# 网友 or 游客, are under the length an account needs).
+_NO_ACCOUNT = {"匿名用户", "匿名网友", "匿名市民", "热心市民", "热心网友", "微信用户", "手机用户", "未登录用户",
+               "NONE", "NULL", "ANONYMOUS", "GUEST"}
 
 
 def _identifier_key(identifier: str) -> str:

@@ -16,7 +16,9 @@ _COUNTY_UNITS, _TOWN_UNITS = ("县", "旗"), ("街道", "镇", "乡")
 # that read as these, or a function character just before it, are no unit's name.
 _NO_UNIT = frozenset("家乡 老乡 城乡 回乡 下乡 返乡 异乡 他乡 故乡 思乡 水乡 同乡 乡镇 城镇 集镇 小镇 古镇 重镇 市镇".split())
 _NOT_IN_NAME = set("在到去回往从向于自全本该我你他她它这那此各每其的了是与及或就也都还被把给对")
-_NAME_CHAR = r"[\u4e00-\u9fffA-Za-z0-9]"
+_NAME_CHAR = re.compile(r"[\u4e00-\u9fffA-Za-z0-9]")
+# "this county", "this town" before a name (本县城关, 我们县): ours
+_OURS_BEFORE = re.compile(r"(?:本|我|该|全|此|咱|这个|我们|咱们)(?:县|区|旗|镇|乡|街道)\Z")
 
 
 class AreaMatcher:
@@ -130,7 +132,7 @@ class AreaMatcher:
         not itself written after another county's name (E7县城关街道), or "this county" or "this
         town" does (本县城关)."""
         before = text[max(0, start - 12): start]
-        if re.search(r"(?:本|我|该|全|此|咱|这个|我们|咱们)(?:县|区|旗|镇|乡|街道)\Z", before):
+        if _OURS_BEFORE.search(before):
             return True
         for k in range(2, len(before) + 1):
             name = before[-k:]
@@ -155,10 +157,10 @@ class AreaMatcher:
             if level < from_level or not before.endswith(unit):
                 continue
             stem = before[: -len(unit)]
-            if not stem or stem[-1] in _NOT_IN_NAME or not re.fullmatch(_NAME_CHAR, stem[-1]):
+            if not stem or stem[-1] in _NOT_IN_NAME or not _NAME_CHAR.fullmatch(stem[-1]):
                 return False
             # a one-character name (nothing of a name before it) only for a county (歙县): no town's
-            if (len(stem) < 2 or not re.fullmatch(_NAME_CHAR, stem[-2])) and unit not in _COUNTY_UNITS:
+            if (len(stem) < 2 or not _NAME_CHAR.fullmatch(stem[-2])) and unit not in _COUNTY_UNITS:
                 return False
             if stem[-1] + unit in _NO_UNIT or stem[-2:] + unit in _NO_UNIT:
                 return False

@@ -299,7 +299,7 @@ def history(alert_id: str) -> None:
     if h.is_empty():
         st.caption("尚无研判记录。")
         return
-    rows = []
+    rows, known = [], names.people()
     for r in h.iter_rows(named=True):
         other = r["alert_id"] != alert_id   # a decision on an alert merged into this one
         details = "；".join(x for x in (
@@ -308,7 +308,7 @@ def history(alert_id: str) -> None:
             f"并入预警{alert_name(r['merge_into'])}" if r["merge_into"] and not other else "",
             f"预警{alert_name(r['alert_id'])}并入本预警（其后该处的新报告计入本预警）" if other else "") if x)
         change = f"{names.status_name(r['status_before'])} → {names.status_name(r['status_after'])}"
-        rows.append({"时间": r["created_at"], "操作人": names.person(r["reviewer"]), "操作": names.action_name(r["action"]),
+        rows.append({"时间": r["created_at"], "操作人": names.person(r["reviewer"], known), "操作": names.action_name(r["action"]),
                      "状态": f"被并入的预警：{change}" if other else change,
                      "详情": details, "备注": r["note"]})
     st.dataframe(pl.DataFrame(rows), key="history", hide_index=True,
