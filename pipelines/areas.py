@@ -7,6 +7,7 @@ import polars as pl
 
 from features.places import AreaMatcher
 from .sources import SourceError, read_raw
+from .validate import areas_of
 
 COLUMNS = {"area_code": ["area_code", "代码", "区划代码", "统计用区划代码"], "name": ["name", "名称", "区划名称"],
            "level": ["level", "级别", "层级"], "parent_code": ["parent_code", "上级代码", "parent"],
@@ -122,8 +123,15 @@ def _rows(numbers: list[int]) -> str:
 
 
 def place(unplaced: pl.DataFrame, areas: pl.DataFrame) -> pl.DataFrame:
-    """(report_id, area_code) of the unplaced reports whose address or text names a known place."""
+    """(report_id, area_code, outside) of the reports without an area: the area their place
+    columns as given (grid code, county, town, village), address or text name, as ingest places a
+    row (``validate.areas_of``), null if none; outside where their county column names a county
+    the gazetteer does not hold (such a report stays without an area, whatever its text names).
+    Reports stored before the place columns were kept are placed by their address and text."""
     matcher = AreaMatcher(areas)
-    codes = [matcher.resolve(r["address"], prose=(r["title"], r["text"])) for r in unplaced.iter_rows(named=True)]
-    return pl.DataFrame({"report_id": unplaced["report_id"], "area_code": codes},
-                        schema={"report_id": pl.Utf8, "area_code": pl.Utf8}).drop_nulls("area_code")
+    given = (unplaced[c].to_list() if c in unplaced.columns else [None] * unplaced.height
+             for c in ("given_grid", "given_village", "given_town", "given_county"))
+    codes, outside = areas_of(matcher, *given, places=((a,) for a in unplaced["address"].to_list()),
+                              prose=zip(unplaced["title"].to_list(), unplaced["text"].to_list()))
+    return pl.DataFrame({"report_id": unplaced["report_id"], "area_code": codes, "outside": outside},
+                        schema={"report_id": pl.Utf8, "area_code": pl.Utf8, "outside": pl.Boolean})

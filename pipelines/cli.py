@@ -62,11 +62,13 @@ def cmd_areas_import(args) -> int:
         print(f"error: {args.file}: {len(problems)} problems, nothing imported", file=sys.stderr)
         return 1
     with warehouse.open_warehouse(settings.warehouse_path()) as con:
-        unplaced, placed = warehouse.import_areas(con, frame, place)
+        unplaced, placed, outside = warehouse.import_areas(con, frame, place)
     warehouse.publish_snapshot(settings.warehouse_path(), settings.snapshot_path())
     print(f"{frame.height} areas imported from {args.file}")
     if unplaced:
-        print(f"{placed} of {unplaced} reports without an area placed from their address or text")
+        print(f"{placed} of {unplaced} reports without an area placed by their place columns, address or text"
+              + (f"; {outside} stay without: their county column names a county this gazetteer does not hold"
+                 if outside else ""))
     return 0
 
 

@@ -544,29 +544,50 @@ def to_reports(frame: pl.DataFrame, channel: str, matcher: AreaMatcher, salt: st
         "row_hash": f["row_hash"],
         "row_number": f["row_number"],
         "raw": f["raw"],
+        # the place columns as given, for an ``areas import`` to place the report by if this
+        # gazetteer does not (names masked as the text is: a cell may hold anything)
+        "given_grid": _given(f["grid_code"]),
+        **{f"given_{k}": _given(pl.Series(mask_column(f[k]), dtype=pl.Utf8)) for k in ("county", "town", "village")},
     }, schema_overrides={"report_id": pl.Utf8, "channel": pl.Utf8, "source_id": pl.Utf8, "text": pl.Utf8,
                          "content_hash": pl.Utf8,  # typed even when no row is valid: an empty list is of no type
                          "area_code": pl.Utf8, "address": pl.Utf8, "title": pl.Utf8, "subject": pl.Utf8,
-                         "reporter_key": pl.Utf8, "source_category": pl.Utf8})
+                         "reporter_key": pl.Utf8, "source_category": pl.Utf8, "given_grid": pl.Utf8,
+                         "given_county": pl.Utf8, "given_town": pl.Utf8, "given_village": pl.Utf8})
     if "sheet" in f.columns:
         out = out.with_columns(f["sheet"])
     return out.with_columns(pl.lit(batch_id).alias("batch_id"), pl.lit(now).alias("ingested_at"))
 
 
+def _given(cells: pl.Series) -> pl.Series:
+    """A place column's cells stripped, blanks as nulls."""
+    cells = cells.cast(pl.Utf8).str.strip_chars()
+    return cells.set(cells == "", None)
+
+
 def _areas(f: pl.DataFrame, matcher: AreaMatcher) -> list[str | None]:
-    """Each row's area: the grid code or the county / town / village columns first (rows naming the
-    same ones are resolved once: a county's exports repeat a few hundred names), else the places
-    named in the place, address, title and text."""
-    keys = ("grid_code", "village", "town", "county", "place", "address", "title", "text")
+    """Each row's area (``areas_of``) from its place columns, place, address, title and text."""
+    return areas_of(matcher, *(f[k].to_list() for k in ("grid_code", "village", "town", "county")),
+                    places=zip(f["place"].to_list(), f["address"].to_list()),
+                    prose=zip(f["title"].to_list(), f["text"].to_list()))[0]
+
+
+def areas_of(matcher: AreaMatcher, grid_codes, villages, towns, counties, *, places, prose
+             ) -> tuple[list[str | None], list[bool]]:
+    """Each row's area and whether its county column names another county (outside). The grid
+    code or the county / town / village columns first (rows naming the same ones are resolved
+    once: a county's exports repeat a few hundred names); else the places named in the row's
+    place cells (``places``: per row, its place and address), then its ``prose`` (title, text).
+    A row of another county has no area, not even one its text names. Ingest places the rows
+    of a file so, and ``areas import`` the reports left without an area."""
     cache: dict[tuple, str | object | None] = {}
-    out = []
-    for row in zip(*(f[k].to_list() for k in keys)):
-        explicit = row[:4]
+    codes, outside = [], []
+    for explicit, cells, written in zip(zip(grid_codes, villages, towns, counties), places, prose):
         if explicit not in cache:
             cache[explicit] = _explicit_area(*explicit, matcher)
         area = cache[explicit]
-        out.append(None if area is OUTSIDE else area or matcher.resolve(row[4], row[5], prose=row[6:]))
-    return out
+        codes.append(None if area is OUTSIDE else area or matcher.resolve(*cells, prose=written))
+        outside.append(area is OUTSIDE)
+    return codes, outside
 
 
 OUTSIDE = object()  # a row of another county: no area, not even one its text names

@@ -35,7 +35,8 @@ create table if not exists reports (
     received_at timestamp not null, area_code varchar, address varchar, title varchar,
     text varchar not null, subject varchar, people_count integer, reporter_key varchar,
     source_category varchar, content_hash varchar not null, near_duplicate_of varchar,
-    row_hash varchar not null, batch_id varchar not null, ingested_at timestamp not null);
+    row_hash varchar not null, batch_id varchar not null, ingested_at timestamp not null,
+    given_grid varchar, given_county varchar, given_town varchar, given_village varchar);
 create table if not exists quarantine (
     batch_id varchar not null, file_name varchar not null, row_number integer, "column" varchar,
     kind varchar not null, reason varchar not null, raw varchar);
@@ -92,6 +93,10 @@ alter table signals add column if not exists weeks integer;
 alter table alerts add column if not exists place varchar;
 alter table alerts add column if not exists rank double;
 alter table quarantine add column if not exists report_id varchar;
+alter table reports add column if not exists given_grid varchar;
+alter table reports add column if not exists given_county varchar;
+alter table reports add column if not exists given_town varchar;
+alter table reports add column if not exists given_village varchar;
 """
 
 
@@ -251,27 +256,32 @@ def areas(con) -> pl.DataFrame:
 
 
 def unplaced_reports(con) -> pl.DataFrame:
-    """Reports without an area (loaded before the gazetteer knew their place)."""
-    return con.sql("select report_id, address, title, text from reports where area_code is null").pl()
+    """Reports without an area (loaded before the gazetteer knew their place, or of another
+    county), with what may place them: the place columns as given, the address, title and text."""
+    return con.sql(f"select report_id, {', '.join(GIVEN_PLACE_COLUMNS)}, address, title, text "
+                   "from reports where area_code is null").pl()
 
 
-def import_areas(con, gazetteer: pl.DataFrame, place) -> tuple[int, int]:
+def import_areas(con, gazetteer: pl.DataFrame, place) -> tuple[int, int, int]:
     """Store a gazetteer (codes already stored are replaced) and give the reports without an area
-    the areas ``place(unplaced reports, all areas)`` finds for them (report_id, area_code), in one
-    transaction: an import that fails or is killed leaves the warehouse as it was. Returns (reports
-    without an area, reports placed); weekly counts pick the placed ones up on the next run."""
+    the areas ``place(unplaced reports, all areas)`` finds for them, in one transaction: an import
+    that fails or is killed leaves the warehouse as it was. ``place`` gives each unplaced report's
+    area_code (null if none) and whether its county column names a county the gazetteer does not
+    hold (outside). Returns (reports without an area, reports placed, reports of other counties);
+    weekly counts pick the placed ones up on the next run."""
     with transaction(con):
         upsert_areas(con, gazetteer)
         unplaced = unplaced_reports(con)
         if not unplaced.height:
-            return 0, 0
-        placed = place(unplaced, areas(con))
+            return 0, 0, 0
+        found = place(unplaced, areas(con))
+        placed = found.drop_nulls("area_code").select("report_id", "area_code")
         with registered(con, placed=placed):
             con.execute("update reports set area_code = placed.area_code from placed "
                         "where reports.report_id = placed.report_id and reports.area_code is null")
         if placed.height:  # the counts of the weeks these reports fall in change: recount everything next run
             con.execute("delete from weekly_counts")
-    return unplaced.height, placed.height
+    return unplaced.height, placed.height, int(found["outside"].sum())
 
 
 # ---------------------------------------------------------------- batches, reports, quarantine
@@ -300,9 +310,13 @@ def first_report_by_content(con, hashes: list[str]) -> pl.DataFrame:
     return out
 
 
+GIVEN_PLACE_COLUMNS = ("given_grid", "given_county", "given_town", "given_village")
 REPORT_COLUMNS = ["report_id", "channel", "source_id", "received_at", "area_code", "address", "title", "text",
                   "subject", "people_count", "reporter_key", "source_category", "content_hash",
-                  "near_duplicate_of", "row_hash", "batch_id", "ingested_at"]
+                  "near_duplicate_of", "row_hash", "batch_id", "ingested_at",
+                  # the place columns as the file gave them (grid code, county, town, village): an
+                  # ``areas import`` places the reports left without an area by them (areas.place)
+                  *GIVEN_PLACE_COLUMNS]
 QUARANTINE_COLUMNS = ["batch_id", "file_name", "row_number", "column", "kind", "reason", "raw", "report_id"]
 
 # What became of a quarantined row ``q`` (of batch ``qb``; ``quarantine_state``), from the report
@@ -335,8 +349,9 @@ def write_batch(con, batch: dict, reports: pl.DataFrame, quarantine: pl.DataFram
     """Store one file's outcome in one transaction: all of it or nothing."""
     with transaction(con):
         if reports.height:
+            columns = ", ".join(REPORT_COLUMNS)
             with registered(con, new_reports=reports.select(REPORT_COLUMNS)):
-                con.execute(f"insert into reports select {', '.join(REPORT_COLUMNS)} from new_reports")
+                con.execute(f"insert into reports ({columns}) select {columns} from new_reports")
         if quarantine.height:
             columns = ", ".join(f'"{c}"' for c in QUARANTINE_COLUMNS)
             with registered(con, new_q=quarantine.select(QUARANTINE_COLUMNS)):

@@ -98,7 +98,7 @@ def test_an_import_that_fails_while_placing_reports_stores_none_of_its_areas(tmp
         with pytest.raises(RuntimeError):
             warehouse.import_areas(con, frame, fails)
         assert warehouse.areas(con).is_empty()
-        assert warehouse.import_areas(con, frame, place) == (1, 1)
+        assert warehouse.import_areas(con, frame, place) == (1, 1, 0)
         assert con.sql("select area_code from reports").fetchall() == [("369901001000",)]
         assert warehouse.areas(con).height == 2
 
