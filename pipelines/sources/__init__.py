@@ -249,6 +249,7 @@ def _header_line(lines: list[str], dialect) -> tuple[int, list[str]]:
 
 def _read_csv(path: Path, text: str, encoding: str) -> RawFile:
     dialect = _dialect(text)
+    text, lone = _lone_returns(text)
     lines = io.StringIO(text, newline="").readlines()   # physical lines, line ends kept
     skip, notes = _header_line(lines, dialect)
     reader = csv.reader(lines[skip:], dialect)
@@ -275,6 +276,9 @@ def _read_csv(path: Path, text: str, encoding: str) -> RawFile:
             continue
         end = base + reader.line_num
         joined = "".join(row)
+        if lone and lone in joined:
+            row = [c.replace(lone, "\r") for c in row]
+            joined = "".join(row)
         if not joined.strip():  # every cell blank
             continue
         if len(row) != len(header) and end > start:  # the same, closed by a quote lines later
@@ -290,7 +294,26 @@ def _read_csv(path: Path, text: str, encoding: str) -> RawFile:
         out.rows.append([c.strip() or None for c in row] if '="' not in joined else
                         [(c[2:-1] if c[:2] == '="' and c[-1:] == '"' and len(c) > 2 else c).strip() or None for c in row])
         out.row_numbers.append(start)
+    if lone:   # the broken lines (as the file wrote them) and the notes
+        out.broken = [(n, why, raw.replace(lone, "\r")) for n, why, raw in out.broken]
+        out.notes = [note.replace(lone, "\r") for note in out.notes]
     return out
+
+
+def _lone_returns(text: str) -> tuple[str, str]:
+    """``text`` with each carriage return that ends no line (a file whose lines end in \n or \r\n,
+    with a bare \r inside a cell, as some systems write a line break in a text without quoting
+    it) swapped for a character the file does not hold, and that character ("" if none was
+    swapped). Read as a line end, the \r cut its row in two: the first half loaded with half its
+    text, the rest a broken row. _read_csv puts the \r back in the cells. A file with no \n at all
+    ends its lines in \r (old Mac exports) and is left as it is."""
+    if "\r" not in text or "\n" not in text or not _LONE_RETURN.search(text):
+        return text, ""
+    stand_in = next(chr(c) for c in range(0xE000, 0xF900) if chr(c) not in text)
+    return _LONE_RETURN.sub(stand_in, text), stand_in
+
+
+_LONE_RETURN = re.compile(r"\r(?!\n)")
 
 
 def _read_workbook(path: Path, data: bytes) -> RawFile:

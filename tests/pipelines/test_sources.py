@@ -472,3 +472,22 @@ def test_json_lines_with_a_byte_order_mark_on_every_line_all_load(tmp_path):
     path.write_bytes(b"\r\n".join(b"\xef\xbb\xbf" + line.encode("utf-8") for line in lines))  # parts of joined exports
     raw = read_raw(path)
     assert raw.broken == [] and [r[0] for r in raw.rows] == ["WG0", "WG1", "WG2"] and raw.row_numbers == [1, 2, 3]
+
+
+@pytest.mark.parametrize("end", ["\n", "\r\n"])
+def test_a_carriage_return_inside_a_cell_does_not_cut_its_row_in_two(tmp_path, end):
+    # Some systems write a line break in a text as a bare \r without quoting the cell: read as a line
+    # end it loaded the first half of the report and quarantined the rest as a row of its own.
+    path = tmp_path / "h.csv"
+    path.write_bytes(("工单编号,来电时间,诉求内容" + end + "GD1,2026-11-02 09:00,工资\r拖欠三个月" + end
+                      + 'GD2,2026-11-02 10:00,"引号里\r也一样"' + end + "GD3,2026-11-02\r太短" + end).encode())
+    raw = read_raw(path)
+    assert raw.rows == [["GD1", "2026-11-02 09:00", "工资\r拖欠三个月"], ["GD2", "2026-11-02 10:00", "引号里\r也一样"]]
+    assert raw.row_numbers == [2, 3]
+    assert raw.broken == [(4, "has 2 fields, the header has 3", '["GD3", "2026-11-02\\r太短"]')]  # as written
+
+
+def test_a_file_whose_lines_end_in_carriage_returns_alone_is_read_line_by_line(tmp_path):
+    path = tmp_path / "h.csv"
+    path.write_bytes("工单编号,来电时间,诉求内容\rGD1,2026-11-02 09:00,工资拖欠\rGD2,2026-11-02 10:00,噪音\r".encode())
+    assert [r[0] for r in read_raw(path).rows] == ["GD1", "GD2"]
