@@ -39,6 +39,18 @@ def visitor_pages() -> list:
     return [at("signin")] + [at(k) for k in PAGES]
 
 
+# A narrow window (a laptop at 125 %, a tablet, 800–1280 px with the sidebar open): columns wrap
+# rather than cut what they hold (a metric's label to 未结…, a table's columns), and a pair kept in
+# a container keyed ``pair-…`` (a map beside its table) is stacked. Wide windows keep the layout.
+NARROW_CSS = """<style>
+@media (max-width: 1279px) {
+  [data-testid="stColumn"] {min-width: 10rem;}
+  [class*="st-key-pair-"] [data-testid="stColumn"] {min-width: 100%;}
+  [data-testid="stColumn"]:has([data-testid="stButtonGroup"]) {min-width: 17rem;}  /* a segmented control whole */
+}
+</style>"""
+
+
 def main() -> None:
     # A traceback could quote data (a report's text in a failing value): details go to the server log only.
     st.set_option("client.showErrorDetails", "none")
@@ -52,6 +64,7 @@ def main() -> None:
         pages = menu(user.role)
         page = st.navigation(list(pages.values()))
         auth.sidebar(user)
+        st.html(NARROW_CSS)
         key = next(k for k, p in pages.items() if p is page)
         if user.role not in auth.PAGE_ROLES[key]:
             auth.refuse(user, key)

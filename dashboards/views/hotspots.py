@@ -151,7 +151,8 @@ def board(snap, categories, town, weeks: int, screen: bool) -> None:
         st.warning(warning, icon=":material/warning:")
     headline(week, weeks, categories, town)
     tall = 620 if screen else 460
-    left, right = st.columns([2, 3])  # the table's seven columns whole at 1400 px, long category names too
+    # the table's seven columns whole at 1400 px, long category names too; stacked in a narrow window
+    left, right = st.container(key="pair-map-table").columns([2, 3])
     with left:
         st.subheader("未结预警分布")
         hot = common.query("hotspot_areas", categories, town)

@@ -148,6 +148,31 @@ def test_a_leader_sees_the_hotspots_but_no_report_text_and_is_refused_the_queues
     assert [(r["action"], r["target"]) for r in audit(board_home)][-2:] == [("sign_in", None), ("access_denied", "queue")]
 
 
+def test_in_a_narrow_window_the_leader_s_page_wraps_instead_of_cutting(page, board_url, board_home):
+    # 900 px with the sidebar open: five metrics in a row cut their labels to 未结…, and the table
+    # beside the map lost its last columns. Now they wrap, and the map and the table stack.
+    page.set_viewport_size({"width": 900, "height": 1000})
+    sign_in(page, board_url, "leader")
+    expect(page.get_by_text("重点热点")).to_be_visible()
+    page.wait_for_timeout(1500)  # let the charts draw
+    page.screenshot(path=ARTIFACTS / "leader-hotspots-900px.png", full_page=True)
+    cut = page.evaluate("""() => [...document.querySelectorAll('[data-testid="stMetricLabel"] *')]
+        .filter(e => e.scrollWidth > e.clientWidth + 1).map(e => e.textContent)""")
+    assert cut == []
+    weeks = page.locator('[data-testid="stButtonGroup"] button')
+    for i in range(weeks.count()):   # every choice of the segmented control inside the window
+        box = weeks.nth(i).bounding_box()
+        assert box and box["x"] + box["width"] <= 900
+    heading = page.get_by_role("heading", name="重点热点").bounding_box()
+    chart = page.locator('[data-testid="stVegaLiteChart"]').first.bounding_box()
+    assert heading["y"] >= chart["y"] + chart["height"] - 1   # the table is under the map, not beside it
+    page.set_viewport_size({"width": 1440, "height": 1000})     # wide, the map and the table side by side
+    page.wait_for_timeout(1000)
+    heading = page.get_by_role("heading", name="重点热点").bounding_box()
+    chart = page.locator('[data-testid="stVegaLiteChart"]').first.bounding_box()
+    assert heading["x"] > chart["x"] + chart["width"] - 1
+
+
 def test_a_visitor_at_a_shared_link_sees_only_the_sign_in_then_the_page(page, board_url, board_home):
     page.goto(f"{board_url}/hotspots?weeks=13")
     expect(page.get_by_label("用户名")).to_be_visible()
