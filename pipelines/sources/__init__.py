@@ -254,13 +254,26 @@ def _read_csv(path: Path, text: str, encoding: str) -> RawFile:
     skip, notes = _header_line(lines, dialect)
     reader = csv.reader(lines[skip:], dialect)
     try:
-        header = _header(next(reader), path)
+        names = next(reader)
     except StopIteration:
         raise SourceError(f"{path}: the file is empty") from None
     except csv.Error as exc:
         raise SourceError(f"{path}: cannot read the header row ({exc})") from None
-    out = RawFile(path, encoding, header, [], [], notes=notes)
-    base = skip                                          # physical lines before the reader's first
+    base, below = skip, skip + reader.line_num           # physical lines before the reader's first; the header's
+    try:   # a header over two rows (a workbook's, saved as CSV: 信访人信息 over 信访人 / 联系电话)
+        two = _two_row_header(names, next(reader))
+    except (StopIteration, csv.Error):
+        two = None
+    if two is not None:
+        (combined, groups), width = two, len(names)
+        names = combined + [None] * (width - len(combined))   # as wide as the rows under it
+        shown = [f"{g}: {'/'.join(subs)}" for g, subs in groups.items()]
+        notes.append(f"its header spans lines {below} and {skip + reader.line_num}; read as one"
+                     + (f" ({'; '.join(shown)})" if shown else ""))
+    else:
+        base, reader = below, csv.reader(lines[below:], dialect)
+    out = RawFile(path, encoding, _header(names, path), [], [], notes=notes)
+    header = out.header
     while True:
         start = base + reader.line_num + 1
         try:

@@ -344,6 +344,33 @@ def test_a_header_over_two_rows_is_read_as_one(vertical, tmp_path, monkeypatch):
     assert reports["reporter_key"].null_count() == 0
 
 
+@pytest.mark.parametrize("title", [False, True])
+def test_a_csv_header_over_two_rows_is_read_as_one(title, tmp_path, monkeypatch):
+    # The same sheet saved as CSV: the second header row was a quarantined "report" and 信访人,
+    # 身份证号 and 联系电话 columns of no name (no reporter key, so no repeat petitioners)
+    path = tmp_path / "p.csv"
+    path.write_text(("信访登记表\n" if title else "")
+                    + "信访件编号,登记日期,信访人信息,,,信访事项\n,,信访人,身份证号,联系电话,\n"
+                    "X1,2025-01-13,张三,110101199003071234,13800138000,工地拖欠工资\n"
+                    "X2,2025-01-14,李四,110101198805051234,13900139000,借款不还\n", encoding="utf-8")
+    raw = read_raw(path)
+    assert raw.header == ["信访件编号", "登记日期", "信访人", "身份证号", "联系电话", "信访事项"]
+    first = 2 if title else 1
+    assert raw.row_numbers == [first + 2, first + 3] and not raw.broken
+    assert raw.notes[-1] == f"its header spans lines {first} and {first + 1}; read as one (信访人信息: 信访人/身份证号/联系电话)"
+    reports, quarantine = prepared(path, monkeypatch)
+    assert reports.height == 2 and quarantine.height == 0
+    assert reports["reporter_key"].null_count() == 0
+
+
+def test_a_csv_whose_first_row_of_data_has_blanks_keeps_its_one_row_header(tmp_path):
+    path = tmp_path / "h.csv"
+    path.write_text("工单编号,来电时间,备注,诉求内容\n,,补充材料,\nGD1,2025-01-13 09:00,,工资拖欠\n", encoding="utf-8")
+    raw = read_raw(path)
+    assert raw.header == ["工单编号", "来电时间", "备注", "诉求内容"]
+    assert raw.row_numbers == [2, 3] and raw.rows[1][0] == "GD1"
+
+
 def test_a_first_row_of_data_is_not_taken_for_a_second_header_row(tmp_path):
     book = openpyxl.Workbook()
     sheet = book.active
