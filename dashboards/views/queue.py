@@ -242,10 +242,13 @@ def _submit(a: dict, wm: int, action: str) -> None:
 
 def actions(a: dict, wm: int) -> None:
     st.markdown("#### 研判处置")
+    # One container, drawn whether it holds a message or not: a message shown or gone must not move
+    # the form (see the form below)
+    notice = st.container()
     if msg := st.session_state.pop("review_done", None):
-        st.success(msg, icon=":material/check_circle:")
+        notice.success(msg, icon=":material/check_circle:")
     if msg := st.session_state.pop("review_error", None):
-        st.error(msg)
+        notice.error(msg)
     allowed = [k for k, act in reviews.ACTIONS.items() if a["status"] in act.allowed_from]
     if st.session_state.get("review_action") not in allowed:
         st.session_state.pop("review_action", None)
@@ -255,28 +258,32 @@ def actions(a: dict, wm: int) -> None:
         return
     # not cleared on submit: a refused decision keeps what was typed, to be mended (``_submit``
     # empties the fields once a decision is recorded)
+    # The fields of each action sit in one container ahead of the note, so that the note keeps its
+    # place whatever the action: moved, it was drawn anew beside the old one until the rerun ended,
+    # and what was typed into the old one in that moment was lost.
     with st.form("review_form", border=True):
-        if action == "dismiss":
-            # no reason chosen for the analyst: a dismissal "as misclassified" labels the reports
-            st.selectbox("排除原因", list(reviews.DISMISS_REASONS), format_func=names.reason_name, key="review_reason",
-                         index=None, placeholder="选择排除原因")
-            st.caption("选「模型误判」时，本预警的报告将标注为不属于该类别，用于下次训练。")
-        if action == "merge":
-            targets = common.query("merge_targets", a["alert_id"])
-            labels = {r["alert_id"]: f"{r['place'] or r['area_name'] or '—'} · {names.category_name(r['category'])} · "
-                      f"{names.status_name(r['status'])}（{r['first_week']} 至 {r['last_week']}）"
-                      for r in targets.iter_rows(named=True)}
-            st.selectbox("合并到", list(labels), format_func=labels.get, key="review_merge", index=None,
-                         placeholder="选择一条未结预警")
-            st.caption("合并后，本预警的报告归入所选预警；所选预警未结期间，本预警所在区域（或地点）本类别的新报告也计入所选预警，"
-                       "不再另开预警（所选预警排除后，同等程度的新报告也视为已排除）。")
-            st.session_state["_merge_base"] = dict(zip(targets["alert_id"].to_list(), targets["status"].to_list()))
-        if action == "dispatch":
-            c1, c2, c3 = st.columns(3)
-            c1.selectbox("承办部门", reviews.DEPARTMENTS, key="review_department")
-            c2.text_input("其他部门（填写则以此为准）", key="review_department_other")
-            today = settings.now().date()
-            c3.date_input("办理期限", value=today + timedelta(days=7), min_value=today, key="review_due")
+        with st.container():
+            if action == "dismiss":
+                # no reason chosen for the analyst: a dismissal "as misclassified" labels the reports
+                st.selectbox("排除原因", list(reviews.DISMISS_REASONS), format_func=names.reason_name, key="review_reason",
+                             index=None, placeholder="选择排除原因")
+                st.caption("选「模型误判」时，本预警的报告将标注为不属于该类别，用于下次训练。")
+            if action == "merge":
+                targets = common.query("merge_targets", a["alert_id"])
+                labels = {r["alert_id"]: f"{r['place'] or r['area_name'] or '—'} · {names.category_name(r['category'])} · "
+                          f"{names.status_name(r['status'])}（{r['first_week']} 至 {r['last_week']}）"
+                          for r in targets.iter_rows(named=True)}
+                st.selectbox("合并到", list(labels), format_func=labels.get, key="review_merge", index=None,
+                             placeholder="选择一条未结预警")
+                st.caption("合并后，本预警的报告归入所选预警；所选预警未结期间，本预警所在区域（或地点）本类别的新报告也计入所选预警，"
+                           "不再另开预警（所选预警排除后，同等程度的新报告也视为已排除）。")
+                st.session_state["_merge_base"] = dict(zip(targets["alert_id"].to_list(), targets["status"].to_list()))
+            if action == "dispatch":
+                c1, c2, c3 = st.columns(3)
+                c1.selectbox("承办部门", reviews.DEPARTMENTS, key="review_department")
+                c2.text_input("其他部门（填写则以此为准）", key="review_department_other")
+                today = settings.now().date()
+                c3.date_input("办理期限", value=today + timedelta(days=7), min_value=today, key="review_due")
         required = action in {"resolve", "reopen", "note"}
         st.text_area("备注" + ("（必填）" if required else ""), key="review_note", max_chars=2000,
                      placeholder={"resolve": "办结情况：如何化解、结果如何", "dispatch": "交办要求"}.get(action, "研判意见"))

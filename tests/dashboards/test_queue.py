@@ -273,3 +273,31 @@ def test_a_filtered_queue_says_the_figures_above_it_count_every_alert(snapshot, 
 
     assert said(board("analyst")) == []
     assert said(board("analyst", status="new")) == ["筛选：新发现（上方统计数字为本周全部预警，不随筛选变化）"]
+
+
+def _path(node, key: str, at=()) -> tuple | None:
+    """Where the element of ``key`` sits in the page (its index in each block down to it)."""
+    for i, child in getattr(node, "children", {}).items():
+        if getattr(child, "key", None) == key:
+            return at + (i,)
+        if (found := _path(child, key, at + (i,))) is not None:
+            return found
+    return None
+
+
+def test_the_note_keeps_its_place_whatever_the_action_and_whether_a_message_is_shown(snapshot, people):
+    # Moved by another action's fields or by a message above the form, the note was drawn anew beside
+    # the old one until the rerun ended: typing into the old one in that moment was lost.
+    at = choose(board("analyst", alert="a2"), "merge")
+    where = _path(at._tree, "review_note")
+    assert where is not None
+    at = submit(at, note="未选合并目标")        # refused: a message above the form
+    assert at.error[0].value == "请选择要合并到的另一条预警。"
+    assert _path(at._tree, "review_note") == where
+    for action in ("confirm", "dispatch", "dismiss", "note", "merge"):
+        at = choose(at, action)
+        assert at.button_group(key="review_action").value == action
+        assert _path(at._tree, "review_note") == where, action
+    at = submit(choose(at, "note"), note="已电话联系社区")   # recorded: a message of success
+    assert at.success[0].value == "已记录：添加备注。"
+    assert _path(choose(at, "confirm")._tree, "review_note") == where

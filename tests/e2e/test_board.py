@@ -52,10 +52,12 @@ def pick(page: Page, label: str, option: str) -> None:
 def decide(page: Page, action: str, note: str) -> None:
     name = reviews.ACTIONS[action].name
     page.get_by_role("radiogroup", name="操作").get_by_role("radio", name=name).click()
-    # the form is redrawn for the action chosen: typed into before, its note field is drawn anew
-    # (with what a refused decision kept) and the typing is lost — CI met it once
+    # the form is redrawn for the action chosen; its note keeps its place (one field, never a new
+    # one beside the old while the rerun lasts: typing into the old one was lost, CI met it twice)
     expect(page.get_by_role("button", name=f"提交：{name}")).to_be_visible()
+    expect(page.get_by_label("备注")).to_have_count(1)
     page.get_by_label("备注").fill(note)
+    expect(page.get_by_label("备注")).to_have_value(note)
     page.get_by_role("button", name=f"提交：{name}").click()
     expect(page.get_by_text(f"已记录：{name}。")).to_be_visible()
 
