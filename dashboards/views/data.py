@@ -178,14 +178,17 @@ def one_report(found: pl.DataFrame, corrected: dict[str, list[str]]) -> None:
     if report_id in corrected:
         r["labels"] = corrected[report_id]
     now = reviews.current_labels(r, taxonomy())
+    # with no label and no export category that says anything, a report is unlabelled: it is not in
+    # the training data until someone labels it (the form starts from what the model flagged)
     origin = ("人工修正，待并入" if report_id in corrected else "人工标注" if r["labels"] is not None
-              else "按导出分类推断")
-    flagged = "、".join(map(names.category_name, r["flagged"] or [])) or "无"
+              else "按导出分类推断" if taxonomy().weak_labels(r["source_category"]) is not None else None)
+    labels = ("未标注（导出未给出可用分类，不用于训练）" if origin is None
+              else f"{'、'.join(map(names.category_name, now)) or '均不属于'}（{origin}）")
+    flagged = ("、".join(map(names.category_name, r["flagged"] or [])) or "无") if r.get("scored") else "尚未评分"
     st.markdown(f"**{r['title'] or '（无标题）'}**　{names.channel_name(r['channel'])} · {r['received_at']:%Y-%m-%d %H:%M}"
                 f" · 原分类：{r['source_category'] or '—'}")
     st.text(r["text"])
-    st.caption(f"当前标签：{'、'.join(map(names.category_name, now)) or '均不属于'}"
-               f"（{origin}）；模型判定：{flagged}")
+    st.caption(f"当前标签：{labels}；模型判定：{flagged}")
     # A keyed widget keeps its value whatever its default: start it from the labels shown whenever
     # the report or its labels change (another report picked, a correction saved).
     if st.session_state.get("correct_basis") != [report_id, now]:

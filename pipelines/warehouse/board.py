@@ -397,8 +397,8 @@ def model_versions(con) -> pl.DataFrame:
 
 def find_reports(con, text: str, limit: int = 50) -> pl.DataFrame:
     """Reports whose id is ``text`` (ours, ``hotline:GD…``, or the source system's, ``GD…``) or whose
-    title or (masked) text contains it, newest first, with what they are labelled now and what the
-    model flagged."""
+    title or (masked) text contains it, newest first, with what they are labelled now, what the
+    model flagged ([] where it flagged nothing) and whether the model scored them at all."""
     # Newest first, so the last weeks are searched before the whole history: reports are stored in
     # about the order they came, and a bound cutoff lets the scan skip older row groups. Enough
     # hits there are the newest overall, unless ``text`` is an id (then it must come first).
@@ -423,9 +423,10 @@ def find_reports(con, text: str, limit: int = 50) -> pl.DataFrame:
         with {_MODEL},
         l as (select report_id, arg_max(labels, labelled_at) as labels from labels
               where report_id in ({keys}) group by report_id),
-        f as (select report_id, list(category order by category) as flagged from report_scores
-              where flagged and model_version = (select version from model) and report_id in ({keys})
+        f as (select report_id, list(category order by category) filter (where flagged) as flagged
+              from report_scores where model_version = (select version from model) and report_id in ({keys})
               group by report_id)
-        select report_id, l.labels, f.flagged from l full join f using (report_id)""", [*ids, *ids])
-    return hits.join(extra, on="report_id", how="left").select(
-        "report_id", "channel", "received_at", "title", "text", "source_category", "labels", "flagged")
+        select report_id, l.labels, f.flagged, f.report_id is not null as scored
+        from l full join f using (report_id)""", [*ids, *ids])
+    return hits.join(extra, on="report_id", how="left").with_columns(pl.col("scored").fill_null(False)).select(
+        "report_id", "channel", "received_at", "title", "text", "source_category", "labels", "flagged", "scored")

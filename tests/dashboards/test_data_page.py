@@ -99,7 +99,8 @@ def test_a_report_is_found_by_its_number_in_the_source_system(snapshot, people):
 def test_after_saving_a_correction_the_form_shows_the_saved_labels(snapshot, people):
     at = board("data_staff")
     at.text_input(key="report_query").input("petition:3").run()
-    assert caption_with(at, "当前标签").startswith("当前标签：均不属于（按导出分类推断）")
+    # no label, no export category, not scored: said so (it read 均不属于（按导出分类推断）；模型判定：无)
+    assert caption_with(at, "当前标签") == "当前标签：未标注（导出未给出可用分类，不用于训练）；模型判定：尚未评分"
     for chosen, shown in ((["debt"], "债务纠纷"), ([], "均不属于")):  # none: the case that kept the old label
         at.multiselect(key="correct_labels").set_value(chosen)
         at.button(key="correct_submit").click().run()
@@ -115,8 +116,10 @@ def test_picking_another_report_shows_its_labels_in_the_form(snapshot, people):
     at.text_input(key="report_query").input("工人").run()
     at.selectbox(key="report_pick").set_value("grid:7").run()
     assert at.multiselect(key="correct_labels").value == ["wage_arrears"]  # what the model flagged
+    assert caption_with(at, "当前标签") == "当前标签：未标注（导出未给出可用分类，不用于训练）；模型判定：劳资欠薪"
     at.selectbox(key="report_pick").set_value("hotline:1").run()
     assert at.multiselect(key="correct_labels").value == []
+    assert caption_with(at, "当前标签") == "当前标签：均不属于（按导出分类推断）；模型判定：劳资欠薪"
 
 
 def test_two_model_versions_side_by_side_with_confusion_counts(snapshot, people):
