@@ -283,7 +283,9 @@ def actions(a: dict, wm: int) -> None:
                 c1.selectbox("承办部门", reviews.DEPARTMENTS, key="review_department")
                 c2.text_input("其他部门（填写则以此为准）", key="review_department_other")
                 today = settings.now().date()
-                c3.date_input("办理期限", value=today + timedelta(days=7), min_value=today, key="review_due")
+                # no min_value: the widget refused an earlier date in English and kept its own, so the
+                # deadline saved was not the one on screen; record_review refuses a past one in Chinese
+                c3.date_input("办理期限", value=today + timedelta(days=7), key="review_due")
         required = action in {"resolve", "reopen", "note"}
         st.text_area("备注" + ("（必填）" if required else ""), key="review_note", max_chars=2000,
                      placeholder={"resolve": "办结情况：如何化解、结果如何", "dispatch": "交办要求"}.get(action, "研判意见"))

@@ -174,6 +174,17 @@ def test_dispatching_records_the_department_and_due_date(snapshot, people):
     assert (d["department"], d["due_date"]) == ("住建局", due.isoformat())
 
 
+def test_a_deadline_in_the_past_is_refused_not_replaced(snapshot, people):
+    # the date field refused it itself (in English) and the default deadline was saved instead
+    past = settings.now().date() - timedelta(days=3)
+    field = choose(board("analyst"), "dispatch").date_input(key="review_due").proto
+    assert field.min <= past.isoformat()   # the browser lets it be chosen
+    at = submit(choose(board("analyst"), "dispatch"), note="请核查", review_department="住建局", review_due=past)
+    assert at.error[0].value == "分流交办需要不早于今天的办理期限。"
+    assert reviews.decisions().is_empty()
+    assert at.date_input(key="review_due").value == past    # kept, to be mended
+
+
 def test_resolving_needs_a_note(snapshot, people):
     at = board("analyst", alert="a2")
     at = submit(choose(at, "confirm"))
