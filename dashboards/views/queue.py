@@ -19,19 +19,28 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 # ---------------------------------------------------------------- filters and the queue
-def filters() -> tuple[date, list[str], list[str], str | None, list[str], str]:
+ALL_OPEN = "open"   # the 周次 choice that lists every alert open now, whatever its weeks
+
+
+def filters() -> tuple[date, bool, list[str], list[str], str | None, list[str], str]:
+    """The week (the latest one for 全部未结预警), whether every open alert is asked for, the
+    filters and the scope they make, in words."""
     weeks = [w.isoformat() for w in common.query("weeks")["week"]]
+    choices = [ALL_OPEN] + weeks
     categories, statuses, channels = names.taxonomy().keys, list(names.STATUS_NAMES), list(names.CHANNEL_NAMES)
     areas = common.query("area_choices")
     area_label = {r["area_code"]: (r["name"] if r["level"] <= areas["level"].min() else f"{r['parent_name']} · {r['name']}")
                   for r in areas.iter_rows(named=True)}
-    common.seed("week", weeks)
+    common.seed("week", choices)
     common.seed("category", categories, multi=True)
     common.seed("status", statuses, multi=True)
     common.seed("area", list(area_label))
     common.seed("channel", channels, multi=True)
     c = st.columns([3, 3, 3, 2, 2])
-    week = c[0].selectbox("周次", weeks, format_func=common.week_label, key="week")
+    # the latest week unless the link says otherwise: an analyst's Monday starts there
+    week = c[0].selectbox("周次", choices, key="week", help="「全部未结预警」列出目前仍未结的全部预警，不论首次预警于哪一周",
+                          format_func=lambda w: "全部未结预警" if w == ALL_OPEN else common.week_label(w),
+                          **({} if "week" in st.session_state else {"index": 1}))
     chosen_categories = c[1].multiselect("风险类别", categories, format_func=names.category_name, key="category",
                                          placeholder="全部类别", select_all=False)
     chosen_statuses = c[2].multiselect("状态", statuses, format_func=names.status_name, key="status",
@@ -48,7 +57,10 @@ def filters() -> tuple[date, list[str], list[str], str | None, list[str], str]:
     scope = "；".join(p for p in ("、".join(map(names.category_name, chosen_categories)),
                                  "、".join(map(names.status_name, chosen_statuses)), area_label.get(area, ""),
                                  "、".join(map(names.channel_name, chosen_channels))) if p) or "全部预警"
-    return date.fromisoformat(week), chosen_categories, chosen_statuses, area, chosen_channels, scope
+    every = week == ALL_OPEN
+    scope = f"全部未结预警；{scope}" if every and scope != "全部预警" else "全部未结预警" if every else scope
+    return (date.fromisoformat(weeks[0] if every else week), every, chosen_categories, chosen_statuses, area,
+            chosen_channels, scope)
 
 
 def headline(week: date) -> None:
@@ -64,7 +76,7 @@ def queue_table(alerts: pl.DataFrame) -> pl.DataFrame:
     return alerts.select(
         pl.int_range(1, pl.len() + 1).alias("排名"),
         pl.coalesce("place", "area_name", "area_code").alias("区域"),
-        pl.col("town_name").fill_null("—").alias("所属街道/乡镇"),
+        pl.col("town_name").fill_null("—").alias("上级区域"),
         pl.col("category").map_elements(names.category_name, return_dtype=pl.String).alias("风险类别"),
         pl.col("observed").alias("件数"),
         pl.col("expected").alias("预期"),
@@ -122,12 +134,13 @@ def _brief(week: date, alerts: pl.DataFrame, scope: str, made_by: str) -> bytes:
     return brief.workbook(week, alerts, reviews.decisions(), reports, scope, made_by)
 
 
-def download_brief(week: date, alerts: pl.DataFrame, scope: str) -> None:
+def download_brief(week: date, alerts: pl.DataFrame, scope: str, every: bool = False) -> None:
     """The brief is written when the button is clicked, never on a rerun: even a filtered handful
     of alerts cost a rerun ~0.25 s of xlsx writing at a million reports (bench/board.py: the 区域 and
     渠道 filters took 0.53 s with briefs of up to 1,000 reports written eagerly, 0.29 s without)."""
     make = functools.partial(_brief, week, alerts, scope, names.person(user.username))
-    st.download_button("下载研判简报（xlsx）", make, file_name=f"brief_{week}.xlsx", mime=XLSX, key="brief",
+    st.download_button("下载研判简报（xlsx）", make, file_name=f"brief_{'open_' if every else ''}{week}.xlsx",
+                       mime=XLSX, key="brief",
                        icon=":material/download:", on_click=reviews.audit,
                        args=(user.username, user.role, "brief.download", str(week), {"scope": scope}))
 
@@ -328,18 +341,23 @@ def main() -> None:
     snap = common.require_snapshot()
     st.title("研判工作台")
     st.caption(f"数据快照更新于 {common.stamp(snap)}　·　诉求内容已脱敏，仅供研判使用，请勿外传")
-    week, categories, statuses, area, channels, scope = filters()
+    week, every, categories, statuses, area, channels, scope = filters()
     headline(week)
     wm = common.watermark()
-    alerts = with_pending_merges(common.query("week_alerts", week, categories, statuses, area, channels), wm)
+    alerts = with_pending_merges(common.query("week_alerts", None if every else week, categories, statuses, area,
+                                              channels), wm)
     top, right = st.columns([4, 1], vertical_alignment="bottom")
-    top.subheader(f"本周预警（{alerts.height} 条，按综合评分排序）")
-    if scope != "全部预警":   # the figures above count every alert of the week
+    top.subheader(f"{'全部未结预警' if every else '本周预警'}（{alerts.height} 条，按综合评分排序）")
+    if every:
+        top.caption(f"不论首次预警于哪一周，目前仍未结的全部预警"
+                    + (f"；筛选：{scope.removeprefix('全部未结预警；')}" if scope != "全部未结预警" else "")
+                    + f"（上方统计数字为{common.week_label(week)}）")
+    elif scope != "全部预警":   # the figures above count every alert of the week
         top.caption(f"筛选：{scope}（上方统计数字为本周全部预警，不随筛选变化）")
     with right:
-        download_brief(week, alerts, scope)
+        download_brief(week, alerts, scope, every)
     if alerts.is_empty():
-        st.info("本周没有符合筛选条件的预警。")
+        st.info("没有符合筛选条件的未结预警。" if every else "本周没有符合筛选条件的预警。")
         return
     queue(alerts)
     detail(pick_alert(alerts), wm)

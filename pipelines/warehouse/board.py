@@ -133,10 +133,11 @@ def week_summary(con, week: date) -> pl.DataFrame:
         from alerts_now a, (select ?::date as week) w""", [CLOSED, week])
 
 
-def week_alerts(con, week: date, categories: list[str] | None = None, statuses: list[str] | None = None,
+def week_alerts(con, week: date | None, categories: list[str] | None = None, statuses: list[str] | None = None,
                 area: str | None = None, channels: list[str] | None = None) -> pl.DataFrame:
-    """The alerts of a week, strongest first, with the channels of their reports. An empty or
-    missing filter keeps every value; ``area`` keeps alerts in it or anywhere under it."""
+    """The alerts of a week (``week`` None: every alert open now, whatever its weeks), strongest
+    first, with the channels of their reports. An empty or missing filter keeps every value;
+    ``area`` keeps alerts in it or anywhere under it."""
     # A report's channel is the head of its id (channel:source_id): no join with every report's row.
     return frame(con, f"""
         {_SUBTREE}
@@ -144,13 +145,13 @@ def week_alerts(con, week: date, categories: list[str] | None = None, statuses: 
                (select list(distinct {_CHANNEL} order by {_CHANNEL}) from alert_reports x
                 where x.alert_id = a.alert_id) as channels
         from {_ALERT_FROM}
-        where a.first_week <= ? and a.last_week >= ?
+        where (a.first_week <= ? and a.last_week >= ? or ?::date is null and list_contains(?::varchar[], a.status))
           and (len(?::varchar[]) = 0 or list_contains(?::varchar[], a.category))
           and (len(?::varchar[]) = 0 or list_contains(?::varchar[], a.status))
           and (?::varchar is null or a.area_code in (select area_code from sub))
           and (len(?::varchar[]) = 0 or exists (
                   select 1 from alert_reports x where x.alert_id = a.alert_id and list_contains(?::varchar[], {_CHANNEL})))
-        {_ORDER}""", [area, week, week, categories or [], categories or [], statuses or [], statuses or [],
+        {_ORDER}""", [area, week, week, week, OPEN, categories or [], categories or [], statuses or [], statuses or [],
                   area, channels or [], channels or []])
 
 

@@ -72,6 +72,16 @@ def test_pending_decisions_are_laid_over_the_snapshots_statuses(snapshot):
     assert board.alert(cur, "a1").select("status", "base_status").row(0) == ("confirmed", "new")
 
 
+def test_every_open_alert_whatever_its_weeks(snapshot):
+    # a3 (only alive in the week before) reopened: the latest week does not list it, 全部未结 does
+    cur = overlaid(snapshot, a3="new")
+    assert board.week_alerts(cur, WEEK)["alert_id"].to_list() == ["a1", "a2"]
+    assert board.week_alerts(cur, None)["alert_id"].to_list() == ["a1", "a2", "a3"]
+    assert board.week_alerts(cur, None, ["family_neighbour"])["alert_id"].to_list() == ["a3"]
+    cur = overlaid(snapshot, a2="dismissed")
+    assert board.week_alerts(cur, None)["alert_id"].to_list() == ["a1"]   # closed ones are not
+
+
 def test_alert_reports_carry_the_models_probability_and_terms(con):
     reports = board.alert_reports(con, "a1")
     assert reports["report_id"].to_list() == ["hotline:1", "grid:7"]
