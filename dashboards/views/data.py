@@ -290,13 +290,18 @@ def jobs_panel() -> None:
     if msg := st.session_state.pop("job_error", None):
         st.error(msg)
     recent = jobs.jobs(10)
-    running = recent.height and recent["state"].is_in(["queued", "running"]).any()
+    running = recent.filter(pl.col("state").is_in(["queued", "running"]))["job_id"].to_list() if recent.height else []
     # while a job runs its output refreshes on its own; otherwise nothing polls
-    st.fragment(run_every=3 if running else None)(_jobs_list)()
+    st.fragment(run_every=3 if running else None)(_jobs_list)(running)
 
 
-def _jobs_list() -> None:
+def _jobs_list(running: list | None = None) -> None:
+    """The last jobs and their output. ``running``: the jobs running when the page was drawn; once
+    one of them has ended, the whole page is drawn again, so that the batches, labels and models
+    above show what it did (they waited for a click before)."""
     recent = jobs.jobs(10)
+    if running and recent.filter(pl.col("job_id").is_in(running) & ~pl.col("state").is_in(["queued", "running"])).height:
+        st.rerun(scope="app")
     st.markdown("#### 后台任务")
     if recent.is_empty():
         st.caption("还没有任务。")
