@@ -31,7 +31,12 @@ _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@+-]{1,63}$")
 
 
 class UserError(ValueError):
-    """A user that cannot be added or removed as asked (the message says why, in plain words)."""
+    """A user that cannot be added or removed as asked: the message says why, in plain words, for
+    the command line; ``chinese`` says it for the board's admin page."""
+
+    def __init__(self, message: str, chinese: str):
+        super().__init__(message)
+        self.chinese = chinese
 
 
 @dataclass(frozen=True)
@@ -104,11 +109,13 @@ def _user(username: str, row: dict) -> User:
 
 def _check(username: str, role: str, password: str | None) -> None:
     if not _NAME.match(username or ""):
-        raise UserError(f"user name {username!r}: use 2–64 letters, digits or . _ @ + - (an e-mail address for OIDC)")
+        raise UserError(f"user name {username!r}: use 2–64 letters, digits or . _ @ + - (an e-mail address for OIDC)",
+                        f"用户名「{username}」不可用：应为 2–64 个英文字母、数字或 . _ @ + -，以字母或数字开头，"
+                        "不含空格和汉字（统一身份认证用户填邮箱）")
     if role not in ROLES:
-        raise UserError(f"role {role!r}: expected one of {', '.join(ROLES)}")
+        raise UserError(f"role {role!r}: expected one of {', '.join(ROLES)}", f"角色「{role}」不存在")
     if password is not None and len(password) < MIN_PASSWORD:
-        raise UserError(f"password too short: at least {MIN_PASSWORD} characters")
+        raise UserError(f"password too short: at least {MIN_PASSWORD} characters", f"密码太短：至少 {MIN_PASSWORD} 个字符")
 
 
 def add(username: str, role: str, password: str | None = None, name: str | None = None, *,
@@ -122,7 +129,8 @@ def add(username: str, role: str, password: str | None = None, name: str | None 
     generated = None if oidc or password else generate_password()
     with _editing() as users:
         if username in users and not replace:
-            raise UserError(f"user {username!r} exists already (use --replace to reset the role and password)")
+            raise UserError(f"user {username!r} exists already (use --replace to reset the role and password)",
+                            f"用户 {username} 已存在；要重置其角色和密码，请勾选「用户已存在时重置其角色和密码」")
         users[username] = {"role": role, "name": name or username,
                            "hash": None if oidc else _hasher().hash(password or generated),
                            "oidc": oidc, "created_at": settings.now().isoformat(timespec="seconds")}
@@ -132,7 +140,7 @@ def add(username: str, role: str, password: str | None = None, name: str | None 
 def remove(username: str) -> None:
     with _editing() as users:
         if username not in users:
-            raise UserError(f"no user {username!r}")
+            raise UserError(f"no user {username!r}", f"没有用户 {username}")
         del users[username]
 
 

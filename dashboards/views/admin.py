@@ -39,12 +39,14 @@ def _add_user() -> None:
         password = users.add(s.get("new_username", ""), s.get("new_role"), None, s.get("new_name") or None,
                              replace=bool(s.get("new_replace")), oidc=bool(s.get("new_oidc")))
     except users.UserError as exc:
-        s["admin_error"] = str(exc)
+        s["admin_error"] = exc.chinese   # the form keeps what was typed, to be mended
         return
     reviews.audit(user.username, user.role, "user.add", s["new_username"],
                   {"role": s["new_role"], "oidc": bool(s.get("new_oidc")), "replace": bool(s.get("new_replace"))})
-    s["admin_done"] = (f"已保存用户 {s['new_username']}。" +
+    s["admin_done"] = (f"已保存用户 {s['new_username'].strip()}。" +
                        (f"初始密码：`{password}`（只显示这一次，请安全转交）" if password else ""))
+    for key in ("new_username", "new_name", "new_oidc", "new_replace"):
+        s.pop(key, None)
 
 
 def _remove_user(username: str | None) -> None:
@@ -54,8 +56,9 @@ def _remove_user(username: str | None) -> None:
     try:
         users.remove(username)
     except users.UserError as exc:
-        st.session_state["admin_error"] = str(exc)
+        st.session_state["admin_error"] = exc.chinese
         return
+    st.session_state.pop("remove_confirm", None)
     reviews.audit(user.username, user.role, "user.remove", username)
     st.session_state["admin_done"] = f"已删除用户 {username}，其已登录的会话在下一次操作时结束。"
 
@@ -70,7 +73,7 @@ def users_section() -> None:
                                 "登录方式": "统一身份认证" if u.oidc else "密码", "创建时间": str(u.created_at or "").replace("T", " ")[:16]}
                                for u in everyone]), key="users", hide_index=True)
     left, right = st.columns(2)
-    with left.form("add_user", clear_on_submit=True):
+    with left.form("add_user"):   # emptied once a user is saved (_add_user), kept when refused
         st.markdown("**添加用户或重置密码**")
         st.text_input("用户名（统一身份认证用户填邮箱）", key="new_username")
         st.text_input("姓名", key="new_name")
@@ -82,7 +85,8 @@ def users_section() -> None:
         st.markdown("**删除用户**")
         others = [u.username for u in everyone if u.username != user.username]
         gone = st.selectbox("用户", others, key="remove_username", index=None, placeholder="选择用户")
-        st.button("删除", key="remove_user", on_click=_remove_user, args=(gone,), disabled=gone is None)
+        sure = st.checkbox("确认删除该用户（其已登录的会话随之结束）", key="remove_confirm", disabled=gone is None)
+        st.button("删除", key="remove_user", on_click=_remove_user, args=(gone,), disabled=gone is None or not sure)
 
 
 def audit_section() -> None:

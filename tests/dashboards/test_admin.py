@@ -21,12 +21,28 @@ def test_an_admin_adds_a_user_and_sees_the_password_once(snapshot, people):
     password = at.success[0].value.split("`")[1]
     assert users.verify("zhangsan", password).role == "analyst"
     assert "zhangsan" in at.dataframe[0].value["用户名"].tolist()
+    assert at.text_input(key="new_username").value == ""    # emptied for the next one
+
+
+def test_a_user_that_cannot_be_added_is_refused_in_chinese_and_the_form_keeps_it(snapshot, people):
+    at = board("admin", page="admin")
+    at.text_input(key="new_username").input("zhang san")
+    at.text_input(key="new_name").input("张三")
+    at.button(key="add_user_submit").click().run()
+    assert at.error[0].value.startswith("用户名「zhang san」不可用：应为 2–64 个英文字母")
+    assert (at.text_input(key="new_username").value, at.text_input(key="new_name").value) == ("zhang san", "张三")
+    at.text_input(key="new_username").input("leader")
+    at.button(key="add_user_submit").click().run()
+    assert at.error[0].value == "用户 leader 已存在；要重置其角色和密码，请勾选「用户已存在时重置其角色和密码」"
+    assert users.get("leader").role == "leader"
 
 
 def test_an_admin_removes_a_user_but_not_themselves(snapshot, people):
     at = board("admin", page="admin")
     assert "admin" not in at.selectbox(key="remove_username").options
     at.selectbox(key="remove_username").set_value("leader").run()
+    assert at.button(key="remove_user").disabled          # one click removes no one: confirmed first
+    at.checkbox(key="remove_confirm").check().run()
     at.button(key="remove_user").click().run()
     assert users.get("leader") is None
     assert [(r["action"], r["target"]) for r in reviews.audit_log(1).iter_rows(named=True)] == [("user.remove", "leader")]
