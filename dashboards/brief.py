@@ -38,7 +38,9 @@ ALERT_COLUMNS = [("排名", 6), ("预警编号", 30), ("区域", 14), ("所属�
 def _alerts_sheet(book, head, wrap, week, alerts, decisions, scope, made_by) -> None:
     sheet = book.add_worksheet("预警")
     title = book.add_format({"bold": True, "font_size": 14})
-    sheet.write(0, 0, f"哨兵风险预警研判周报 · {week}（周一）起一周", title)
+    every = scope.startswith("全部未结预警")   # every open alert, whatever its week (the queue's 周次 choice)
+    sheet.write(0, 0, f"哨兵风险预警研判简报 · 全部未结预警（统计至 {week}（周一）起一周）" if every
+                else f"哨兵风险预警研判周报 · {week}（周一）起一周", title)
     sheet.write(1, 0, f"范围：{scope}　导出人：{made_by}　导出时间：{settings.now():%Y-%m-%d %H:%M}")
     for j, (name, width) in enumerate(ALERT_COLUMNS):
         sheet.write(3, j, name, head)
@@ -47,10 +49,11 @@ def _alerts_sheet(book, head, wrap, week, alerts, decisions, scope, made_by) -> 
     known = names.people()
     for i, a in enumerate(alerts.iter_rows(named=True), start=1):
         d = latest.get(a["alert_id"], {})
-        opinion = "；".join(x for x in (names.action_name(d["action"]) if d else "",
-                                        names.reason_name(d.get("reason")), d.get("note") or "",
-                                        f"并入 {d['merge_into']}" if d.get("merge_into") else "") if x)
-        values = [i, a["alert_id"], a["area_name"] or a["area_code"] or "", a["town_name"] or "",
+        parts = [x for x in (names.action_name(d["action"]) if d else "", names.reason_name(d.get("reason")),
+                             (d.get("note") or "").strip(), f"并入 {d['merge_into']}" if d.get("merge_into") else "") if x]
+        # a note's own full stop before the next part read 。；
+        opinion = "；".join([p.rstrip("。；;.") for p in parts[:-1]] + parts[-1:])
+        values = [i, a["alert_id"], a["place"] or a["area_name"] or a["area_code"] or "", a["town_name"] or "",
                   names.category_name(a["category"]), a["observed"], round(a["expected"] or 0, 2),
                   rank_shown(a["rank"], a["score"]), round(a["score"], 2),
                   names.status_name(a["status"]), str(a["first_week"]), a["reports"], opinion,
@@ -66,13 +69,14 @@ def _alerts_sheet(book, head, wrap, week, alerts, decisions, scope, made_by) -> 
 def _reports_sheet(book, head, wrap, reports) -> None:
     sheet = book.add_worksheet("关联诉求")
     cols = [("预警编号", 30), ("诉求编号", 26), ("渠道", 10), ("受理时间", 19), ("区域", 12), ("标题", 30),
-            ("内容（已脱敏）", 100)]
+            ("内容（已脱敏）", 100), ("并入自预警", 30)]
     for j, (name, width) in enumerate(cols):
         sheet.write(0, j, name, head)
         sheet.set_column(j, j, width)
     for i, r in enumerate(reports.iter_rows(named=True), start=1):
         values = [r["alert_id"], r["report_id"], names.channel_name(r["channel"]),
-                  f"{r['received_at']:%Y-%m-%d %H:%M}", r["area_name"] or "", r["title"] or "", r["text"]]
+                  f"{r['received_at']:%Y-%m-%d %H:%M}", r["area_name"] or "", r["title"] or "", r["text"],
+                  r.get("merged_from") or ""]
         for j, v in enumerate(values):
             sheet.write(i, j, v, wrap)
     sheet.freeze_panes(1, 0)

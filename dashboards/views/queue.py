@@ -127,18 +127,19 @@ def pick_alert(alerts: pl.DataFrame) -> str:
     return alert_id
 
 
-def _brief(week: date, alerts: pl.DataFrame, scope: str, made_by: str) -> bytes:
+def _brief(week: date, alerts: pl.DataFrame, scope: str, made_by: str, wm: int = 0) -> bytes:
     """The brief's bytes, with the decisions as they stand when it is made (no Streamlit call: a
-    deferred download runs this in a thread of its own)."""
-    reports = common.query_now("brief_reports", alerts["alert_id"].to_list())
+    deferred download runs this in a thread of its own); an alert's reports include those of the
+    alerts merged into it since the snapshot (``wm``), as its 关联诉求 counts them."""
+    reports = common.query_now("brief_reports", alerts["alert_id"].to_list(), reviews.merged_into(wm))
     return brief.workbook(week, alerts, reviews.decisions(), reports, scope, made_by)
 
 
-def download_brief(week: date, alerts: pl.DataFrame, scope: str, every: bool = False) -> None:
+def download_brief(week: date, alerts: pl.DataFrame, scope: str, every: bool = False, wm: int = 0) -> None:
     """The brief is written when the button is clicked, never on a rerun: even a filtered handful
     of alerts cost a rerun ~0.25 s of xlsx writing at a million reports (bench/board.py: the 区域 and
     渠道 filters took 0.53 s with briefs of up to 1,000 reports written eagerly, 0.29 s without)."""
-    make = functools.partial(_brief, week, alerts, scope, names.person(user.username))
+    make = functools.partial(_brief, week, alerts, scope, names.person(user.username), wm)
     st.download_button("下载研判简报（xlsx）", make, file_name=f"brief_{'open_' if every else ''}{week}.xlsx",
                        mime=XLSX, key="brief",
                        icon=":material/download:", on_click=reviews.audit,
@@ -355,7 +356,7 @@ def main() -> None:
     elif scope != "全部预警":   # the figures above count every alert of the week
         top.caption(f"筛选：{scope}（上方统计数字为本周全部预警，不随筛选变化）")
     with right:
-        download_brief(week, alerts, scope, every)
+        download_brief(week, alerts, scope, every, wm)
     if alerts.is_empty():
         st.info("没有符合筛选条件的未结预警。" if every else "本周没有符合筛选条件的预警。")
         return

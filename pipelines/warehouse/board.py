@@ -247,12 +247,22 @@ def merge_targets(con, alert_id: str) -> pl.DataFrame:
         limit 200""", [alert_id, OPEN, alert_id])
 
 
-def brief_reports(con, alert_ids: list[str]) -> pl.DataFrame:
-    """The masked reports behind these alerts, for the downloadable brief."""
+def brief_reports(con, alert_ids: list[str], merged: dict[str, list[str]] | None = None) -> pl.DataFrame:
+    """The masked reports behind these alerts, for the downloadable brief: in the order of the
+    alerts given, newest first within each, and with each alert those of the alerts ``merged``
+    into it since the snapshot (target → merged ids; ``merged_from`` names the one they came from),
+    as its page and its 关联诉求 count them."""
+    shown, source, pos = [], [], []
+    for i, alert_id in enumerate(alert_ids):
+        for one in [alert_id, *(merged or {}).get(alert_id, [])]:
+            shown.append(alert_id), source.append(one), pos.append(i)
     return frame(con, """
-        select x.alert_id, r.report_id, r.channel, r.received_at, ar.name as area_name, r.title, r.text
-        from alert_reports x join reports r using (report_id) left join areas ar on ar.area_code = r.area_code
-        where list_contains(?::varchar[], x.alert_id) order by x.alert_id, r.received_at desc""", [alert_ids])
+        with p as (select unnest(?::varchar[]) as alert_id, unnest(?::varchar[]) as source, unnest(?::integer[]) as pos)
+        select p.alert_id, r.report_id, r.channel, r.received_at, ar.name as area_name, r.title, r.text,
+               case when p.source <> p.alert_id then p.source end as merged_from
+        from p join alert_reports x on x.alert_id = p.source join reports r using (report_id)
+        left join areas ar on ar.area_code = r.area_code
+        order by p.pos, r.received_at desc, r.report_id""", [shown, source, pos])
 
 
 # ---------------------------------------------------------------- leaders (aggregates only)

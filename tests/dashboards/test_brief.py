@@ -77,3 +77,32 @@ def test_the_boards_brief_names_who_decided_as_the_board_names_its_users(snapsho
     assert made_by == "analyst 测试（analyst）" and f"导出人：{made_by}" in book["预警"]["A2"].value
     assert {r["预警编号"]: r["研判人"] for r in rows(book["预警"], 4)} == {"a1": "analyst 测试（analyst）", "a2": None}
     assert names.person("gone") == "gone"   # a user no longer in the users file: the name recorded
+
+
+def test_the_boards_brief_lists_the_reports_of_alerts_merged_meanwhile_under_their_target(snapshot, people):
+    # 关联诉求 of the alerts sheet counts them (as the queue does); the reports sheet listed them
+    # under the merged alert, or not at all where it was filtered away
+    reviews.record_review("a2", "merge", user="analyst", role="analyst", seen_status="reviewing",
+                          base_status="reviewing", category="debt", note="同一借贷人。", merge_into="a1",
+                          merge_base_status="new")
+    with board.open_snapshot(snapshot) as con:
+        cur = board.cursor(con)
+        alerts = board.week_alerts(cur, WEEK).filter(alert_id="a1")
+        reports = board.brief_reports(cur, ["a1"], reviews.merged_into(0))
+    assert reports.select("alert_id", "report_id", "merged_from").rows() == [
+        ("a1", "petition:3", "a2"), ("a1", "hotline:1", None), ("a1", "grid:7", None)]   # newest first
+    book = openpyxl.load_workbook(io.BytesIO(brief.workbook(WEEK, alerts, reviews.decisions(), reports, "全部", "张三")))
+    listed = rows(book["关联诉求"], 1)
+    assert [(r["预警编号"], r["诉求编号"], r["并入自预警"]) for r in listed][0] == ("a1", "petition:3", "a2")
+
+
+def test_a_note_s_own_full_stop_does_not_double_the_brief_s_punctuation(snapshot, people):
+    reviews.record_review("a2", "merge", user="analyst", role="analyst", seen_status="reviewing",
+                          base_status="reviewing", category="debt", note="同一借贷人，统一研判。", merge_into="a1",
+                          merge_base_status="new")
+    with board.open_snapshot(snapshot) as con:
+        alerts = board.week_alerts(board.cursor(con), WEEK)
+    book = openpyxl.load_workbook(io.BytesIO(brief.workbook(WEEK, alerts, reviews.decisions(), alerts.clear(),
+                                                            "全部", "张三")))
+    opinion = {r["预警编号"]: r["研判意见"] for r in rows(book["预警"], 4)}["a2"]
+    assert opinion == "合并到其他预警；同一借贷人，统一研判；并入 a1"
