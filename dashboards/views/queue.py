@@ -121,7 +121,9 @@ def pick_alert(alerts: pl.DataFrame) -> str:
     ids = list(labels)
     common.seed("alert", ids)
     if st.session_state.get("alert") not in ids:
-        st.session_state.pop("alert", None)  # filtered away: open the first one instead
+        # filtered away (another week, another filter): open the first one instead, said to the widget
+        # itself; forgotten instead, the box went on showing the old alert above the first one's page
+        st.session_state["alert"] = ids[0]
     alert_id = st.selectbox("查看预警详情（也可点选上表中的一行）", ids, format_func=labels.get, key="alert")
     common.mirror("alert", alert_id, default=ids[0])
     return alert_id

@@ -175,6 +175,25 @@ def test_in_a_narrow_window_the_leader_s_page_wraps_instead_of_cutting(page, boa
     assert heading["x"] > chart["x"] + chart["width"] - 1
 
 
+def test_another_week_s_first_alert_is_the_one_named_in_the_alert_box(page, board_url, board_home):
+    # the box went on showing the alert of the week before above the page of the new week's first
+    sign_in(page, board_url, "analyst")
+    expect(page.get_by_role("heading", name="研判工作台")).to_be_visible()
+    box = page.get_by_role("combobox", name="查看预警详情（也可点选上表中的一行）")
+    page.get_by_role("combobox", name="周次").click()
+    options = page.get_by_role("option")
+    expect(options.nth(2)).to_be_visible()
+    names = options.all_inner_texts()
+    for week in names[2:5]:   # after 全部未结预警 and the latest week: earlier weeks, one after another
+        if not options.count():   # the list closed with the last choice
+            page.get_by_role("combobox", name="周次").click()
+        page.get_by_role("option", name=week, exact=True).click()
+        expect(page.get_by_role("combobox", name="周次")).to_have_value(week)
+        page.wait_for_timeout(1500)
+        heading = page.locator("h3").nth(1).inner_text()
+        assert box.input_value().startswith(heading + "（自 "), (week, box.input_value(), heading)
+
+
 def test_a_visitor_at_a_shared_link_sees_only_the_sign_in_then_the_page(page, board_url, board_home):
     page.goto(f"{board_url}/hotspots?weeks=13")
     expect(page.get_by_label("用户名")).to_be_visible()
