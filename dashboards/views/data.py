@@ -171,8 +171,8 @@ def one_report(found: pl.DataFrame, corrected: dict[str, list[str]]) -> None:
     """One report of those found, with the labels saved for it here and not yet in the snapshot
     (``corrected``, the latest per report) over the snapshot's."""
     options = {r["report_id"]: f"{r['report_id']} · {(r['title'] or r['text'])[:30]}" for r in found.iter_rows(named=True)}
-    if st.session_state.get("report_pick") not in options:
-        st.session_state.pop("report_pick", None)
+    if st.session_state.get("report_pick") not in options:   # another search: its first report, told to the box
+        st.session_state["report_pick"] = next(iter(options))
     report_id = st.selectbox(f"找到 {found.height} 条（最多 30 条）", list(options), format_func=options.get, key="report_pick")
     r = found.filter(pl.col("report_id") == report_id).row(0, named=True)
     if report_id in corrected:
