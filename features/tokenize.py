@@ -37,6 +37,11 @@ PLACEHOLDERS = (NUM, *MASKS)
 # hotline and grid texts are full of them. They weigh in the score; a term holding one is not shown
 # as a reason. (Not 信息 or 登记: 个人信息泄露 and 不动产登记 say what a report is about.)
 PROCESS_WORDS = ("反映", "上报", "通报", "发生", "开展", "回访", "跟踪", "来电", "诉求", "核实")
+# Words of how much, how often and when, which say nothing of what a report is about: a term holding
+# one is no reason to show (墙面到处, 发过几次, 几次生活费, 一共 as analysts met them). Shown only: the
+# model still reads them.
+FILLER_WORDS = ("到处", "一共", "总共", "共计", "当日", "当天", "几次", "今天", "昨天", "前天", "目前",
+                "现在", "已经", "然后", "一下")
 # How exports write a withheld name (刘某某, 某某公司): a term holding it names no reason either.
 WITHHELD_NAME = "某某"
 PARALLEL_MIN_TEXTS = 2000
@@ -55,9 +60,11 @@ def shown_term(term: str) -> bool:
     """Whether a term may be shown to people as a reason: not a placeholder, nor an n-gram holding
     one, with or without its space (一共 <num>, 一共<num>), nor a single character (坏, 当, 投, 苑:
     alone, a character reads as a broken word; it still weighs in the score), nor one holding a word
-    of how reports travel (``PROCESS_WORDS``: 业主反映, 上报街道) or a withheld name (某某, 刘某某)."""
+    of how reports travel (``PROCESS_WORDS``: 业主反映, 上报街道), a filler word (``FILLER_WORDS``:
+    到处, 几次) or a withheld name (某某, 刘某某)."""
     return (len(term.replace(" ", "")) >= 2 and not any(p in term for p in PLACEHOLDERS)
-            and not any(w in term for w in PROCESS_WORDS) and WITHHELD_NAME not in term)
+            and not any(w in term for w in PROCESS_WORDS) and not any(w in term for w in FILLER_WORDS)
+            and WITHHELD_NAME not in term)
 
 
 _PARTICLES = frozenset("的了地得着过之")   # may stand inside a word pair shown glued (银行的贷款 → 银行贷款)

@@ -72,6 +72,11 @@ def test_numbers_and_placeholders(tokenizer, text, expected):
         ("住建部门", True),
         ("某某", False),  # a withheld name
         ("刘某某", False),
+        ("墙面到处", False),  # how much, how often, when: no reason (as analysts met them)
+        ("发过几次", False),
+        ("几次生活费", False),
+        ("当日", False),
+        ("生活费", True),
     ],
 )
 def test_placeholders_and_terms_holding_one_are_not_shown(term, shown):

@@ -8,7 +8,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.utils import estimator_checks as checks
 from sklearn.utils import get_tags
 
-from features.tokenize import PROCESS_WORDS
+from features.tokenize import FILLER_WORDS, PROCESS_WORDS
 from models.classifier import LexiconScorer, RiskClassifier, TokenCharTfidf
 
 CATEGORIES = ["wage_arrears", "debt", "family_neighbour", "finance"]
@@ -76,7 +76,7 @@ def _explain_row_by_row(model, docs, top):
                     feature = model.word_features_[row.indices[j]]
                     term = feature.replace(" ", "")
                     one_char_word = min(map(len, feature.split(" "))) < 2   # alone or in a pair
-                    process = any(w in term for w in PROCESS_WORDS) or "某某" in term  # 反映, 上报 …, 刘某某
+                    process = any(w in term for w in PROCESS_WORDS + FILLER_WORDS) or "某某" in term  # 反映, 到处 …, 刘某某
                     if term not in terms and "<num>" not in term and "[手机号]" not in term and not one_char_word \
                             and not process:
                         terms.append(term)
