@@ -226,7 +226,7 @@ def detail(alert_id: str, wm: int) -> None:
         "人数": st.column_config.TextColumn(alignment="right"),
         "类别概率": st.column_config.ProgressColumn(min_value=0.0, max_value=1.0, format="%.2f",
                                                 help="模型判定该诉求属于此风险类别的概率")})
-    actions(a, wm)
+    actions(a, wm, reports.height)
     history(alert_id)
 
 
@@ -256,7 +256,8 @@ def _submit(a: dict, wm: int, action: str) -> None:
         s.pop(key, None)
 
 
-def actions(a: dict, wm: int) -> None:
+def actions(a: dict, wm: int, reports: int = 0) -> None:
+    """The decisions the alert's status allows; ``reports``: how many reports its page lists."""
     st.markdown("#### 研判处置")
     # One container, drawn whether it holds a message or not: a message shown or gone must not move
     # the form (see the form below)
@@ -283,7 +284,9 @@ def actions(a: dict, wm: int) -> None:
                 # no reason chosen for the analyst: a dismissal "as misclassified" labels the reports
                 st.selectbox("排除原因", list(reviews.DISMISS_REASONS), format_func=names.reason_name, key="review_reason",
                              index=None, placeholder="选择排除原因")
-                st.caption("选「模型误判」时，本预警的报告将标注为不属于该类别，用于下次训练。")
+                st.caption(f"选「模型误判」时，本预警的 {reports} 件关联诉求将全部标注为不属于「"
+                           f"{names.category_name(a['category'])}」，用于下次训练；只有个别诉求判错时，请在"
+                           "「数据与模型 → 标签修正」逐条修正，本预警以其他原因排除。")
             if action == "merge":
                 targets = common.query("merge_targets", a["alert_id"])
                 labels = {r["alert_id"]: f"{r['place'] or r['area_name'] or '—'} · {names.category_name(r['category'])} · "

@@ -140,6 +140,10 @@ def test_a_dismissal_needs_a_reason_and_other_needs_a_note(snapshot, people):
     # no reason is chosen for the analyst: one click on submit dismisses nothing
     at = choose(board("analyst"), "dismiss")
     assert at.selectbox(key="review_reason").value is None
+    # what a dismissal as misclassified does, with how many reports (a1 lists two)
+    assert [c.value for c in at.caption if c.value.startswith("选「模型误判」时")] == [
+        "选「模型误判」时，本预警的 2 件关联诉求将全部标注为不属于「劳资欠薪」，用于下次训练；只有个别诉求判错时，"
+        "请在「数据与模型 → 标签修正」逐条修正，本预警以其他原因排除。"]
     at = submit(at)
     assert at.error[0].value == "排除预警需要选择排除原因。"
     assert queue(at)["状态"].tolist() == ["新发现", "研判中"]
