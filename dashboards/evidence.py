@@ -7,7 +7,7 @@ from itertools import islice
 
 import polars as pl
 
-from features.entities import normalise_place, organisations, part_of_name, places
+from features.entities import head_counts, normalise_place, organisations, part_of_name, places
 from features.tokenize import shown_term
 
 
@@ -26,3 +26,13 @@ def clues(reports: pl.DataFrame) -> tuple[list[tuple[str, int]], list[tuple[str,
     # a term that only repeats a name shown beside it is left to the names
     shown = list(islice(((t, n) for t, n in terms.most_common() if not part_of_name(t, [p for p, _ in names])), 12))
     return shown, names
+
+
+def people(people_count: int | None, text: str | None) -> str:
+    """A report's 人数: the export's count of people (a collective petition's 信访人数), else the
+    largest number of people or households its text gives (一共四十八个人, 10余名员工), marked as
+    read from the text, else "—"."""
+    if people_count is not None:
+        return str(people_count)
+    found = head_counts(text or "")
+    return f"{max(found)}（文中）" if found else "—"

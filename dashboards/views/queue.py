@@ -182,9 +182,10 @@ def report_table(reports: pl.DataFrame) -> pl.DataFrame:
         pl.col("area_name").alias("区域"),
         pl.col("title").alias("标题"),
         pl.col("text").alias("内容（已脱敏）"),
-        pl.col("people_count").alias("人数"),
+        pl.Series("人数", [evidence.people(n, t) for n, t in zip(reports["people_count"].to_list(),
+                                                                  reports["text"].to_list())], dtype=pl.String),
         pl.col("probability").alias("类别概率"),
-    ), "区域", "标题", "人数")
+    ), "区域", "标题")
 
 
 def detail(alert_id: str, wm: int) -> None:

@@ -85,6 +85,18 @@ def test_a_missing_title_or_head_count_shows_a_dash_not_none(untitled, people):
     assert table[["标题", "人数"]].values.tolist() == [["—", "—"], ["借款不还", "—"]]
 
 
+@pytest.mark.parametrize("count, text, shown", [
+    (12, "信访人数列给出的人数为准，文中一共四十八个人", "12"),
+    (None, "工地上一共四十八个人都没拿到工资", "48（文中）"),
+    (None, "公司拖欠10余名员工三个月工资，涉及3户", "10（文中）"),
+    (None, "楼上漏水，多次协商无果", "—"),
+])
+def test_the_head_count_comes_from_the_export_else_from_the_text(count, text, shown):
+    from dashboards import evidence
+
+    assert evidence.people(count, text) == shown
+
+
 def test_choosing_another_alert_shows_its_reports(snapshot, people):
     at = board("analyst")
     at.selectbox(key="alert").set_value("a2").run()
