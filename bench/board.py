@@ -217,7 +217,9 @@ def copy_reports(con, n: int, version: str) -> None:
         from picked left join siblings s on s.area_code = picked.area_code and s.k = picked.k""",
                 {"size": size, "n": n, "now": now})
     con.execute("""
-        insert into reports
+        insert into reports (report_id, channel, source_id, received_at, area_code, address, title, text, subject,
+                             people_count, reporter_key, source_category, content_hash, near_duplicate_of, row_hash,
+                             batch_id, ingested_at)
         select channel || ':' || sid, channel, sid, ts, area_code, address, title, txt, subject, people_count,
                case when reporter_key is null then null else md5(reporter_key || ':' || copy) end,
                source_category, md5(txt), null, md5(channel || sid || txt),

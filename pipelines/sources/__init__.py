@@ -220,7 +220,12 @@ def _dialect(text: str) -> type[csv.Dialect]:
     it wrong: 'say "hi"' came back as 'say "hi\"""'.) The header line is the one of the first
     HEADER_SEARCH lines that uses a delimiter most: a title line above it has none."""
     top = [line for line in text.split("\n", HEADER_SEARCH)[:HEADER_SEARCH] if line.strip()] or [""]
-    delimiter = max(",\t;|", key=lambda d: max(line.count(d) for line in top))
+    # a tie (a tab file whose texts hold as many commas: 工单编号\t来电时间\t诉求内容 over A1\t下周一\t,,)
+    # goes to the delimiter that more lines use as often: every line of a file splits alike
+    def uses(d: str) -> tuple[int, int]:
+        counts = [line.count(d) for line in top]
+        return max(counts), counts.count(max(counts))
+    delimiter = max(",\t;|", key=uses)
     return type("Export", (csv.excel,), {"delimiter": delimiter, "strict": True})
 
 

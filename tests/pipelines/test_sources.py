@@ -491,3 +491,11 @@ def test_a_file_whose_lines_end_in_carriage_returns_alone_is_read_line_by_line(t
     path = tmp_path / "h.csv"
     path.write_bytes("工单编号,来电时间,诉求内容\rGD1,2026-11-02 09:00,工资拖欠\rGD2,2026-11-02 10:00,噪音\r".encode())
     assert [r[0] for r in read_raw(path).rows] == ["GD1", "GD2"]
+
+
+def test_a_tab_separated_file_whose_texts_hold_as_many_commas_is_read_by_its_tabs(tmp_path):
+    # found by the property test: the tie between two commas and two tabs a line went to the comma
+    path = tmp_path / "h.csv"
+    path.write_text("工单编号\t来电时间\t诉求内容\nA1\t2026-11-02 09:00\t,,\nA2\t2026-11-02 10:00\t,,\n", encoding="utf-8")
+    raw = read_raw(path)
+    assert raw.header == ["工单编号", "来电时间", "诉求内容"] and [r[0] for r in raw.rows] == ["A1", "A2"]
