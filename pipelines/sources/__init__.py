@@ -264,7 +264,10 @@ def _read_csv(path: Path, text: str, encoding: str) -> RawFile:
         raise SourceError(f"{path}: the file is empty") from None
     except csv.Error as exc:
         raise SourceError(f"{path}: cannot read the header row ({exc})") from None
-    base, below = skip, skip + reader.line_num           # physical lines before the reader's first; the header's
+    if lone:
+        names = [c.replace(lone, "\r") for c in names]
+    first, below = skip + 1, skip + reader.line_num      # the header's first and last physical lines
+    base = skip                                          # physical lines before the reader's first
     try:   # a header over two rows (a workbook's, saved as CSV: 信访人信息 over 信访人 / 联系电话)
         two = _two_row_header(names, next(reader))
     except (StopIteration, csv.Error):
@@ -273,7 +276,7 @@ def _read_csv(path: Path, text: str, encoding: str) -> RawFile:
         (combined, groups), width = two, len(names)
         names = combined + [None] * (width - len(combined))   # as wide as the rows under it
         shown = [f"{g}: {'/'.join(subs)}" for g, subs in groups.items()]
-        notes.append(f"its header spans lines {below} and {skip + reader.line_num}; read as one"
+        notes.append(f"its header spans lines {first} and {skip + reader.line_num}; read as one"
                      + (f" ({'; '.join(shown)})" if shown else ""))
     else:
         base, reader = below, csv.reader(lines[below:], dialect)
@@ -324,14 +327,17 @@ def _lone_returns(text: str) -> tuple[str, str]:
     it) swapped for a character the file does not hold, and that character ("" if none was
     swapped). Read as a line end, the \r cut its row in two: the first half loaded with half its
     text, the rest a broken row. _read_csv puts the \r back in the cells. A file with no \n at all
-    ends its lines in \r (old Mac exports) and is left as it is."""
-    if "\r" not in text or "\n" not in text or not _LONE_RETURN.search(text):
+    ends its lines in \r (old Mac exports, whose first line ends so) and is left as it is; so is
+    \r\r\n, a \r\n file saved again in text mode (a \r before a line end ends no text)."""
+    first_end = _LINE_END.search(text)
+    if first_end is None or first_end.group() == "\r" or not _LONE_RETURN.search(text):
         return text, ""
     stand_in = next(chr(c) for c in range(0xE000, 0xF900) if chr(c) not in text)
     return _LONE_RETURN.sub(stand_in, text), stand_in
 
 
-_LONE_RETURN = re.compile(r"\r(?!\n)")
+_LONE_RETURN = re.compile(r"\r(?!\r*\n)")
+_LINE_END = re.compile(r"\r*\n|\r")
 
 
 def _read_workbook(path: Path, data: bytes) -> RawFile:

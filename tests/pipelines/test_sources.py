@@ -499,3 +499,19 @@ def test_a_tab_separated_file_whose_texts_hold_as_many_commas_is_read_by_its_tab
     path.write_text("工单编号\t来电时间\t诉求内容\nA1\t2026-11-02 09:00\t,,\nA2\t2026-11-02 10:00\t,,\n", encoding="utf-8")
     raw = read_raw(path)
     assert raw.header == ["工单编号", "来电时间", "诉求内容"] and [r[0] for r in raw.rows] == ["A1", "A2"]
+
+
+def test_lines_ending_in_a_doubled_carriage_return_still_read(tmp_path):
+    # a \r\n file saved again in text mode: \r\r\n (its first \r is no cell's)
+    path = tmp_path / "h.csv"
+    path.write_bytes("工单编号,来电时间,诉求内容\r\r\nGD1,2026-11-02 09:00,工资拖欠\r\r\n".encode())
+    raw = read_raw(path)
+    assert raw.header == ["工单编号", "来电时间", "诉求内容"] and raw.rows == [["GD1", "2026-11-02 09:00", "工资拖欠"]]
+
+
+def test_an_old_mac_file_with_a_line_break_quoted_in_a_cell_reads_its_rows(tmp_path):
+    # lines end in \r, and Excel writes a break inside a cell as a quoted \n
+    path = tmp_path / "h.csv"
+    path.write_bytes('工单编号,来电时间,诉求内容\rGD1,2026-11-02 09:00,"第一行\n第二行"\rGD2,2026-11-02 10:00,噪音\r'.encode())
+    raw = read_raw(path)
+    assert raw.rows == [["GD1", "2026-11-02 09:00", "第一行\n第二行"], ["GD2", "2026-11-02 10:00", "噪音"]]
