@@ -28,7 +28,7 @@ def workbook(week: date, alerts: pl.DataFrame, decisions: pl.DataFrame, reports:
     return out.getvalue()
 
 
-ALERT_COLUMNS = [("排名", 6), ("预警编号", 30), ("区域", 14), ("所属乡镇（街道）", 14), ("风险类别", 12),
+ALERT_COLUMNS = [("排名", 6), ("预警编号", 30), ("区域", 14), ("上级区域", 14), ("风险类别", 12),
                  ("件数（统计期）", 9), ("预期", 8), ("综合评分", 9), ("检测统计量", 9), ("状态", 9), ("首次预警周", 12),
                  ("关联诉求", 9),
                  ("研判意见", 24), ("承办部门", 18), ("办理期限", 12), ("研判人", 12), ("研判时间", 18),
@@ -62,7 +62,7 @@ def _alerts_sheet(book, head, wrap, week, alerts, decisions, scope, made_by) -> 
         for j, v in enumerate(values):
             sheet.write(3 + i, j, v, wrap)
     if alerts.is_empty():
-        sheet.write(4, 0, "本周无符合条件的预警。")
+        sheet.write(4, 0, "无符合条件的未结预警。" if every else "本周无符合条件的预警。")
     sheet.freeze_panes(4, 0)
 
 

@@ -34,9 +34,9 @@ class UserError(ValueError):
     """A user that cannot be added or removed as asked: the message says why, in plain words, for
     the command line; ``chinese`` says it for the board's admin page."""
 
-    def __init__(self, message: str, chinese: str):
+    def __init__(self, message: str, chinese: str | None = None):
         super().__init__(message)
-        self.chinese = chinese
+        self.chinese = chinese or message
 
 
 @dataclass(frozen=True)

@@ -545,7 +545,8 @@ def to_reports(frame: pl.DataFrame, channel: str, matcher: AreaMatcher, salt: st
         "row_number": f["row_number"],
         "raw": f["raw"],
         # the place columns as given, for an ``areas import`` to place the report by if this
-        # gazetteer does not (names masked as the text is: a cell may hold anything)
+        # gazetteer does not (names masked as the text is: a cell may hold anything; the grid code is
+        # a code, kept as written: masking would take a long one for an id number)
         "given_grid": _given(f["grid_code"]),
         **{f"given_{k}": _given(pl.Series(mask_column(f[k]), dtype=pl.Utf8)) for k in ("county", "town", "village")},
     }, schema_overrides={"report_id": pl.Utf8, "channel": pl.Utf8, "source_id": pl.Utf8, "text": pl.Utf8,

@@ -41,7 +41,7 @@ def _add_user() -> None:
     except users.UserError as exc:
         s["admin_error"] = exc.chinese   # the form keeps what was typed, to be mended
         return
-    reviews.audit(user.username, user.role, "user.add", s["new_username"],
+    reviews.audit(user.username, user.role, "user.add", s["new_username"].strip(),
                   {"role": s["new_role"], "oidc": bool(s.get("new_oidc")), "replace": bool(s.get("new_replace"))})
     s["admin_done"] = (f"已保存用户 {s['new_username'].strip()}。" +
                        (f"初始密码：`{password}`（只显示这一次，请安全转交）" if password else ""))
@@ -58,7 +58,7 @@ def _remove_user(username: str | None) -> None:
     except users.UserError as exc:
         st.session_state["admin_error"] = exc.chinese
         return
-    st.session_state.pop("remove_confirm", None)
+    st.session_state.pop(f"remove_confirm:{username}", None)
     reviews.audit(user.username, user.role, "user.remove", username)
     st.session_state["admin_done"] = f"已删除用户 {username}，其已登录的会话在下一次操作时结束。"
 
@@ -85,7 +85,8 @@ def users_section() -> None:
         st.markdown("**删除用户**")
         others = [u.username for u in everyone if u.username != user.username]
         gone = st.selectbox("用户", others, key="remove_username", index=None, placeholder="选择用户")
-        sure = st.checkbox("确认删除该用户（其已登录的会话随之结束）", key="remove_confirm", disabled=gone is None)
+        # one confirmation per user: ticked for one, it does not remove another picked after
+        sure = st.checkbox("确认删除该用户（其已登录的会话随之结束）", key=f"remove_confirm:{gone}", disabled=gone is None)
         st.button("删除", key="remove_user", on_click=_remove_user, args=(gone,), disabled=gone is None or not sure)
 
 

@@ -231,7 +231,7 @@ def detail(alert_id: str, wm: int) -> None:
         "人数": st.column_config.TextColumn(alignment="right"),
         "类别概率": st.column_config.ProgressColumn(min_value=0.0, max_value=1.0, format="%.2f",
                                                 help="模型判定该诉求属于此风险类别的概率")})
-    actions(a, wm, reports.height)
+    actions(a, wm, a["reports"])   # (a dismissal labels the alert's own reports, not those merged in meanwhile)
     history(alert_id)
 
 
@@ -262,7 +262,8 @@ def _submit(a: dict, wm: int, action: str) -> None:
 
 
 def actions(a: dict, wm: int, reports: int = 0) -> None:
-    """The decisions the alert's status allows; ``reports``: how many reports its page lists."""
+    """The decisions the alert's status allows; ``reports``: how many reports the snapshot links to it
+    (those a dismissal as misclassified labels)."""
     st.markdown("#### 研判处置")
     # One container, drawn whether it holds a message or not: a message shown or gone must not move
     # the form (see the form below)

@@ -262,6 +262,9 @@ def brief_reports(con, alert_ids: list[str], merged: dict[str, list[str]] | None
                case when p.source <> p.alert_id then p.source end as merged_from
         from p join alert_reports x on x.alert_id = p.source join reports r using (report_id)
         left join areas ar on ar.area_code = r.area_code
+        -- once per alert: a report may also be linked to an alert merged into it (a place alert and
+        -- an area alert share reports), or the merge be folded by a snapshot newer than the page's
+        qualify row_number() over (partition by p.alert_id, r.report_id order by (p.source = p.alert_id) desc) = 1
         order by p.pos, r.received_at desc, r.report_id""", [shown, source, pos])
 
 
@@ -409,7 +412,7 @@ def model_versions(con) -> pl.DataFrame:
 def find_reports(con, text: str, limit: int = 50) -> pl.DataFrame:
     """Reports whose id is ``text`` (ours, ``hotline:GD…``, or the source system's, ``GD…``) or whose
     title or (masked) text contains it, newest first, with what they are labelled now, what the
-    model flagged ([] where it flagged nothing) and whether the model scored them at all."""
+    model flagged (null where nothing) and whether the model scored them at all."""
     # Newest first, so the last weeks are searched before the whole history: reports are stored in
     # about the order they came, and a bound cutoff lets the scan skip older row groups. Enough
     # hits there are the newest overall, unless ``text`` is an id (then it must come first).

@@ -42,7 +42,11 @@ def test_an_admin_removes_a_user_but_not_themselves(snapshot, people):
     assert "admin" not in at.selectbox(key="remove_username").options
     at.selectbox(key="remove_username").set_value("leader").run()
     assert at.button(key="remove_user").disabled          # one click removes no one: confirmed first
-    at.checkbox(key="remove_confirm").check().run()
+    at.checkbox(key="remove_confirm:leader").check().run()
+    at.selectbox(key="remove_username").set_value("analyst").run()   # ticked for leader, not for analyst
+    assert at.button(key="remove_user").disabled
+    at.selectbox(key="remove_username").set_value("leader").run()
+    at.checkbox(key="remove_confirm:leader").check().run()
     at.button(key="remove_user").click().run()
     assert users.get("leader") is None
     assert [(r["action"], r["target"]) for r in reviews.audit_log(1).iter_rows(named=True)] == [("user.remove", "leader")]

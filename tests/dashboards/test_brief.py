@@ -106,3 +106,15 @@ def test_a_note_s_own_full_stop_does_not_double_the_brief_s_punctuation(snapshot
                                                             "全部", "张三")))
     opinion = {r["预警编号"]: r["研判意见"] for r in rows(book["预警"], 4)}["a2"]
     assert opinion == "合并到其他预警；同一借贷人，统一研判；并入 a1"
+
+
+def test_a_report_linked_to_an_alert_and_to_one_merged_into_it_is_listed_once(snapshot, people):
+    # a place alert and an area alert share reports: merged, the brief listed the shared ones twice
+    con = warehouse.connect(settings.warehouse_path())
+    con.execute("insert into alert_reports values ('a2', 'hotline:1', ?)", [WEEK])
+    con.close()
+    warehouse.publish_snapshot(settings.warehouse_path(), settings.snapshot_path())
+    with board.open_snapshot(settings.snapshot_path()) as con:
+        reports = board.brief_reports(board.cursor(con), ["a1"], {"a1": ["a2"]})
+    assert sorted(reports["report_id"].to_list()) == ["grid:7", "hotline:1", "petition:3"]
+    assert reports.filter(report_id="hotline:1")["merged_from"].to_list() == [None]   # its own link first
