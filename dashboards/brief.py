@@ -14,15 +14,16 @@ from pipelines import settings
 
 
 def workbook(week: date, alerts: pl.DataFrame, decisions: pl.DataFrame, reports: pl.DataFrame,
-             scope: str, made_by: str) -> bytes:
-    """The brief's bytes; ``scope`` says which filters were in force, ``made_by`` who downloaded it."""
+             scope: str, made_by: str, every: bool = False) -> bytes:
+    """The brief's bytes; ``scope`` says which filters were in force, ``made_by`` who downloaded it,
+    ``every`` whether it holds every open alert (the queue's 全部未结预警) rather than a week's."""
     out = io.BytesIO()
     book = xlsxwriter.Workbook(out, {"in_memory": True})
     book.set_properties({"title": f"哨兵风险预警研判周报 {week}", "author": made_by,
                          "created": datetime.combine(week, datetime.min.time())})
     head = book.add_format({"bold": True, "bg_color": "#DDE6F0", "border": 1, "text_wrap": True, "valign": "top"})
     wrap = book.add_format({"text_wrap": True, "valign": "top"})
-    _alerts_sheet(book, head, wrap, week, alerts, decisions, scope, made_by)
+    _alerts_sheet(book, head, wrap, week, alerts, decisions, scope, made_by, every)
     _reports_sheet(book, head, wrap, reports)
     book.close()
     return out.getvalue()
@@ -35,10 +36,9 @@ ALERT_COLUMNS = [("排名", 6), ("预警编号", 30), ("区域", 14), ("上级�
                  ("说明", 80)]
 
 
-def _alerts_sheet(book, head, wrap, week, alerts, decisions, scope, made_by) -> None:
+def _alerts_sheet(book, head, wrap, week, alerts, decisions, scope, made_by, every: bool) -> None:
     sheet = book.add_worksheet("预警")
     title = book.add_format({"bold": True, "font_size": 14})
-    every = scope.startswith("全部未结预警")   # every open alert, whatever its week (the queue's 周次 choice)
     sheet.write(0, 0, f"哨兵风险预警研判简报 · 全部未结预警（统计至 {week}（周一）起一周）" if every
                 else f"哨兵风险预警研判周报 · {week}（周一）起一周", title)
     sheet.write(1, 0, f"范围：{scope}　导出人：{made_by}　导出时间：{settings.now():%Y-%m-%d %H:%M}")

@@ -129,8 +129,7 @@ def place(unplaced: pl.DataFrame, areas: pl.DataFrame) -> pl.DataFrame:
     the gazetteer does not hold (such a report stays without an area, whatever its text names).
     Reports stored before the place columns were kept are placed by their address and text."""
     matcher = AreaMatcher(areas)
-    given = (unplaced[c].to_list() if c in unplaced.columns else [None] * unplaced.height
-             for c in ("given_grid", "given_village", "given_town", "given_county"))
+    given = (unplaced[c].to_list() for c in ("given_grid", "given_village", "given_town", "given_county"))
     codes, outside = areas_of(matcher, *given, places=((a,) for a in unplaced["address"].to_list()),
                               prose=zip(unplaced["title"].to_list(), unplaced["text"].to_list()))
     return pl.DataFrame({"report_id": unplaced["report_id"], "area_code": codes, "outside": outside},

@@ -58,7 +58,6 @@ def filters() -> tuple[date, bool, list[str], list[str], str | None, list[str], 
                                  "、".join(map(names.status_name, chosen_statuses)), area_label.get(area, ""),
                                  "、".join(map(names.channel_name, chosen_channels))) if p) or "全部预警"
     every = week == ALL_OPEN
-    scope = f"全部未结预警；{scope}" if every and scope != "全部预警" else "全部未结预警" if every else scope
     return (date.fromisoformat(weeks[0] if every else week), every, chosen_categories, chosen_statuses, area,
             chosen_channels, scope)
 
@@ -133,19 +132,21 @@ def pick_alert(alerts: pl.DataFrame) -> str:
     return alert_id
 
 
-def _brief(week: date, alerts: pl.DataFrame, scope: str, made_by: str, wm: int = 0) -> bytes:
+def _brief(week: date, alerts: pl.DataFrame, scope: str, made_by: str, wm: int = 0, every: bool = False) -> bytes:
     """The brief's bytes, with the decisions as they stand when it is made (no Streamlit call: a
     deferred download runs this in a thread of its own); an alert's reports include those of the
     alerts merged into it since the snapshot (``wm``), as its 关联诉求 counts them."""
     reports = common.query_now("brief_reports", alerts["alert_id"].to_list(), reviews.merged_into(wm))
-    return brief.workbook(week, alerts, reviews.decisions(), reports, scope, made_by)
+    return brief.workbook(week, alerts, reviews.decisions(), reports, scope, made_by, every)
 
 
 def download_brief(week: date, alerts: pl.DataFrame, scope: str, every: bool = False, wm: int = 0) -> None:
     """The brief is written when the button is clicked, never on a rerun: even a filtered handful
     of alerts cost a rerun ~0.25 s of xlsx writing at a million reports (bench/board.py: the 区域 and
     渠道 filters took 0.53 s with briefs of up to 1,000 reports written eagerly, 0.29 s without)."""
-    make = functools.partial(_brief, week, alerts, scope, names.person(user.username), wm)
+    if every:   # the brief says which alerts it holds: every open one, then the filters
+        scope = "全部未结预警" + (f"；{scope}" if scope != "全部预警" else "")
+    make = functools.partial(_brief, week, alerts, scope, names.person(user.username), wm, every)
     st.download_button("下载研判简报（xlsx）", make, file_name=f"brief_{'open_' if every else ''}{week}.xlsx",
                        mime=XLSX, key="brief",
                        icon=":material/download:", on_click=reviews.audit,
@@ -362,7 +363,7 @@ def main() -> None:
     top.subheader(f"{'全部未结预警' if every else '本周预警'}（{alerts.height} 条，按综合评分排序）")
     if every:
         top.caption(f"不论首次预警于哪一周，目前仍未结的全部预警"
-                    + (f"；筛选：{scope.removeprefix('全部未结预警；')}" if scope != "全部未结预警" else "")
+                    + (f"；筛选：{scope}" if scope != "全部预警" else "")
                     + f"（上方统计数字为{common.week_label(week)}）")
     elif scope != "全部预警":   # the figures above count every alert of the week
         top.caption(f"筛选：{scope}（上方统计数字为本周全部预警，不随筛选变化）")
