@@ -7,17 +7,29 @@ Two ways to sign in:
 - an OIDC identity provider through Streamlit's ``st.login``, as soon as ``.streamlit/secrets.toml``
   has an ``[auth]`` section; the role still comes from the users file (``users add EMAIL --oidc``).
 
-The signed-in user is checked against the users file on every run: removing a user or changing
-their role takes effect at their next click. Sign-ins, failures, refusals and sign-outs are audited.
+A built-in sign-in is remembered by the browser (a cookie holding a random token; the server keeps
+only its hash, ``reviews.open_sign_in``), so a reload, a typed address or a new tab finds the user
+again until the sign-in's deadline (``SESSION_HOURS`` after signing in) or sign-out, which ends it on
+the server too. The cookie is set by the page's own script in a zero-height frame
+(``st.iframe`` of an HTML string, same-origin: Streamlit reads cookies, ``st.context.cookies``, but has no way to
+set one); it is ``SameSite=Strict``, ``Secure`` over https, and named after the board's home, so two
+boards on one host never read each other's.
+
+The signed-in user is checked against the users file on every run: removing a user, changing their
+role or resetting their password takes effect at their next click. Sign-ins, resumed sign-ins,
+failures, refusals and sign-outs are audited.
 """
 from __future__ import annotations
 
+import hashlib
+import json
 import time
+from datetime import datetime, timezone
 
 import streamlit as st
 
 from dashboards import names
-from pipelines import reviews, users
+from pipelines import reviews, settings, users
 
 TITLE = "哨兵 · 风险预警"
 SESSION_KEY = "auth"
@@ -35,6 +47,7 @@ PAGE_ROLES = {
 PAGE_TITLES = {"hotspots": "风险热点", "queue": "研判工作台", "data": "数据与模型", "admin": "用户与审计"}
 START = {"leader": "hotspots", "analyst": "queue", "data_staff": "data", "admin": "queue"}  # each role's first page
 REFUSED_KEY = "_refused"  # the page just refused, for the start page to say so once
+FORGET_KEY = "_forget_cookie"  # a sign-in just ended: the sign-in page clears the browser's cookie
 
 
 def oidc_configured() -> bool:
@@ -55,17 +68,65 @@ def current_user() -> users.User | None:
             reviews.audit(user.username, user.role, "sign_in", None, {"via": "oidc"})
         return user
     session = st.session_state.get(SESSION_KEY)
+    resumed = False
+    if not session:
+        session, resumed = _remembered(), True
     if not session:
         return None
     user = users.get(session["username"])
-    if user is None or user.role != session["role"] or user.oidc:
-        _end_session()  # removed, or their role changed: they sign in again
+    if (user is None or user.role != session["role"] or user.oidc
+            or users.credential(user.username) != session["credential"]):
+        _end_session(session)  # removed, their role changed or their password reset: they sign in again
         return None
     if time.time() - session["since"] > SESSION_HOURS * 3600:
         reviews.audit(user.username, user.role, "session_expired")
-        _end_session()
+        _end_session(session)
         return None
+    if not resumed and session.get("token") and reviews.resume_sign_in(session["token"]) is None:
+        _end_session(session)  # signed out in another tab of this browser: every tab is
+        return None
+    if resumed:
+        reviews.audit(user.username, user.role, "session_resumed")
     return user
+
+
+def cookie_name() -> str:
+    """This board's cookie: named after its home, so boards on other ports of a host keep theirs."""
+    return "shaobing_" + hashlib.sha256(str(settings.home().resolve()).encode()).hexdigest()[:12]
+
+
+def browser_cookie() -> str | None:
+    """This board's cookie as the browser sent it when the page was opened (None without one)."""
+    value = st.context.cookies.get(cookie_name())
+    return value if isinstance(value, str) and value else None
+
+
+def _remembered() -> dict | None:
+    """The session the browser's cookie stands for (a reload, a typed address, a new tab), if any."""
+    token = browser_cookie()
+    sign_in = reviews.resume_sign_in(token)
+    if sign_in is None:
+        return None
+    session = {"username": sign_in.username, "role": sign_in.role, "since": sign_in.created_at,
+               "credential": sign_in.credential, "token": token}
+    st.session_state[SESSION_KEY] = session
+    return session
+
+
+def _cookie(value: str, expires: float) -> None:
+    """Set this board's cookie in the browser (an expiry in the past deletes it). The same value and
+    expiry draw the same frame, which Streamlit then leaves alone from one run to the next."""
+    when = datetime.fromtimestamp(expires, timezone.utc).strftime("%a, %d %b %Y %H:%M:%S GMT")
+    cookie = json.dumps(f"{cookie_name()}={value}; path=/; expires={when}; SameSite=Strict")
+    st.iframe(f"<script>parent.document.cookie = {cookie} + "
+              "(parent.location.protocol === 'https:' ? '; Secure' : '');</script>", height=1)
+
+
+def remember() -> None:
+    """Keep the signed-in browser's cookie (drawn on every run of a signed-in page, in the sidebar)."""
+    session = st.session_state.get(SESSION_KEY)
+    if session and session.get("token"):
+        _cookie(session["token"], session["since"] + SESSION_HOURS * 3600)
 
 
 def require(page: str) -> users.User:
@@ -98,9 +159,14 @@ def show_refusal() -> None:
         st.error(refusal(page) + "如需使用，请联系系统管理员。", icon=":material/block:")
 
 
-def _end_session() -> None:
+def _end_session(session: dict | None = None) -> None:
+    """Forget everything of this browser session; with the ``session`` that ends, end its sign-in on
+    the server too and have the sign-in page clear the browser's cookie."""
     for key in list(st.session_state.keys()):
         del st.session_state[key]
+    if session is not None:
+        reviews.end_sign_in(session.get("token"))
+        st.session_state[FORGET_KEY] = True
 
 
 def sign_in_page() -> None:
@@ -109,6 +175,8 @@ def sign_in_page() -> None:
     if oidc_configured():
         _oidc_sign_in()
         return
+    if st.session_state.pop(FORGET_KEY, False) or browser_cookie() is not None:
+        _cookie("", 0)  # ended (signed out, expired, the user removed): nothing left for a reload to find
     left, _ = st.columns([2, 3])
     with left.form("sign_in", clear_on_submit=True):
         st.subheader("登录")
@@ -134,7 +202,10 @@ def _attempt(username: str, password: str) -> None:
         st.error("用户名或密码错误。")
         return
     _end_session()  # nothing of an earlier session carries over
-    st.session_state[SESSION_KEY] = {"username": user.username, "role": user.role, "since": time.time()}
+    credential = users.credential(user.username)
+    token = reviews.open_sign_in(user.username, user.role, credential, SESSION_HOURS)
+    st.session_state[SESSION_KEY] = {"username": user.username, "role": user.role, "since": time.time(),
+                                     "credential": credential, "token": token}
     reviews.audit(user.username, user.role, "sign_in")
     st.rerun()
 
@@ -155,7 +226,7 @@ def sign_out() -> None:
     user = current_user()
     if user is not None:
         reviews.audit(user.username, user.role, "sign_out")
-    _end_session()
+    _end_session(st.session_state.get(SESSION_KEY) or {})
     if oidc_configured():
         st.logout()
 
@@ -164,3 +235,4 @@ def sidebar(user: users.User) -> None:
     with st.sidebar:
         st.markdown(f"**{user.name}**  \n{names.role_name(user.role)}（{user.username}）")
         st.button("退出登录", key="sign_out", on_click=sign_out, icon=":material/logout:")
+        remember()

@@ -12,8 +12,10 @@ The audit log is append-only (triggers refuse updates and deletes): who, what, w
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import os
+import secrets
 import sqlite3
 import sys
 import time
@@ -50,6 +52,9 @@ create table if not exists jobs (
     job_id integer primary key autoincrement, kind text not null, argv text not null,
     started_by text not null, role text, created_at text not null, state text not null,
     pid integer, started_at text, finished_at text, returncode integer, log_path text);
+create table if not exists sign_ins (
+    token_sha256 text primary key, username text not null, role text not null, credential text not null,
+    created_at real not null, expires_at real not null, ended_at real);
 """
 # A merged alert is closed: its reports now count for the alert it was merged into.
 STATUS_NAMES = {**STATUS_NAMES, "merged": "已合并"}
@@ -192,6 +197,56 @@ def recent_failures(username: str, minutes: int) -> int:
                     and audit_id > coalesce((select max(audit_id) from audit where username = ? and action = 'sign_in'), 0)""",
                  (username, since, username))
     return int(out["n"][0]) if out.height else 0
+
+
+# ---------------------------------------------------------------- remembered sign-ins
+# A browser that signed in keeps a random token in a cookie, so that a reload or a new tab finds its
+# user again; only the token's SHA-256 is stored, so this file alone signs no one in. A sign-in ends
+# at its deadline, at sign-out (``end_sign_in``) or when the user's credential changes (a password
+# reset, a role change: the board checks ``credential`` against the users file on every resumption).
+@dataclass(frozen=True)
+class SignIn:
+    username: str
+    role: str
+    credential: str
+    created_at: float
+    expires_at: float
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def open_sign_in(username: str, role: str, credential: str, hours: float) -> str:
+    """A new sign-in of ``hours`` from now; returns its token (for the browser's cookie only)."""
+    token = secrets.token_urlsafe(32)
+    now = time.time()
+    with _writing() as con:
+        con.execute("delete from sign_ins where expires_at < ?", [now - 86400])  # ended over a day ago
+        con.execute("insert into sign_ins (token_sha256, username, role, credential, created_at, expires_at) "
+                    "values (?, ?, ?, ?, ?, ?)", [_token_hash(token), username, role, credential, now, now + hours * 3600])
+    return token
+
+
+def resume_sign_in(token: str | None) -> SignIn | None:
+    """The sign-in a browser's token stands for, if it has neither ended nor passed its deadline."""
+    if not token or not db_path().exists():
+        return None
+    con = _connect()
+    try:
+        row = con.execute("select * from sign_ins where token_sha256 = ? and ended_at is null and expires_at > ?",
+                          [_token_hash(token), time.time()]).fetchone()
+    finally:
+        con.close()
+    return SignIn(row["username"], row["role"], row["credential"], row["created_at"], row["expires_at"]) if row else None
+
+
+def end_sign_in(token: str | None) -> None:
+    """End a sign-in (sign-out, expiry, a removed user): its token no longer resumes anything."""
+    if token:
+        with _writing() as con:
+            con.execute("update sign_ins set ended_at = ? where token_sha256 = ? and ended_at is null",
+                        [time.time(), _token_hash(token)])
 
 
 # ---------------------------------------------------------------- reviews

@@ -8,6 +8,7 @@ role comes from here, matched by the e-mail the provider vouches for.
 from __future__ import annotations
 
 import fcntl
+import hashlib
 import json
 import os
 import re
@@ -152,6 +153,15 @@ def get(username: str) -> User | None:
     """The user as the file says now (None once removed): the board re-checks it on every page run."""
     row = _read(users_path()).get(username)
     return _user(username, row) if row else None
+
+
+def credential(username: str) -> str | None:
+    """A fingerprint of the user's role and password hash as the file says now (None once removed):
+    a remembered sign-in made under another one (before a reset or a role change) is over."""
+    row = _read(users_path()).get(username)
+    if not row:
+        return None
+    return hashlib.sha256(json.dumps([row.get("role"), row.get("hash"), row.get("oidc")]).encode()).hexdigest()[:32]
 
 
 def verify(username: str, password: str) -> User | None:

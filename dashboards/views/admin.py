@@ -14,7 +14,8 @@ user = auth.require("admin")
 # every action the board, the CLI and the jobs audit
 ACTION_NAMES = {
     "sign_in": "登录", "sign_in_failed": "登录失败", "sign_in_locked": "登录被锁定", "sign_out": "退出",
-    "session_expired": "会话过期", "access_denied": "越权访问被拒", "brief.download": "下载简报",
+    "session_expired": "会话过期", "session_resumed": "恢复登录（刷新或新开页面）", "access_denied": "越权访问被拒",
+    "brief.download": "下载简报",
     "label.correct": "标签修正", "user.add": "添加/重置用户", "user.remove": "删除用户", "audit.export": "导出审计日志",
     **{f"review.{k}": f"研判：{a.name}" for k, a in reviews.ACTIONS.items()},
     **{f"job.{k}": f"提交任务：{name}" for k, name in jobs.KINDS.items()},

@@ -110,12 +110,21 @@ def masked_text() -> str:
     return MASKED
 
 
+def signed_in(username: str) -> dict:
+    """The session a sign-in of ``username`` (role as the users file says) leaves behind."""
+    from pipelines import users
+
+    user = users.get(username)
+    return {"username": username, "role": user.role if user else username, "since": time.time(),
+            "credential": users.credential(username)}
+
+
 def board(role: str | None = None, page: str | None = None, **query_params) -> AppTest:
     """The board as a signed-in ``role`` (or a visitor), on its start page or on ``page``."""
     at = AppTest.from_file(str(APP), default_timeout=30)
     at.query_params.update(query_params)
     if role:
-        at.session_state["auth"] = {"username": role, "role": role, "since": time.time()}
+        at.session_state["auth"] = signed_in(role)
     at.run()
     if page:
         at.switch_page(f"views/{page}.py").run()
@@ -126,7 +135,7 @@ def page_alone(page: str, role: str | None) -> AppTest:
     """One page's file run on its own, as someone who opened its address directly."""
     at = AppTest.from_file(str(PAGES / f"{page}.py"), default_timeout=30)
     if role:
-        at.session_state["auth"] = {"username": role, "role": role, "since": time.time()}
+        at.session_state["auth"] = signed_in(role)
     return at.run()
 
 

@@ -143,3 +143,51 @@ def test_a_session_lasts_at_most_its_hours(snapshot, people):
     at.run()
     assert not at.dataframe and "auth" not in at.session_state
     assert actions()[-1] == ("analyst", "session_expired")
+
+
+# -- a remembered sign-in: a reload, a typed address or a new tab finds the user again -----------------
+def browser_with(monkeypatch, token: str | None, page: str | None = None) -> AppTest:
+    """A new browser session (a reload, a new tab) whose request carries the board's cookie ``token``."""
+    monkeypatch.setattr(auth, "browser_cookie", lambda: token)
+    at = AppTest.from_file(str(APP), default_timeout=30).run()
+    if page:
+        at.switch_page(f"views/{page}.py").run()
+    return at
+
+
+def test_a_reload_finds_the_signed_in_user_again_until_sign_out(snapshot, people, monkeypatch):
+    at = sign_in(board(), "analyst", PASSWORD)
+    token = at.session_state["auth"]["token"]
+    assert len(token) >= 40 and token not in str(reviews.db_path().read_bytes())  # only its hash is kept
+    again = browser_with(monkeypatch, token, "queue")
+    assert not again.exception and [t.value for t in again.title] == ["研判工作台"]
+    assert again.session_state["auth"]["username"] == "analyst"
+    assert actions() == [("analyst", "sign_in"), ("analyst", "session_resumed")]
+    again.sidebar.button(key="sign_out").click().run()
+    assert [t.label for t in again.text_input] == ["用户名", "密码"]
+    for tab in (at, browser_with(monkeypatch, token)):   # the tab it came from, and a reload after it
+        tab.run()
+        assert "auth" not in tab.session_state or tab.session_state["auth"].get("token") != token
+        assert not tab.dataframe and [t.label for t in tab.text_input] == ["用户名", "密码"]
+
+
+def test_a_remembered_sign_in_ends_with_a_password_reset_a_removal_or_its_deadline(snapshot, people, monkeypatch):
+    tokens = {u: sign_in(board(), u, PASSWORD).session_state["auth"]["token"] for u in ("analyst", "leader")}
+    assert browser_with(monkeypatch, tokens["analyst"]).title[0].value == "研判工作台"
+    users.add("analyst", "analyst", "a-new-password-9", replace=True)      # reset: the old sign-in is over
+    assert not browser_with(monkeypatch, tokens["analyst"]).dataframe
+    assert reviews.resume_sign_in(tokens["analyst"]) is None               # ended on the server as well
+    users.remove("leader")
+    assert [t.label for t in browser_with(monkeypatch, tokens["leader"]).text_input] == ["用户名", "密码"]
+    late = reviews.open_sign_in("data_staff", "data_staff", users.credential("data_staff"), hours=-1)
+    assert reviews.resume_sign_in(late) is None
+    assert [t.label for t in browser_with(monkeypatch, late).text_input] == ["用户名", "密码"]
+    assert [t.label for t in browser_with(monkeypatch, "made-up-token").text_input] == ["用户名", "密码"]
+
+
+def test_each_board_home_has_its_own_cookie(tmp_path, monkeypatch):
+    names = set()
+    for home in ("a", "b"):
+        monkeypatch.setenv("SHAOBING_HOME", str(tmp_path / home))
+        names.add(auth.cookie_name())
+    assert len(names) == 2 and all(n.startswith("shaobing_") for n in names)

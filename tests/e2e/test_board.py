@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import duckdb
@@ -139,7 +140,8 @@ def test_a_leader_sees_the_hotspots_but_no_report_text_and_is_refused_the_queues
     shown = page.content()
     texts = report_texts(board_home)
     assert texts and not [t for t in texts if t[:20] in shown]
-    sign_in(page, board_url, "leader", "queue")  # typed by hand: a new tab, so signed in again
+    board_cookies(page, present=True)
+    page.goto(f"{board_url}/queue")  # typed by hand: the browser's sign-in is remembered, the page refused
     expect(page.get_by_text("您没有访问「研判工作台」的权限。")).to_be_visible()
     expect(page.get_by_role("heading", name="风险热点")).to_be_visible()  # the start page, under the refusal
     expect(page).to_have_url(f"{board_url}/")
@@ -147,7 +149,8 @@ def test_a_leader_sees_the_hotspots_but_no_report_text_and_is_refused_the_queues
     page.wait_for_timeout(1000)
     assert not [t for t in texts if t[:20] in page.content()]
     page.screenshot(path=ARTIFACTS / "leader-refused-queue.png", full_page=True)
-    assert [(r["action"], r["target"]) for r in audit(board_home)][-2:] == [("sign_in", None), ("access_denied", "queue")]
+    assert [(r["action"], r["target"]) for r in audit(board_home)][-3:] == [
+        ("sign_in", None), ("session_resumed", None), ("access_denied", "queue")]
 
 
 def test_in_a_narrow_window_the_leader_s_page_wraps_instead_of_cutting(page, board_url, board_home):
@@ -192,6 +195,38 @@ def test_another_week_s_first_alert_is_the_one_named_in_the_alert_box(page, boar
         page.wait_for_timeout(1500)
         heading = page.locator("h3").nth(1).inner_text()
         assert box.input_value().startswith(heading + "（自 "), (week, box.input_value(), heading)
+
+
+def board_cookies(page: Page, present: bool) -> list[dict]:
+    """The board's cookies in the page's browser, once there are some (``present``) or none, or after 10 s:
+    the page's own script sets and clears them, a moment after the page is drawn."""
+    for _ in range(100):
+        found = [c for c in page.context.cookies() if c["name"].startswith("shaobing_")]
+        if bool(found) == present:
+            break
+        page.wait_for_timeout(100)
+    return found
+
+
+def test_a_reload_or_a_new_tab_keeps_the_sign_in_and_signing_out_in_one_tab_ends_every_tab(page, board_url):
+    # the sign-in lived in Streamlit's session only: a reload or a typed address asked for it again
+    sign_in(page, board_url, "analyst")
+    expect(page.get_by_role("heading", name="研判工作台")).to_be_visible()
+    cookie = board_cookies(page, present=True)
+    assert len(cookie) == 1 and cookie[0]["sameSite"] == "Strict" and cookie[0]["expires"] > time.time() + 3600
+    page.reload()
+    expect(page.get_by_role("heading", name="研判工作台")).to_be_visible()
+    tab = page.context.new_page()
+    tab.goto(f"{board_url}/hotspots")
+    expect(tab.get_by_role("heading", name="风险热点")).to_be_visible()
+    tab.get_by_role("button", name="退出登录").click()
+    expect(tab.get_by_label("用户名")).to_be_visible()
+    assert not board_cookies(page, present=False)   # the sign-in page's script cleared it
+    pick(page, "风险类别", category_name("debt"))     # the first tab's next click
+    expect(page.get_by_label("用户名")).to_be_visible()
+    expect(page.get_by_role("heading", name="研判工作台")).to_have_count(0)
+    page.reload()
+    expect(page.get_by_label("用户名")).to_be_visible()
 
 
 def test_a_visitor_at_a_shared_link_sees_only_the_sign_in_then_the_page(page, board_url, board_home):
