@@ -444,23 +444,38 @@ def _typed(reviews: pl.DataFrame) -> pl.DataFrame:
 
 def _review_labels(con, reviews: pl.DataFrame) -> pl.DataFrame:
     """Labels that decisions imply for their alerts' reports: each alert's latest decision counts
-    (a confirmation later reopened or merged away says nothing)."""
+    (a confirmation later reopened or merged away says nothing). An alert merged into a decided one
+    since the last fold lends it its reports, as the board showed them under it: the fold links them
+    to the target only now (``warehouse.fold_reviews``), so they take the target's decision here."""
     latest = reviews.filter(pl.col("action") != "note").unique("alert_id", keep="last", maintain_order=True)
     evidence = latest.filter(pl.col("action").is_in(POSITIVE) | ((pl.col("action") == "dismiss")
                                                                  & (pl.col("reason") == "misclassified")))
     if evidence.is_empty():
         return pl.DataFrame(schema=LABEL_SCHEMA)
-    basis = warehouse.report_label_basis(con, evidence["alert_id"].to_list())
-    tax, rows = taxonomy(), []
     by_alert = {r["alert_id"]: r for r in evidence.iter_rows(named=True)}
+    merges = {r["alert_id"]: r["merge_into"] for r in latest.iter_rows(named=True)
+              if r["action"] == "merge" and r["merge_into"]}
+    decided_by = {a: a for a in by_alert}
+    for alert in merges:
+        target, seen = alert, set()
+        while target in merges and target not in seen:  # a1 → a2 → a3 in one fold: a1 lends a3 its reports
+            seen.add(target)
+            target = merges[target]
+        if target in by_alert:
+            decided_by[alert] = target
+    basis = warehouse.report_label_basis(con, list(decided_by))
+    category_of = dict(zip(basis["alert_id"], basis["category"]))
+    tax, rows = taxonomy(), set()
     for b in basis.iter_rows(named=True):
-        review = by_alert[b["alert_id"]]
+        target = decided_by[b["alert_id"]]
+        review = by_alert[target]
         labels = set(current_labels(b, tax))
-        category = review["category"] or b["category"]
+        category = review["category"] or category_of.get(target) or b["category"]
         labels = labels | {category} if review["action"] in POSITIVE else labels - {category}
-        rows.append((b["report_id"], [k for k in tax.keys if k in labels], "review", review["reviewer"],
-                     dt.datetime.fromisoformat(review["created_at"])))
-    return pl.DataFrame(rows, schema=LABEL_SCHEMA, orient="row")
+        rows.add((b["report_id"], tuple(k for k in tax.keys if k in labels), target, review["reviewer"],
+                  review["created_at"]))  # a report of the target and of an alert merged into it: once
+    return pl.DataFrame([(r, list(ls), "review", who, dt.datetime.fromisoformat(at)) for r, ls, _, who, at in sorted(rows)],
+                        schema=LABEL_SCHEMA, orient="row")
 
 
 def current_labels(basis: dict, tax=None) -> list[str]:

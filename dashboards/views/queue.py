@@ -232,7 +232,7 @@ def detail(alert_id: str, wm: int) -> None:
         "人数": st.column_config.TextColumn(alignment="right"),
         "类别概率": st.column_config.ProgressColumn(min_value=0.0, max_value=1.0, format="%.2f",
                                                 help="模型判定该诉求属于此风险类别的概率")})
-    actions(a, wm, a["reports"])   # (a dismissal labels the alert's own reports, not those merged in meanwhile)
+    actions(a, wm, reports.height, len(merged))   # what a dismissal as misclassified labels: the reports listed
     history(alert_id)
 
 
@@ -262,9 +262,9 @@ def _submit(a: dict, wm: int, action: str) -> None:
         s.pop(key, None)
 
 
-def actions(a: dict, wm: int, reports: int = 0) -> None:
-    """The decisions the alert's status allows; ``reports``: how many reports the snapshot links to it
-    (those a dismissal as misclassified labels)."""
+def actions(a: dict, wm: int, reports: int = 0, merged: int = 0) -> None:
+    """The decisions the alert's status allows; ``reports``: how many reports are listed under it,
+    ``merged`` alerts' included (those a dismissal as misclassified labels)."""
     st.markdown("#### 研判处置")
     # One container, drawn whether it holds a message or not: a message shown or gone must not move
     # the form (see the form below)
@@ -291,7 +291,8 @@ def actions(a: dict, wm: int, reports: int = 0) -> None:
                 # no reason chosen for the analyst: a dismissal "as misclassified" labels the reports
                 st.selectbox("排除原因", list(reviews.DISMISS_REASONS), format_func=names.reason_name, key="review_reason",
                              index=None, placeholder="选择排除原因")
-                st.caption(f"选「模型误判」时，本预警的 {reports} 件关联诉求将全部标注为不属于「"
+                st.caption(f"选「模型误判」时，本预警的 {reports} 件关联诉求"
+                           + (f"（含合并进来的 {merged} 条预警的）" if merged else "") + "将全部标注为不属于「"
                            f"{names.category_name(a['category'])}」，用于下次训练；只有个别诉求判错时，请在"
                            "「数据与模型 → 标签修正」逐条修正，本预警以其他原因排除。")
             if action == "merge":

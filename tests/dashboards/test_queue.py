@@ -179,6 +179,10 @@ def test_merging_moves_the_reports_to_the_target(snapshot, people):
     # named by its area and category, and its status change said to be the merged alert's
     assert merged["详情"] == "预警「银闸社区 · 债务纠纷」（a2）并入本预警（其后该处的新报告计入本预警）"
     assert merged["状态"] == "被并入的预警：研判中 → 已合并"
+    # a dismissal as misclassified labels every report listed, the merged alert's too (the fold does)
+    at = choose(at, "dismiss")
+    assert [c.value for c in at.caption if c.value.startswith("选「模型误判」时")][0].startswith(
+        "选「模型误判」时，本预警的 3 件关联诉求（含合并进来的 1 条预警的）将全部标注为不属于「劳资欠薪」")
 
 
 def test_dispatching_records_the_department_and_due_date(snapshot, people):

@@ -142,6 +142,32 @@ def test_a_merged_alerts_reports_join_its_target(wh):
     assert sql("select status from alerts where alert_id = 'a2'") == [("merged",)]
 
 
+@pytest.mark.parametrize("action, extra", [("dismiss", {"reason": "misclassified"}), ("confirm", {})])
+def test_a_decision_labels_the_reports_of_alerts_merged_into_it_since_the_last_fold(wh, action, extra):
+    # the board lists a2's petition:3 under a1 once a2 is merged into it; a1's decision covered a1's own
+    # reports only, and the fold that linked petition:3 to a1 came after its labels were drawn up
+    reviews.record_review("a2", "merge", seen_status="reviewing", base_status="reviewing", merge_into="a1",
+                          merge_base_status="new", **BY)
+    reviews.record_review("a1", action, seen_status="new", base_status="new", category="wage_arrears", **extra, **BY)
+    assert fold()["labels"] == 3
+    labels = latest_labels()
+    assert {r for r, (_, source) in labels.items() if source == "review"} == {"hotline:1", "grid:7", "petition:3"}
+    assert ("wage_arrears" in labels["petition:3"][0]) == (action == "confirm")
+    assert fold()["labels"] == 0   # once
+
+
+def test_a_chain_of_merges_lends_its_reports_to_the_decision_at_its_end(wh):
+    reviews.record_review("a3", "reopen", seen_status="resolved", base_status="resolved", note="又有反映", **BY)
+    reviews.record_review("a2", "merge", seen_status="reviewing", base_status="reviewing", merge_into="a1",
+                          merge_base_status="new", **BY)
+    reviews.record_review("a1", "merge", seen_status="new", base_status="new", merge_into="a3",
+                          merge_base_status="resolved", **BY)
+    reviews.record_review("a3", "confirm", seen_status="reviewing", base_status="resolved", category="debt", **BY)
+    fold()
+    assert all("debt" in labels for labels, source in latest_labels().values() if source == "review")
+    assert {r for r, (_, source) in latest_labels().items() if source == "review"} >= {"hotline:1", "grid:7", "petition:3"}
+
+
 def test_merges_in_a_chain_folded_at_once_bring_every_report_to_the_end_of_the_chain(wh):
     reviews.record_review("a3", "reopen", seen_status="resolved", base_status="resolved", note="又有反映", **BY)
     reviews.record_review("a2", "merge", seen_status="reviewing", base_status="reviewing", merge_into="a1",
