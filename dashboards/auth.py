@@ -9,11 +9,13 @@ Two ways to sign in:
 
 A built-in sign-in is remembered by the browser (a cookie holding a random token; the server keeps
 only its hash, ``reviews.open_sign_in``), so a reload, a typed address or a new tab finds the user
-again until the sign-in's deadline (``SESSION_HOURS`` after signing in) or sign-out, which ends it on
-the server too. The cookie is set by the page's own script in a zero-height frame
-(``st.iframe`` of an HTML string, same-origin: Streamlit reads cookies, ``st.context.cookies``, but has no way to
-set one); it is ``SameSite=Strict``, ``Secure`` over https, and named after the board's home, so two
-boards on one host never read each other's.
+again until the browser closes, the sign-in's deadline (``SESSION_HOURS`` after signing in) or
+sign-out, which ends it on the server too. The page's own script sets the cookie, in a frame of an
+HTML string (``st.iframe``, same-origin): Streamlit reads cookies (``st.context.cookies``) but has no
+way to set one. Being set by script, the cookie cannot be HttpOnly: page scripts of the same host
+name can read it, so a board should have a host name of its own (the board itself renders no
+user-supplied HTML). It is a session cookie, ``SameSite=Strict``, ``Secure`` and ``__Host-`` over
+https, and named after the board's home.
 
 The signed-in user is checked against the users file on every run: removing a user, changing their
 role or resetting their password takes effect at their next click. Sign-ins, resumed sign-ins,
@@ -24,7 +26,6 @@ from __future__ import annotations
 import hashlib
 import json
 import time
-from datetime import datetime, timezone
 
 import streamlit as st
 
@@ -47,7 +48,7 @@ PAGE_ROLES = {
 PAGE_TITLES = {"hotspots": "风险热点", "queue": "研判工作台", "data": "数据与模型", "admin": "用户与审计"}
 START = {"leader": "hotspots", "analyst": "queue", "data_staff": "data", "admin": "queue"}  # each role's first page
 REFUSED_KEY = "_refused"  # the page just refused, for the start page to say so once
-FORGET_KEY = "_forget_cookie"  # a sign-in just ended: the sign-in page clears the browser's cookie
+FORGET_KEY = "_forget_cookie"  # the token of a sign-in just ended: the sign-in page clears its cookie
 
 
 def oidc_configured() -> bool:
@@ -75,7 +76,7 @@ def current_user() -> users.User | None:
         return None
     user = users.get(session["username"])
     if (user is None or user.role != session["role"] or user.oidc
-            or users.credential(user.username) != session["credential"]):
+            or users.credential(user.username) != session.get("credential")):
         _end_session(session)  # removed, their role changed or their password reset: they sign in again
         return None
     if time.time() - session["since"] > SESSION_HOURS * 3600:
@@ -91,14 +92,19 @@ def current_user() -> users.User | None:
 
 
 def cookie_name() -> str:
-    """This board's cookie: named after its home, so boards on other ports of a host keep theirs."""
+    """This board's cookie, named after its home so that two boards on one host name (other ports)
+    do not take each other's for their own. Over https it carries the ``__Host-`` prefix (the browser
+    then refuses one set for a parent domain, or without ``Secure``)."""
     return "shaobing_" + hashlib.sha256(str(settings.home().resolve()).encode()).hexdigest()[:12]
 
 
 def browser_cookie() -> str | None:
     """This board's cookie as the browser sent it when the page was opened (None without one)."""
-    value = st.context.cookies.get(cookie_name())
-    return value if isinstance(value, str) and value else None
+    for name in ("__Host-" + cookie_name(), cookie_name()):
+        value = st.context.cookies.get(name)
+        if isinstance(value, str) and value:
+            return value
+    return None
 
 
 def _remembered() -> dict | None:
@@ -113,20 +119,29 @@ def _remembered() -> dict | None:
     return session
 
 
-def _cookie(value: str, expires: float) -> None:
-    """Set this board's cookie in the browser (an expiry in the past deletes it). The same value and
-    expiry draw the same frame, which Streamlit then leaves alone from one run to the next."""
-    when = datetime.fromtimestamp(expires, timezone.utc).strftime("%a, %d %b %Y %H:%M:%S GMT")
-    cookie = json.dumps(f"{cookie_name()}={value}; path=/; expires={when}; SameSite=Strict")
-    st.iframe(f"<script>parent.document.cookie = {cookie} + "
-              "(parent.location.protocol === 'https:' ? '; Secure' : '');</script>", height=1)
+def _cookie_script(body: str) -> None:
+    """Run ``body`` in the page (a same-origin frame one pixel high) with ``name``, this board's cookie
+    name, and ``attrs``, its attributes: a session cookie (gone when the browser closes, so a shared
+    computer does not keep someone signed in), ``SameSite=Strict``, ``Secure`` over https. The same
+    script draws the same frame, which Streamlit then leaves alone from one run to the next."""
+    st.iframe("<script>const https = parent.location.protocol === 'https:';"
+              f"const name = (https ? '__Host-' : '') + {json.dumps(cookie_name())};"
+              "const attrs = '; path=/; SameSite=Strict' + (https ? '; Secure' : '');"
+              f"{body}</script>", height=1)
 
 
 def remember() -> None:
     """Keep the signed-in browser's cookie (drawn on every run of a signed-in page, in the sidebar)."""
     session = st.session_state.get(SESSION_KEY)
     if session and session.get("token"):
-        _cookie(session["token"], session["since"] + SESSION_HOURS * 3600)
+        _cookie_script(f"parent.document.cookie = name + '=' + {json.dumps(session['token'])} + attrs;")
+
+
+def _forget(token: str) -> None:
+    """Delete the browser's cookie if it still holds ``token``, a sign-in that has ended: another tab
+    may have signed in since, and the cookie it set stays."""
+    _cookie_script(f"if (parent.document.cookie.split('; ').includes(name + '=' + {json.dumps(token)}))"
+                   " parent.document.cookie = name + '=; expires=Thu, 01 Jan 1970 00:00:00 GMT' + attrs;")
 
 
 def require(page: str) -> users.User:
@@ -164,9 +179,9 @@ def _end_session(session: dict | None = None) -> None:
     the server too and have the sign-in page clear the browser's cookie."""
     for key in list(st.session_state.keys()):
         del st.session_state[key]
-    if session is not None:
-        reviews.end_sign_in(session.get("token"))
-        st.session_state[FORGET_KEY] = True
+    if session is not None and session.get("token"):
+        reviews.end_sign_in(session["token"])
+        st.session_state[FORGET_KEY] = session["token"]
 
 
 def sign_in_page() -> None:
@@ -175,8 +190,8 @@ def sign_in_page() -> None:
     if oidc_configured():
         _oidc_sign_in()
         return
-    if st.session_state.pop(FORGET_KEY, False) or browser_cookie() is not None:
-        _cookie("", 0)  # ended (signed out, expired, the user removed): nothing left for a reload to find
+    if ended := st.session_state.pop(FORGET_KEY, None) or browser_cookie():
+        _forget(ended)  # signed out, expired, the user removed: nothing left for a reload to find
     left, _ = st.columns([2, 3])
     with left.form("sign_in", clear_on_submit=True):
         st.subheader("登录")
