@@ -171,12 +171,16 @@ def test_a_reload_finds_the_signed_in_user_again_until_sign_out(snapshot, people
         assert not tab.dataframe and [t.label for t in tab.text_input] == ["用户名", "密码"]
 
 
-def test_a_remembered_sign_in_ends_with_a_password_reset_a_removal_or_its_deadline(snapshot, people, monkeypatch):
-    tokens = {u: sign_in(board(), u, PASSWORD).session_state["auth"]["token"] for u in ("analyst", "leader")}
+def test_a_remembered_sign_in_ends_with_a_reset_a_role_change_a_removal_or_its_deadline(snapshot, people, monkeypatch):
+    tokens = {u: sign_in(board(), u, PASSWORD).session_state["auth"]["token"] for u in ("analyst", "leader", "admin")}
     assert browser_with(monkeypatch, tokens["analyst"]).title[0].value == "研判工作台"
     users.add("analyst", "analyst", "a-new-password-9", replace=True)      # reset: the old sign-in is over
     assert not browser_with(monkeypatch, tokens["analyst"]).dataframe
     assert reviews.resume_sign_in(tokens["analyst"]) is None               # ended on the server as well
+    users.add("admin", "leader", PASSWORD, replace=True)                      # a role changed, same password
+    assert not browser_with(monkeypatch, tokens["admin"]).sidebar.button
+    users.add("admin", "admin", PASSWORD, replace=True)                       # and back: still over
+    assert not browser_with(monkeypatch, tokens["admin"]).sidebar.button
     users.remove("leader")
     assert [t.label for t in browser_with(monkeypatch, tokens["leader"]).text_input] == ["用户名", "密码"]
     late = reviews.open_sign_in("data_staff", "data_staff", users.credential("data_staff"), hours=-1)
