@@ -238,10 +238,11 @@ def _oidc_sign_in() -> None:
 
 def sign_out() -> None:
     """The sign-out button's callback: audit, forget the session (and the provider's cookie)."""
+    session = st.session_state.get(SESSION_KEY) or {}  # before current_user, which may end it itself
     user = current_user()
     if user is not None:
         reviews.audit(user.username, user.role, "sign_out")
-    _end_session(st.session_state.get(SESSION_KEY) or {})
+    _end_session(session)
     if oidc_configured():
         st.logout()
 
