@@ -9,6 +9,7 @@ import xlsxwriter
 from . import warehouse
 from .files import atomic_path
 from .taxonomy import taxonomy
+from .wording import received
 
 from models.alerts import CHANNEL_NAMES as CHANNEL_ZH, STATUS_NAMES as STATUS_ZH, rank_shown
 
@@ -61,7 +62,7 @@ def _workbook(con, week: dt.date, tmp: Path) -> None:
         for r in rows.iter_rows(named=True):
             i += 1
             values = [r["alert_id"], r["report_id"], str(r["linked_week"]), CHANNEL_ZH.get(r["channel"], r["channel"]),
-                      str(r["received_at"]), r["area_name"] or "", r["area_code"] or "", r["title"] or "", r["text"]]
+                      received(r["received_at"]), r["area_name"] or "", r["area_code"] or "", r["title"] or "", r["text"]]
             for j, v in enumerate(values):
                 rs.write(i, j, v, wrap)
         if rows["total"][0] > rows.height:

@@ -1,7 +1,18 @@
-"""How the command line words a number of things: 1 file, 3 files, 1,200 rows."""
+"""How the command line words a number of things (1 file, 3 files, 1,200 rows), and a report's time."""
 from __future__ import annotations
 
 
 def count(n: int, noun: str) -> str:
     """``n`` with thousands separators and ``noun``, plural unless ``n`` is 1 (1 file, 3 files)."""
     return f"{n:,} {noun}{'' if n == 1 else 's'}"
+
+
+def received(at) -> str:
+    """A report's time as the board and the briefs show it: to the minute, or the date alone where
+    the export gave only a date (petition registers often do: their reports stand at 00:00:00, and
+    "00:00" would read as a petition received at midnight)."""
+    if at is None:
+        return ""
+    if not hasattr(at, "hour"):
+        return f"{at:%Y-%m-%d}"
+    return f"{at:%Y-%m-%d}" if (at.hour, at.minute, at.second, at.microsecond) == (0, 0, 0, 0) else f"{at:%Y-%m-%d %H:%M}"

@@ -13,6 +13,7 @@ import streamlit as st
 from dashboards import auth, brief, common, evidence, names
 from models.detectors import ears_c2
 from pipelines import reviews, settings
+from pipelines.wording import received
 
 user = auth.require("queue")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -183,7 +184,7 @@ def _badges(items: list[tuple[str, int]], colour: str) -> str:
 def report_table(reports: pl.DataFrame) -> pl.DataFrame:
     return common.dashes(reports.select(
         pl.col("channel").map_elements(names.channel_name, return_dtype=pl.String).alias("渠道"),
-        pl.col("received_at").alias("收到时间"),
+        pl.col("received_at").map_elements(received, return_dtype=pl.String).alias("收到时间"),
         pl.col("area_name").alias("区域"),
         pl.col("title").alias("标题"),
         pl.col("text").alias("内容（已脱敏）"),
@@ -227,7 +228,6 @@ def detail(alert_id: str, wm: int) -> None:
     st.markdown(f"**关联诉求**（预警期内各周关联的全部 {reports.height} 件" + (f"，含合并进来的 {len(merged)} 条预警" if merged else "")
                 + "；说明中的件数为最近一周检测窗口内的统计；内容已脱敏）")
     st.dataframe(report_table(reports), key="reports", hide_index=True, column_config={
-        "收到时间": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm"),
         "内容（已脱敏）": st.column_config.TextColumn(width="large"),
         "人数": st.column_config.TextColumn(alignment="right"),
         "类别概率": st.column_config.ProgressColumn(min_value=0.0, max_value=1.0, format="%.2f",

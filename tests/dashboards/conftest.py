@@ -39,7 +39,7 @@ REPORTS = [
     ("hotline:1", "hotline", datetime(2024, 5, 14, 9), "110101001001", "反映欠薪", MASKED, None, "劳动保障", "a1", WEEK),
     ("grid:7", "grid", datetime(2024, 5, 8, 15), "110101001001", "工地讨薪", "金鼎建筑工地工人聚集讨要工钱", "金鼎建筑工地",
      None, "a1", LAST_WEEK),
-    ("petition:3", "petition", datetime(2024, 5, 15, 10), "110101001002", "借款不还", "借款二十万逾期不还", None, None,
+    ("petition:3", "petition", datetime(2024, 5, 15), "110101001002", "借款不还", "借款二十万逾期不还", None, None,
      "a2", WEEK),
 ]
 METRICS = {"labels": {"wage_arrears": {"precision": 0.8, "recall": 0.5, "f1": 0.615, "support": 8},

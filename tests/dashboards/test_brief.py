@@ -49,6 +49,9 @@ def test_the_weekly_brief_shows_the_boards_score_and_names_the_area_of_each_repo
                        "petition:3": ("银闸社区", "110101001002", str(WEEK))}
     counts = {r["区域代码"]: (r["关联报告数"], r["本周新关联"]) for r in rows(book["预警"], 3)}
     assert counts == {"110101001001": (2, 1), "110101001002": (1, 1)}
+    # to the minute, and the date alone where the register gave a date only (petition:3)
+    times = {r["报告编号"]: r["受理时间"] for r in rows(book["关联报告"], 1)}
+    assert times == {"hotline:1": "2024-05-14 09:00", "grid:7": "2024-05-08 15:00", "petition:3": "2024-05-15"}
 
 
 def test_the_weekly_brief_lists_an_alert_s_newest_reports_and_counts_the_rest(snapshot, tmp_path, monkeypatch):

@@ -175,6 +175,9 @@ def test_merging_moves_the_reports_to_the_target(snapshot, people):
     assert queue(at)["关联诉求"].tolist() == [3, 1]   # the queue counts them at once, as the page lists them
     at.selectbox(key="alert").set_value("a1").run()
     assert set(reports(at)["渠道"]) == {"12345热线", "网格", "信访"}
+    # the petition register gives a date only: shown alone, not as a petition received at 00:00
+    assert dict(zip(reports(at)["渠道"], reports(at)["收到时间"])) == {
+        "12345热线": "2024-05-14 09:00", "网格": "2024-05-08 15:00", "信访": "2024-05-15"}
     merged = history(at).query("操作 == '合并到其他预警'").iloc[0]
     # named by its area and category, and its status change said to be the merged alert's
     assert merged["详情"] == "预警「银闸社区 · 债务纠纷」（a2）并入本预警（其后该处的新报告计入本预警）"
