@@ -17,7 +17,7 @@ import numpy as np
 from features.pii import mask_pii
 from models.evaluation import summary_dict
 from . import registry, settings, warehouse
-from .labels import NONE_WORDS, category_forms, label_forms, split_labels
+from .labels import NONE_WORDS, category_forms, column_names, find_column, label_forms, split_labels
 from .sources import SourceError, read_raw
 
 
@@ -41,12 +41,13 @@ def read_labelled(path: Path) -> Labelled:
         raw = read_raw(path)
     except SourceError as exc:
         raise SystemExit(str(exc)) from None
-    header = [h.strip().lower() for h in raw.header]
-    if "text" not in header or not ({"label", "labels"} & set(header)):
-        raise SystemExit(f"{path}: expected columns text and label (or labels); found {raw.header}")
-    single = "labels" not in header
-    t, lab = header.index("text"), header.index("label" if single else "labels")
-    title = header.index("title") if "title" in header else None
+    t, title = find_column(raw.header, "text"), find_column(raw.header, "title")
+    many, one = find_column(raw.header, "labels"), find_column(raw.header, "label")
+    if t is None or (many is None and one is None):
+        raise SystemExit(f"{path}: expected columns {column_names('text')} and {column_names('label')} "
+                         f"or {column_names('labels')}; found {raw.header}")
+    single = many is None
+    lab = one if single else many
     texts, labels, rows = [], [], []
     forms = category_forms()
     problems = [(n, f"{path}: row {n}: {reason}") for n, reason, _ in raw.broken]

@@ -15,6 +15,27 @@ from .taxonomy import taxonomy
 
 NONE_WORDS = ("none", "无")
 SEPARATORS = "[;；,，、]"
+# The columns of a labelled file, by their English names or the Chinese ones data staff's own files
+# use (a message board's export: 留言主题, 留言详情, 一级标签), in any case.
+COLUMN_NAMES = {
+    "report_id": ("report_id", "报告编号", "诉求编号", "工单编号", "信访件编号", "事件编号"),
+    "text": ("text", "内容", "文本", "正文", "诉求内容", "留言详情", "信访事项", "事件描述"),
+    "title": ("title", "标题", "诉求标题", "留言主题"),
+    "label": ("label", "标签", "类别", "分类", "一级标签"),
+    "labels": ("labels", "多标签"),
+}
+
+
+def find_column(header: list[str], name: str) -> int | None:
+    """The position of column ``name`` (a key of COLUMN_NAMES) in ``header``, under any of its names."""
+    names = {n.lower() for n in COLUMN_NAMES[name]}
+    return next((i for i, h in enumerate(header) if h.strip().lower() in names), None)
+
+
+def column_names(name: str) -> str:
+    """``name`` and its other names, for an error message: text (内容, 文本, …)."""
+    first, *others = COLUMN_NAMES[name]
+    return f"{first} ({', '.join(others)})"
 
 
 def label_forms(known: list[str], names: dict[str, str] | None = None) -> dict[str, str]:
@@ -69,11 +90,11 @@ def import_labels(path: Path, who: str) -> tuple[int, list[str]]:
         raw = read_raw(path)
     except SourceError as exc:
         return 0, [str(exc)]
-    header = [h.strip().lower() for h in raw.header]
-    label_col = next((header.index(c) for c in ("labels", "label") if c in header), None)
-    key_col = next((header.index(c) for c in ("report_id", "text") if c in header), None)
+    label_col = next((i for i in (find_column(raw.header, c) for c in ("labels", "label")) if i is not None), None)
+    key_col = next((i for i in (find_column(raw.header, c) for c in ("report_id", "text")) if i is not None), None)
     if label_col is None or key_col is None:
-        return 0, [f"{path}: expected columns report_id (or text) and labels (or label); found {raw.header}"]
+        return 0, [f"{path}: expected columns {column_names('report_id')} or {column_names('text')}, and "
+                   f"{column_names('labels')} or {column_names('label')}; found {raw.header}"]
     known, forms = taxonomy().keys, category_forms()
     # rows the reader could not split into cells (a stray quote, a line with more fields)
     problems = [(n, f"{path}: row {n}: {reason}") for n, reason, _ in raw.broken]
@@ -90,7 +111,7 @@ def import_labels(path: Path, who: str) -> tuple[int, list[str]]:
             continue
         keys.append(key)
         rows.append(number)
-    by_text = header[key_col] == "text"
+    by_text = key_col == find_column(raw.header, "text")
     with warehouse.open_warehouse(settings.warehouse_path()) as con:
         if by_text:
             found = warehouse.report_ids_by_text(con, [mask_pii(k) for k in keys])

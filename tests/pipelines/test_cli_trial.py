@@ -153,6 +153,17 @@ def test_labels_import_counts_rows_in_the_singular_and_one_problem_is_one_line(h
         f"error: {tmp_path / 'nope.csv'}: cannot read the file (No such file or directory); nothing imported"]
 
 
+def test_labels_import_reads_chinese_column_names(home, tmp_path, capsys):
+    from pipelines import settings
+    from tests.dashboards.conftest import build_warehouse
+
+    build_warehouse(settings.warehouse_path())  # holds report hotline:1 (source number 1)
+    f = tmp_path / "标签.csv"
+    f.write_text("工单编号,标签\n1,债务纠纷\n", encoding="utf-8")
+    assert cli.main(["labels", "import", str(f)]) == 0
+    assert capsys.readouterr().out.strip() == f"1 label imported from {f}"
+
+
 def test_labels_import_names_every_row_it_does_not_import(home, tmp_path, capsys):
     # a data clerk's file: every row is imported or named, in file order
     import duckdb

@@ -86,3 +86,18 @@ def test_a_training_file_that_spells_a_category_two_ways_learns_it_once(home, tm
     test = _write(tmp_path / "test.csv", _rows(2))
     assert cli.main(["evaluate", "--json", "--train", str(train), "--test", str(test)]) == 0
     assert set(json.loads(capsys.readouterr().out)["labels"]) == {"wage_arrears", "debt"}
+
+
+def test_a_message_boards_export_is_read_by_its_chinese_column_names(tmp_path):
+    # 留言主题 / 留言详情 / 一级标签, as a message board exports them: the title before the text
+    f = tmp_path / "board.csv"
+    f.write_text("留言编号,留言主题,留言详情,一级标签\n1,工资问题,工地拖欠工资三个月,劳动和社会保障\n"
+                 "2,路灯,小区路灯坏了,城乡建设\n", encoding="utf-8")
+    data = read_labelled(f)
+    assert data.single and data.column == "一级标签"
+    assert data.texts == ["工资问题。工地拖欠工资三个月", "路灯。小区路灯坏了"]
+    assert data.labels == [["劳动和社会保障"], ["城乡建设"]]
+    wrong = tmp_path / "wrong.csv"
+    wrong.write_text("编号,说明\n1,x\n", encoding="utf-8")
+    with pytest.raises(SystemExit, match=r"expected columns text \(内容, 文本, .*found \['编号', '说明'\]"):
+        read_labelled(wrong)
