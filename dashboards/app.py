@@ -19,14 +19,21 @@ PAGES = {
 }
 
 
-def menu(role: str) -> dict[str, st.Page]:
-    """Every page by key: the role's own in the menu, their start page first; the others hidden
-    from it but still at their addresses, so that a typed address is refused rather than quietly
-    answered with the start page (which is what st.navigation does with an address it lacks)."""
+def menu(role: str) -> list[tuple[str, st.Page]]:
+    """(key, page) of every page: the role's own in the menu, their start page first; the others
+    hidden from it but still at their addresses, so that a typed address is refused rather than
+    quietly answered with the start page (which is what st.navigation does with an address it lacks).
+    The start page is the default, which Streamlit serves at / and not at its own address: a hidden
+    copy answers that (/hotspots typed or bookmarked by a leader got Streamlit's "Page not found"
+    in English over the page)."""
     start = auth.START[role]
     keys = [start] + [k for k in PAGES if k != start]
-    return {k: st.Page(PAGES[k][0], title=auth.PAGE_TITLES[k], url_path=k, icon=PAGES[k][1], default=k == start,
-                       visibility="visible" if role in auth.PAGE_ROLES[k] else "hidden") for k in keys}
+    pages = [(k, st.Page(PAGES[k][0], title=auth.PAGE_TITLES[k], url_path=f"{k}-start" if k == start else k,
+                         icon=PAGES[k][1], default=k == start,
+                         visibility="visible" if role in auth.PAGE_ROLES[k] else "hidden")) for k in keys]
+    copy = st.Page(PAGES[start][0], title=auth.PAGE_TITLES[start], url_path=start, icon=PAGES[start][1],
+                   visibility="hidden")
+    return pages + [(start, copy)]
 
 
 def visitor_pages() -> list:
@@ -62,13 +69,13 @@ def main() -> None:
         page = st.navigation(visitor_pages(), position="hidden")
     else:
         pages = menu(user.role)
-        page = st.navigation(list(pages.values()))
+        page = st.navigation([p for _, p in pages])
         auth.sidebar(user)
         st.html(NARROW_CSS)
-        key = next(k for k, p in pages.items() if p is page)
+        key = next(k for k, p in pages if p is page)
         if user.role not in auth.PAGE_ROLES[key]:
             auth.refuse(user, key)
-            st.switch_page(pages[auth.START[user.role]])
+            st.switch_page(pages[0][1])  # the start page
         auth.show_refusal()
     page.run()
 

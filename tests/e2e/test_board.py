@@ -238,6 +238,25 @@ def test_a_reload_or_a_new_tab_keeps_the_sign_in_and_signing_out_in_one_tab_ends
     expect(page.get_by_role("heading", name="研判工作台")).to_be_visible()
 
 
+def test_a_signed_in_user_who_types_their_start_page_s_address_gets_that_page(page, board_url):
+    # Streamlit serves the default page at / only: /hotspots (a leader's) or /queue?week=open (an
+    # analyst's, in a new tab) drew its English "Page not found" box over the page
+    sign_in(page, board_url, "analyst")
+    expect(page.get_by_role("heading", name="研判工作台")).to_be_visible()
+    board_cookies(page, present=True)
+    page.goto(f"{board_url}/queue?week=open")
+    expect(page.get_by_role("combobox", name="周次")).to_have_value("全部未结预警")
+    expect(page).to_have_url(f"{board_url}/queue?week=open")
+    page.wait_for_timeout(1000)
+    expect(page.get_by_text("Page not found")).to_have_count(0)
+    nav = page.locator("[data-testid=stSidebarNav]")
+    nav.get_by_text("风险热点").click()
+    expect(page).to_have_url(f"{board_url}/hotspots")
+    nav.get_by_text("研判工作台").click()     # the menu's entry: the same page, at /
+    expect(page).to_have_url(f"{board_url}/")
+    expect(page.get_by_role("heading", name="研判工作台")).to_be_visible()
+
+
 def test_a_visitor_at_a_shared_link_sees_only_the_sign_in_then_the_page(page, board_url, board_home):
     page.goto(f"{board_url}/hotspots?weeks=13")
     expect(page.get_by_label("用户名")).to_be_visible()
