@@ -53,8 +53,9 @@ def alert_id(area_code: str, category: str, first_week: date, place: str | None 
 
 def rank_shown(rank: float | None, score: float) -> int:
     """The alert's 综合评分 as the board and the briefs show it: its 0–100 rank, whole (the
-    detector's statistic for an alert stored before alerts had a rank, as the board shows it)."""
-    return round(score if rank is None else rank)
+    detector's statistic for an alert stored before alerts had a rank, as the board shows it).
+    Halves round up, as the board's table does (Python's round takes 30.5 to 30, the board 31)."""
+    return math.floor((score if rank is None else rank) + 0.5)
 
 
 def key_of(row: dict) -> Key:

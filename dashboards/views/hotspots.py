@@ -90,7 +90,7 @@ def top_table(top: pl.DataFrame) -> pl.DataFrame:
         pl.col("observed").alias("件数"),
         pl.struct("now_n", "before_n").map_elements(lambda r: change(r["now_n"], r["before_n"]),
                                                     return_dtype=pl.String).alias("较上周"),
-        pl.col("rank").fill_null(pl.col("score")).alias("综合评分"),
+        (pl.col("rank").fill_null(pl.col("score")) + 0.5).floor().cast(pl.Int64).alias("综合评分"),  # as rank_shown
     )
 
 

@@ -80,7 +80,7 @@ def queue_table(alerts: pl.DataFrame) -> pl.DataFrame:
         pl.col("category").map_elements(names.category_name, return_dtype=pl.String).alias("风险类别"),
         pl.col("observed").alias("件数"),
         pl.col("expected").alias("预期"),
-        pl.col("rank").fill_null(pl.col("score")).alias("综合评分"),
+        (pl.col("rank").fill_null(pl.col("score")) + 0.5).floor().cast(pl.Int64).alias("综合评分"),  # as rank_shown
         pl.col("status").map_elements(names.status_name, return_dtype=pl.String).alias("状态"),
         pl.col("first_week").alias("首次预警周"),
         pl.col("channels").map_elements(lambda cs: "、".join(names.channel_name(c) for c in cs),

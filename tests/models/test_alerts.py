@@ -349,3 +349,11 @@ def test_a_merged_key_reopened_keeps_its_evidence_and_hands_nothing_on():
     later, _ = run(pl.concat([target, reopened]), signals(W2, ("330100001002", "wage_arrears", 6, 5.0)), W2,
                    closed_alerts=gone)
     assert later["alert_id"].to_list() == reopened["alert_id"].to_list()
+
+
+def test_the_shown_score_rounds_halves_up_as_the_board_s_table_does():
+    # the brief wrote 30 (Python rounds to even) where the board showed 31
+    from models.alerts import rank_shown
+
+    assert [rank_shown(r, 0.0) for r in (30.5, 18.5, 18.49, 0.0, 99.5)] == [31, 19, 18, 0, 100]
+    assert rank_shown(None, 2.5) == 3
