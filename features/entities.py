@@ -81,9 +81,10 @@ def _to_number(numeral: str) -> float | None:
 # --- places and organisations ------------------------------------------------------------------
 
 _COUNTER = "[一二三四五六七八九十0-9]{1,3}"
-_PLACE_SUFFIX = rf"(?:小区|花园|家园|华庭|广场|楼盘|工地|项目(?!部)|苑|村(?![委民干支里])|厂(?![房长里区商家])|{_COUNTER}期|{_COUNTER}组)"
+_PLACE_SUFFIX = rf"(?:小区|花园|家园|华庭|广场|楼盘|工地|项目(?!部)|苑|村(?![委民干支里口头部内外]|道(?!路))|厂(?![房长里区商家])|{_COUNTER}期|{_COUNTER}组)"
 # The suffix of a place may chain: 锦绣华庭二期项目, 东湖村五组. A chain must start with a real suffix.
-_PLACE = re.compile(rf"(?:小区|花园|家园|华庭|广场|楼盘|工地|项目(?!部)|苑|村(?![委民干支里])|厂(?![房长里区商家])){_PLACE_SUFFIX}*")
+# The 村 of 村口, 村头, 村道, 村部 … ends no name (城关村村口 names 城关村, not 城关村村).
+_PLACE = re.compile(rf"(?:小区|花园|家园|华庭|广场|楼盘|工地|项目(?!部)|苑|村(?![委民干支里口头部内外]|道(?!路))|厂(?![房长里区商家])){_PLACE_SUFFIX}*")
 _ORGANISATION = re.compile(r"(?:股份有限公司|有限责任公司|有限公司|分公司|公司|项目部|平台|合作社|劳务队|工程队)+")
 
 # Words that end a name when read backwards from its suffix: pronouns, particles, verbs of
@@ -153,7 +154,9 @@ def _named(text: str, suffixes: re.Pattern[str], before: re.Pattern[str], max_st
         works = match.group().startswith(("项目", "工地", "小区")) and stem.endswith(_WORKS) or \
             match.group().startswith(("项目", "工地")) and stem in _PROJECT_KINDS
         if len(stem) >= 2 and stem not in generic and not works:
-            names.append(stem + match.group())
+            name = stem + match.group()
+            # 云溪村村道路: the village's road, 云溪村 (a 村 after a 村 is the next word's)
+            names.append(name[:-1] if name.endswith("村村") else name)
     return list(dict.fromkeys(names))
 
 
