@@ -194,6 +194,17 @@ def report_table(reports: pl.DataFrame) -> pl.DataFrame:
     ), "区域", "标题")
 
 
+def full_text(r: dict) -> None:
+    """One report whole: where, when and which (its number, as the brief has it), its title and text
+    (as plain text: a report's * or # is no formatting)."""
+    with st.container(border=True, key="report_full_text"):
+        st.caption(f"{names.channel_name(r['channel'])} · {received(r['received_at'])} · {r['area_name'] or '—'}"
+                   f" · 诉求编号 {r['report_id']}")
+        if r["title"]:
+            st.text(r["title"])
+        st.text(r["text"] or "")
+
+
 def detail(alert_id: str, wm: int) -> None:
     rows = common.query("alert", alert_id)
     if rows.is_empty():
@@ -226,12 +237,23 @@ def detail(alert_id: str, wm: int) -> None:
         st.markdown("**渠道**（下方关联诉求）　" + "、".join(f"{names.channel_name(c)} {n}" for c, n in by_channel.most_common()))
     # the explanation counts the detector's window of its latest week; these are every week's
     st.markdown(f"**关联诉求**（预警期内各周关联的全部 {reports.height} 件" + (f"，含合并进来的 {len(merged)} 条预警" if merged else "")
-                + "；说明中的件数为最近一周检测窗口内的统计；内容已脱敏）")
-    st.dataframe(report_table(reports), key="reports", hide_index=True, column_config={
-        "内容（已脱敏）": st.column_config.TextColumn(width="large"),
-        "人数": st.column_config.TextColumn(alignment="right"),
-        "类别概率": st.column_config.ProgressColumn(min_value=0.0, max_value=1.0, format="%.2f",
-                                                help="模型判定该诉求属于此风险类别的概率")})
+                + "；说明中的件数为最近一周检测窗口内的统计；内容已脱敏；点选一行，在表下阅读全文）")
+    # the columns fit at 1440 px (类别概率 ran past the edge); a report's whole text is read below
+    # the table, where the cell cut it (a double click showed it, which nothing said)
+    shown = st.dataframe(report_table(reports), key=f"reports:{alert_id}", hide_index=True, on_select="rerun",
+                         selection_mode="single-row", column_config={
+                             "渠道": st.column_config.TextColumn(width="small"),
+                             "收到时间": st.column_config.TextColumn(width=125),
+                             "区域": st.column_config.TextColumn(width="small"),
+                             "标题": st.column_config.TextColumn(width=160),
+                             "内容（已脱敏）": st.column_config.TextColumn(width=360),
+                             "人数": st.column_config.TextColumn(width="small", alignment="right"),
+                             "类别概率": st.column_config.ProgressColumn(
+                                 min_value=0.0, max_value=1.0, format="%.2f", width="small",
+                                 help="模型判定该诉求属于此风险类别的概率")})
+    picked = shown.selection.rows if shown else []
+    if picked and picked[0] < reports.height:
+        full_text(reports.row(picked[0], named=True))
     actions(a, wm, reports.height, len(merged))   # what a dismissal as misclassified labels: the reports listed
     history(alert_id)
 

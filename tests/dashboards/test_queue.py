@@ -188,6 +188,16 @@ def test_merging_moves_the_reports_to_the_target(snapshot, people):
         "选「模型误判」时，本预警的 3 件关联诉求（含合并进来的 1 条预警的）将全部标注为不属于「劳资欠薪」")
 
 
+def test_a_report_picked_in_the_table_is_read_whole_below_it(snapshot, people, masked_text):
+    # the table's cell cut the text; only a double click (which nothing said) showed the rest
+    at = board("analyst")
+    assert not [c for c in at.caption if "诉求编号" in c.value]
+    at.session_state["reports:a1"] = {"selection": {"rows": [0], "columns": [], "cells": []}}   # a click on row 1
+    at.run()
+    assert [c.value for c in at.caption if "诉求编号" in c.value] == ["12345热线 · 2024-05-14 09:00 · 多福巷社区 · 诉求编号 hotline:1"]
+    assert [t.value for t in at.text][:2] == ["反映欠薪", masked_text]
+
+
 def test_dispatching_records_the_department_and_due_date(snapshot, people):
     due = settings.now().date() + timedelta(days=10)
     at = submit(choose(board("analyst"), "dispatch"), note="请核查工程款拨付", review_department="住建局",
