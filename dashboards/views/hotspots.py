@@ -83,7 +83,7 @@ def top_table(top: pl.DataFrame) -> pl.DataFrame:
     """One row per hotspot: where, what, its state, and whether its flagged reports rose against the
     week before (较上周)."""
     return top.select(  # strongest first: the order is the ranking
-        pl.coalesce("place", "area_name", "area_code").fill_null("—").alias("区域"),
+        pl.coalesce("place", "area_name", "area_code").fill_null("—").alias("区域或地点"),
         pl.col("town_name").fill_null("—").alias("所属"),
         pl.col("category").map_elements(names.category_name, return_dtype=pl.String).alias("风险类别"),
         pl.col("status").map_elements(names.status_name, return_dtype=pl.String).alias("状态"),
@@ -164,6 +164,8 @@ def board(snap, categories, town, weeks: int, screen: bool) -> None:
         table = top_table(common.query("top_hotspots", categories, town, 10, week))
         st.dataframe(table, key="top", hide_index=True, width="stretch", height=min(tall, 35 * (table.height + 1) + 3),
                      column_config={
+            "区域或地点": st.column_config.TextColumn(help="区域的热点写区域名；地点聚集的热点写所涉地点或单位（某小区、工地、公司、平台），"
+                                                      "其所在区域见「所属」"),
             "件数": st.column_config.NumberColumn(format="%d", width="small", help="最近一次预警所统计的件数：一般为当周；逐周累积的检测为其连续累积的几周、地点聚集为其窗口期的合计"),
             "较上周": st.column_config.TextColumn(width="small", help="本周风险诉求件数较上周的变化（按区域和类别）：↑ 增加、↓ 减少、"
                                                  "持平 两周件数相同；— 无可比较（地点热点，或两周都没有该类诉求）"),

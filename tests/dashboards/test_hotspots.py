@@ -28,7 +28,7 @@ def test_headline_counts_open_new_confirmed_and_resolved(snapshot, people):
 
 def test_top_hotspots_are_the_open_alerts_strongest_first(snapshot, people):
     table = top(board("leader"))
-    assert table["区域"].tolist() == ["多福巷社区", "银闸社区"]
+    assert table["区域或地点"].tolist() == ["多福巷社区", "银闸社区"]
     assert table["风险类别"].tolist() == ["劳资欠薪", "债务纠纷"]
     assert table["状态"].tolist() == ["新发现", "研判中"]
 
@@ -84,7 +84,7 @@ def test_filters_go_into_the_link(snapshot, people):
     at = board("leader")
     at.multiselect(key="category").select("debt").run()
     at.selectbox(key="town").set_value("110101001000").run()
-    assert top(at)["区域"].tolist() == ["银闸社区"]
+    assert top(at)["区域或地点"].tolist() == ["银闸社区"]
     assert at.query_params["category"] == "debt" and at.query_params["town"] == "110101001000"
 
 
@@ -96,7 +96,7 @@ def test_filters_go_into_the_link(snapshot, people):
 def test_a_shared_link_sets_the_filters(snapshot, people, params, areas, open_):
     at = board("leader", **params)
     assert not at.exception
-    assert top(at)["区域"].tolist() == areas
+    assert top(at)["区域或地点"].tolist() == areas
     assert metrics(at)["未结预警"] == open_
 
 
@@ -137,4 +137,4 @@ def test_a_place_alert_is_named_by_its_place_as_in_the_queue(home, people):
     finally:
         con.close()
     warehouse.publish_snapshot(settings.warehouse_path(), settings.snapshot_path())
-    assert top(board("leader"))["区域"].tolist() == ["多福巷社区", "翡翠湾"]
+    assert top(board("leader"))["区域或地点"].tolist() == ["多福巷社区", "翡翠湾"]
