@@ -55,6 +55,9 @@ def batches_tab() -> None:
     q = common.query("quarantine", batch, 500, open_only)
     st.markdown(f"**{'待处理的' if open_only else ''}隔离行及原因**（{q.height} 行{'，最多显示 500 行' if q.height == 500 else ''}；"
                 "姓名、电话、身份证号列已隐去，其余号码已脱敏）")
+    if q.is_empty():   # rather than an empty table, which Streamlit labels "empty" in English
+        st.caption("没有" + ("待处理的" if open_only else "") + "隔离行。")
+        return
     st.dataframe(common.dashes(q.select(
                      pl.col("file_name").alias("文件"), pl.col("row_number").alias("行号"),
                      pl.col("column").alias("列"),
