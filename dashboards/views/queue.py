@@ -245,8 +245,8 @@ def detail(alert_id: str, wm: int) -> None:
                              "渠道": st.column_config.TextColumn(width="small"),
                              "收到时间": st.column_config.TextColumn(width=125),
                              "区域": st.column_config.TextColumn(width="small"),
-                             "标题": st.column_config.TextColumn(width=160),
-                             "内容（已脱敏）": st.column_config.TextColumn(width=360),
+                             "标题": st.column_config.TextColumn(width=140),
+                             "内容（已脱敏）": st.column_config.TextColumn(width=300),
                              "人数": st.column_config.TextColumn(width="small", alignment="right"),
                              "类别概率": st.column_config.ProgressColumn(
                                  min_value=0.0, max_value=1.0, format="%.2f", width="small",
