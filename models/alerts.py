@@ -32,9 +32,10 @@ ALERT_SCHEMA = {
 }
 CHANNEL_NAMES = {"hotline": "12345热线", "grid": "网格", "petition": "信访"}
 DETECTOR_NAMES = {"ears_c1": "EARS C1", "ears_c2": "EARS C2", "ears_c3": "EARS C3",
-                  "farrington": "Farrington–Noufaily", "cusum": "负二项 CUSUM", "cusum_nb": "负二项 CUSUM",
-                  "pooled_nb": "同类地区对比", "pooled_cusum": "同类地区对比 CUSUM",
-                  "glrnb": "负二项 GLR", "cluster": "地点聚集"}
+                  "farrington": "Farrington–Noufaily", "cusum": "逐周累积检测（负二项 CUSUM）",
+                  "cusum_nb": "逐周累积检测（负二项 CUSUM）", "pooled_nb": "同类地区对比",
+                  "pooled_cusum": "同类地区对比逐周累积检测（CUSUM）",
+                  "glrnb": "逐周累积检测（负二项 GLR）", "cluster": "地点聚集"}
 CHART_DETECTORS = ("cusum", "cusum_nb", "pooled_cusum", "glrnb")   # detectors that add up weeks
 COLLECTIVE = 5          # people on one report from which it is a collective petition (集体访)
 COPIES = 3              # people sending petitions written alike from whom they are a campaign

@@ -105,7 +105,7 @@ def queue(alerts: pl.DataFrame) -> None:
             "排名": st.column_config.NumberColumn(width=50),
             "件数": st.column_config.NumberColumn(
                 format="%d", width=50,
-                help="检测所统计的件数：一般为本周；CUSUM 为其连续累积的几周、地点聚集为其窗口期的合计（见预警说明）"),
+                help="检测所统计的件数：一般为本周；逐周累积检测（CUSUM）为其连续累积的几周、地点聚集为其窗口期的合计（见预警说明）"),
             "预期": st.column_config.NumberColumn(format="%.1f", width=50, help="同一统计期内的预期件数"),
             "综合评分": st.column_config.ProgressColumn(min_value=0, max_value=100, format="%.0f", width="small",
                                                     help="强度、增幅、跨渠道、激化迹象综合，0–100"),

@@ -175,7 +175,7 @@ def test_the_explanation_names_the_weeks_a_signal_counts():
     run = explain("青石镇桃园村", "劳资欠薪", 6, 1.4, 4.0, 2.3, detector="pooled_cusum", weeks=3)
     assert run.startswith("青石镇桃园村「劳资欠薪」近 3 周 6 件，预期 1.4 件")
     # a chart's bound for this week alone is not set beside a count over several weeks
-    assert "（同类地区对比 CUSUM 累积统计量 2.3，逐周累积的超出已越过报警线）" in run and "上限" not in run
+    assert "（同类地区对比逐周累积检测（CUSUM） 累积统计量 2.3，逐周累积的超出已越过报警线）" in run and "上限" not in run
     week = explain("青石镇桃园村", "劳资欠薪", 6, 1.4, 4.0, 2.3, detector="pooled_cusum", weeks=1)
     assert "」本周 6 件" in week
 
