@@ -156,12 +156,17 @@ def test_a_decision_labels_the_reports_of_alerts_merged_into_it_since_the_last_f
     assert fold()["labels"] == 0   # once
 
 
-def test_a_chain_of_merges_lends_its_reports_to_the_decision_at_its_end(wh):
+def merge_a2_into_a1_into_a3() -> None:
+    """a3 reopened, then a2 merged into a1 and a1 into a3, none of it folded yet."""
     reviews.record_review("a3", "reopen", seen_status="resolved", base_status="resolved", note="又有反映", **BY)
     reviews.record_review("a2", "merge", seen_status="reviewing", base_status="reviewing", merge_into="a1",
                           merge_base_status="new", **BY)
     reviews.record_review("a1", "merge", seen_status="new", base_status="new", merge_into="a3",
                           merge_base_status="resolved", **BY)
+
+
+def test_a_chain_of_merges_lends_its_reports_to_the_decision_at_its_end(wh):
+    merge_a2_into_a1_into_a3()
     reviews.record_review("a3", "confirm", seen_status="reviewing", base_status="resolved", category="debt", **BY)
     fold()
     assert all("debt" in labels for labels, source in latest_labels().values() if source == "review")
@@ -169,11 +174,7 @@ def test_a_chain_of_merges_lends_its_reports_to_the_decision_at_its_end(wh):
 
 
 def test_merges_in_a_chain_folded_at_once_bring_every_report_to_the_end_of_the_chain(wh):
-    reviews.record_review("a3", "reopen", seen_status="resolved", base_status="resolved", note="又有反映", **BY)
-    reviews.record_review("a2", "merge", seen_status="reviewing", base_status="reviewing", merge_into="a1",
-                          merge_base_status="new", **BY)
-    reviews.record_review("a1", "merge", seen_status="new", base_status="new", merge_into="a3",
-                          merge_base_status="resolved", **BY)
+    merge_a2_into_a1_into_a3()
     fold()
     assert sorted(r for (r,) in sql("select report_id from alert_reports where alert_id = 'a3'")) == [
         "grid:7", "hotline:1", "petition:3"]   # a2's petition:3 came by way of a1
