@@ -4,23 +4,30 @@ from __future__ import annotations
 import datetime as dt
 import re
 from pathlib import Path
+from types import SimpleNamespace
 
 import polars as pl
 
 from features.pii import mask_pii
 from . import settings, warehouse
-from .sources import SourceError, read_raw
+from .sources import CHANNELS, SourceError, find_columns, read_raw
 from .taxonomy import taxonomy
 
 
 NONE_WORDS = ("none", "无")
 SEPARATORS = "[;；,，、]"
-# The columns of a labelled file, by their English names or the Chinese ones data staff's own files
-# use (a message board's export: 留言主题, 留言详情, 一级标签), in any case.
+# The columns of a labelled file, by their English names or by the Chinese ones data staff's own
+# files use: the channels' exports' names (sources.*.COLUMNS: 工单编号, 诉求内容, 留言详情, 信访事项 …)
+# and a few plain ones (内容, 标签, 一级标签), matched as ingest matches headers (*诉求内容 too).
+def _export_names(field: str, *own: str) -> tuple[str, ...]:
+    # not a bare "id" (the grid's): a labelled file's own row numbers (id,text,labels) are no report's
+    return tuple(dict.fromkeys([*own, *(n for m in CHANNELS.values() for n in m.COLUMNS.get(field, []) if n != "id")]))
+
+
 COLUMN_NAMES = {
-    "report_id": ("report_id", "报告编号", "诉求编号", "工单编号", "信访件编号", "事件编号"),
-    "text": ("text", "内容", "文本", "正文", "诉求内容", "留言详情", "信访事项", "事件描述"),
-    "title": ("title", "标题", "诉求标题", "留言主题"),
+    "report_id": _export_names("source_id", "report_id", "报告编号", "诉求编号"),
+    "text": _export_names("text", "text", "内容", "文本", "正文"),
+    "title": _export_names("title", "title", "标题"),
     "label": ("label", "标签", "类别", "分类", "一级标签"),
     "labels": ("labels", "多标签"),
 }
@@ -28,14 +35,14 @@ COLUMN_NAMES = {
 
 def find_column(header: list[str], name: str) -> int | None:
     """The position of column ``name`` (a key of COLUMN_NAMES) in ``header``, under any of its names."""
-    names = {n.lower() for n in COLUMN_NAMES[name]}
-    return next((i for i, h in enumerate(header) if h.strip().lower() in names), None)
+    found = find_columns(header, SimpleNamespace(COLUMNS={name: COLUMN_NAMES[name]}))
+    return header.index(found[name]) if name in found else None
 
 
 def column_names(name: str) -> str:
     """``name`` and its other names, for an error message: text (内容, 文本, …)."""
     first, *others = COLUMN_NAMES[name]
-    return f"{first} ({', '.join(others)})"
+    return f"{first} ({', '.join(others[:4])}{', …' if len(others) > 4 else ''})"
 
 
 def label_forms(known: list[str], names: dict[str, str] | None = None) -> dict[str, str]:

@@ -101,3 +101,15 @@ def test_a_message_boards_export_is_read_by_its_chinese_column_names(tmp_path):
     wrong.write_text("编号,说明\n1,x\n", encoding="utf-8")
     with pytest.raises(SystemExit, match=r"expected columns text \(内容, 文本, .*found \['编号', '说明'\]"):
         read_labelled(wrong)
+
+
+def test_headers_are_matched_as_ingest_matches_them(tmp_path):
+    # a required-mark, a note in brackets, an export's own name (来电内容): read as ingest reads them
+    f = tmp_path / "marked.csv"
+    f.write_text("*来电内容,标签（人工）\n工地拖欠工资,劳资欠薪\n", encoding="utf-8")
+    assert read_labelled(f).labels == [["wage_arrears"]]
+    # a file's own row numbers are no report's: labels import keys id,text,labels files by their text
+    from pipelines.labels import find_column
+
+    assert find_column(["id", "text", "labels"], "report_id") is None
+    assert find_column(["工单号", "标签"], "report_id") == 0
