@@ -76,7 +76,7 @@ def _reports_sheet(book, head, wrap, reports) -> None:
         sheet.set_column(j, j, width)
     for i, r in enumerate(reports.iter_rows(named=True), start=1):
         values = [r["alert_id"], r["report_id"], names.channel_name(r["channel"]),
-                  received(r["received_at"]), r["area_name"] or "", r["title"] or "", r["text"],
+                  received(r["received_at"], r["channel"]), r["area_name"] or "", r["title"] or "", r["text"],
                   r.get("merged_from") or ""]
         for j, v in enumerate(values):
             sheet.write(i, j, v, wrap)

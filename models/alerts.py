@@ -32,10 +32,9 @@ ALERT_SCHEMA = {
 }
 CHANNEL_NAMES = {"hotline": "12345热线", "grid": "网格", "petition": "信访"}
 DETECTOR_NAMES = {"ears_c1": "EARS C1", "ears_c2": "EARS C2", "ears_c3": "EARS C3",
-                  "farrington": "Farrington–Noufaily", "cusum": "逐周累积检测（负二项 CUSUM）",
-                  "cusum_nb": "逐周累积检测（负二项 CUSUM）", "pooled_nb": "同类地区对比",
-                  "pooled_cusum": "同类地区对比逐周累积检测（CUSUM）",
-                  "glrnb": "逐周累积检测（负二项 GLR）", "cluster": "地点聚集"}
+                  "farrington": "Farrington–Noufaily", "cusum": "负二项累积和检测", "cusum_nb": "负二项累积和检测",
+                  "pooled_nb": "同类地区对比", "pooled_cusum": "同类地区对比累积和检测",
+                  "glrnb": "负二项广义似然比检测", "cluster": "地点聚集"}
 CHART_DETECTORS = ("cusum", "cusum_nb", "pooled_cusum", "glrnb")   # detectors that add up weeks
 COLLECTIVE = 5          # people on one report from which it is a collective petition (集体访)
 COPIES = 3              # people sending petitions written alike from whom they are a campaign
@@ -57,6 +56,11 @@ def rank_shown(rank: float | None, score: float) -> int:
     detector's statistic for an alert stored before alerts had a rank, as the board shows it).
     Halves round up, as the board's table does (Python's round takes 30.5 to 30, the board 31)."""
     return math.floor((score if rank is None else rank) + 0.5)
+
+
+def rank_shown_expr(rank: str = "rank", score: str = "score") -> pl.Expr:
+    """``rank_shown`` of every row of a frame, for the board's tables."""
+    return (pl.col(rank).fill_null(pl.col(score)) + 0.5).floor().cast(pl.Int64)
 
 
 def key_of(row: dict) -> Key:

@@ -62,7 +62,7 @@ def _workbook(con, week: dt.date, tmp: Path) -> None:
         for r in rows.iter_rows(named=True):
             i += 1
             values = [r["alert_id"], r["report_id"], str(r["linked_week"]), CHANNEL_ZH.get(r["channel"], r["channel"]),
-                      received(r["received_at"]), r["area_name"] or "", r["area_code"] or "", r["title"] or "", r["text"]]
+                      received(r["received_at"], r["channel"]), r["area_name"] or "", r["area_code"] or "", r["title"] or "", r["text"]]
             for j, v in enumerate(values):
                 rs.write(i, j, v, wrap)
         if rows["total"][0] > rows.height:

@@ -7,12 +7,13 @@ def count(n: int, noun: str) -> str:
     return f"{n:,} {noun}{'' if n == 1 else 's'}"
 
 
-def received(at) -> str:
-    """A report's time as the board and the briefs show it: to the minute, or the date alone where
-    the export gave only a date (petition registers often do: their reports stand at 00:00:00, and
-    "00:00" would read as a petition received at midnight)."""
+def received(at, channel: str | None = None) -> str:
+    """A report's time as the board and the briefs show it: to the minute, or the date alone for a
+    petition at 00:00:00 (registers often give dates only, and "00:00" read as a petition received
+    at midnight; a hotline call at midnight is one)."""
     if at is None:
         return ""
     if not hasattr(at, "hour"):
         return f"{at:%Y-%m-%d}"
-    return f"{at:%Y-%m-%d}" if (at.hour, at.minute, at.second, at.microsecond) == (0, 0, 0, 0) else f"{at:%Y-%m-%d %H:%M}"
+    midnight = (at.hour, at.minute, at.second, at.microsecond) == (0, 0, 0, 0)
+    return f"{at:%Y-%m-%d}" if midnight and channel == "petition" else f"{at:%Y-%m-%d %H:%M}"

@@ -18,6 +18,7 @@ from dashboards import auth, common, metrics, names
 from pipelines import jobs, reasons, reviews
 from pipelines.sources import FORMATS
 from pipelines.taxonomy import taxonomy
+from pipelines.wording import received
 
 user = auth.require("data")
 UPLOAD_TYPES = [suffix.lstrip(".") for suffix in FORMATS]  # every kind of file ingest reads (.xls too)
@@ -188,7 +189,7 @@ def one_report(found: pl.DataFrame, corrected: dict[str, list[str]]) -> None:
     labels = ("未标注（导出未给出可用分类，不用于训练）" if origin is None
               else f"{'、'.join(map(names.category_name, now)) or '均不属于'}（{origin}）")
     flagged = ("、".join(map(names.category_name, r["flagged"] or [])) or "无") if r.get("scored") else "尚未评分"
-    st.markdown(f"**{r['title'] or '（无标题）'}**　{names.channel_name(r['channel'])} · {r['received_at']:%Y-%m-%d %H:%M}"
+    st.markdown(f"**{r['title'] or '（无标题）'}**　{names.channel_name(r['channel'])} · {received(r['received_at'], r['channel'])}"
                 f" · 原分类：{r['source_category'] or '—'}")
     st.text(r["text"])
     st.caption(f"当前标签：{labels}；模型判定：{flagged}")

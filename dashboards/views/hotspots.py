@@ -12,6 +12,7 @@ import polars as pl
 import streamlit as st
 
 from dashboards import auth, common, names
+from models.alerts import rank_shown_expr
 
 auth.require("hotspots")
 WINDOWS = ["13", "26", "52"]
@@ -90,7 +91,7 @@ def top_table(top: pl.DataFrame) -> pl.DataFrame:
         pl.col("observed").alias("件数"),
         pl.struct("now_n", "before_n").map_elements(lambda r: change(r["now_n"], r["before_n"]),
                                                     return_dtype=pl.String).alias("较上周"),
-        (pl.col("rank").fill_null(pl.col("score")) + 0.5).floor().cast(pl.Int64).alias("综合评分"),  # as rank_shown
+        rank_shown_expr().alias("综合评分"),
     )
 
 

@@ -3,6 +3,7 @@ reports behind it, and the decisions on it (confirm, dismiss, merge, dispatch, r
 from __future__ import annotations
 
 import functools
+import hashlib
 from collections import Counter
 from datetime import date, timedelta
 
@@ -11,6 +12,7 @@ import polars as pl
 import streamlit as st
 
 from dashboards import auth, brief, common, evidence, names
+from models.alerts import rank_shown_expr
 from models.detectors import ears_c2
 from pipelines import reviews, settings
 from pipelines.wording import received
@@ -80,7 +82,7 @@ def queue_table(alerts: pl.DataFrame) -> pl.DataFrame:
         pl.col("category").map_elements(names.category_name, return_dtype=pl.String).alias("风险类别"),
         pl.col("observed").alias("件数"),
         pl.col("expected").alias("预期"),
-        (pl.col("rank").fill_null(pl.col("score")) + 0.5).floor().cast(pl.Int64).alias("综合评分"),  # as rank_shown
+        rank_shown_expr().alias("综合评分"),
         pl.col("status").map_elements(names.status_name, return_dtype=pl.String).alias("状态"),
         pl.col("first_week").alias("首次预警周"),
         pl.col("channels").map_elements(lambda cs: "、".join(names.channel_name(c) for c in cs),
@@ -105,7 +107,7 @@ def queue(alerts: pl.DataFrame) -> None:
             "排名": st.column_config.NumberColumn(width=50),
             "件数": st.column_config.NumberColumn(
                 format="%d", width=50,
-                help="检测所统计的件数：一般为本周；逐周累积检测（CUSUM）为其连续累积的几周、地点聚集为其窗口期的合计（见预警说明）"),
+                help="检测所统计的件数：一般为本周；累积和检测为其连续累积的几周、地点聚集为其窗口期的合计（见预警说明）"),
             "预期": st.column_config.NumberColumn(format="%.1f", width=50, help="同一统计期内的预期件数"),
             "综合评分": st.column_config.ProgressColumn(min_value=0, max_value=100, format="%.0f", width="small",
                                                     help="强度、增幅、跨渠道、激化迹象综合，0–100"),
@@ -184,7 +186,8 @@ def _badges(items: list[tuple[str, int]], colour: str) -> str:
 def report_table(reports: pl.DataFrame) -> pl.DataFrame:
     return common.dashes(reports.select(
         pl.col("channel").map_elements(names.channel_name, return_dtype=pl.String).alias("渠道"),
-        pl.col("received_at").map_elements(received, return_dtype=pl.String).alias("收到时间"),
+        pl.struct("received_at", "channel").map_elements(lambda r: received(r["received_at"], r["channel"]),
+                                                         return_dtype=pl.String).alias("收到时间"),
         pl.col("area_name").alias("区域"),
         pl.col("title").alias("标题"),
         pl.col("text").alias("内容（已脱敏）"),
@@ -198,7 +201,7 @@ def full_text(r: dict) -> None:
     """One report whole: where, when and which (its number, as the brief has it), its title and text
     (as plain text: a report's * or # is no formatting)."""
     with st.container(border=True, key="report_full_text"):
-        st.caption(f"{names.channel_name(r['channel'])} · {received(r['received_at'])} · {r['area_name'] or '—'}"
+        st.caption(f"{names.channel_name(r['channel'])} · {received(r['received_at'], r['channel'])} · {r['area_name'] or '—'}"
                    f" · 诉求编号 {r['report_id']}")
         if r["title"]:
             st.text(r["title"])
@@ -240,7 +243,10 @@ def detail(alert_id: str, wm: int) -> None:
                 + "；说明中的件数为最近一周检测窗口内的统计；内容已脱敏；点选一行，在表下阅读全文）")
     # the columns fit at 1440 px (类别概率 ran past the edge); a report's whole text is read below
     # the table, where the cell cut it (a double click showed it, which nothing said)
-    shown = st.dataframe(report_table(reports), key=f"reports:{alert_id}", hide_index=True, on_select="rerun",
+    # keyed by the reports listed too: a merge or a new snapshot changes the rows, and a row picked
+    # by its place in the old list would show another report
+    listed = hashlib.sha1("\n".join(reports["report_id"].to_list()).encode()).hexdigest()[:10]
+    shown = st.dataframe(report_table(reports), key=f"reports:{alert_id}:{listed}", hide_index=True, on_select="rerun",
                          selection_mode="single-row", column_config={
                              "渠道": st.column_config.TextColumn(width="small"),
                              "收到时间": st.column_config.TextColumn(width=125),

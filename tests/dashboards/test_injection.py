@@ -156,8 +156,8 @@ def test_the_hotspot_links_and_the_audit_box_ignore_an_injection(snapshot, peopl
     for s in ATTACKS:
         at = board("leader", category=s, town=s, weeks=s)
         assert not at.exception
-        table = next(d.value for d in at.dataframe if "区域" in d.value.columns)
-        assert table["区域"].tolist() == ["多福巷社区", "银闸社区"]
+        table = next(d.value for d in at.dataframe if "区域或地点" in d.value.columns)
+        assert table["区域或地点"].tolist() == ["多福巷社区", "银闸社区"]
     at = board("admin", page="admin")
     for s in ATTACKS:
         at.text_input(key="audit_user").input(s).run()

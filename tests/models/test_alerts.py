@@ -175,7 +175,7 @@ def test_the_explanation_names_the_weeks_a_signal_counts():
     run = explain("青石镇桃园村", "劳资欠薪", 6, 1.4, 4.0, 2.3, detector="pooled_cusum", weeks=3)
     assert run.startswith("青石镇桃园村「劳资欠薪」近 3 周 6 件，预期 1.4 件")
     # a chart's bound for this week alone is not set beside a count over several weeks
-    assert "（同类地区对比逐周累积检测（CUSUM） 累积统计量 2.3，逐周累积的超出已越过报警线）" in run and "上限" not in run
+    assert "（同类地区对比累积和检测 累积统计量 2.3，逐周累积的超出已越过报警线）" in run and "上限" not in run
     week = explain("青石镇桃园村", "劳资欠薪", 6, 1.4, 4.0, 2.3, detector="pooled_cusum", weeks=1)
     assert "」本周 6 件" in week
 
@@ -357,3 +357,21 @@ def test_the_shown_score_rounds_halves_up_as_the_board_s_table_does():
 
     assert [rank_shown(r, 0.0) for r in (30.5, 18.5, 18.49, 0.0, 99.5)] == [31, 19, 18, 0, 100]
     assert rank_shown(None, 2.5) == 3
+
+
+def test_a_petition_at_midnight_shows_its_date_and_a_call_at_midnight_its_time():
+    from datetime import datetime
+
+    from pipelines.wording import received
+
+    assert received(datetime(2024, 5, 15), "petition") == "2024-05-15"
+    assert received(datetime(2024, 5, 15), "hotline") == "2024-05-15 00:00"
+    assert received(datetime(2024, 5, 15, 0, 0, 30), "petition") == "2024-05-15 00:00"
+
+
+def test_the_tables_show_the_score_the_briefs_write():
+    from models.alerts import rank_shown, rank_shown_expr
+
+    frame = pl.DataFrame({"rank": [30.5, 18.5, None, 99.49], "score": [1.0, 1.0, 2.5, 1.0]})
+    assert frame.select(rank_shown_expr())["rank"].to_list() == [
+        rank_shown(r, s) for r, s in frame.iter_rows()] == [31, 19, 3, 99]
