@@ -162,7 +162,7 @@ def test_a_cusum_signal_over_several_weeks_links_the_reports_of_its_run(demo):
     assert runs.height, "no CUSUM run of several weeks on the sample"
     # reports of the run's earlier weeks are linked when it alarms, not only the alarm week's
     assert (runs["earlier"] > 0).mean() > 0.9
-    explained = sql(demo, "select explanation from alerts where explanation like '%近 % 周%CUSUM%'")
+    explained = sql(demo, "select explanation from alerts where explanation like '%近 % 周%累积和检测%'")
     assert explained.height
 
 
