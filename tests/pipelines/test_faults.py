@@ -217,9 +217,12 @@ from pipelines import cli
 cli.STOP_GRACE = 1.0
 signal.signal(signal.SIGTERM, cli._terminated)
 child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(120)"])
-print("ready", child.pid, flush=True)
+ready = False
 while True:
     try:
+        if not ready:   # said inside the try: a signal landing right after it is swallowed too (once it
+            print("ready", child.pid, flush=True)   # escaped, and Python died of SIGINT: CI met it once)
+            ready = True
         time.sleep(10)
     except KeyboardInterrupt:
         pass   # a library that swallows the interruption: the run would never stop
