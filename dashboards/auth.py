@@ -76,7 +76,7 @@ def current_user() -> users.User | None:
         return None
     user = users.get(session["username"])
     if (user is None or user.role != session["role"] or user.oidc
-            or users.credential(user.username) != session.get("credential")):
+            or user.credential != session.get("credential")):
         _end_session(session)  # removed, their role changed or their password reset: they sign in again
         return None
     if time.time() - session["since"] > SESSION_HOURS * 3600:
@@ -217,10 +217,9 @@ def _attempt(username: str, password: str) -> None:
         st.error("用户名或密码错误。")
         return
     _end_session()  # nothing of an earlier session carries over
-    credential = users.credential(user.username)
-    token = reviews.open_sign_in(user.username, user.role, credential, SESSION_HOURS)
+    token = reviews.open_sign_in(user.username, user.role, user.credential, SESSION_HOURS)
     st.session_state[SESSION_KEY] = {"username": user.username, "role": user.role, "since": time.time(),
-                                     "credential": credential, "token": token}
+                                     "credential": user.credential, "token": token}
     reviews.audit(user.username, user.role, "sign_in")
     st.rerun()
 

@@ -81,11 +81,10 @@ def _to_number(numeral: str) -> float | None:
 # --- places and organisations ------------------------------------------------------------------
 
 _COUNTER = "[一二三四五六七八九十0-9]{1,3}"
-_PLACE_SUFFIX = rf"(?:小区|花园|家园|华庭|广场|楼盘|工地|项目(?!部)|苑|(?<![组期])村(?![委民干支里口头部内外]|道(?!路))|厂(?![房长里区商家])|{_COUNTER}期|{_COUNTER}组)"
+_PLACE_SUFFIX = rf"(?:小区|花园|家园|华庭|广场|楼盘|工地|项目(?!部)|苑|(?<![组期])村(?![委民干支里])|厂(?![房长里区商家])|{_COUNTER}期|{_COUNTER}组)"
 # The suffix of a place may chain: 锦绣华庭二期项目, 东湖村五组. A chain must start with a real suffix.
-# A 村 chained on is not the 村 of 村口, 村头, 村道, 村部 … (城关村村口 names 城关村, not 城关村村;
-# 张家村口 and 王家村部分村民 keep their villages: a name's own 村 may be followed by them; no 村
-# right after a 组 or 期 starts a name: 东湖村五组村道 names 东湖村五组, not 五组村 too).
+# No 村 right after a 组 or 期 is a name's (东湖村五组村道 names 东湖村五组, not 东湖村五组村 nor 五组村);
+# a second 村 after a 村 is the next word's, trimmed in ``_named`` (城关村村口 names 城关村).
 _PLACE = re.compile(rf"(?:小区|花园|家园|华庭|广场|楼盘|工地|项目(?!部)|苑|(?<![组期])村(?![委民干支里])|厂(?![房长里区商家])){_PLACE_SUFFIX}*")
 _ORGANISATION = re.compile(r"(?:股份有限公司|有限责任公司|有限公司|分公司|公司|项目部|平台|合作社|劳务队|工程队)+")
 

@@ -210,7 +210,6 @@ class SignIn:
     role: str
     credential: str
     created_at: float
-    expires_at: float
 
 
 def _token_hash(token: str) -> str:
@@ -238,7 +237,7 @@ def resume_sign_in(token: str | None) -> SignIn | None:
                           [_token_hash(token), time.time()]).fetchone()
     finally:
         con.close()
-    return SignIn(row["username"], row["role"], row["credential"], row["created_at"], row["expires_at"]) if row else None
+    return SignIn(row["username"], row["role"], row["credential"], row["created_at"]) if row else None
 
 
 def end_sign_in(token: str | None) -> None:

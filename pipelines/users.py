@@ -14,7 +14,7 @@ import os
 import re
 import secrets
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import Iterator
@@ -47,6 +47,8 @@ class User:
     name: str
     oidc: bool = False
     created_at: str = ""
+    # a fingerprint of the role and password hash as read (``credential``); not part of who the user is
+    credential: str = field(default="", compare=False, repr=False)
 
     @property
     def role_name(self) -> str:
@@ -105,7 +107,9 @@ def _editing() -> Iterator[dict]:
 
 
 def _user(username: str, row: dict) -> User:
-    return User(username, row["role"], row.get("name") or username, bool(row.get("oidc")), row.get("created_at", ""))
+    fingerprint = hashlib.sha256(json.dumps([row.get("role"), row.get("hash"), row.get("oidc")]).encode()).hexdigest()[:32]
+    return User(username, row["role"], row.get("name") or username, bool(row.get("oidc")), row.get("created_at", ""),
+                fingerprint)
 
 
 def _check(username: str, role: str, password: str | None) -> None:
@@ -158,10 +162,8 @@ def get(username: str) -> User | None:
 def credential(username: str) -> str | None:
     """A fingerprint of the user's role and password hash as the file says now (None once removed):
     a remembered sign-in made under another one (before a reset or a role change) is over."""
-    row = _read(users_path()).get(username)
-    if not row:
-        return None
-    return hashlib.sha256(json.dumps([row.get("role"), row.get("hash"), row.get("oidc")]).encode()).hexdigest()[:32]
+    user = get(username)
+    return user.credential if user else None
 
 
 def verify(username: str, password: str) -> User | None:
