@@ -441,38 +441,64 @@ def _typed(reviews: pl.DataFrame) -> pl.DataFrame:
     return reviews.with_columns(pl.col("due_date").str.to_date(), pl.col("created_at").str.to_datetime())
 
 
+def _is_evidence(frame: pl.DataFrame) -> pl.DataFrame:
+    """Decisions that say what an alert's reports are: confirmed, or dismissed as misclassified."""
+    return frame.filter(pl.col("action").is_in(POSITIVE) | ((pl.col("action") == "dismiss")
+                                                           & (pl.col("reason") == "misclassified")))
+
+
+def _latest_decisions(alert_ids) -> pl.DataFrame:
+    """Each alert's latest decision (notes aside) in the whole store, folded or not."""
+    ids = sorted(alert_ids)
+    if not ids:
+        return pl.DataFrame(schema=REVIEW_SCHEMA)
+    marks = ",".join("?" * len(ids))
+    return _frame(f"""select * from reviews r where alert_id in ({marks}) and review_id = (
+                          select max(review_id) from reviews x where x.alert_id = r.alert_id and x.action != 'note')""",
+                  tuple(ids), REVIEW_SCHEMA)
+
+
 def _review_labels(con, reviews: pl.DataFrame) -> pl.DataFrame:
     """Labels that decisions imply for their alerts' reports: each alert's latest decision counts
     (a confirmation later reopened or merged away says nothing). An alert merged into a decided one
     since the last fold lends it its reports, as the board showed them under it: the fold links them
-    to the target only now (``warehouse.fold_reviews``), so they take the target's decision here."""
+    to the target only now (``warehouse.fold_reviews``), so they take the target's decision here —
+    the target's decision of this fold, or (merged into an alert decided before) its standing one,
+    labelled by whoever merged, when they merged."""
     latest = reviews.filter(pl.col("action") != "note").unique("alert_id", keep="last", maintain_order=True)
-    evidence = latest.filter(pl.col("action").is_in(POSITIVE) | ((pl.col("action") == "dismiss")
-                                                                 & (pl.col("reason") == "misclassified")))
-    if evidence.is_empty():
-        return pl.DataFrame(schema=LABEL_SCHEMA)
-    by_alert = {r["alert_id"]: r for r in evidence.iter_rows(named=True)}
-    merges = {r["alert_id"]: r["merge_into"] for r in latest.iter_rows(named=True)
-              if r["action"] == "merge" and r["merge_into"]}
-    decided_by = {a: a for a in by_alert}
+    by_alert = {r["alert_id"]: r for r in _is_evidence(latest).iter_rows(named=True)}
+    merges = {r["alert_id"]: r for r in latest.iter_rows(named=True) if r["action"] == "merge" and r["merge_into"]}
+    ends = {}
     for alert in merges:
         target, seen = alert, set()
         while target in merges and target not in seen:  # a1 → a2 → a3 in one fold: a1 lends a3 its reports
             seen.add(target)
-            target = merges[target]
+            target = merges[target]["merge_into"]
+        ends[alert] = target
+    standing = {r["alert_id"]: r for r in _is_evidence(_latest_decisions(
+        {t for t in ends.values() if t not in by_alert and t not in merges})).iter_rows(named=True)}
+    if not by_alert and not standing:
+        return pl.DataFrame(schema=LABEL_SCHEMA)
+    decided_by = {a: (a, r) for a, r in by_alert.items()}
+    for alert, target in ends.items():
         if target in by_alert:
-            decided_by[alert] = target
+            decided_by[alert] = (target, by_alert[target])
+        elif target in standing:
+            merge = merges[alert]
+            decided_by[alert] = (target, {**standing[target], "reviewer": merge["reviewer"],
+                                          "created_at": merge["created_at"]})
     basis = warehouse.report_label_basis(con, list(decided_by))
     category_of = dict(zip(basis["alert_id"], basis["category"]))
-    tax, rows = taxonomy(), set()
+    tax, rows = taxonomy(), {}
     for b in basis.iter_rows(named=True):
-        target = decided_by[b["alert_id"]]
-        review = by_alert[target]
+        target, review = decided_by[b["alert_id"]]
+        category = review["category"] or category_of.get(target) or warehouse.alert_category(con, target) or b["category"]
         labels = set(current_labels(b, tax))
-        category = review["category"] or category_of.get(target) or b["category"]
         labels = labels | {category} if review["action"] in POSITIVE else labels - {category}
-        rows.add((b["report_id"], tuple(k for k in tax.keys if k in labels), target, review["reviewer"],
-                  review["created_at"]))  # a report of the target and of an alert merged into it: once
+        # a report of the target and of an alert merged into it: once
+        rows.setdefault(b["report_id"], (tuple(k for k in tax.keys if k in labels), target, review["reviewer"],
+                                         review["created_at"]))
+    rows = {(r, *rest) for r, rest in rows.items()}
     return pl.DataFrame([(r, list(ls), "review", who, dt.datetime.fromisoformat(at)) for r, ls, _, who, at in sorted(rows)],
                         schema=LABEL_SCHEMA, orient="row")
 

@@ -800,6 +800,12 @@ def report_label_basis(con, alert_ids: list[str]) -> pl.DataFrame:
     return out
 
 
+def alert_category(con, alert_id: str) -> str | None:
+    """An alert's category (None for an alert the warehouse does not hold)."""
+    row = con.sql("select category from alerts where alert_id = ?", params=[alert_id]).fetchone()
+    return row[0] if row else None
+
+
 def fold_reviews(con, reviews: pl.DataFrame, labels: pl.DataFrame, last_review: int | None,
                  last_correction: int | None) -> None:
     """Apply board decisions in one transaction with the watermarks: statuses, history, merged

@@ -156,6 +156,32 @@ def test_a_decision_labels_the_reports_of_alerts_merged_into_it_since_the_last_f
     assert fold()["labels"] == 0   # once
 
 
+@pytest.mark.parametrize("action, extra, status", [
+    ("confirm", {}, "confirmed"),
+    ("dispatch", {"department": "人社局", "due_date": settings.now().date() + timedelta(days=7)}, "dispatched")])
+def test_an_alert_merged_into_one_decided_in_an_earlier_fold_takes_its_standing_decision(wh, action, extra, status):
+    # merges go into open alerts only, so the standing decision is a confirmation (or a dispatch after one)
+    reviews.record_review("a1", action, seen_status="new", base_status="new", **extra, **BY)
+    fold()
+    reviews.record_review("a2", "merge", seen_status="reviewing", base_status="reviewing", merge_into="a1",
+                          merge_base_status=status, user="wang", role="analyst")
+    assert fold()["labels"] == 1   # petition:3 only: a1's own reports were labelled by the first fold
+    labels, source = latest_labels()["petition:3"]
+    assert source == "review" and "wage_arrears" in labels   # a1's category (a2 was debt)
+    assert sql("select labelled_by from labels where report_id = 'petition:3'") == [("wang",)]
+    assert fold()["labels"] == 0   # once
+
+
+def test_an_alert_merged_into_one_reopened_since_its_decision_is_not_labelled(wh):
+    reviews.record_review("a1", "confirm", seen_status="new", base_status="new", **BY)
+    reviews.record_review("a1", "resolve", seen_status="confirmed", base_status="new", note="已协调发放", **BY)
+    reviews.record_review("a1", "reopen", seen_status="resolved", base_status="new", note="又有反映", **BY)
+    fold()
+    reviews.record_review("a2", "merge", seen_status="reviewing", base_status="reviewing", merge_into="a1",
+                          merge_base_status="reviewing", **BY)
+    assert fold()["labels"] == 0
+
+
 def merge_a2_into_a1_into_a3() -> None:
     """a3 reopened, then a2 merged into a1 and a1 into a3, none of it folded yet."""
     reviews.record_review("a3", "reopen", seen_status="resolved", base_status="resolved", note="又有反映", **BY)
