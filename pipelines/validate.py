@@ -247,14 +247,37 @@ _COUNT_ROUGH = {"数十": 10, "几十": 10, "十几": 10, "数百": 100, "几百
                 "数千": 1000, "几千": 1000, "上千": 1000, "千余": 1000}
 
 
+_COUNT_TAIL = re.compile(r"\s*(?:人次|次|以上|左右|上下|之多|许)$")
+# 20多名农民工, 30余户村民: a count, its unit, then who they are (a short noun, no digits)
+_COUNT_WHO = re.compile(rf"^(?P<count>.*?[\d一二两三四五六七八九十百千万余多来几])\s*[{_COUNT_UNIT}]\s*[\u4e00-\u9fff]{{1,6}}$")
+# 两三人, 二三十人, 三四百: two neighbouring digits say "this or the next", so the first is the lower bound
+_COUNT_PAIR = re.compile(r"^(?P<low>[一二两三四五六七八])(?P<high>[二两三四五六七八九])(?P<unit>[十百千万]?)$")
+_COUNT_DIGITS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+# 男2女1, 男3人、女2人: the men and the women, added up
+_COUNT_SEXES = re.compile(rf"^(?:男|女)\s*(?P<a>\d+)\s*[{_COUNT_UNIT}]?\s*[,，、;；\s]?\s*(?:男|女)\s*(?P<b>\d+)\s*[{_COUNT_UNIT}]?$")
+
+
 def parse_count(value: str | None) -> int | None:
-    """A head count such as '32', '32人', '三十二人', '10余人', '约30人', '2-3人' (lower bounds);
-    None for no value or a vague one ('多人', '若干'); raises ValueError when it is not one."""
+    """A head count such as '32', '32人', '三十二人', '10余人', '约30人', '2-3人', '两三人',
+    '20多名农民工', '3人以上', '5人次', '男2女1' (lower bounds); None for no value or a vague one
+    ('多人', '若干', '数人'); raises ValueError when it is not one."""
     if value is None or not value.strip():
         return None
-    text = value.strip().rstrip(_COUNT_UNIT).strip()
-    if _VAGUE_COUNT.match(text):
+    text = value.strip()
+    sexes = _COUNT_SEXES.match(text)
+    if sexes:
+        return int(sexes["a"]) + int(sexes["b"])
+    who = _COUNT_WHO.match(text)
+    if who and not _COUNT_TAIL.search(text):
+        text = who["count"]
+    while (tail := _COUNT_TAIL.search(text)) and tail.start() > 0:
+        text = text[: tail.start()]
+    text = text.rstrip(_COUNT_UNIT).strip()
+    if _VAGUE_COUNT.match(text) or text in ("数", "几", "好几", "多名", "多位"):
         return None
+    pair = _COUNT_PAIR.match(text)
+    if pair and _COUNT_DIGITS[pair["high"]] == _COUNT_DIGITS[pair["low"]] + 1:   # not 二五
+        return _COUNT_DIGITS[pair["low"]] * {"": 1, "十": 10, "百": 100, "千": 1000, "万": 10_000}[pair["unit"]]
     if text in _COUNT_ROUGH:
         return _COUNT_ROUGH[text]
     text = _COUNT_PREFIX.sub("", text).strip()
@@ -505,7 +528,8 @@ def _validate_counts(frame: pl.DataFrame, check: Checker) -> pl.DataFrame:
             good.append(False)
     mask = pl.Series(good, dtype=pl.Boolean)  # (typed: an empty file has no values to tell it by)
     check.reject(frame.filter(~mask), "people_count", "invalid",
-                 lambda r: f"cannot read {r['people_count']!r} as a number of people")
+                 lambda r: f"cannot read {r['people_count']!r} as a number of people (expected e.g. 32, 三十二人, 10余人,"
+                           " 约30人, 2-3人; leave the cell empty where nobody counted)")
     return frame.with_columns(pl.Series("people_count", counts, dtype=pl.Int32)).filter(mask)
 
 

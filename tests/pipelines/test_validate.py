@@ -116,12 +116,16 @@ def test_year_last_dates_read_in_their_file_order_or_quarantined_when_it_cannot_
     # as petition registers write collective visits: lower bounds, and no count for "several"
     ("10余人", 10), ("三十多人", 30), ("约30人", 30), ("近百人", 100), ("2-3人", 2), ("5～8人", 5), ("二至三人", 2),
     ("数十人", 10), ("上百人", 100), ("十几人", 10), ("多人", None), ("若干", None), ("很多", None), ("不详", None),
+    # and as they write them too: two neighbouring digits, a noun after the unit, 以上, 人次, men and women
+    ("两三人", 2), ("一两个", 1), ("二三十人", 20), ("三四百人", 300), ("七八十人", 70), ("20多名农民工", 20),
+    ("30余户村民", 30), ("3人以上", 3), ("十人左右", 10), ("5人次", 5), ("男2女1", 3), ("女3人、男2人", 5),
+    ("数人", None), ("几人", None),
 ])
 def test_head_counts(text, expected):
     assert parse_count(text) == expected
 
 
-@pytest.mark.parametrize("text", ["3O人", "-3", "2.5", "abc"])
+@pytest.mark.parametrize("text", ["3O人", "-3", "2.5", "abc", "3人abc", "男2"])
 def test_bad_head_counts_raise(text):
     with pytest.raises((ValueError, TypeError)):
         parse_count(text)
