@@ -173,6 +173,7 @@ _SEPARATORS = re.compile(r"[\s\-()+]")
 _ID_FORM = re.compile(r"\d{17}[\dX]|\d{15}")
 _NON_DIGIT = re.compile(r"\D")
 _PREFIXED_MOBILE = re.compile(r"(?:0086|86)1[3-9]\d{9}")
+_SCIENTIFIC = re.compile(r"\d(?:\.\d+)?E[+-]?\d+")
 
 
 def reporter_key(salt: str, *identifiers: str | None, account: str | None = None) -> str | None:
@@ -201,6 +202,10 @@ def _identifier_key(identifier: str) -> str:
     compact = _SEPARATORS.sub("", text)
     if _ID_FORM.fullmatch(compact):
         return compact
+    if _SCIENTIFIC.fullmatch(compact):
+        # 3.69901E+17: Excel showed a long number as a float and kept six digits of it; what is left
+        # is shared by every ID number of a province's prefecture, so it recognises nobody
+        return ""
     digits = _NON_DIGIT.sub("", text)
     if _PREFIXED_MOBILE.fullmatch(digits):
         digits = digits[-11:]

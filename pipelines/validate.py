@@ -16,7 +16,7 @@ import polars as pl
 from features.pii import mask_column, mask_pii, reporter_key
 from features.text import content_hash
 from features.places import AreaMatcher
-from .sources import RawFile
+from .sources import CHANNELS, RawFile, other_columns
 
 DATETIME_FORMATS = ["%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M:%S%.f",
                     "%Y-%m-%d %H:%M:%S%.f", "%Y/%m/%d %H:%M:%S", "%Y/%m/%d %H:%M", "%Y-%m-%d", "%Y/%m/%d",
@@ -41,6 +41,7 @@ JAVA_DATE = (r"^(?P<head>(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) (?:Jan|Feb|Mar|Apr|May|
 JAVA_ZONES = {"CST": "+08:00", "GMT": "+00:00", "UTC": "+00:00"}
 EXCEL_EPOCH = dt.datetime(1899, 12, 30)
 INVISIBLE = r"[\s\u00ad\u200b-\u200f\u2060-\u2064\ufeff]"  # a cell of only these is empty (zero-width spaces, BOMs)
+ZERO_WIDTH = r"[\u00ad\u200b-\u200f\u2060-\u2064\ufeff]"
 SCIENTIFIC_ID = r"^\d(?:\.\d+)?[eE]\+?\d+$"  # 2.02501E+12: Excel showed a long id as a float
 # Dates with the year last (19/8/2019, 8/19/2019 9:05) are written day-first or month-first by the
 # locale of whoever saved the file, and 8/9/2019 reads either way: the order is decided per file
@@ -54,7 +55,7 @@ SLASH_TIMES = ("", " %H:%M", " %H:%M:%S")
 # say where to find them); every other cell of a quarantined row is kept with PII masked.
 PERSONAL_FIELDS = ("phone", "id_number", "reporter_name", "account", "grid_worker")
 # Columns no channel maps are withheld too when their header says they identify a person.
-PERSONAL_HEADER = re.compile(r"姓名|名字|身份证|证件号|电话|手机|联系方式|联系人|住址")
+PERSONAL_HEADER = re.compile(r"姓名|名字|身份证|证件号|电话|手机|联系方式|联系人|住址|网格员|(?<!被)(?:信访|来电|诉求|反映|投诉|举报|来访|当事)人(?![数次])")
 WITHHELD = "[已隐去]"
 EARLIEST = dt.datetime(1990, 1, 1)   # before this, a date is a misread (e.g. a two-digit year), not a report
 # Rows a register adds under its data: totals (合计, 总计：3件, 小计, 共3件) and sign-offs (制表人：张三,
@@ -71,31 +72,86 @@ FOOTER = (r"^(?P<label>合\s*计|总\s*计|小\s*计|共\s*计|总\s*数)\s*(?:$
 MASKED_FIELDS = ("text", "title", "address", "place", "subject", "source_category")
 
 
-def raw_frame(raw: RawFile, found: dict[str, str]) -> pl.DataFrame:
+def raw_frame(raw: RawFile, found: dict[str, str], others: dict[str, list[str]] | None = None) -> pl.DataFrame:
     """The file's rows as a frame of the channel's fields (text), with row number, a hash of the
     untouched row (to recognise a second delivery), the row as JSON with personal data masked, its
-    first filled cell (``lead``: a totals or sign-off row is told by it), and the fields a report
-    stores masked as ``masked_<field>``. Masking goes column by column
-    (``mask_column``), once for the JSON and the report."""
+    first filled cell (``lead``: a totals or sign-off row is told by it), the fields a report
+    stores masked as ``masked_<field>``, and ``extra``: the row's filled cells of the columns no
+    field reads, as JSON masked as the row's is (None where there are none), which the report keeps.
+    ``others``: further headers of a field (``sources.other_columns``), whose cell stands in where
+    the first is empty. Masking goes column by column (``mask_column``), once for the JSON and the report."""
     index = {h: i for i, h in enumerate(raw.header)}
+    others = others or {}
     columns = list(zip(*raw.rows)) if raw.rows else [()] * len(raw.header)
-    frame = pl.DataFrame({name: columns[index[col]] for name, col in found.items()},
-                         schema={name: pl.Utf8 for name in found})
-    personal = {found[f] for f in PERSONAL_FIELDS if f in found} | {h for h in raw.header if PERSONAL_HEADER.search(h)}
+    read = {name: _first_filled([columns[index[h]] for h in (col, *others.get(name, ()))])
+            for name, col in found.items()}
+    frame = pl.DataFrame(read, schema={name: pl.Utf8 for name in found})
+    personal = ({h for f in PERSONAL_FIELDS if f in found for h in (found[f], *others.get(f, ()))}
+                | {h for h in raw.header if PERSONAL_HEADER.search(h)})
     masked = [[WITHHELD if c else c for c in col] if h in personal else mask_column(col)
               for h, col in zip(raw.header, columns)]
     hashes = [hashlib.sha1(j.encode("utf-8")).hexdigest() for j in row_json(raw.header, columns, len(raw.rows))]
     raws = row_json(raw.header, masked, len(raw.rows))
-    stored = {f"masked_{f}": (mask_column(columns[index[found[f]]]) if found[f] in personal else masked[index[found[f]]])
+    stored = {f"masked_{f}": (mask_column(read[f]) if found[f] in personal
+                              else _first_filled([masked[index[h]] for h in (found[f], *others.get(f, ()))]))
               for f in MASKED_FIELDS if f in found}  # (a field under a personal header is masked, not withheld)
     lead = [row[0] or next((c for c in row if c), None) for row in raw.rows] if raw.header else [None] * len(raw.rows)
+    unread = unread_columns(raw.header, found, others)
+    extra = [_extra_json([(raw.header[i], masked[i][r]) for i in unread]) for r in range(len(raw.rows))]
     frame = frame.with_columns(pl.Series("row_number", raw.row_numbers, dtype=pl.Int32),
                                pl.Series("row_hash", hashes, dtype=pl.Utf8), pl.Series("raw", raws, dtype=pl.Utf8),
-                               pl.Series("lead", lead, dtype=pl.Utf8),
+                               pl.Series("lead", lead, dtype=pl.Utf8), pl.Series("extra", extra, dtype=pl.Utf8),
                                *(pl.Series(name, cells, dtype=pl.Utf8) for name, cells in stored.items()))
     if raw.sheets is not None:  # a workbook read from several sheets: a row number needs its sheet
         frame = frame.with_columns(pl.Series("sheet", raw.sheets, dtype=pl.Utf8))
     return frame
+
+
+# Fields a channel reads but a report does not store: their cells go with the report's ``extra``.
+UNSTORED_FIELDS = ("form", "lon", "lat", "status")
+
+
+def unread_columns(header: list[str], found: dict[str, str], others: dict[str, list[str]] | None = None) -> list[int]:
+    """Indexes of the columns whose cells a report keeps only in ``extra``: those no field reads,
+    and those of the fields it does not store (``UNSTORED_FIELDS``); never a column whose header
+    says it identifies a person (``PERSONAL_HEADER``: withheld, as in a quarantined row)."""
+    others = others or {}
+    read = {h for f, h in found.items() if f not in UNSTORED_FIELDS}
+    read |= {h for f, hs in others.items() if f not in UNSTORED_FIELDS for h in hs}
+    return [i for i, h in enumerate(header) if h not in read and not PERSONAL_HEADER.search(h)]
+
+
+def column_notes(raw: RawFile, found: dict[str, str], others: dict[str, list[str]] | None = None) -> list[str]:
+    """What ingest says of a file's columns: those kept only as the report's extra cells, and
+    identifier columns that Excel turned into scientific notation (3.69901E+17: its digits are lost,
+    so it recognises no repeat reporter)."""
+    notes = []
+    unread = [raw.header[i] for i in unread_columns(raw.header, found, others)
+              if any(row[i] is not None and str(row[i]).strip() for row in raw.rows)]
+    if unread:
+        notes.append(f"columns kept with each report (extra) but not used by the analysis: {', '.join(unread)}")
+    for field in ("id_number", "phone"):
+        if field in found:
+            at = raw.header.index(found[field])
+            bad = sum(1 for row in raw.rows if row[at] is not None and re.fullmatch(SCIENTIFIC_ID, str(row[at]).strip()))
+            if bad:
+                notes.append(f"column {found[field]}: {bad} cell{'s' if bad > 1 else ''} in scientific notation (Excel lost"
+                             " their digits), not used to recognise repeat reporters: format the column as text in"
+                             " Excel and export the file again")
+    return notes
+
+
+def _first_filled(columns: list) -> list:
+    """Row by row, the first of these columns' cells that holds more than blanks."""
+    if len(columns) == 1:
+        return list(columns[0])
+    return [next((c for c in cells if c is not None and str(c).strip()), cells[0]) for cells in zip(*columns)]
+
+
+def _extra_json(cells: list[tuple[str, object]]) -> str | None:
+    """The filled cells of columns no field reads, as a JSON object in the file's order (None if none)."""
+    kept = {h: c for h, c in cells if c is not None and str(c).strip()}
+    return json.dumps(kept, ensure_ascii=False) if kept else None
 
 
 _TEXT_CELL = {str, type(None)}
@@ -420,7 +476,7 @@ def prepare_rows(raw: RawFile, found: dict[str, str], channel: str, areas: pl.Da
     one file run in worker processes, so nothing here may depend on the other chunks: what the
     whole file decides (``slash``, its date order) is passed in ("auto": from these rows)."""
     check = Checker(raw.path.name, batch_id, found, channel)
-    frame = validate(raw_frame(raw, found), check, now, tz, slash)
+    frame = validate(raw_frame(raw, found, other_columns(raw.header, CHANNELS[channel], found)), check, now, tz, slash)
     return to_reports(frame, channel, AreaMatcher(areas), salt, batch_id, now), check.rows
 
 
@@ -434,7 +490,7 @@ def validate(frame: pl.DataFrame, check: Checker, now: dt.datetime, tz: str = "A
     """Typed, valid rows; the others handed to the checker with their reasons. ``slash``: the
     order of dates written with the year last ("dmy", "mdy", None; "auto": ``slash_order`` of
     this frame's dates)."""
-    fields = [c for c in frame.columns if c not in ("row_number", "row_hash", "raw", "sheet", "lead")
+    fields = [c for c in frame.columns if c not in ("row_number", "row_hash", "raw", "sheet", "lead", "extra")
               and not c.startswith("masked_")]
     frame, bad = split(frame, ~_footer(frame))
     check.reject(bad, None, "footer", lambda r: f"a totals/footer row ({_footer_label(r.get('lead') or r['source_id'])}),"
@@ -491,10 +547,12 @@ def report_ids(source_ids: list, channel: str) -> list[str | None]:
 
 
 def _clean_id(col: pl.Expr) -> pl.Expr:
-    """An id as its system wrote it, without what a spreadsheet added: a leading apostrophe (Excel's
-    "keep as text" mark) and a ".0" after whole digits (a number column saved as float), so that
-    the same work order from a CSV and from an XLSX export is one report."""
-    return col.str.strip_chars().str.strip_prefix("'").str.replace(r"^(\d+)\.0+$", "${1}").alias(col.meta.output_name())
+    """An id as its system wrote it, without what a spreadsheet or a copy added: a leading apostrophe
+    (Excel's "keep as text" mark), a ".0" after whole digits (a number column saved as float),
+    full-width letters and digits (ＧＤ０１ is GD01) and zero-width characters, so that the same work
+    order from a CSV and from an XLSX export is one report."""
+    return (col.str.normalize("NFKC").str.replace_all(ZERO_WIDTH, "").str.strip_chars().str.strip_prefix("'")
+            .str.replace(r"^(\d+)\.0+$", "${1}").alias(col.meta.output_name()))
 
 
 def _unreadable_date(value: str, slash: str | None) -> str:
@@ -568,6 +626,7 @@ def to_reports(frame: pl.DataFrame, channel: str, matcher: AreaMatcher, salt: st
         "row_hash": f["row_hash"],
         "row_number": f["row_number"],
         "raw": f["raw"],
+        "extra": f["extra"] if "extra" in f.columns else pl.Series([None] * f.height, dtype=pl.Utf8),
         # the place columns as given, for an ``areas import`` to place the report by if this
         # gazetteer does not (names masked as the text is: a cell may hold anything; the grid code is
         # a code, kept as written: masking would take a long one for an id number)
@@ -577,7 +636,7 @@ def to_reports(frame: pl.DataFrame, channel: str, matcher: AreaMatcher, salt: st
                          "content_hash": pl.Utf8,  # typed even when no row is valid: an empty list is of no type
                          "area_code": pl.Utf8, "address": pl.Utf8, "title": pl.Utf8, "subject": pl.Utf8,
                          "reporter_key": pl.Utf8, "source_category": pl.Utf8, "given_grid": pl.Utf8,
-                         "given_county": pl.Utf8, "given_town": pl.Utf8, "given_village": pl.Utf8})
+                         "given_county": pl.Utf8, "given_town": pl.Utf8, "given_village": pl.Utf8, "extra": pl.Utf8})
     if "sheet" in f.columns:
         out = out.with_columns(f["sheet"])
     return out.with_columns(pl.lit(batch_id).alias("batch_id"), pl.lit(now).alias("ingested_at"))

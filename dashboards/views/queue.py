@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import json
 from collections import Counter
 from datetime import date, timedelta
 
@@ -206,6 +207,19 @@ def full_text(r: dict) -> None:
         if r["title"]:
             st.text(r["title"])
         st.text(r["text"] or "")
+        if other := extra_cells(r.get("extra")):
+            st.caption("导出文件中的其他列：" + "；".join(f"{k}：{v}" for k, v in other.items()))
+
+
+def extra_cells(extra: str | None) -> dict[str, str]:
+    """A report's cells of the columns no field reads (``reports.extra``), in the file's order."""
+    if not extra:
+        return {}
+    try:
+        cells = json.loads(extra)
+    except ValueError:
+        return {}
+    return {str(k): str(v) for k, v in cells.items()} if isinstance(cells, dict) else {}
 
 
 def detail(alert_id: str, wm: int) -> None:

@@ -11,6 +11,7 @@ import gc
 import io
 import json
 import re
+import unicodedata
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -697,13 +698,14 @@ def _json_records(path: Path, encoding: str, objects: list[dict], numbers: list[
 
 # A note after a header in any bracket exports use: (), （）, 【】, 〔〕, ［］ (not ASCII [], which
 # _header uses for a repeated name's position).
-_HEADER_NOISE = re.compile(r"^[*＊※]+|[(（【〔［][^()（）【】〔〕［］]*[)）】〕］]$|[\s\u3000]+")
+_HEADER_NOISE = re.compile(r"^[*＊※]+|[(（【〔［][^()（）【】〔〕［］]*[)）】〕］]$|[\s\u3000\u00ad\u200b-\u200f\u2060-\u2064\ufeff]+")
 
 
 def _header_key(name: str) -> str:
     """A header as matched against a channel's names: without a required-mark (*工单编号), a note in
-    brackets after it (来电时间（受理）, 来电时间【受理】), spaces, or case."""
-    return _HEADER_NOISE.sub("", name.strip()).lower()
+    brackets after it (来电时间（受理）, 来电时间【受理】), spaces, zero-width characters or BOMs pasted
+    into it, full-width letters (ｅｖｅｎｔ＿ｉｄ), or case."""
+    return unicodedata.normalize("NFKC", _HEADER_NOISE.sub("", name.strip())).lower()
 
 
 def find_columns(header: list[str], module) -> dict[str, str]:
@@ -722,6 +724,15 @@ def find_columns(header: list[str], module) -> dict[str, str]:
                 found[name] = h
                 break
     return found
+
+
+def other_columns(header: list[str], module, found: dict[str, str]) -> dict[str, list[str]]:
+    """field → the other headers that also carry it (a JSON Lines export whose lines changed their
+    keys partway — event_id, then 事件编号 — or a CSV with both 联系电话 and 来电号码), in header order."""
+    keys = {name: {_header_key(v) for v in module.COLUMNS[name]} for name in found}
+    used = set(found.values())
+    return {name: others for name in found
+            if (others := [h for h in header if h not in used and _header_key(h) in keys[name]])}
 
 
 def detect_channel(header: list[str], path: Path):

@@ -97,6 +97,7 @@ alter table reports add column if not exists given_grid varchar;
 alter table reports add column if not exists given_county varchar;
 alter table reports add column if not exists given_town varchar;
 alter table reports add column if not exists given_village varchar;
+alter table reports add column if not exists extra varchar;
 """
 
 
@@ -316,7 +317,9 @@ REPORT_COLUMNS = ["report_id", "channel", "source_id", "received_at", "area_code
                   "near_duplicate_of", "row_hash", "batch_id", "ingested_at",
                   # the place columns as the file gave them (grid code, county, town, village): an
                   # ``areas import`` places the reports left without an area by them (areas.place)
-                  *GIVEN_PLACE_COLUMNS]
+                  *GIVEN_PLACE_COLUMNS,
+                  # the row's filled cells of columns no field reads (备注, 办理状态 …), masked, as JSON
+                  "extra"]
 QUARANTINE_COLUMNS = ["batch_id", "file_name", "row_number", "column", "kind", "reason", "raw", "report_id"]
 
 # What became of a quarantined row ``q`` (of batch ``qb``; ``quarantine_state``), from the report

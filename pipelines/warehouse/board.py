@@ -175,8 +175,9 @@ def alert_reports(con, alert_id: str, merged: list[str] | None = None) -> pl.Dat
     # instead, the reports table (every text) would be read through for the few of one alert.
     ids = links["report_id"].to_list() or [None]
     keys = ", ".join("?" * len(ids))
+    extra = "r.extra" if "extra" in _columns(con, "reports") else "null::varchar as extra"  # (an older snapshot)
     reports = frame(con, f"""select r.report_id, r.channel, r.received_at, ar.name as area_name, r.title, r.text,
-                                 r.subject, r.people_count
+                                 r.subject, r.people_count, {extra}
                           from reports r left join areas ar on ar.area_code = r.area_code
                           where r.report_id in ({keys})""", ids)
     scores = frame(con, f"""select report_id, probability, top_terms from report_scores
@@ -184,7 +185,7 @@ def alert_reports(con, alert_id: str, merged: list[str] | None = None) -> pl.Dat
                              [category, version, *ids])
     return (reports.join(links, on="report_id").join(scores, on="report_id", how="left")
             .select("report_id", "channel", "received_at", "week", "area_name", "title", "text", "subject",
-                    "people_count", "probability", "top_terms")
+                    "people_count", "probability", "top_terms", "extra")
             .sort(["received_at", "report_id"], descending=[True, False]))
 
 

@@ -1,0 +1,100 @@
+"""What a hunt with messy real-world exports found: columns no field reads were dropped without a
+word, a field's other column (a JSON Lines export whose keys changed partway) was not read, ids and
+headers with invisible or full-width characters did not meet their plain form, and an ID number
+Excel had turned into 3.69901E+17 made different petitioners one repeat reporter."""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import json
+
+import openpyxl
+
+from features.pii import reporter_key
+from pipelines import ingest
+from pipelines.areas import read_areas
+from pipelines.sources import read_raw
+from tests.conftest import SAMPLE
+
+NOW = dt.datetime(2026, 12, 1)
+HOTLINE = ["工单编号", "来电时间", "来电号码", "诉求标题", "诉求内容"]
+
+
+def prepared(path, monkeypatch):
+    """The reports, the quarantine and the file's notes, as ingest prepares them."""
+    monkeypatch.setenv("SHAOBING_WORKERS", "1")
+    raw = read_raw(path)
+    _, reports, check = ingest.prepare_batch.fn(raw, read_areas(SAMPLE / "areas.csv")[0], "B1", "salt", NOW)
+    return reports, check.frame(), raw.notes
+
+
+def write_csv(path, header, rows):
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(header)
+        w.writerows(rows)
+    return path
+
+
+def test_columns_no_field_reads_are_kept_with_each_report_and_named(tmp_path, monkeypatch):
+    path = write_csv(tmp_path / "h.csv", [*HOTLINE, "办理状态", "备注", "家属电话"], [
+        ["GD1", "2025-01-13 09:00", "13800138000", "讨薪", "工地拖欠工资", "已办结", "", "13912345678"],
+        ["GD2", "2025-01-13 10:00", "13800138001", "讨薪", "又来电", "", "", ""]])
+    reports, quarantine, notes = prepared(path, monkeypatch)
+    assert quarantine.is_empty()
+    assert [json.loads(e) if e else None for e in reports["extra"]] == [{"办理状态": "已办结"}, None]
+    assert any("not used by the analysis: 办理状态" in n for n in notes)
+    assert not any("家属电话" in n or "备注" in n for n in notes)  # a person's column is withheld; an empty one unsaid
+
+
+def test_a_petition_keeps_its_form_and_reads_a_collective_visits_head_count(tmp_path, monkeypatch):
+    book = openpyxl.Workbook()
+    book.active.append(["信访件编号", "登记日期", "信访形式", "集体访人数", "信访事项"])
+    book.active.append(["XF1", "2025-01-13", "集体访", 30, "三十名农民工讨薪"])
+    book.save(tmp_path / "p.xlsx")
+    reports, _, notes = prepared(tmp_path / "p.xlsx", monkeypatch)
+    assert reports["people_count"].to_list() == [30]
+    assert json.loads(reports["extra"].item()) == {"信访形式": "集体访"}
+    assert any("信访形式" in n for n in notes)
+
+
+def test_json_lines_whose_keys_change_partway_are_read_by_each_lines_own_keys(tmp_path, monkeypatch):
+    lines = [{"event_id": f"E{i}", "reported_at": "2025-01-13 09:00", "description": "楼道堆物"} for i in range(3)]
+    lines += [{"事件编号": f"E{i}", "上报时间": "2025-01-14 09:00", "事件描述": "邻里噪音纠纷", "网格员": "邓兰刚"}
+              for i in range(3, 6)]
+    path = tmp_path / "g.jsonl"
+    path.write_text("".join(json.dumps(x, ensure_ascii=False) + "\n" for x in lines), encoding="utf-8")
+    reports, quarantine, _ = prepared(path, monkeypatch)
+    assert quarantine.is_empty()
+    assert reports["source_id"].to_list() == [f"E{i}" for i in range(6)]
+    assert reports["text"].to_list()[3:] == ["邻里噪音纠纷"] * 3
+    assert "邓兰刚" not in reports.write_json()
+
+
+def test_ids_with_invisible_or_full_width_characters_are_their_plain_form(tmp_path, monkeypatch):
+    path = write_csv(tmp_path / "h.csv", HOTLINE, [
+        ["GD1\u200b", "2025-01-13 09:00", "", "讨薪", "工地拖欠工资"],
+        ["ＧＤ２", "2025-01-13 09:00", "", "讨薪", "工地拖欠工资"],
+        ["GD1", "2025-01-13 09:00", "", "讨薪", "工地拖欠工资"]])
+    reports, _, _ = prepared(path, monkeypatch)
+    # (the third row then repeats the first: loading keeps one, ``validate.dedupe``)
+    assert reports["report_id"].to_list() == ["hotline:GD1", "hotline:GD2", "hotline:GD1"]
+
+
+def test_a_header_with_a_zero_width_space_or_a_bom_inside_still_names_its_column(tmp_path, monkeypatch):
+    path = write_csv(tmp_path / "h.csv", ["工单编号", "来电\u200b时间", "诉求内容\ufeff"],
+                     [["GD1", "2025-01-13 09:00", "工地拖欠工资"]])
+    reports, quarantine, _ = prepared(path, monkeypatch)
+    assert reports["text"].to_list() == ["工地拖欠工资"] and quarantine.is_empty()
+
+
+def test_an_id_number_excel_wrote_in_scientific_notation_recognises_nobody(tmp_path, monkeypatch):
+    assert reporter_key("s", "3.69901E+17", "13911112222") == reporter_key("s", "13911112222")
+    assert reporter_key("s", "3.69901e17") is None
+    header = ["信访件编号", "登记日期", "信访人", "身份证号", "联系电话", "信访事项"]
+    path = write_csv(tmp_path / "p.csv", header, [
+        ["XF1", "2025-01-13", "王五", "3.69901E+17", "13911112222", "拖欠工资三万元"],
+        ["XF2", "2025-01-13", "赵六", "3.69901E+17", "13733334444", "邻居占用通道"]])
+    reports, _, notes = prepared(path, monkeypatch)
+    assert reports["reporter_key"].n_unique() == 2
+    assert any("身份证号: 2 cells in scientific notation" in n for n in notes)
