@@ -8,6 +8,7 @@ serving champion (scored by `shaobing weekly`), so the replay judges detection, 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 
 import polars as pl
@@ -15,6 +16,7 @@ import polars as pl
 from models.alerts import ALERT_SCHEMA
 from . import settings, warehouse
 from .detection import fold_week, replay_signals
+from .labels import category_forms
 from .sources import SourceError, read_raw
 from .taxonomy import taxonomy
 from .weekly import detection_inputs, detection_params, monday
@@ -22,8 +24,14 @@ from .weekly import detection_inputs, detection_params, monday
 EVENT_COLUMNS = ("area_code", "category", "first_week", "last_week")
 
 
-def read_events(path: Path) -> pl.DataFrame:
-    """Events to time (area_code, category, first_week, last_week, optional kind/description)."""
+def read_events(path: Path, area_codes: set[str] | None = None) -> pl.DataFrame:
+    """Events to time (area_code, category, first_week, last_week, optional kind/description).
+
+    A category may be written as its key in any case or its Chinese name (债务纠纷); an area code
+    as Excel re-saves it (369901006002.0). Every row that names an area not in ``area_codes`` (the
+    gazetteer), an unknown category, an unreadable week or a last week before its first is named,
+    with its column and what was expected, and nothing is replayed: a misspelt event would have
+    been timed as missed."""
     try:
         raw = read_raw(path)
     except SourceError as exc:
@@ -33,12 +41,30 @@ def read_events(path: Path) -> pl.DataFrame:
         raise SystemExit(f"{path}: missing column(s) {', '.join(missing)}; expected {', '.join(EVENT_COLUMNS)} "
                          f"(as in data/sample/planted_hotspots.csv)")
     frame = pl.DataFrame(raw.rows, schema=raw.header, orient="row")
+    problems = []
+    forms = category_forms()
+    codes = [re.sub(r"^(\d+)\.0+$", r"\1", (c or "").strip()) for c in frame["area_code"].to_list()]
+    categories = [forms.get((c or "").strip().lower()) for c in frame["category"].to_list()]
+    for n, code, given, key in zip(raw.row_numbers, codes, frame["category"].to_list(), categories):
+        if area_codes is not None and code not in area_codes:
+            problems.append(f"{path}: row {n}, column area_code: {code!r} is no area of the gazetteer"
+                            " (expected a 12-digit code of `shaobing areas import`)")
+        if key is None:
+            problems.append(f"{path}: row {n}, column category: {given!r} is no category; expected one of "
+                            f"{', '.join(taxonomy().keys)} (or its Chinese name)")
+    frame = frame.with_columns(pl.Series("area_code", codes, dtype=pl.Utf8), pl.Series("category", categories, dtype=pl.Utf8))
     for col in ("first_week", "last_week"):
-        parsed = frame[col].str.strptime(pl.Date, "%Y-%m-%d", strict=False)
-        bad = [n for n, v in zip(raw.row_numbers, parsed.is_null().to_list()) if v]
-        if bad:
-            raise SystemExit(f"{path}: row {bad[0]}, column {col}: expected a date such as 2026-01-05")
+        parsed = frame[col].str.strip_chars().str.strptime(pl.Date, "%Y-%m-%d", strict=False)
+        problems += [f"{path}: row {n}, column {col}: expected a date such as 2026-01-05, got {v!r}"
+                     for n, v, bad in zip(raw.row_numbers, frame[col].to_list(), parsed.is_null().to_list()) if bad]
         frame = frame.with_columns(parsed.alias(col))
+    problems += [f"{path}: row {n}, column last_week: {last} is before first_week {first}"
+                 for n, first, last in zip(raw.row_numbers, frame["first_week"].to_list(), frame["last_week"].to_list())
+                 if first is not None and last is not None and last < first]
+    if problems:
+        shown = "\n".join(sorted(problems, key=lambda p: int(re.search(r"row (\d+)", p)[1]))[:20])
+        more = f"\n… and {len(problems) - 20} more" if len(problems) > 20 else ""
+        raise SystemExit(f"{shown}{more}\nnothing was replayed: mend the events file and run the backtest again")
     return frame.with_columns(pl.Series("row", raw.row_numbers))
 
 
@@ -141,7 +167,11 @@ def _descendants(areas: pl.DataFrame) -> dict[str, set[str]]:
 
 
 def backtest(date_from: dt.date, date_to: dt.date, events_path: Path | None) -> dict:
-    events = None if events_path is None else read_events(events_path)  # a bad file is refused before the replay
+    events = None
+    if events_path is not None:  # a bad file is refused before the replay
+        with warehouse.open_warehouse(settings.warehouse_path(), read_only=True) as con:
+            known = set(warehouse.areas(con)["area_code"].to_list())
+        events = read_events(events_path, known)
     history, links, new_per_week = replay(date_from, date_to)
     out = {"weeks": len(new_per_week), "new_alerts": sum(new_per_week), "new_per_week": new_per_week,
            "events": None, "outside": None}
