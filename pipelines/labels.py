@@ -89,6 +89,25 @@ def parse_labels(value: str | None, known: list[str], forms: dict[str, str] | No
     return parts
 
 
+def _one_row_per_report(good: list[tuple], problems: list, path: str, column: str) -> list[tuple]:
+    """(report_id, labels, row) once per report: rows that give one report the same labels import
+    once; rows that give it different ones are all refused, each naming the others (which row
+    should win is for the file's author to say, not for the order of its rows)."""
+    rows: dict[str, list[tuple]] = {}
+    for g in good:
+        rows.setdefault(g[0], []).append(g)
+    kept = []
+    for report, given in rows.items():
+        if len({tuple(sorted(g[1])) for g in given}) == 1:
+            kept.append(given[0])
+            continue
+        for _, labels, n in given:
+            others = ", ".join(f"row {m} ({';'.join(lab) or 'none'})" for _, lab, m in given if m != n)
+            problems.append((n, f"{path}: row {n}, column {column}: report {report} is labelled "
+                                f"{';'.join(labels) or 'none'} here but otherwise in {others}; keep one row per report"))
+    return kept
+
+
 def import_labels(path: Path, who: str) -> tuple[int, list[str]]:
     """Labels of stored reports from a CSV (or workbook) of report_id (ours, hotline:GD…, or the
     source system's number, GD…, in any case) or text, and labels. Returns the number imported and
@@ -139,7 +158,8 @@ def import_labels(path: Path, who: str) -> tuple[int, list[str]]:
                 problems.append((n, f"{where}: {key!r} is the number of {len(found)} reports "
                                     f"({', '.join(found[:4])}); give ours, with its channel"))
             else:
-                good.append((found[0], lab))
+                good.append((found[0], lab, n))
+        good = _one_row_per_report(good, problems, f"{path}", raw.header[key_col])
         frame = pl.DataFrame({"report_id": [g[0] for g in good], "labels": [g[1] for g in good],
                               "source": ["import"] * len(good), "labelled_by": [who] * len(good),
                               "labelled_at": [settings.now()] * len(good)},

@@ -191,6 +191,23 @@ def test_labels_import_reads_chinese_column_names(home, tmp_path, capsys):
     assert capsys.readouterr().out.strip() == f"1 label imported from {f}"
 
 
+def test_labels_import_refuses_one_report_labelled_twice_otherwise_and_takes_a_repeat_once(home, tmp_path, capsys):
+    from pipelines import settings
+    from tests.dashboards.conftest import build_warehouse
+
+    build_warehouse(settings.warehouse_path())  # reports hotline:1, grid:7 (source numbers 1, 7)
+    f = tmp_path / "labels.csv"
+    f.write_text("report_id,labels\n1,劳资欠薪\nhotline:1,债务纠纷\ngrid:7,debt\ngrid:7,Debt\n", encoding="utf-8")
+    assert cli.main(["labels", "import", str(f)]) == 0
+    out, err = capsys.readouterr()
+    assert out.strip() == f"1 label imported from {f}; 2 rows rejected"   # before: both imported, the first won
+    assert err.splitlines() == [
+        f"error: {f}: row 2, column report_id: report hotline:1 is labelled wage_arrears here but otherwise in"
+        " row 3 (debt); keep one row per report",
+        f"error: {f}: row 3, column report_id: report hotline:1 is labelled debt here but otherwise in"
+        " row 2 (wage_arrears); keep one row per report"]
+
+
 def test_labels_import_names_every_row_it_does_not_import(home, tmp_path, capsys):
     # a data clerk's file: every row is imported or named, in file order
     import duckdb
