@@ -19,6 +19,7 @@ from models.evaluation import summary_dict
 from . import registry, settings, warehouse
 from .labels import NONE_WORDS, category_forms, column_names, find_column, label_forms, split_labels
 from .sources import SourceError, read_raw
+from .taxonomy import taxonomy
 
 
 MAX_PROBLEMS = 20   # rows named in one error; the count says how many more
@@ -102,6 +103,24 @@ def _known_labels(path: Path, data: Labelled, categories: list[str], whose: str)
     return out, warnings
 
 
+def _stray_labels(path: Path, data: Labelled) -> list[str]:
+    """A warning per label of a training file that uses the taxonomy's categories but is none of them
+    (劳资 欠薪, wage-arrears, 工资拖欠: a misspelling would be learnt as a category of its own, and its
+    reports as negatives of the one meant), naming its rows. A file of a city's own labels only
+    (departments) is left alone."""
+    keys = set(taxonomy().keys)
+    if not any(l in keys for ls in data.labels for l in ls):
+        return []
+    stray: dict[str, list[int]] = {}
+    for number, parts in zip(data.rows, data.labels):
+        for p in parts:
+            if p not in keys:
+                stray.setdefault(p, []).append(number)
+    return [f"{path}: label {label!r} (rows {', '.join(map(str, rows[:10]))}{' …' if len(rows) > 10 else ''}, "
+            f"column {data.column}) is none of the risk categories {sorted(keys)} nor their Chinese names: it is "
+            "learnt as a category of its own (a misspelling?)" for label, rows in stray.items()]
+
+
 def _docs(texts: list[str], words: tuple[str, ...] = ()) -> list[str]:
     segmenter = registry.tokenizer(words)
     return [" ".join(t) for t in segmenter.tokenize_many(texts, workers=settings.get_int("SHAOBING_WORKERS"))]
@@ -130,11 +149,13 @@ def evaluate(test: Path, train: Path | None = None, model_name: str | None = Non
     tested = read_labelled(test)
     test_texts, single = tested.texts, tested.single
     if train is not None:
-        train_texts, train_labels, train_single, *_ = read_labelled(train)
+        trained = read_labelled(train)
+        train_texts, train_labels, train_single = trained.texts, trained.labels, trained.single
         categories = sorted({l for ls in train_labels for l in ls})
         if not categories:
             raise SystemExit(f"{train}: no labels to learn")
         test_labels, warnings = _known_labels(test, tested, categories, f"the training file {train.name}")
+        warnings = _stray_labels(train, trained) + warnings
         words = _gazetteer_words()   # as `shaobing retrain` would segment today
         model = registry.engine(categories, words).fit(_docs(train_texts, words), registry.indicator(train_labels, categories))
         single = single and train_single

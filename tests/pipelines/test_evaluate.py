@@ -88,6 +88,22 @@ def test_a_training_file_that_spells_a_category_two_ways_learns_it_once(home, tm
     assert set(json.loads(capsys.readouterr().out)["labels"]) == {"wage_arrears", "debt"}
 
 
+def test_a_training_file_with_a_misspelt_category_is_warned_about_naming_its_rows(home, tmp_path, capsys):
+    rows = _rows(12)
+    rows[3] = (rows[3][0], "劳资 欠薪")      # row 5 of the file: a space in the Chinese name
+    rows[6] = (rows[6][0], "wage-arrears")   # row 8
+    train = _write(tmp_path / "train.csv", rows)
+    test = _write(tmp_path / "test.csv", _rows(2))
+    assert cli.main(["evaluate", "--json", "--train", str(train), "--test", str(test)]) == 0
+    warnings = json.loads(capsys.readouterr().out)["warnings"]
+    assert [w.split(": label ")[1].split(" is ")[0] for w in warnings[:2]] == [
+        "'劳资 欠薪' (rows 5, column labels)", "'wage-arrears' (rows 8, column labels)"]
+    assert all("learnt as a category of its own" in w for w in warnings[:2])
+    departments = _write(tmp_path / "departments.csv", [("工地欠薪", "劳动和社会保障"), ("路灯坏了", "城乡建设")] * 6)
+    assert cli.main(["evaluate", "--json", "--train", str(departments), "--test", str(departments)]) == 0
+    assert json.loads(capsys.readouterr().out)["warnings"] == []   # a city's own labels only: nothing stray
+
+
 def test_a_message_boards_export_is_read_by_its_chinese_column_names(tmp_path):
     # 留言主题 / 留言详情 / 一级标签, as a message board exports them: the title before the text
     f = tmp_path / "board.csv"
