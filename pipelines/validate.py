@@ -711,12 +711,36 @@ def dedupe(reports: pl.DataFrame, stored: pl.DataFrame, check: Checker) -> pl.Da
     stored = stored.rename({"batch_id": "loaded_by", "file_name": "loaded_from"}, strict=False)
     seen = first.join(stored, on="report_id", how="inner", suffix="_stored")
     named = "loaded_by" in seen.columns   # which batch loaded it, where the warehouse says
+    compared = [c for c in COMPARED if c in seen.columns and f"{c}_stored" in seen.columns]
+    differs = {c: pl.col(c).ne_missing(pl.col(f"{c}_stored")) for c in compared}
+    seen = seen.with_columns(pl.concat_list([pl.when(d).then(pl.lit(c)) for c, d in differs.items()])
+                             .list.drop_nulls().alias("differs") if differs else pl.lit([], pl.List(pl.Utf8)).alias("differs"))
+    batch = (lambda r: f"batch {r['loaded_by']} ({r['loaded_from'] or 'file unknown'})") if named else (lambda r: "an earlier batch")
     check.reject(seen.filter(pl.col("row_hash") == pl.col("row_hash_stored")), None, "duplicate",
-                 (lambda r: f"already loaded by batch {r['loaded_by']} ({r['loaded_from'] or 'file unknown'})")
-                 if named else "already loaded by an earlier batch", reads=("loaded_by", "loaded_from") if named else ())
-    check.reject(seen.filter(pl.col("row_hash") != pl.col("row_hash_stored")), "source_id", "conflict",
-                 lambda r: f"id already loaded by an earlier batch with other content")
+                 lambda r: f"already loaded by {batch(r)}", reads=("loaded_by", "loaded_from") if named else ())
+    # Another row, the same report: a re-save that rewrote a date (2024/3/5 14:05 for 2024-03-05 14:05:00)
+    # or the spacing of a cell. A duplicate, not a conflict to mend.
+    rewritten = (pl.col("row_hash") != pl.col("row_hash_stored")) & (pl.col("differs").list.len() == 0) & pl.lit(bool(compared))
+    check.reject(seen.filter(rewritten), None, "duplicate",
+                 lambda r: f"already loaded by {batch(r)}, written otherwise (the same values)",
+                 reads=("loaded_by", "loaded_from") if named else ())
+    check.reject(seen.filter((pl.col("row_hash") != pl.col("row_hash_stored")) & ~rewritten), "source_id", "conflict",
+                 lambda r: f"id already loaded by {batch(r)} with other content"
+                           + (f" ({', '.join(_shown_field(f, check, r) for f in r['differs'])} differ)" if r["differs"] else ""),
+                 reads=("loaded_by", "loaded_from", "differs", *(f"{c}" for c in compared), *(f"{c}_stored" for c in compared)))
     return first.join(stored.select("report_id"), on="report_id", how="anti")
+
+
+# A stored report's fields a second delivery is compared by (``warehouse.COMPARED_COLUMNS``).
+COMPARED = ("received_at", "title", "text", "address", "subject", "people_count", "source_category", "extra")
+
+
+def _shown_field(field: str, check: "Checker", r: dict) -> str:
+    """A differing field as the file names it: its column, or for ``extra`` the columns that differ."""
+    if field == "extra":
+        new, old = (json.loads(r.get(k) or "{}") for k in ("extra", "extra_stored"))
+        return ", ".join(k for k in dict.fromkeys([*new, *old]) if new.get(k) != old.get(k))
+    return check.columns.get(field, field)
 
 
 def link_near_duplicates(reports: pl.DataFrame, stored_first: pl.DataFrame) -> pl.DataFrame:

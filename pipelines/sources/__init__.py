@@ -308,6 +308,7 @@ def _read_csv(path: Path, text: str, encoding: str) -> RawFile:
                                       "(a quote opened in this line is not closed)", lines[start - 1]))
             base, reader = start, csv.reader(lines[start:], dialect)
             continue
+        row = _fitted(row, names, len(header))
         if len(row) != len(header):
             out.broken.append((start, f"has {len(row)} fields, the header has {len(header)}", json.dumps(row, ensure_ascii=False)))
             continue
@@ -320,6 +321,17 @@ def _read_csv(path: Path, text: str, encoding: str) -> RawFile:
         out.broken = [(n, why, raw.replace(lone, "\r")) for n, why, raw in out.broken]
         out.notes = [note.replace(lone, "\r") for note in out.notes]
     return out
+
+
+def _fitted(row: list[str], names: list, width: int) -> list[str]:
+    """A row as wide as the header where only blanks make the difference: a delimiter after the last
+    cell of every line (empty fields past the header's end), or after the header's last name only
+    (an unnamed last column the line does not reach). Any other difference is left to be refused."""
+    if len(row) > width and not "".join(row[width:]).strip():
+        return row[:width]
+    if len(row) < width and all(not _cell(n) for n in names[len(row):]):
+        return row + [""] * (width - len(row))
+    return row
 
 
 def _lone_returns(text: str) -> tuple[str, str]:

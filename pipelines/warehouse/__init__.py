@@ -291,14 +291,20 @@ def batch_for_file_hash(con, file_hash: str) -> tuple | None:
                    params=[file_hash]).fetchone()
 
 
+# What a second delivery of a stored report is compared by, where its row differs: the fields a
+# report keeps from its row (a re-save that only rewrote a date's format is the same record).
+COMPARED_COLUMNS = ("received_at", "title", "text", "address", "subject", "people_count", "source_category", "extra")
+
+
 def existing_reports(con, report_ids: list[str]) -> pl.DataFrame:
-    """report_id, row_hash and the batch (id and file) that loaded it, of those of the given ids
-    already stored, once per id (a file may carry an id several times: joined as given, a stored
+    """report_id, row_hash, the batch (id and file) that loaded it and its ``COMPARED_COLUMNS``, of
+    those of the given ids already stored, once per id (a file may carry an id several times: joined as given, a stored
     id came back once per copy, and its copies were quarantined more than once)."""
     ids = pl.DataFrame({"report_id": report_ids}, schema={"report_id": pl.Utf8}).unique()
     with registered(con, ids=ids):
-        out = con.sql("""select r.report_id, r.row_hash, r.batch_id, b.file_name from reports r join ids using (report_id)
-                         left join batches b using (batch_id)""").pl()
+        out = con.sql(f"""select r.report_id, r.row_hash, r.batch_id, b.file_name,
+                                 {', '.join(f'r.{c}' for c in COMPARED_COLUMNS)}
+                          from reports r join ids using (report_id) left join batches b using (batch_id)""").pl()
     return out
 
 

@@ -9,6 +9,7 @@ import datetime as dt
 import json
 
 import openpyxl
+import polars as pl
 
 from features.pii import reporter_key
 from pipelines import ingest
@@ -98,3 +99,41 @@ def test_an_id_number_excel_wrote_in_scientific_notation_recognises_nobody(tmp_p
     reports, _, notes = prepared(path, monkeypatch)
     assert reports["reporter_key"].n_unique() == 2
     assert any("身份证号: 2 cells in scientific notation" in n for n in notes)
+
+
+def test_a_delimiter_after_the_last_cell_of_every_line_or_of_the_header_costs_no_row(tmp_path):
+    every = tmp_path / "every.csv"
+    every.write_text("工单编号,来电时间,诉求标题,诉求内容\r\n" + "".join(
+        f"GD{i},2025-01-13 09:00,讨薪,工地拖欠工资{i},\r\n" for i in range(3)), encoding="utf-8")
+    header_only = tmp_path / "header.csv"
+    header_only.write_text("工单编号,来电时间,诉求标题,诉求内容,\r\n" + "".join(
+        f"GD{i},2025-01-13 09:00,讨薪,工地拖欠工资{i}\r\n" for i in range(3)), encoding="utf-8")
+    for path in (every, header_only):
+        raw = read_raw(path)
+        assert not raw.broken and [r[3] for r in raw.rows] == [f"工地拖欠工资{i}" for i in range(3)]
+    filled = tmp_path / "filled.csv"   # a cell past the header's end that holds something is still refused
+    filled.write_text("工单编号,来电时间,诉求标题,诉求内容\r\nGD1,2025-01-13 09:00,讨薪,工地拖欠工资,多出\r\n", encoding="utf-8")
+    assert [why for _, why, _ in read_raw(filled).broken] == ["has 5 fields, the header has 4"]
+
+
+def test_a_report_delivered_again_is_a_duplicate_when_only_its_writing_changed_and_a_conflict_names_what_did(
+        tmp_path, monkeypatch):
+    from pipelines.validate import COMPARED, Checker, dedupe
+
+    path = write_csv(tmp_path / "h.csv", [*HOTLINE, "办理状态"],
+                     [["GD1", "2024/3/5 14:05", "", "讨薪", "工地拖欠工资", "已办结"]])
+    reports, _, _ = prepared(path, monkeypatch)
+    # loaded before from an export that wrote the date 2024-03-05 14:05:00 (another row hash, the same values)
+    stored = reports.select("report_id", *COMPARED).with_columns(
+        pl.lit("other").alias("row_hash"), pl.lit("B0").alias("batch_id"), pl.lit("old.csv").alias("file_name"))
+
+    def outcome(stored):
+        check = Checker("h.csv", "B1", {"source_id": "工单编号", "text": "诉求内容"}, "hotline")
+        assert dedupe(reports, stored, check).is_empty()
+        (row,) = check.rows
+        return row["kind"], row["reason"]
+
+    assert outcome(stored) == ("duplicate", "already loaded by batch B0 (old.csv), written otherwise (the same values)")
+    changed = stored.with_columns(pl.lit("工地拖欠工资两个月").alias("text"), pl.lit('{"办理状态": "办理中"}').alias("extra"))
+    assert outcome(changed) == ("conflict", "id already loaded by batch B0 (old.csv) with other content"
+                                            " (诉求内容, 办理状态 differ)")

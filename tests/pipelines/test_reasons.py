@@ -12,7 +12,7 @@ from pipelines import ingest
 from pipelines.areas import read_areas
 from pipelines.reasons import in_chinese, kind_in_chinese
 from pipelines.sources import read_raw
-from pipelines.validate import dedupe
+from pipelines.validate import COMPARED, dedupe
 from tests.conftest import SAMPLE
 
 NOW = dt.datetime(2026, 12, 1)
@@ -55,6 +55,11 @@ def every_reason(tmp_path, monkeypatch) -> list[dict]:
     _, reports, _ = ingest.prepare_batch.fn(read_raw(csv), read_areas(SAMPLE / "areas.csv")[0], "B1", "salt", NOW)
     same = reports.filter(pl.col("report_id") == "hotline:GD1").select("report_id", "row_hash").head(1)
     rows += quarantined(csv, monkeypatch, same)                     # the same record loaded before
+    first = reports.filter(pl.col("report_id") == "hotline:GD1").head(1)
+    loaded = first.select("report_id", *COMPARED).with_columns(pl.lit("other").alias("row_hash"),
+                                                               pl.lit("B0").alias("batch_id"), pl.lit("old.csv").alias("file_name"))
+    rows += quarantined(csv, monkeypatch, loaded)                   # written otherwise, the same values
+    rows += quarantined(csv, monkeypatch, loaded.with_columns(pl.lit("房子漏水").alias("text")))  # naming what differs
     dates = tmp_path / "dates.csv"
     dates.write_text("\n".join([",".join(HOTLINE), "GD1,8/9/2019,a,工资没发"]) + "\n", encoding="utf-8")
     rows += quarantined(dates, monkeypatch)                         # day and month cannot be told apart
