@@ -136,9 +136,11 @@ def add(username: str, role: str, password: str | None = None, name: str | None 
         if username in users and not replace:
             raise UserError(f"user {username!r} exists already (use --replace to reset the role and password)",
                             f"用户 {username} 已存在；要重置其角色和密码，请勾选「用户已存在时重置其角色和密码」")
-        users[username] = {"role": role, "name": name or username,
+        before = users.get(username) or {}
+        # a reset keeps what it was not given: the name (unless a new one is), and when the user was created
+        users[username] = {"role": role, "name": (name or "").strip() or before.get("name") or username,
                            "hash": None if oidc else _hasher().hash(password or generated),
-                           "oidc": oidc, "created_at": settings.now().isoformat(timespec="seconds")}
+                           "oidc": oidc, "created_at": before.get("created_at") or settings.now().isoformat(timespec="seconds")}
     return generated
 
 

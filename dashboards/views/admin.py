@@ -46,8 +46,9 @@ def _add_user() -> None:
                   {"role": s["new_role"], "oidc": bool(s.get("new_oidc")), "replace": bool(s.get("new_replace"))})
     s["admin_done"] = (f"已保存用户 {s['new_username'].strip()}。" +
                        (f"初始密码：`{password}`（只显示这一次，请安全转交）" if password else ""))
-    for key in ("new_username", "new_name", "new_oidc", "new_replace"):
-        s.pop(key, None)
+    # set, not popped: a popped key left the browser showing the old name and a ticked box, while the
+    # server read them empty, so the next 保存 was refused as "exists already" (or reset a password again)
+    s.update(new_username="", new_name="", new_oidc=False, new_replace=False)
 
 
 def _remove_user(username: str | None) -> None:

@@ -1,6 +1,7 @@
 """Board users: argon2id hashes with their own salt, a private file, and `shaobing users`."""
 from __future__ import annotations
 
+import datetime as dt
 import io
 import json
 import stat
@@ -46,6 +47,17 @@ def test_adding_an_existing_user_needs_replace(home):
         users.add("li", "leader", "long-enough-pw")
     users.add("li", "leader", "another-long-pw", replace=True)
     assert users.verify("li", "another-long-pw").role == "leader"
+
+
+def test_a_reset_keeps_the_users_name_and_creation_time_unless_given_a_new_name(home, monkeypatch):
+    users.add("zhangsan", "analyst", "long-enough-pw", name="张三")
+    created = users.get("zhangsan").created_at
+    monkeypatch.setattr(users.settings, "now", lambda: dt.datetime(2031, 1, 1, 8))
+    users.add("zhangsan", "leader", "another-long-pw", replace=True)   # the name left empty, as the board's form may
+    after = users.get("zhangsan")
+    assert (after.name, after.created_at, after.role) == ("张三", created, "leader")
+    users.add("zhangsan", "leader", "another-long-pw", name="张叁", replace=True)
+    assert users.get("zhangsan").name == "张叁"
 
 
 def test_an_oidc_user_has_no_password_and_is_found_by_email(home):
