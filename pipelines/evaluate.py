@@ -126,11 +126,19 @@ def _docs(texts: list[str], words: tuple[str, ...] = ()) -> list[str]:
     return [" ".join(t) for t in segmenter.tokenize_many(texts, workers=settings.get_int("SHAOBING_WORKERS"))]
 
 
-def _predict(model, docs: list[str], single: bool) -> list[list[str]]:
+def _predict(model, docs: list[str], single: bool, none: bool = False) -> list[list[str]]:
+    """Each text's predicted labels. With ``single`` (a file of one label per row), its likeliest
+    category — or, where ``none`` is an answer the file gives (rows labelled none), none when the
+    model flags no category, and the likeliest of those it flags: forced to pick one, the model
+    could never answer none, and every none row counted against it."""
     classes = list(model.classes_)
-    if single:
+    if single and not none:
         return [[classes[i]] for i in np.asarray(model.predict_proba(docs)).argmax(axis=1)]
-    return [[c for c, f in zip(classes, row) if f] for row in np.asarray(model.predict(docs))]
+    flags = np.asarray(model.predict(docs))
+    if single:
+        proba = np.where(flags.astype(bool), np.asarray(model.predict_proba(docs)), -np.inf)
+        return [[classes[int(row.argmax())]] if np.isfinite(row.max()) else [] for row in proba]
+    return [[c for c, f in zip(classes, row) if f] for row in flags]
 
 
 def _gazetteer_words() -> tuple[str, ...]:
@@ -173,7 +181,7 @@ def evaluate(test: Path, train: Path | None = None, model_name: str | None = Non
         name = f"model {want['version'][0]}"
         words = registry.model_words(want.row(0, named=True))  # segmented as the model was trained and scores
         test_labels, warnings = _known_labels(test, tested, list(model.classes_), name)
-    predicted = _predict(model, _docs(test_texts, words), single)
+    predicted = _predict(model, _docs(test_texts, words), single, none=any(not ls for ls in test_labels))
     labels = sorted(set(model.classes_) | {l for ls in test_labels for l in ls})
     result = summary_dict(test_labels, predicted, labels)
     if single:
