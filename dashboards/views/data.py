@@ -136,8 +136,15 @@ def upload_tab() -> None:
 
 
 # ---------------------------------------------------------------- label corrections
-def _correct(report_id: str) -> None:
+def _correct(report_id: str, shown: list[str] | None = None, by_hand: bool = False) -> None:
+    """Record the labels chosen for a report. ``shown``: its labels as the form showed them;
+    ``by_hand``: whether a person gave those (saving them unchanged then records nothing, while
+    saving labels inferred from the export's category confirms them by hand)."""
     s = st.session_state
+    chosen = s.get("correct_labels") or []
+    if by_hand and shown is not None and sorted(chosen) == sorted(shown):
+        s["label_error"] = "标签未改变：该诉求已是这些人工标签，无需保存。"
+        return
     try:
         reviews.record_correction(report_id, s.get("correct_labels") or [], user=user.username, role=user.role,
                                   note=s.get("correct_note", ""))
@@ -163,11 +170,13 @@ def labels_tab() -> None:
             one_report(found, {r["report_id"]: json.loads(r["labels"]) for r in pending.iter_rows(named=True)})
     st.markdown(f"**待并入的标签修正**（{pending.height} 条；每周研判或重新训练开始时并入标签库）")
     if pending.height:
+        known = names.people()
         st.dataframe(pending.select(
             pl.col("report_id").alias("诉求编号"),
             pl.col("labels").map_elements(lambda s: "、".join(map(names.category_name, json.loads(s))) or "均不属于",
                                           return_dtype=pl.String).alias("修正为"),
-            pl.col("labelled_by").alias("修正人"), pl.col("created_at").alias("时间"), pl.col("note").alias("备注")),
+            pl.col("labelled_by").map_elements(lambda u: names.person(u, known), return_dtype=pl.String).alias("修正人"),
+            pl.col("created_at").alias("时间"), pl.col("note").alias("备注")),
             key="pending_labels", hide_index=True)
 
 
@@ -202,7 +211,8 @@ def one_report(found: pl.DataFrame, corrected: dict[str, list[str]]) -> None:
         st.multiselect("正确的风险类别（可多选；不选表示不属于任何风险类别）", taxonomy().keys,
                        format_func=names.category_name, key="correct_labels", placeholder="不选即均不属于", select_all=False)
         st.text_input("备注", key="correct_note")
-        st.form_submit_button("保存标签修正", type="primary", key="correct_submit", on_click=_correct, args=(report_id,))
+        st.form_submit_button("保存标签修正", type="primary", key="correct_submit", on_click=_correct,
+                              args=(report_id, now, origin in ("人工修正，待并入", "人工标注")))
 
 
 # ---------------------------------------------------------------- models

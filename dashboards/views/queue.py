@@ -337,6 +337,12 @@ def actions(a: dict, wm: int, reports: int = 0, merged: int = 0) -> None:
                            + (f"（含合并进来的 {merged} 条预警的）" if merged else "") + "将全部标注为不属于「"
                            f"{names.category_name(a['category'])}」，用于下次训练；只有个别诉求判错时，请在"
                            "「数据与模型 → 标签修正」逐条修正，本预警以其他原因排除。")
+            if action in ("confirm", "dispatch") and a["status"] in ("new", "reviewing"):
+                # a confirmation labels the reports, as a dismissal as misclassified does: say so before
+                st.caption(f"确认后，本预警的 {reports} 件关联诉求"
+                           + (f"（含合并进来的 {merged} 条预警的）" if merged else "") + "将全部标注为属于「"
+                           f"{names.category_name(a['category'])}」，用于下次训练；其中个别不属于的，请在"
+                           "「数据与模型 → 标签修正」逐条修正。")
             if action == "merge":
                 targets = common.query("merge_targets", a["alert_id"])
                 labels = {r["alert_id"]: f"{r['place'] or r['area_name'] or '—'} · {names.category_name(r['category'])} · "

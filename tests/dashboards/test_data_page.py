@@ -83,7 +83,7 @@ def test_a_label_correction_is_recorded_and_waits_to_be_folded(snapshot, people)
     at.button(key="correct_submit").click().run()
     assert "已记录 petition:3 的标签修正" in at.success[0].value
     pending = table_with(at, "修正为")
-    assert pending[["诉求编号", "修正为", "修正人"]].values.tolist() == [["petition:3", "债务纠纷", "data_staff"]]
+    assert pending[["诉求编号", "修正为", "修正人"]].values.tolist() == [["petition:3", "债务纠纷", "data_staff 测试（data_staff）"]]
     assert reviews.audit_log()["action"].to_list()[0] == "label.correct"
 
 
@@ -110,6 +110,17 @@ def test_after_saving_a_correction_the_form_shows_the_saved_labels(snapshot, peo
         assert at.multiselect(key="correct_labels").value == chosen
         at.run()  # and on the next click
         assert at.multiselect(key="correct_labels").value == chosen
+
+
+def test_saving_a_persons_labels_unchanged_records_nothing_while_an_inferred_one_is_confirmed(snapshot, people):
+    at = board("data_staff")
+    at.text_input(key="report_query").input("hotline:1").run()
+    assert caption_with(at, "当前标签").startswith("当前标签：均不属于（按导出分类推断）")
+    at.button(key="correct_submit").click().run()          # the export's category, confirmed by a person
+    assert "已记录 hotline:1 的标签修正" in at.success[0].value
+    at.button(key="correct_submit").click().run()          # the same again: nothing to record
+    assert at.error[0].value == "标签未改变：该诉求已是这些人工标签，无需保存。"
+    assert reviews.corrections()["report_id"].to_list() == ["hotline:1"]
 
 
 def test_picking_another_report_shows_its_labels_in_the_form(snapshot, people):

@@ -149,6 +149,14 @@ def test_confirming_an_alert_shows_at_once_in_status_and_history(snapshot, peopl
     assert audit["action"].to_list()[0] == "review.confirm" and audit["target"].to_list()[0] == "a1"
 
 
+@pytest.mark.parametrize("action", ["confirm", "dispatch"])
+def test_a_confirmation_says_before_it_labels_the_reports(snapshot, people, action):
+    at = choose(board("analyst"), action)
+    assert [c.value for c in at.caption if c.value.startswith("确认后")] == [
+        "确认后，本预警的 2 件关联诉求将全部标注为属于「劳资欠薪」，用于下次训练；其中个别不属于的，"
+        "请在「数据与模型 → 标签修正」逐条修正。"]
+
+
 def test_a_dismissal_needs_a_reason_and_other_needs_a_note(snapshot, people):
     # no reason is chosen for the analyst: one click on submit dismisses nothing
     at = choose(board("analyst"), "dismiss")
