@@ -139,3 +139,27 @@ def week_label(iso: str | date) -> str:
     day = date.fromisoformat(iso) if isinstance(iso, str) else iso
     year, week, _ = day.isocalendar()
     return f"{year}年第{week}周（{day.month}月{day.day}日起）"
+
+
+def incomplete_week(volumes: pl.DataFrame, week) -> str | None:
+    """A warning when ``week`` received under a third of the median of the weeks before it (at least
+    four of them with reports): a late or partial export makes every count and trend of it look low."""
+    if week is None or volumes.is_empty():
+        return None
+    before = volumes.filter(pl.col("week") < week)["n"]
+    now = volumes.filter(pl.col("week") == week)["n"].sum()
+    if (before > 0).sum() < 4:
+        return None
+    usual = float(before.median())
+    if now >= usual / 3:
+        return None
+    return (f"{week_label(week)}数据可能不完整：仅 {now:,} 件诉求入库（此前{before.len()}周中位数 {usual:,.0f} 件）。"
+            "本周的件数、新增预警和走势因此偏低，待数据补齐后再看。")
+
+
+def warn_incomplete(week) -> None:
+    """``incomplete_week``'s warning for ``week``, if any, on the page (the leader's board and the
+    analyst's queue: a thin week's counts, new alerts and trends look low on both)."""
+    warning = incomplete_week(query("week_volumes", week), week) if week else None
+    if warning:
+        st.warning(warning, icon=":material/warning:")

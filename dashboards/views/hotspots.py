@@ -105,22 +105,6 @@ def change(now: int | None, before: int | None) -> str:
     return f"↑ {now - before}" if now > before else f"↓ {before - now}"
 
 
-def incomplete_week(volumes: pl.DataFrame, week) -> str | None:
-    """A warning when ``week`` received under a third of the median of the weeks before it (at least
-    four of them with reports): a late or partial export makes every count and trend of it look low."""
-    if week is None or volumes.is_empty():
-        return None
-    before = volumes.filter(pl.col("week") < week)["n"]
-    now = volumes.filter(pl.col("week") == week)["n"].sum()
-    if (before > 0).sum() < 4:
-        return None
-    usual = float(before.median())
-    if now >= usual / 3:
-        return None
-    return (f"{common.week_label(week)}数据可能不完整：仅 {now:,} 件诉求入库（此前{before.len()}周中位数 {usual:,.0f} 件）。"
-            "本周的件数、新增预警和走势因此偏低，待数据补齐后再看。")
-
-
 def _mondays(weeks: pl.Series, most: int = 13) -> list[alt.DateTime]:
     """The weeks to label on a trend's axis: every one, or every n-th back from the latest, so that
     at most ``most`` labels fit (Vega's own time ticks fall on Sundays, d3's weeks)."""
@@ -147,9 +131,7 @@ def board(snap, categories, town, weeks: int, screen: bool) -> None:
     week = common.query("current_week")
     st.caption(f"数据截至 {common.week_label(week)}　·　快照更新于 {common.stamp(snap)}　·　"
                "仅含汇总数据，不含诉求内容和个人信息")
-    warning = incomplete_week(common.query("week_volumes", week), week) if week else None
-    if warning:
-        st.warning(warning, icon=":material/warning:")
+    common.warn_incomplete(week)
     headline(week, weeks, categories, town)
     tall = 620 if screen else 460
     # the table's seven columns whole at 1400 px, long category names too; stacked in a narrow window

@@ -404,6 +404,7 @@ def main() -> None:
     st.title("研判工作台")
     st.caption(f"数据快照更新于 {common.stamp(snap)}　·　诉求内容已脱敏，仅供研判使用，请勿外传")
     week, every, categories, statuses, area, channels, scope = filters()
+    common.warn_incomplete(week)
     headline(week)
     wm = common.watermark()
     alerts = with_pending_merges(common.query("week_alerts", None if every else week, categories, statuses, area,
