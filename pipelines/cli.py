@@ -5,10 +5,12 @@ import argparse
 import datetime as dt
 import json
 import os
+import re
 import signal
 import statistics
 import sys
 import threading
+import unicodedata
 from pathlib import Path
 
 from . import prefect_server, settings
@@ -73,6 +75,13 @@ def cmd_areas_import(args) -> int:
 
 
 def cmd_ingest(args) -> int:
+    missing = [str(p) for p in args.files if not Path(p).exists()]
+    if len(missing) == len(args.files):   # nothing to read: said at once, before Prefect starts (seconds)
+        for path in missing:
+            print(f"error: {path}: cannot read the file (No such file or directory)", file=sys.stderr)
+        print(f"ingest: {count(len(missing), 'file')}, 0 reports loaded, 0 rows quarantined, "
+              f"{count(len(missing), 'file')} failed")
+        return 1
     _flows()
     from .ingest import ingest_flow
 
@@ -245,10 +254,15 @@ def cmd_weekly(args) -> int:
 
 
 def _date(text: str, option: str) -> dt.date:
+    """A date argument as ingest reads a report's day: 2026-03-02, 2026/3/2, 2026.3.2 or 2026年3月2日."""
+    written = re.fullmatch(r"\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?\s*",
+                           unicodedata.normalize("NFKC", text or ""))
     try:
-        return dt.date.fromisoformat(text)
+        if not written:
+            raise ValueError(text)
+        return dt.date(*map(int, written.groups()))
     except ValueError:
-        raise SystemExit(f"{option} {text!r}: expected a date such as 2026-03-02") from None
+        raise SystemExit(f"{option} {text!r}: expected a date such as 2026-03-02 (or 2026/3/2, 2026年3月2日)") from None
 
 
 def cmd_backtest(args) -> int:

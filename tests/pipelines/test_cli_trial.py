@@ -115,6 +115,11 @@ def test_an_events_file_naming_what_cannot_be_timed_is_refused_row_by_row(tmp_pa
     assert message.endswith("nothing was replayed: mend the events file and run the backtest again")
 
 
+@pytest.mark.parametrize("text", ["2026-01-05", "2026/1/5", "2026/01/05", "2026.1.5", "2026年1月5日", "２０２６年１月５日"])
+def test_a_date_argument_is_read_in_the_forms_ingest_reads_a_day_in(text):
+    assert cli._date(text, "--from") == dt.date(2026, 1, 5)
+
+
 def _commands(parser, path=()):
     """Every (sub)command's parser with its path: ("models", "promote") …"""
     yield path, parser
@@ -141,12 +146,13 @@ def test_ingest_help_names_the_formats_it_reads(capsys):
 
 
 @pytest.mark.parametrize("argv, error", [
-    (["backtest", "--from", "2026-13-01", "--to", "2026-09-30"], "--from '2026-13-01': expected a date such as 2026-03-02"),
+    (["backtest", "--from", "2026-13-01", "--to", "2026-09-30"], "--from '2026-13-01': expected a date such as 2026-03-02 (or 2026/3/2, 2026年3月2日)"),
     (["backtest", "--from", "2026-09-30", "--to", "2026-06-01"], "--to 2026-06-01 is before --from 2026-09-30"),
     (["backtest", "--from", "2026-06-01", "--to", "2026-09-30", "--events", "/nonexistent/events.csv"],
      "--events /nonexistent/events.csv: no such file"),
-    (["weekly", "--through", "someday"], "--through 'someday': expected a date such as 2026-03-02"),
+    (["weekly", "--through", "someday"], "--through 'someday': expected a date such as 2026-03-02 (or 2026/3/2, 2026年3月2日)"),
     (["retrain", "--margin", "2"], "--margin 2.0: expected a macro-F1 difference between 0 and 1"),
+    (["ingest", "/nonexistent/a.csv"], "/nonexistent/a.csv: cannot read the file (No such file or directory)"),
 ])
 def test_bad_arguments_are_refused_before_prefect_starts(argv, error, monkeypatch, capsys):
     def started(server=True):
