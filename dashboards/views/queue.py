@@ -238,7 +238,10 @@ def detail(alert_id: str, wm: int) -> None:
     reports = common.query("alert_reports", alert_id, merged)
     left, right = st.columns([3, 2])
     with left:
-        st.markdown("**每周件数与预期范围**（柱：件数，橙色为预警期；蓝色带：基线预期至上限；深蓝短线：检测器当周预期）")
+        if a["place"]:
+            st.markdown("**每周件数**（柱：本预警关联诉求按收到的周统计，橙色为预警期；地点聚集没有逐周基线）")
+        else:
+            st.markdown("**每周件数与预期范围**（柱：件数，橙色为预警期；蓝色带：基线预期至上限；深蓝短线：检测器当周预期）")
         series = common.query("alert_series", alert_id)
         if series.is_empty():
             st.caption("暂无该区域该类别的周度计数。")

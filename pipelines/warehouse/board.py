@@ -190,13 +190,29 @@ def alert_reports(con, alert_id: str, merged: list[str] | None = None) -> pl.Dat
 
 
 def alert_series(con, alert_id: str) -> pl.DataFrame:
-    """Weekly counts of the alert's area × category (zeros filled) and the detectors' expected
+    """Weekly counts of the alert's area × category (for a place's alert: of its own reports, by the
+    week they came in; zeros filled) and the detectors' expected
     count and upper bound where a one-week detector signalled that week (a CUSUM's run and a
     place's cluster count several weeks: they are not a week's bar). A snapshot published before
     signals had those columns reads as of one-week signals."""
     present = _columns(con, "signals")
     one_week = " ".join(cond for col, cond in (("place", "and s.place is null"),
                                                 ("weeks", "and coalesce(s.weeks, 1) = 1")) if col in present)
+    place = (con.sql("select place from alerts where alert_id = ?", params=[alert_id]).fetchone()
+             if "place" in _columns(con, "alerts") else None)
+    if place and place[0]:
+        # A place's alert counts the reports naming it, not its area's: its own reports by the week they
+        # came in (the area's series showed another count than the explanation's). No band: a
+        # cluster has no weekly baseline.
+        return frame(con, f"""
+            with {_MODEL},
+            span as (select min(week) as lo, max(week) as hi from weekly_counts
+                     where model_version = (select version from model)),
+            grid as (select unnest(generate_series(lo, hi, interval 7 day))::date as week from span),
+            counts as (select date_trunc('week', r.received_at)::date as week, count(*) as n
+                       from alert_reports x join reports r using (report_id) where x.alert_id = ? group by 1)
+            select grid.week, coalesce(counts.n, 0) as n, null::double as expected, null::double as upper
+            from grid left join counts using (week) order by grid.week""", [alert_id])
     return frame(con, f"""
         with {_MODEL},
         k as (select area_code, category from alerts where alert_id = ?),

@@ -100,6 +100,17 @@ def test_alert_series_fills_quiet_weeks_with_zero(con):
     assert series["upper"].to_list() == [None, None, None, 4.0]
 
 
+def test_a_place_alerts_series_counts_its_own_reports_by_the_week_they_came_in(snapshot):
+    # it drew its area's series, which the explanation's count (the place's reports) did not match
+    writer = warehouse.connect(settings.warehouse_path())
+    writer.execute("update alerts set place = '金鼎建筑工地' where alert_id = 'a1'")
+    writer.close()
+    warehouse.publish_snapshot(settings.warehouse_path(), snapshot)
+    series = board.alert_series(board.cursor(board.open_snapshot(snapshot)), "a1")
+    assert series["n"].to_list() == [0, 0, 1, 1]   # grid:7 in LAST_WEEK, hotline:1 in WEEK
+    assert series["expected"].to_list() == [None] * 4 and series["upper"].to_list() == [None] * 4
+
+
 def test_the_series_leaves_out_signals_counting_several_weeks(snapshot):
     writer = warehouse.connect(settings.warehouse_path())
     writer.execute("""insert into signals (signal_id, week, area_code, category, detector, observed, expected, upper,
