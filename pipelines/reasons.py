@@ -74,6 +74,7 @@ PATTERNS: list[tuple[re.Pattern[str], str]] = [(re.compile(p, re.S), zh) for p, 
     (r"^not valid JSON \((?P<json>.*) at character (?P<at>\d+)\)$", "不是有效的 JSON：第 {at} 个字符处{json}"),
     (r"^expected a JSON object \{…\}$", "应为一个 JSON 对象 {{…}}"),
     (r"^a totals/footer row \((?P<label>.*)\), not a report$", "表格的合计或落款行（{label}），不是一条报告"),
+    (r"^the header repeated \(a page break of the export\), not a report$", "重复的表头（导出文件的分页处），不是一条报告"),
 ]]
 
 

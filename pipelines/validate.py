@@ -65,7 +65,10 @@ FOOTER = (r"^(?P<label>合\s*计|总\s*计|小\s*计|共\s*计|总\s*数)\s*(?:$
           r"|^(?P<count>共\s*\d+\s*(?:件|条|项|个|起|宗|次|人次|户|人))"
           r"|^(?P<sign>制表人|制表单位|制表日期|制表时间|制表|填报单位|填报人|填报日期|填报时间|填表人|填表日期|审核人|审核"
           r"|审批人|单位负责人|负责人|统计人|统计日期|统计时间|经办人|联系人|导出时间|导出日期|打印时间|打印日期|报送单位"
-          r"|报送日期|填表说明|备注|说明|注)\s*(?:[（(][^）)]*[）)])?\s*(?:$|[:：])")
+          r"|报送日期|填表说明|备注|说明|注)\s*(?:[（(][^）)]*[）)])?\s*(?:$|[:：])"
+          # what a printed or paged export adds: 第1页 共2页, 共2页 第1页, 以下空白, （续表）
+          r"|^(?P<page>(?:第\s*\d+\s*页|共\s*\d+\s*页)(?:\s*[，,、/／]?\s*(?:第\s*\d+\s*页|共\s*\d+\s*页))?"
+          r"|以下空白|以下无内容|以下无数据|[（(]?续表[）)]?)\s*$")
 
 
 # The report's fields stored masked: masked once per column in raw_frame, with the row's raw JSON.
@@ -495,6 +498,11 @@ def validate(frame: pl.DataFrame, check: Checker, now: dt.datetime, tz: str = "A
     frame, bad = split(frame, ~_footer(frame))
     check.reject(bad, None, "footer", lambda r: f"a totals/footer row ({_footer_label(r.get('lead') or r['source_id'])}),"
                  " not a report", reads=("lead", "source_id"))
+    # the header again under a page break of a paged export (工单编号 in the id column)
+    header_id = check.columns.get("source_id")
+    if header_id:
+        frame, bad = split(frame, pl.col("source_id").str.strip_chars().ne_missing(pl.lit(header_id)))
+        check.reject(bad, None, "footer", "the header repeated (a page break of the export), not a report")
     damaged = {c: pl.col(c).str.contains("\ufffd", literal=True).fill_null(False) for c in fields}
     frame, bad = split(frame, ~pl.any_horizontal(list(damaged.values())))
     for field in fields:  # each damaged row under the first column that shows it

@@ -137,3 +137,17 @@ def test_a_report_delivered_again_is_a_duplicate_when_only_its_writing_changed_a
     changed = stored.with_columns(pl.lit("工地拖欠工资两个月").alias("text"), pl.lit('{"办理状态": "办理中"}').alias("extra"))
     assert outcome(changed) == ("conflict", "id already loaded by batch B0 (old.csv) with other content"
                                             " (诉求内容, 办理状态 differ)")
+
+
+def test_a_paged_exports_page_marks_and_repeated_header_are_not_reports_to_mend(tmp_path, monkeypatch):
+    book = openpyxl.Workbook()
+    for row in (HOTLINE, ["GD1", "2025-01-13 09:00", "", "讨薪", "工地拖欠工资"], ["第1页 共2页"], HOTLINE,
+                ["GD2", "2025-01-14 09:00", "", "讨薪", "又来电"], ["以下空白"]):
+        book.active.append(row)
+    book.save(tmp_path / "h.xlsx")
+    reports, quarantine, _ = prepared(tmp_path / "h.xlsx", monkeypatch)
+    assert reports["source_id"].to_list() == ["GD1", "GD2"]
+    assert quarantine["kind"].to_list() == ["footer"] * 3   # not "to mend": a date that was 来电时间, a text that was empty
+    assert sorted(quarantine["reason"].to_list()) == [
+        "a totals/footer row (以下空白), not a report", "a totals/footer row (第1页共2页), not a report",
+        "the header repeated (a page break of the export), not a report"]

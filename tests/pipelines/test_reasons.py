@@ -46,6 +46,7 @@ def every_reason(tmp_path, monkeypatch) -> list[dict]:
              'GD11,2025-01-13 09:00:00,"引号没有闭合,工资没发',       # a quote never closed
              "GD12,2025-01-13 09:00:00,乱码,工资\ufffd没发",          # bytes the encoding does not hold
              "2.02501E+12,2025-01-13 09:00:00,科学计数,工资没发",      # an id Excel showed as a float
+             "工单编号,来电时间,诉求标题,诉求内容",                     # the header again, under a page break
              "合计,,,共13件",                                         # a totals row
              "制表人：张三"]                                           # a sign-off line, shorter than the header
     csv.write_text("\n".join(lines) + "\n", encoding="utf-8")
