@@ -229,7 +229,9 @@ def _meridiem(s: pl.Expr) -> pl.Expr:
     hour = parts.struct.field("hour").cast(pl.Int32, strict=False)
     part = parts.struct.field("part")
     later = (part.is_in(["下午", "晚上"]) & (hour < 12)) | ((part == "中午") & (hour < 11))
-    hour = pl.when(later).then(hour + 12).otherwise(hour)
+    # 晚上12点 is midnight at the day's end (24:00, read as the next day's 00:00); 凌晨12点 its start
+    hour = (pl.when(later).then(hour + 12).when((part == "晚上") & (hour == 12)).then(24)
+            .when((part == "凌晨") & (hour == 12)).then(0).otherwise(hour))
     rest = parts.struct.field("rest").str.replace_all("：", ":").str.replace("^[点时]$", ":00").str.replace("^点", "时") \
         .fill_null(":00")
     rewritten = pl.concat_str(parts.struct.field("day"), pl.lit(" "), hour.cast(pl.String).str.zfill(2), rest)
@@ -280,10 +282,15 @@ def _parsed(values: pl.Series, tz: str, slash: str | None) -> pl.Series:
     """parse_datetimes of a column. Each rewrite's result is stored before the next one reads it:
     nested in one expression, each would copy the expression before it several times over (a
     rewrite reads its value in several places), and polars plans every copy."""
-    frame = values.cast(pl.Utf8).str.strip_chars().alias("s").to_frame()
+    # full-width digits and colons (２０２４年３月５日 １４：０５) as plain ones
+    frame = values.cast(pl.Utf8).str.normalize("NFKC").str.strip_chars().alias("s").to_frame()
     for rewrite in REWRITES:
         frame = frame.with_columns(rewrite(pl.col("s")).alias("s"))
-    s = pl.col("s")
+    # 24:00 (a day's end, as some systems and 晚上12点 write it) is the next day's 00:00
+    frame = frame.with_columns(pl.col("s").str.contains(r"\s24:00(?::00)?$").fill_null(False).alias("end_of_day"),
+                               pl.col("s").str.replace(r"\s24:00((?::00)?)$", " 00:00${1}"))
+    # a 60th second (14:05:60) is no time: polars would roll it over into the next minute
+    s = pl.when(pl.col("s").str.contains(r":60(?:\.\d+)?$").not_()).then(pl.col("s"))
     formats = DATETIME_FORMATS + ([SLASH_FORMATS[slash] + t for t in SLASH_TIMES] if slash else [])
     parsed = [s.str.strptime(pl.Datetime("us"), f, strict=False) for f in formats]
     parsed += [pl.when(s.str.contains(rf"^\d{{{n}}}$")).then(s).str.strptime(pl.Datetime("us"), f, strict=False)
@@ -291,7 +298,8 @@ def _parsed(values: pl.Series, tz: str, slash: str | None) -> pl.Series:
     serial = s.cast(pl.Float64, strict=False)
     excel = (pl.when(serial.is_between(20000, 80000))
              .then(pl.lit(EXCEL_EPOCH) + pl.duration(milliseconds=(serial * 86_400_000).round(0).cast(pl.Int64))))
-    return frame.select(pl.coalesce(*parsed, _aware(s, tz), _epoch(s, tz), excel.cast(pl.Datetime("us")))) \
+    read = pl.coalesce(*parsed, _aware(s, tz), _epoch(s, tz), excel.cast(pl.Datetime("us")))
+    return frame.select(pl.when(pl.col("end_of_day")).then(read + pl.duration(days=1)).otherwise(read)) \
         .to_series().alias(values.name)
 
 

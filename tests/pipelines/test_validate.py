@@ -54,6 +54,12 @@ NOW = dt.datetime(2026, 11, 28)
     ("2024-03-05T15:00:00+08:00[Asia/Shanghai]", dt.datetime(2024, 3, 5, 15)),  # Java's ZonedDateTime
     ("2024-03-05T07:00Z[UTC]", dt.datetime(2024, 3, 5, 15)),
     ("2024-03-05T15:00:00[Asia/Shanghai]", None),                              # a zone's name but no offset
+    ("２０２４年３月５日 １４：０５", dt.datetime(2024, 3, 5, 14, 5)),            # full-width digits and colon
+    ("2024年3月5日 晚上12点", dt.datetime(2024, 3, 6)),                          # midnight at the day's end
+    ("2024年3月5日 凌晨12点", dt.datetime(2024, 3, 5)),                          # and at its start
+    ("2024-03-05 24:00:00", dt.datetime(2024, 3, 6)),
+    ("2024-03-05 14:05:60", None),                                             # no 60th second (read as 14:06)
+    ("2024年3月5日 14时05分60秒", None),
 ])
 def test_dates_in_many_forms(text, expected):
     got = pl.DataFrame({"d": [text]}).select(parse_datetimes(pl.col("d"))).item()
