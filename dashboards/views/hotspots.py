@@ -89,6 +89,8 @@ def top_table(top: pl.DataFrame) -> pl.DataFrame:
         pl.col("category").map_elements(names.category_name, return_dtype=pl.String).alias("风险类别"),
         pl.col("status").map_elements(names.status_name, return_dtype=pl.String).alias("状态"),
         pl.col("observed").alias("件数"),
+        # how old its evidence is: an alert quiet for weeks keeps its rank until it expires
+        pl.col("last_week").map_elements(lambda d: f"{d.month}月{d.day}日", return_dtype=pl.String).alias("最近证据"),
         pl.struct("now_n", "before_n").map_elements(lambda r: change(r["now_n"], r["before_n"]),
                                                     return_dtype=pl.String).alias("较上周"),
         rank_shown_expr().alias("综合评分"),
@@ -150,6 +152,7 @@ def board(snap, categories, town, weeks: int, screen: bool) -> None:
             "区域或地点": st.column_config.TextColumn(help="区域的热点写区域名；地点聚集的热点写所涉地点或单位（某小区、工地、公司、平台），"
                                                       "其所在区域见「所属」"),
             "件数": st.column_config.NumberColumn(format="%d", width="small", help="最近一次预警所统计的件数：一般为当周；逐周累积的检测为其连续累积的几周、地点聚集为其窗口期的合计"),
+            "最近证据": st.column_config.TextColumn(width="small", help="最近一次有新证据的那一周（周一的日期）；连续数周没有新证据的预警会过期"),
             "较上周": st.column_config.TextColumn(width="small", help="本周风险诉求件数较上周的变化（按区域和类别）：↑ 增加、↓ 减少、"
                                                  "持平 两周件数相同；— 无可比较（地点热点，或两周都没有该类诉求）"),
             "综合评分": st.column_config.ProgressColumn(min_value=0, max_value=100, format="%.0f", width="small")})

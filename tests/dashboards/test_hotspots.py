@@ -31,6 +31,7 @@ def test_top_hotspots_are_the_open_alerts_strongest_first(snapshot, people):
     assert table["区域或地点"].tolist() == ["多福巷社区", "银闸社区"]
     assert table["风险类别"].tolist() == ["劳资欠薪", "债务纠纷"]
     assert table["状态"].tolist() == ["新发现", "研判中"]
+    assert table["最近证据"].tolist() == ["5月13日", "5月13日"]   # how old each one's evidence is
 
 
 def test_top_hotspots_say_whether_their_area_rose_against_last_week(snapshot, people):
