@@ -41,7 +41,7 @@ def batches_tab() -> None:
     b = b.with_columns(pl.col("file_name").map_elements(lambda f: PurePath(f).name, return_dtype=pl.String))
     st.dataframe(b.select(
         pl.col("file_name").alias("文件"), pl.col("channel").replace_strict(names.CHANNEL_NAMES, default=pl.col("channel")).alias("渠道"),
-        pl.col("encoding").alias("编码"), pl.col("rows_in").alias("读入"), pl.col("rows_loaded").alias("入库"),
+        pl.col("encoding").alias("格式或编码"), pl.col("rows_in").alias("读入"), pl.col("rows_loaded").alias("入库"),
         pl.col("rows_quarantined").alias("隔离"), pl.col("open").alias("待处理"),
         pl.col("started_at").alias("开始时间"), pl.col("batch_id").alias("批次号")),
         key="batches", hide_index=True,

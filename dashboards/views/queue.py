@@ -40,7 +40,7 @@ def filters() -> tuple[date, bool, list[str], list[str], str | None, list[str], 
     common.seed("status", statuses, multi=True)
     common.seed("area", list(area_label))
     common.seed("channel", channels, multi=True)
-    c = st.columns([3, 3, 3, 2, 2])
+    c = st.columns([4, 3, 3, 2, 2])   # the week's label whole: 2026年第48周（11月23日起）
     # the latest week unless the link says otherwise: an analyst's Monday starts there
     week = c[0].selectbox("周次", choices, key="week", help="「全部未结预警」列出目前仍未结的全部预警，不论首次预警于哪一周",
                           format_func=lambda w: "全部未结预警" if w == ALL_OPEN else common.week_label(w),
@@ -412,7 +412,7 @@ def main() -> None:
     wm = common.watermark()
     alerts = with_pending_merges(common.query("week_alerts", None if every else week, categories, statuses, area,
                                               channels), wm)
-    top, right = st.columns([4, 1], vertical_alignment="bottom")
+    top, right = st.columns([3, 1], vertical_alignment="bottom")   # the download button's label whole
     top.subheader(f"{'全部未结预警' if every else '本周预警'}（{alerts.height} 条，按综合评分排序）")
     if every:
         top.caption(f"不论首次预警于哪一周，目前仍未结的全部预警"
