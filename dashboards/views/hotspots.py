@@ -115,6 +115,11 @@ def _mondays(weeks: pl.Series, most: int = 13) -> list[alt.DateTime]:
     return [alt.DateTime(year=d.year, month=d.month, date=d.day) for d in days[::-1][::step][::-1]]
 
 
+# Tableau's ten: blue, orange, green, red, purple … (distinct in print and for most colour-blind eyes)
+CATEGORY_COLOURS = ["#4e79a7", "#f28e2b", "#59a14f", "#e15759", "#b07aa1", "#76b7b2", "#edc948", "#ff9da7",
+                    "#9c755f", "#bab0ac"]
+
+
 def trends_chart(trends: pl.DataFrame, height: int) -> alt.Chart:
     data = trends.with_columns(
         pl.col("category").map_elements(names.category_name, return_dtype=pl.String).alias("类别"))
@@ -122,7 +127,12 @@ def trends_chart(trends: pl.DataFrame, height: int) -> alt.Chart:
         # one tick per week on its Monday (a time axis put ticks on Sundays and between weeks)
         x=alt.X("week:T", title="周", axis=alt.Axis(format="%m-%d", labelAngle=0, values=_mondays(data["week"]))),
         y=alt.Y("n:Q", title="风险诉求件数"),
-        color=alt.Color("类别:N", title="风险类别", legend=alt.Legend(orient="bottom")),
+        color=alt.Color("类别:N", title="风险类别", legend=alt.Legend(orient="bottom"),
+                        # one clearly different hue per category, the same whatever the filter (the theme's
+                        # blues and reds told 债务纠纷 from 劳资欠薪 and 婚姻家庭邻里 from 房地产 badly)
+                        scale=alt.Scale(domain=(domain := [c.name for c in names.taxonomy().categories]),
+                                        range=CATEGORY_COLOURS[: len(domain)] if len(domain) <= len(CATEGORY_COLOURS)
+                                        else alt.Undefined)),
         tooltip=[alt.Tooltip("week:T", title="周", format="%Y-%m-%d"), alt.Tooltip("类别:N"),
                  alt.Tooltip("n:Q", title="件数")],
     ).properties(height=height)

@@ -140,3 +140,11 @@ def test_a_place_alert_is_named_by_its_place_as_in_the_queue(home, people):
         con.close()
     warehouse.publish_snapshot(settings.warehouse_path(), settings.snapshot_path())
     assert top(board("leader"))["区域或地点"].tolist() == ["多福巷社区", "翡翠湾"]
+
+
+def test_each_category_keeps_one_distinct_colour_in_the_trends(snapshot, people):
+    at = board("leader", weeks="13")
+    specs = [json.loads(c.proto.spec) for c in at.get("vega_lite_chart")]
+    scale = next(s["encoding"]["color"]["scale"] for s in specs if s.get("mark", {}).get("type") == "line")
+    assert scale["domain"] == ["劳资欠薪", "债务纠纷", "婚姻家庭邻里", "金融风险", "房地产"]   # all, whatever is shown
+    assert len(set(scale["range"])) == 5
