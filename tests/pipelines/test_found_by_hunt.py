@@ -151,3 +151,14 @@ def test_a_paged_exports_page_marks_and_repeated_header_are_not_reports_to_mend(
     assert sorted(quarantine["reason"].to_list()) == [
         "a totals/footer row (以下空白), not a report", "a totals/footer row (第1页共2页), not a report",
         "the header repeated (a page break of the export), not a report"]
+
+
+def test_extra_cells_are_the_json_of_the_filled_ones_exactly():
+    from pipelines.validate import extra_json
+
+    header = ["办理状态", "备注", "lon", "photos"]
+    columns = [["已办结", None, " "], ["", "说\"明\"\n", None], [118.5, None, 0], [["a.jpg"], None, None]]
+    rows = [dict(zip(header, r)) for r in zip(*columns)]
+    expected = [json.dumps({h: c for h, c in r.items() if c is not None and not (isinstance(c, str) and not c.strip())},
+                           ensure_ascii=False) for r in rows]
+    assert extra_json(header, columns, 3) == [e if e != "{}" else None for e in expected]
