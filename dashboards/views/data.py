@@ -320,14 +320,18 @@ def _jobs_list(running: list | None = None) -> None:
     if recent.is_empty():
         st.caption("还没有任务。")
         return
+    known = names.people()
     for i, j in enumerate(recent.iter_rows(named=True)):
         state = jobs.STATE_NAMES.get(j["state"], j["state"])
-        head = f"#{j['job_id']} {jobs.KINDS.get(j['kind'], j['kind'])} · {state} · {j['started_by']} · {j['created_at']}"
+        head = (f"#{j['job_id']} {jobs.KINDS.get(j['kind'], j['kind'])} · {state} · {names.person(j['started_by'], known)}"
+                f" · {j['created_at']}")
         with st.expander(head, expanded=i == 0):
             log = jobs.log_tail(j["job_id"])
             if said := jobs.summary(j, log):
                 (st.success if j["state"] == "succeeded" else st.error)(said)
-            st.code(log or "（暂无输出）", language=None)
+            if log:   # the command's own words, for whoever looks into a problem: wrapped, not cut at the edge
+                st.caption("命令输出（英文原文，供排查问题时查看）")
+            st.code(log or "（暂无输出）", language=None, wrap_lines=True)
 
 
 def main() -> None:

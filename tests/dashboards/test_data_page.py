@@ -164,8 +164,9 @@ def test_jobs_show_their_output(snapshot, people):
                     [json.dumps(["retrain"])])
     (jobs.jobs_dir() / "1.log").write_text("$ shaobing retrain\nerror: only 3 labelled reports\n", "utf-8")
     at = board("data_staff")
-    assert "失败" in at.expander[0].label
+    assert "失败" in at.expander[0].label and "data_staff 测试（data_staff）" in at.expander[0].label
     assert "only 3 labelled reports" in at.code[0].value
+    assert "命令输出（英文原文，供排查问题时查看）" in [c.value for c in at.caption]
     assert at.error[0].value == "任务失败（退出码 1）：only 3 labelled reports"
 
 
