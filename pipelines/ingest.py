@@ -23,7 +23,7 @@ from prefect.cache_policies import NO_CACHE  # inputs are big frames: hashing th
 from . import files, settings, warehouse
 from .sources import SourceError, detect_channel, other_columns, read_raw
 from .pool import LocalPool, run_chunks
-from .validate import Checker, column_notes, dedupe, link_near_duplicates, prepare_rows, slash_order
+from .validate import Checker, column_notes, dedupe, is_records, link_near_duplicates, prepare_rows, slash_order
 from .wording import count
 
 PREPARE_CHUNK = 50_000       # rows of a file validated, mapped and masked at a time
@@ -81,7 +81,7 @@ def prepare_batch(raw, areas: pl.DataFrame, batch_id: str, salt: str, now: dt.da
         return exc
     check = Checker(raw.path.name, batch_id, found, module.CHANNEL)
     check.broken(raw)
-    raw.notes.extend(column_notes(raw, found, other_columns(raw.header, module, found)))
+    raw.notes.extend(column_notes(raw, found, other_columns(raw.header, module, found, records=is_records(raw))))
     tz = settings.get("SHAOBING_TIMEZONE")
     at = raw.header.index(found["received_at"]) if "received_at" in found else None
     slash = slash_order(r[at] for r in raw.rows) if at is not None else None

@@ -66,6 +66,8 @@ PATTERNS: list[tuple[re.Pattern[str], str]] = [(re.compile(p, re.S), zh) for p, 
     (r"^has (?P<n>\d+) fields, the header has (?P<m>\d+) \(a quote opened in this line is not closed\)$",
      "本行有 {n} 个字段，表头有 {m} 个（本行有未闭合的引号）"),
     (r"^has (?P<n>\d+) fields, the header has (?P<m>\d+)$", "本行有 {n} 个字段，表头有 {m} 个"),
+    (r"^has (?P<n>\d+) fields where this file's lines have (?P<m>\d+) \(a delimiter after the last cell\): a cell is"
+     r" missing$", "本行有 {n} 个字段，本文件其他各行（行末多一个分隔符）有 {m} 个：缺了一格"),
     (r"^has values in column\(s\) (?P<columns>\[[\d, ]*\]) beyond the header's (?P<m>\d+) columns$",
      "第 {columns} 列有值，超出表头的 {m} 列"),
     (r"^(?P<value>'.+?') is no date: there is no month (?P<month>\d+)$", "{value} 不是存在的日期：没有 {month} 月"),

@@ -16,7 +16,7 @@ import polars as pl
 from features.pii import mask_column, mask_pii, reporter_key
 from features.text import content_hash
 from features.places import AreaMatcher
-from .sources import CHANNELS, RawFile, other_columns
+from .sources import CHANNELS, FORMATS, RawFile, _header_key, other_columns
 
 DATETIME_FORMATS = ["%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M:%S%.f",
                     "%Y-%m-%d %H:%M:%S%.f", "%Y/%m/%d %H:%M:%S", "%Y/%m/%d %H:%M", "%Y-%m-%d", "%Y/%m/%d",
@@ -55,8 +55,24 @@ SLASH_TIMES = ("", " %H:%M", " %H:%M:%S")
 # say where to find them); every other cell of a quarantined row is kept with PII masked.
 PERSONAL_FIELDS = ("phone", "id_number", "reporter_name", "account", "grid_worker")
 # Columns no channel maps are withheld too when their header says they identify a person.
-PERSONAL_HEADER = re.compile(r"姓名|名字|身份证|证件号|电话|手机|联系方式|联系人|住址|网格员|(?<!被)(?:信访|来电|诉求|反映|投诉|举报|来访|当事)人(?![数次])")
+PERSONAL_HEADER = re.compile(
+    r"姓名|名字|身份证|证件|电话|手机|联系方式|联系人|住址|家庭地址|户籍|网格员|昵称|账号|帐号|QQ|微信|邮箱|出生|户主"
+    r"|(?<!被)(?:信访|来电|诉求|反映|投诉|举报|来访|当事|留言|上访|求助|申请|上报|承办|经办)人(?![数次])"
+    r"|(?i:(?:^|[^a-z])(?:name|phone|mobile|tel|telephone|reporter|contact|id_?card|id_?no|email|e-mail|address"
+    r"|user|username|account|nickname|wechat|weixin|qq|worker)(?:$|[^a-z]))")
+
+
+def is_records(raw: RawFile) -> bool:
+    """Whether the file is JSON records (whose keys may change from line to line), not a table."""
+    return FORMATS.get(raw.path.suffix.lower()) == "jsonl"
+
+
+def is_personal(header: str) -> bool:
+    """Whether a column's header says it identifies a person: ``PERSONAL_HEADER``, or a name any
+    channel reads a person's field from (来电号码, 留言用户 …), also as a second copy (来电号码 [column 5])."""
+    return bool(PERSONAL_HEADER.search(header)) or _header_key(re.sub(r" \[column \d+\]$", "", header)) in _PERSONAL_NAMES
 WITHHELD = "[已隐去]"
+_PERSONAL_NAMES = {_header_key(v) for m in CHANNELS.values() for f in PERSONAL_FIELDS for v in m.COLUMNS.get(f, ())}
 EARLIEST = dt.datetime(1990, 1, 1)   # before this, a date is a misread (e.g. a two-digit year), not a report
 # Rows a register adds under its data: totals (合计, 总计：3件, 小计, 共3件) and sign-offs (制表人：张三,
 # 审核人, 填报单位（盖章）：…, 制表日期：…, 注：…). They are told by the row's first filled cell, where a report
@@ -90,7 +106,7 @@ def raw_frame(raw: RawFile, found: dict[str, str], others: dict[str, list[str]] 
             for name, col in found.items()}
     frame = pl.DataFrame(read, schema={name: pl.Utf8 for name in found})
     personal = ({h for f in PERSONAL_FIELDS if f in found for h in (found[f], *others.get(f, ()))}
-                | {h for h in raw.header if PERSONAL_HEADER.search(h)})
+                | {h for h in raw.header if is_personal(h)})
     masked = [[WITHHELD if c else c for c in col] if h in personal else mask_column(col)
               for h, col in zip(raw.header, columns)]
     hashes = [hashlib.sha1(j.encode("utf-8")).hexdigest() for j in row_json(raw.header, columns, len(raw.rows))]
@@ -120,11 +136,11 @@ _SCIENTIFIC = re.compile(SCIENTIFIC_ID)
 def unread_columns(header: list[str], found: dict[str, str], others: dict[str, list[str]] | None = None) -> list[int]:
     """Indexes of the columns whose cells a report keeps only in ``extra``: those no field reads,
     and those of the fields it does not store (``UNSTORED_FIELDS``); never a column whose header
-    says it identifies a person (``PERSONAL_HEADER``: withheld, as in a quarantined row)."""
+    says it identifies a person (``is_personal``: withheld, as in a quarantined row)."""
     others = others or {}
     read = {h for f, h in found.items() if f not in UNSTORED_FIELDS}
     read |= {h for f, hs in others.items() if f not in UNSTORED_FIELDS for h in hs}
-    return [i for i, h in enumerate(header) if h not in read and not PERSONAL_HEADER.search(h)]
+    return [i for i, h in enumerate(header) if h not in read and not is_personal(h)]
 
 
 def column_notes(raw: RawFile, found: dict[str, str], others: dict[str, list[str]] | None = None) -> list[str]:
@@ -427,7 +443,7 @@ class Checker:
 
     def broken(self, raw: RawFile) -> None:
         personal = {self.columns[f] for f in PERSONAL_FIELDS if f in self.columns}
-        withhold = {i for i, h in enumerate(raw.header) if h in personal or PERSONAL_HEADER.search(h)}
+        withhold = {i for i, h in enumerate(raw.header) if h in personal or is_personal(h)}
         # a row of too many or too few cells keeps those before the fault where the header says (an id
         # in the first column survives a stray comma in the text after it); a JSON line has no order
         tabular = raw.path.suffix.lower() not in (".jsonl", ".json", ".ndjson")
@@ -507,7 +523,8 @@ def prepare_rows(raw: RawFile, found: dict[str, str], channel: str, areas: pl.Da
     one file run in worker processes, so nothing here may depend on the other chunks: what the
     whole file decides (``slash``, its date order) is passed in ("auto": from these rows)."""
     check = Checker(raw.path.name, batch_id, found, channel)
-    frame = validate(raw_frame(raw, found, other_columns(raw.header, CHANNELS[channel], found)), check, now, tz, slash)
+    others = other_columns(raw.header, CHANNELS[channel], found, records=is_records(raw))
+    frame = validate(raw_frame(raw, found, others), check, now, tz, slash)
     return to_reports(frame, channel, AreaMatcher(areas), salt, batch_id, now), check.rows
 
 
@@ -584,10 +601,11 @@ def report_ids(source_ids: list, channel: str) -> list[str | None]:
 
 def _clean_id(col: pl.Expr) -> pl.Expr:
     """An id as its system wrote it, without what a spreadsheet or a copy added: a leading apostrophe
-    (Excel's "keep as text" mark), a ".0" after whole digits (a number column saved as float),
-    full-width letters and digits (ＧＤ０１ is GD01) and zero-width characters, so that the same work
-    order from a CSV and from an XLSX export is one report."""
-    return (col.str.normalize("NFKC").str.replace_all(ZERO_WIDTH, "").str.strip_chars().str.strip_prefix("'")
+    (Excel's "keep as text" mark), a ".0" after whole digits (a number column saved as float) and
+    zero-width characters, so that the same work order from a CSV and from an XLSX export is one
+    report. Full-width forms stay as written: 京信（2024）12号 is how its register numbers it, and
+    turning it into 京信(2024)12号 would make a second report of one stored before."""
+    return (col.str.replace_all(ZERO_WIDTH, "").str.strip_chars().str.strip_prefix("'")
             .str.replace(r"^(\d+)\.0+$", "${1}").alias(col.meta.output_name()))
 
 
@@ -748,9 +766,13 @@ def dedupe(reports: pl.DataFrame, stored: pl.DataFrame, check: Checker) -> pl.Da
     seen = first.join(stored, on="report_id", how="inner", suffix="_stored")
     named = "loaded_by" in seen.columns   # which batch loaded it, where the warehouse says
     compared = [c for c in COMPARED if c in seen.columns and f"{c}_stored" in seen.columns]
-    differs = {c: pl.col(c).ne_missing(pl.col(f"{c}_stored")) for c in compared}
+    differs = {c: pl.col(c).ne_missing(pl.col(f"{c}_stored")) for c in compared if c != "extra"}
     seen = seen.with_columns(pl.concat_list([pl.when(d).then(pl.lit(c)) for c, d in differs.items()])
                              .list.drop_nulls().alias("differs") if differs else pl.lit([], pl.List(pl.Utf8)).alias("differs"))
+    if "extra" in compared:   # as values, not as text; a report stored before reports kept them compares without
+        seen = seen.with_columns(pl.struct("differs", "extra", "extra_stored").map_elements(
+            lambda r: r["differs"] + (["extra"] if _extra_differs(r["extra"], r["extra_stored"]) else []),
+            return_dtype=pl.List(pl.Utf8)).alias("differs"))
     batch = (lambda r: f"batch {r['loaded_by']} ({r['loaded_from'] or 'file unknown'})") if named else (lambda r: "an earlier batch")
     check.reject(seen.filter(pl.col("row_hash") == pl.col("row_hash_stored")), None, "duplicate",
                  lambda r: f"already loaded by {batch(r)}", reads=("loaded_by", "loaded_from") if named else ())
@@ -768,7 +790,16 @@ def dedupe(reports: pl.DataFrame, stored: pl.DataFrame, check: Checker) -> pl.Da
 
 
 # A stored report's fields a second delivery is compared by (``warehouse.COMPARED_COLUMNS``).
-COMPARED = ("received_at", "title", "text", "address", "subject", "people_count", "source_category", "extra")
+COMPARED = ("received_at", "title", "text", "address", "subject", "people_count", "source_category", "reporter_key",
+            "given_grid", "given_county", "given_town", "given_village", "extra")
+
+
+def _extra_differs(new: str | None, stored: str | None) -> bool:
+    """Whether two reports' extra cells differ as values (the same cells in another column order do
+    not); a report stored before reports kept them (NULL) is not compared by them."""
+    if stored is None:
+        return False
+    return json.loads(new or "{}") != json.loads(stored)
 
 
 def _shown_field(field: str, check: "Checker", r: dict) -> str:
@@ -776,6 +807,10 @@ def _shown_field(field: str, check: "Checker", r: dict) -> str:
     if field == "extra":
         new, old = (json.loads(r.get(k) or "{}") for k in ("extra", "extra_stored"))
         return ", ".join(k for k in dict.fromkeys([*new, *old]) if new.get(k) != old.get(k))
+    if field == "reporter_key":   # the reporter's phone or ID number, by whichever column gave it
+        return "/".join(check.columns[f] for f in ("phone", "id_number", "account") if f in check.columns) or field
+    if field.startswith("given_"):
+        return check.columns.get({"given_grid": "grid_code"}.get(field, field.removeprefix("given_")), field)
     return check.columns.get(field, field)
 
 

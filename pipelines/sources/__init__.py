@@ -283,6 +283,7 @@ def _read_csv(path: Path, text: str, encoding: str) -> RawFile:
         base, reader = below, csv.reader(lines[below:], dialect)
     out = RawFile(path, encoding, _header(names, path), [], [], notes=notes)
     header = out.header
+    ending = _line_ending(lines[base + reader.line_num: base + reader.line_num + 400], dialect, names, len(header))
     while True:
         start = base + reader.line_num + 1
         try:
@@ -308,7 +309,11 @@ def _read_csv(path: Path, text: str, encoding: str) -> RawFile:
                                       "(a quote opened in this line is not closed)", lines[start - 1]))
             base, reader = start, csv.reader(lines[start:], dialect)
             continue
-        row = _fitted(row, names, len(header))
+        if ending == "trailing" and len(row) == len(header):
+            out.broken.append((start, f"has {len(row)} fields where this file's lines have {len(header) + 1} (a delimiter "
+                                      "after the last cell): a cell is missing", json.dumps(row, ensure_ascii=False)))
+            continue
+        row = _fitted(row, ending, len(header))
         if len(row) != len(header):
             out.broken.append((start, f"has {len(row)} fields, the header has {len(header)}", json.dumps(row, ensure_ascii=False)))
             continue
@@ -323,14 +328,32 @@ def _read_csv(path: Path, text: str, encoding: str) -> RawFile:
     return out
 
 
-def _fitted(row: list[str], names: list, width: int) -> list[str]:
-    """A row as wide as the header where only blanks make the difference: a delimiter after the last
-    cell of every line (empty fields past the header's end), or after the header's last name only
-    (an unnamed last column the line does not reach). Any other difference is left to be refused."""
-    if len(row) > width and not "".join(row[width:]).strip():
+def _line_ending(sample: list[str], dialect, names: list, width: int) -> str | None:
+    """How the file's lines end, from its first data lines: "trailing" where (nearly) every one has
+    a delimiter after its last cell (one empty field past the header's end), "short" where the
+    header alone has one (an unnamed last column no line reaches); None otherwise. Decided once for
+    the file, so that a line with a comma too many in its text, or a cell too few, is still refused."""
+    try:
+        rows = [r for r in csv.reader(sample, dialect) if "".join(r).strip()]
+    except csv.Error:
+        return None
+    if not rows:
+        return None
+    if sum(len(r) == width + 1 and not r[-1].strip() for r in rows) >= 0.8 * len(rows):
+        return "trailing"
+    if not _cell(names[-1]) and sum(len(r) == width - 1 for r in rows) >= 0.8 * len(rows):
+        return "short"
+    return None
+
+
+def _fitted(row: list[str], ending: str | None, width: int) -> list[str]:
+    """A row as wide as the header where the file's ``ending`` (``_line_ending``) makes the only
+    difference: its empty last field dropped, or the unnamed last column added empty. Any other
+    difference is left to be refused."""
+    if ending == "trailing" and len(row) == width + 1 and not row[-1].strip():
         return row[:width]
-    if len(row) < width and all(not _cell(n) for n in names[len(row):]):
-        return row + [""] * (width - len(row))
+    if ending == "short" and len(row) == width - 1:
+        return row + [""]
     return row
 
 
@@ -738,13 +761,34 @@ def find_columns(header: list[str], module) -> dict[str, str]:
     return found
 
 
-def other_columns(header: list[str], module, found: dict[str, str]) -> dict[str, list[str]]:
-    """field → the other headers that also carry it (a JSON Lines export whose lines changed their
-    keys partway — event_id, then 事件编号 — or a CSV with both 联系电话 and 来电号码), in header order."""
-    keys = {name: {_header_key(v) for v in module.COLUMNS[name]} for name in found}
+# Fields only records (JSON) fill from another key: in a table a second id column is another
+# numbering, and a second phone or name column may be somebody else's (电话（被反映人）).
+_OWN_COLUMN_ONLY = ("source_id", "phone", "id_number", "reporter_name", "account", "grid_worker")
+
+
+def _strict_key(name: str) -> str:
+    """A header as ``_header_key`` reads it but with its bracketed note kept: 电话（被反映人） is not 电话."""
+    return unicodedata.normalize("NFKC", re.sub(r"^[*＊※]+|[\s\u3000\u00ad\u200b-\u200f\u2060-\u2064\ufeff]+", "",
+                                                name.strip())).lower()
+
+
+def other_columns(header: list[str], module, found: dict[str, str], records: bool = False) -> dict[str, list[str]]:
+    """field → the other headers that also carry it, in header order: named exactly as one of the
+    field's names (no note in brackets, no second copy of a name, never the bare ``id``). Where a
+    field's first column is empty a row takes the next one's cell: JSON Lines whose lines changed
+    their keys partway (event_id, then 事件编号: ``records``), or a table with both 详细地址 and
+    事发地址. Ids and a person's fields are filled so only in records (``_OWN_COLUMN_ONLY``)."""
     used = set(found.values())
-    return {name: others for name in found
-            if (others := [h for h in header if h not in used and _header_key(h) in keys[name]])}
+    out = {}
+    for name in found:
+        if name in _OWN_COLUMN_ONLY and not records:
+            continue
+        keys = {_strict_key(v) for v in module.COLUMNS[name] if v != "id"}
+        others = [h for h in header if h not in used and not re.search(r" \[column \d+\]$", h)
+                  and _strict_key(h) in keys]
+        if others:
+            out[name] = others
+    return out
 
 
 def detect_channel(header: list[str], path: Path):

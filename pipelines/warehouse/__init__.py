@@ -293,7 +293,8 @@ def batch_for_file_hash(con, file_hash: str) -> tuple | None:
 
 # What a second delivery of a stored report is compared by, where its row differs: the fields a
 # report keeps from its row (a re-save that only rewrote a date's format is the same record).
-COMPARED_COLUMNS = ("received_at", "title", "text", "address", "subject", "people_count", "source_category", "extra")
+COMPARED_COLUMNS = ("received_at", "title", "text", "address", "subject", "people_count", "source_category", "reporter_key",
+                    "given_grid", "given_county", "given_town", "given_village", "extra")
 
 
 def existing_reports(con, report_ids: list[str]) -> pl.DataFrame:

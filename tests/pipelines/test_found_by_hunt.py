@@ -72,14 +72,14 @@ def test_json_lines_whose_keys_change_partway_are_read_by_each_lines_own_keys(tm
     assert "邓兰刚" not in reports.write_json()
 
 
-def test_ids_with_invisible_or_full_width_characters_are_their_plain_form(tmp_path, monkeypatch):
+def test_ids_with_invisible_characters_are_their_plain_form_and_full_width_ones_stay_as_written(tmp_path, monkeypatch):
     path = write_csv(tmp_path / "h.csv", HOTLINE, [
         ["GD1\u200b", "2025-01-13 09:00", "", "讨薪", "工地拖欠工资"],
-        ["ＧＤ２", "2025-01-13 09:00", "", "讨薪", "工地拖欠工资"],
+        ["京信（2024）12号", "2025-01-13 09:00", "", "讨薪", "工地拖欠工资"],   # as stored before: no second report
         ["GD1", "2025-01-13 09:00", "", "讨薪", "工地拖欠工资"]])
     reports, _, _ = prepared(path, monkeypatch)
     # (the third row then repeats the first: loading keeps one, ``validate.dedupe``)
-    assert reports["report_id"].to_list() == ["hotline:GD1", "hotline:GD2", "hotline:GD1"]
+    assert reports["report_id"].to_list() == ["hotline:GD1", "hotline:京信（2024）12号", "hotline:GD1"]
 
 
 def test_a_header_with_a_zero_width_space_or_a_bom_inside_still_names_its_column(tmp_path, monkeypatch):
@@ -137,6 +137,10 @@ def test_a_report_delivered_again_is_a_duplicate_when_only_its_writing_changed_a
     changed = stored.with_columns(pl.lit("工地拖欠工资两个月").alias("text"), pl.lit('{"办理状态": "办理中"}').alias("extra"))
     assert outcome(changed) == ("conflict", "id already loaded by batch B0 (old.csv) with other content"
                                             " (诉求内容, 办理状态 differ)")
+    # a review found another phone called "the same values": the reporter and the place columns count too
+    assert outcome(stored.with_columns(pl.lit("k-other").alias("reporter_key")))[0] == "conflict"
+    # the extra cells as values: a NULL stored before reports kept them, or the same cells reordered, are the same
+    assert outcome(stored.with_columns(pl.lit(None, pl.Utf8).alias("extra")))[0] == "duplicate"
 
 
 def test_a_paged_exports_page_marks_and_repeated_header_are_not_reports_to_mend(tmp_path, monkeypatch):
@@ -162,3 +166,48 @@ def test_extra_cells_are_the_json_of_the_filled_ones_exactly():
     expected = [json.dumps({h: c for h, c in r.items() if c is not None and not (isinstance(c, str) and not c.strip())},
                            ensure_ascii=False) for r in rows]
     assert extra_json(header, columns, 3) == [e if e != "{}" else None for e in expected]
+
+
+def test_no_persons_column_reaches_the_reports_extra_cells(tmp_path, monkeypatch):
+    # a review found names and a landline in clear under headers the first list did not know
+    path = write_csv(tmp_path / "h.csv", [*HOTLINE, "留言人", "网民昵称", "家庭地址", "QQ号", "来电号码", "办理状态"],
+                     [["GD1", "2025-01-13 09:00", "", "讨薪", "工地拖欠工资", "张三丰", "王小二", "幸福路8号", "12345678",
+                       "87654321", "已办结"]])
+    reports, _, _ = prepared(path, monkeypatch)
+    assert json.loads(reports["extra"].item()) == {"办理状态": "已办结"}
+    lines = tmp_path / "g.jsonl"
+    lines.write_text(json.dumps({"event_id": "E1", "reported_at": "2025-01-13 09:00", "description": "楼道堆物",
+                                 "reporter": "邓兰刚", "name": "王五", "上报人": "刘六", "status": "已处置"},
+                                ensure_ascii=False) + "\n", encoding="utf-8")
+    reports, _, _ = prepared(lines, monkeypatch)
+    assert json.loads(reports["extra"].item()) == {"status": "已处置"}
+
+
+def test_another_persons_phone_or_a_database_id_never_stands_in_for_a_field(tmp_path, monkeypatch):
+    header = ["信访件编号", "登记日期", "联系电话", "电话（被反映人）", "信访事项"]
+    path = write_csv(tmp_path / "p.csv", header, [["XF1", "2025-01-13", "", "13911112222", "拖欠工资"],
+                                                 ["XF2", "2025-01-13", "", "13911112222", "邻居占道"]])
+    reports, _, _ = prepared(path, monkeypatch)
+    assert reports["reporter_key"].to_list() == [None, None]   # not the accused's phone, shared by both
+    lines = tmp_path / "g.jsonl"
+    lines.write_text(json.dumps({"id": 102, "event_id": None, "reported_at": "2025-01-13 09:00", "description": "堆物"})
+                     + "\n", encoding="utf-8")
+    reports, quarantine, _ = prepared(lines, monkeypatch)
+    assert reports.is_empty() and quarantine["reason"].to_list() == ["empty: expected an id"]
+
+
+def test_a_line_with_a_comma_too_many_or_a_cell_too_few_is_still_refused_where_lines_end_in_a_delimiter(tmp_path):
+    # fitting each row alone loaded 工地拖欠工资 as the text and sent the rest into other columns
+    good = [f"GD{i},2025-01-13 09:00,讨薪,工地拖欠工资{i},已办结,\r\n" for i in range(10)]
+    path = tmp_path / "h.csv"
+    path.write_text("工单编号,来电时间,诉求标题,诉求内容,办理状态\r\n" + "".join(good[:5])
+                    + "GX1,2025-01-13 09:00,讨薪,工地拖欠工资,已三个月未发,已办结,\r\n"   # a comma in the text
+                    + "GX2,2025-01-13 09:00,楼上漏水,已办结,\r\n"                       # a cell too few
+                    + "".join(good[5:]), encoding="utf-8")
+    raw = read_raw(path)
+    assert [r[0] for r in raw.rows] == [f"GD{i}" for i in range(10)]
+    assert [why for _, why, _ in raw.broken] == [
+        "has 7 fields, the header has 5",
+        "has 5 fields where this file's lines have 6 (a delimiter after the last cell): a cell is missing"]
+    from pipelines.reasons import in_chinese
+    assert in_chinese(raw.broken[1][1]) == "本行有 5 个字段，本文件其他各行（行末多一个分隔符）有 6 个：缺了一格"
