@@ -182,6 +182,16 @@ def test_an_alert_merged_into_one_reopened_since_its_decision_is_not_labelled(wh
     assert fold()["labels"] == 0
 
 
+def test_a_report_of_two_alerts_confirmed_in_one_fold_gets_both_categories(wh):
+    w = warehouse.connect(settings.warehouse_path())
+    w.execute("insert into alert_reports (alert_id, report_id, week) values ('a2', 'hotline:1', ?)", [WEEK])
+    w.close()
+    reviews.record_review("a1", "confirm", seen_status="new", base_status="new", **BY)
+    reviews.record_review("a2", "confirm", seen_status="reviewing", base_status="reviewing", **BY)
+    fold()
+    assert sorted(latest_labels()["hotline:1"][0]) == ["debt", "wage_arrears"]   # one was lost, whichever came first
+
+
 def merge_a2_into_a1_into_a3() -> None:
     """a3 reopened, then a2 merged into a1 and a1 into a3, none of it folded yet."""
     reviews.record_review("a3", "reopen", seen_status="resolved", base_status="resolved", note="又有反映", **BY)
