@@ -81,6 +81,7 @@ def cmd_ingest(args) -> int:
             print(f"error: {path}: cannot read the file (No such file or directory)", file=sys.stderr)
         print(f"ingest: {count(len(missing), 'file')}, 0 reports loaded, 0 rows quarantined, "
               f"{count(len(missing), 'file')} failed")
+        job_result("ingest", files=len(missing), loaded=0, quarantined=0, failed=len(missing), skipped=0)
         return 1
     _flows()
     from .ingest import ingest_flow
@@ -254,9 +255,10 @@ def cmd_weekly(args) -> int:
 
 
 def _date(text: str, option: str) -> dt.date:
-    """A date argument as ingest reads a report's day: 2026-03-02, 2026/3/2, 2026.3.2 or 2026年3月2日."""
-    written = re.fullmatch(r"\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?\s*",
-                           unicodedata.normalize("NFKC", text or ""))
+    """A date argument as ingest reads a report's day: 2026-03-02, 2026/3/2, 2026.3.2, 2026年3月2日 or 20260302."""
+    text = unicodedata.normalize("NFKC", text or "")
+    written = (re.fullmatch(r"\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?\s*", text)
+               or re.fullmatch(r"\s*(\d{4})(\d{2})(\d{2})\s*", text))   # 20260302, as ISO's basic form
     try:
         if not written:
             raise ValueError(text)

@@ -322,9 +322,9 @@ def _parsed(values: pl.Series, tz: str, slash: str | None) -> pl.Series:
     frame = values.cast(pl.Utf8).str.normalize("NFKC").str.strip_chars().alias("s").to_frame()
     for rewrite in REWRITES:
         frame = frame.with_columns(rewrite(pl.col("s")).alias("s"))
-    # 24:00 (a day's end, as some systems and 晚上12点 write it) is the next day's 00:00
-    frame = frame.with_columns(pl.col("s").str.contains(r"\s24:00(?::00)?$").fill_null(False).alias("end_of_day"),
-                               pl.col("s").str.replace(r"\s24:00((?::00)?)$", " 00:00${1}"))
+    # 24:00 (a day's end, as some systems and 晚上12点 write it) is the next day's 00:00, 24:30 its 00:30
+    frame = frame.with_columns(pl.col("s").str.contains(r"[\sT]24:\d{2}(?::\d{2})?$").fill_null(False).alias("end_of_day"),
+                               pl.col("s").str.replace(r"([\sT])24:(\d{2}(?::\d{2})?)$", "${1}00:${2}"))
     # a 60th second (14:05:60) is no time: polars would roll it over into the next minute
     s = pl.when(pl.col("s").str.contains(r":60(?:\.\d+)?$").not_()).then(pl.col("s"))
     formats = DATETIME_FORMATS + ([SLASH_FORMATS[slash] + t for t in SLASH_TIMES] if slash else [])
@@ -350,7 +350,7 @@ _COUNT_ROUGH = {"数十": 10, "几十": 10, "十几": 10, "数百": 100, "几百
                 "数千": 1000, "几千": 1000, "上千": 1000, "千余": 1000}
 
 
-_COUNT_TAIL = re.compile(r"\s*(?:人次|次|以上|左右|上下|之多|许)$")
+_COUNT_TAIL = re.compile(r"\s*(?:人次|以上|左右|上下|之多|许)$")
 # 20多名农民工, 30余户村民: a count, its unit, then who they are (a short noun, no digits)
 _COUNT_WHO = re.compile(rf"^(?P<count>.*?[\d一二两三四五六七八九十百千万余多来几])\s*[{_COUNT_UNIT}]\s*[\u4e00-\u9fff]{{1,6}}$")
 # 两三人, 二三十人, 三四百: two neighbouring digits say "this or the next", so the first is the lower bound

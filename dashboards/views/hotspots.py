@@ -127,7 +127,8 @@ def trends_chart(trends: pl.DataFrame, height: int) -> alt.Chart:
         # one tick per week on its Monday (a time axis put ticks on Sundays and between weeks)
         x=alt.X("week:T", title="周", axis=alt.Axis(format="%m-%d", labelAngle=0, values=_mondays(data["week"]))),
         y=alt.Y("n:Q", title="风险诉求件数"),
-        color=alt.Color("类别:N", title="风险类别", legend=alt.Legend(orient="bottom"),
+        color=alt.Color("类别:N", title="风险类别",
+                        legend=alt.Legend(orient="bottom", values=[c for c in data["类别"].unique(maintain_order=True)]),
                         # one clearly different hue per category, the same whatever the filter (the theme's
                         # blues and reds told 债务纠纷 from 劳资欠薪 and 婚姻家庭邻里 from 房地产 badly)
                         scale=alt.Scale(domain=(domain := [c.name for c in names.taxonomy().categories]),
@@ -147,7 +148,7 @@ def board(snap, categories, town, weeks: int, screen: bool) -> None:
     headline(week, weeks, categories, town)
     tall = 620 if screen else 460
     # the table's seven columns whole at 1400 px, long category names too; stacked in a narrow window
-    left, right = st.container(key="pair-map-table").columns([2, 3])
+    left, right = st.container(key="pair-map-table").columns([1, 2])   # the table's eight columns whole at 1400 px, sidebar open
     with left:
         st.subheader("未结预警分布")
         hot = common.query("hotspot_areas", categories, town)

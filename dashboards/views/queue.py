@@ -158,12 +158,17 @@ def download_brief(week: date, alerts: pl.DataFrame, scope: str, every: bool = F
 
 
 # ---------------------------------------------------------------- one alert
-def series_chart(series: pl.DataFrame, first_week: date, last_week: date) -> alt.LayerChart:
+def series_chart(series: pl.DataFrame, first_week: date, last_week: date, place: bool = False) -> alt.LayerChart:
+    """The weekly bars, the alert's weeks in orange, over a baseline band (EARS C2 of the counts).
+    A ``place`` alert's bars are its own reports: every one is its evidence (orange), and there is
+    no band (a cluster has no weekly baseline)."""
     band = ears_c2(series["n"].to_numpy())
+    if place:
+        band = {"expected": [None] * series.height, "upper": [None] * series.height}
+    evidence = (pl.col("n") > 0) if place else pl.col("week").is_between(first_week, last_week)
     data = series.with_columns(
-        pl.Series("lo", band["expected"]), pl.Series("hi", band["upper"]),
-        pl.when(pl.col("week").is_between(first_week, last_week)).then(pl.lit("预警期"))
-        .otherwise(pl.lit("其他周")).alias("时段"))
+        pl.Series("lo", band["expected"], dtype=pl.Float64), pl.Series("hi", band["upper"], dtype=pl.Float64),
+        pl.when(evidence).then(pl.lit("预警期")).otherwise(pl.lit("其他周")).alias("时段"))
     data = data.filter(pl.col("week") >= first_week - timedelta(weeks=52))
     x = alt.X("week:T", title="周", axis=alt.Axis(format="%y-%m", labelAngle=0))
     area = alt.Chart(data).mark_area(opacity=0.25, color="#1c7ed6").encode(
@@ -207,8 +212,8 @@ def full_text(r: dict) -> None:
         if r["title"]:
             st.text(r["title"])
         st.text(r["text"] or "")
-        if other := extra_cells(r.get("extra")):
-            st.caption("导出文件中的其他列：" + "；".join(f"{k}：{v}" for k, v in other.items()))
+        if other := extra_cells(r.get("extra")):   # plain text: a cell's ~ $ [ ] is no formatting
+            st.text("导出文件中的其他列：" + "；".join(f"{k}：{v}" for k, v in other.items()))
 
 
 def extra_cells(extra: str | None) -> dict[str, str]:
@@ -239,14 +244,14 @@ def detail(alert_id: str, wm: int) -> None:
     left, right = st.columns([3, 2])
     with left:
         if a["place"]:
-            st.markdown("**每周件数**（柱：本预警关联诉求按收到的周统计，橙色为预警期；地点聚集没有逐周基线）")
+            st.markdown("**每周件数**（柱：本预警关联诉求按收到的周统计，均为本预警的证据；地点聚集没有逐周基线）")
         else:
             st.markdown("**每周件数与预期范围**（柱：件数，橙色为预警期；蓝色带：基线预期至上限；深蓝短线：检测器当周预期）")
         series = common.query("alert_series", alert_id)
         if series.is_empty():
             st.caption("暂无该区域该类别的周度计数。")
         else:
-            st.altair_chart(series_chart(series, a["first_week"], a["last_week"]), key="series")
+            st.altair_chart(series_chart(series, a["first_week"], a["last_week"], place=bool(a["place"])), key="series")
     with right:
         terms, named = evidence.clues(reports)
         st.markdown("**关键词**（模型判定依据，按下方关联诉求的件数）")

@@ -68,6 +68,24 @@ def test_an_alerts_page_explains_it_and_shows_its_masked_reports(snapshot, peopl
     assert at.get("vega_lite_chart")  # the weekly series against its expected band
 
 
+def test_a_place_alerts_chart_draws_its_reports_as_evidence_without_a_band(snapshot, people):
+    # it drew a band worked out from the place's own counts, under a caption saying there was none,
+    # and only the last week's bar in orange
+    import pyarrow as pa
+
+    writer = warehouse.connect(settings.warehouse_path())
+    writer.execute("update alerts set place = '金鼎建筑工地' where alert_id = 'a1'")
+    writer.close()
+    warehouse.publish_snapshot(settings.warehouse_path(), snapshot)
+    at = board("analyst")
+    assert any("均为本预警的证据；地点聚集没有逐周基线" in m.value for m in at.markdown)
+    chart = at.get("vega_lite_chart")[0]
+    data = pl.concat([pl.from_arrow(pa.ipc.open_stream(d.data.data).read_all()) for d in chart.proto.datasets],
+                     how="diagonal_relaxed")
+    assert data["lo"].is_null().all() and data["hi"].is_null().all()
+    assert data.filter(pl.col("n") > 0)["时段"].unique().to_list() == ["预警期"]
+
+
 @pytest.fixture
 def untitled(snapshot):
     """A petition of alert a2 with no title and, like every report here, no head count."""

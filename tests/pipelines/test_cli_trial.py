@@ -115,7 +115,8 @@ def test_an_events_file_naming_what_cannot_be_timed_is_refused_row_by_row(tmp_pa
     assert message.endswith("nothing was replayed: mend the events file and run the backtest again")
 
 
-@pytest.mark.parametrize("text", ["2026-01-05", "2026/1/5", "2026/01/05", "2026.1.5", "2026年1月5日", "２０２６年１月５日"])
+@pytest.mark.parametrize("text", ["2026-01-05", "2026/1/5", "2026/01/05", "2026.1.5", "2026年1月5日", "２０２６年１月５日",
+                                  "20260105"])
 def test_a_date_argument_is_read_in_the_forms_ingest_reads_a_day_in(text):
     assert cli._date(text, "--from") == dt.date(2026, 1, 5)
 

@@ -58,6 +58,8 @@ NOW = dt.datetime(2026, 11, 28)
     ("2024年3月5日 晚上12点", dt.datetime(2024, 3, 6)),                          # midnight at the day's end
     ("2024年3月5日 凌晨12点", dt.datetime(2024, 3, 5)),                          # and at its start
     ("2024-03-05 24:00:00", dt.datetime(2024, 3, 6)),
+    ("2024-03-05T24:00:00", dt.datetime(2024, 3, 6)),
+    ("2024年3月5日 晚上12点30分", dt.datetime(2024, 3, 6, 0, 30)),              # half past midnight
     ("2024-03-05 14:05:60", None),                                             # no 60th second (read as 14:06)
     ("2024年3月5日 14时05分60秒", None),
 ])
@@ -131,7 +133,7 @@ def test_head_counts(text, expected):
     assert parse_count(text) == expected
 
 
-@pytest.mark.parametrize("text", ["3O人", "-3", "2.5", "abc", "3人abc", "男2"])
+@pytest.mark.parametrize("text", ["3O人", "-3", "2.5", "abc", "3人abc", "男2", "2次"])
 def test_bad_head_counts_raise(text):
     with pytest.raises((ValueError, TypeError)):
         parse_count(text)
