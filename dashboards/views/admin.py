@@ -36,6 +36,7 @@ DETAILS = {
 
 def _add_user() -> None:
     s = st.session_state
+    existed_before = users.get((s.get("new_username") or "").strip()) is not None
     try:
         password = users.add(s.get("new_username", ""), s.get("new_role"), None, s.get("new_name") or None,
                              replace=bool(s.get("new_replace")), oidc=bool(s.get("new_oidc")))
@@ -44,8 +45,9 @@ def _add_user() -> None:
         return
     reviews.audit(user.username, user.role, "user.add", s["new_username"].strip(),
                   {"role": s["new_role"], "oidc": bool(s.get("new_oidc")), "replace": bool(s.get("new_replace"))})
-    s["admin_done"] = (f"已保存用户 {s['new_username'].strip()}。" +
-                       (f"初始密码：`{password}`（只显示这一次，请安全转交）" if password else ""))
+    existed = bool(s.get("new_replace")) and existed_before
+    s["admin_done"] = (f"已{'重置' if existed else '保存'}用户 {s['new_username'].strip()}。" +
+                       (f"{'新' if existed else '初始'}密码：`{password}`（只显示这一次，请安全转交）" if password else ""))
     # set, not popped: a popped key left the browser showing the old name and a ticked box, while the
     # server read them empty, so the next 保存 was refused as "exists already" (or reset a password again)
     s.update(new_username="", new_name="", new_oidc=False, new_replace=False)

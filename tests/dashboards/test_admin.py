@@ -22,6 +22,11 @@ def test_an_admin_adds_a_user_and_sees_the_password_once(snapshot, people):
     assert users.verify("zhangsan", password).role == "analyst"
     assert "zhangsan" in at.dataframe[0].value["用户名"].tolist()
     assert at.text_input(key="new_username").value == ""    # emptied for the next one
+    at.text_input(key="new_username").input("zhangsan")     # a reset says so, and keeps the name
+    at.checkbox(key="new_replace").check()
+    at.button(key="add_user_submit").click().run()
+    assert "已重置用户 zhangsan" in at.success[0].value and "新密码" in at.success[0].value
+    assert users.get("zhangsan").name == "张三"
 
 
 def test_a_user_that_cannot_be_added_is_refused_in_chinese_and_the_form_keeps_it(snapshot, people):
