@@ -348,6 +348,18 @@ def cmd_labels_import(args) -> int:
     return 1 if problems and not n else 0
 
 
+def cmd_labels_export(args) -> int:
+    from .labels import export_labels
+
+    try:
+        n = export_labels(Path(args.file), everything=args.all)
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    print(f"{count(n, 'labelled report')} written to {args.file}")
+    return 0
+
+
 def cmd_models(args) -> int:
     from . import warehouse
 
@@ -505,6 +517,12 @@ def parser() -> argparse.ArgumentParser:
     li.add_argument("--who", default=os.environ.get("USER", "data_staff"),
                     help="who labelled them, kept with each label (default: $USER)")
     li.set_defaults(run=cmd_labels_import)
+    le = lsub.add_parser("export", help="write the stored reports' labels to a CSV (to check, correct and import "
+                                        "again, or to evaluate a model on)")
+    le.add_argument("file", help="the CSV to write (UTF-8 with a BOM, for Excel)")
+    le.add_argument("--all", action="store_true",
+                    help="also the reports whose labels are only inferred from their export's category")
+    le.set_defaults(run=cmd_labels_export)
     m = sub.add_parser("models", help="model versions: list them, promote one, roll back")
     msub = m.add_subparsers(dest="action", required=True)
     msub.add_parser("list", help="versions with status, macro-F1, training rows, data hash and code version") \

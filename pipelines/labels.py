@@ -167,3 +167,44 @@ def import_labels(path: Path, who: str) -> tuple[int, list[str]]:
         n = warehouse.insert_labels(con, frame) if good else 0
     warehouse.publish_snapshot(settings.warehouse_path(), settings.snapshot_path())
     return n, [line for _, line in sorted(problems, key=lambda p: p[0])]
+
+
+EXPORT_COLUMNS = ("report_id", "channel", "received_at", "title", "text", "labels", "类别", "source", "labelled_by",
+                  "labelled_at")
+
+
+def export_labels(path: Path, everything: bool = False) -> int:
+    """Write the stored reports' labels to a CSV (UTF-8 with a BOM, so that Excel reads it): one row
+    per labelled report, its latest label as ``;``-joined keys (``none`` for none of the categories)
+    and their Chinese names, with its (masked) title and text, who labelled it and when. With
+    ``everything``, also the reports whose label is inferred from their export's category (source
+    ``export``). The file goes back in as it is: ``labels import`` reads report_id and labels,
+    ``evaluate`` text, title and labels. Returns the number of rows written."""
+    if path.suffix.lower() != ".csv":
+        raise ValueError(f"{path}: expected a .csv file to write")
+    tax = taxonomy()
+    with warehouse.open_warehouse(settings.warehouse_path(), read_only=True) as con:
+        rows = con.sql("""
+            select r.report_id, r.channel, r.received_at, r.title, r.text, r.source_category,
+                   l.labels, l.source, l.labelled_by, l.labelled_at
+            from reports r left join (
+                select report_id, arg_max(labels, labelled_at) as labels, arg_max(source, labelled_at) as source,
+                       arg_max(labelled_by, labelled_at) as labelled_by, max(labelled_at) as labelled_at
+                from labels group by report_id) l using (report_id)
+            order by r.received_at, r.report_id""").pl()
+    weak = [tax.weak_labels(c) if lab is None else None for c, lab in zip(rows["source_category"], rows["labels"])]
+    rows = rows.with_columns(pl.Series("weak", weak, dtype=pl.List(pl.Utf8)))
+    rows = rows.filter(pl.col("labels").is_not_null() | (pl.lit(everything) & pl.col("weak").is_not_null()))
+    rows = rows.with_columns(
+        pl.when(pl.col("labels").is_null()).then(pl.lit("export")).otherwise(pl.col("source")).alias("source"),
+        pl.coalesce("labels", "weak").alias("labels"))
+    keys = [[k for k in tax.keys if k in ls] for ls in rows["labels"].to_list()]
+    out = rows.select(
+        "report_id", "channel", pl.col("received_at").dt.strftime("%Y-%m-%d %H:%M:%S"), "title", "text",
+        pl.Series("labels", [";".join(k) or "none" for k in keys]),
+        pl.Series("类别", ["、".join(tax.name(x) for x in k) or "无" for k in keys]),
+        "source", "labelled_by", pl.col("labelled_at").dt.strftime("%Y-%m-%d %H:%M:%S"))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "w", encoding="utf-8-sig", newline="") as fh:
+        fh.write(out.write_csv())
+    return out.height

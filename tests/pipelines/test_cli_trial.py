@@ -215,6 +215,32 @@ def test_labels_import_refuses_one_report_labelled_twice_otherwise_and_takes_a_r
         " row 2 (wage_arrears); keep one row per report"]
 
 
+def test_labels_export_writes_what_labels_import_and_evaluate_read(home, tmp_path, capsys):
+    import polars as pl
+
+    from pipelines import settings
+    from pipelines.evaluate import read_labelled
+    from tests.dashboards.conftest import build_warehouse
+
+    build_warehouse(settings.warehouse_path())  # hotline:1 (export category 劳动保障), grid:7, petition:3
+    f = tmp_path / "in.csv"
+    f.write_text("report_id,labels\ngrid:7,劳资欠薪\npetition:3,无\n", encoding="utf-8")
+    assert cli.main(["labels", "import", str(f)]) == 0
+    out = tmp_path / "labels.csv"
+    assert cli.main(["labels", "export", str(out)]) == 0
+    assert capsys.readouterr().out.strip().endswith(f"2 labelled reports written to {out}")
+    assert out.read_bytes().startswith(b"\xef\xbb\xbf")   # Excel reads it as UTF-8
+    table = pl.read_csv(out)
+    assert table.select("report_id", "labels", "类别", "source").rows() == [
+        ("grid:7", "wage_arrears", "劳资欠薪", "import"), ("petition:3", "none", "无", "import")]
+    assert read_labelled(out).labels == [["wage_arrears"], []]           # evaluate reads it
+    assert cli.main(["labels", "import", str(out)]) == 0                 # and it goes back in as it is
+    assert cli.main(["labels", "export", "--all", str(out)]) == 0        # with the export's inferred ones
+    assert pl.read_csv(out).filter(pl.col("source") == "export")["report_id"].to_list() == ["hotline:1"]
+    assert cli.main(["labels", "export", str(tmp_path / "labels.xlsx")]) == 1
+    assert "expected a .csv file to write" in capsys.readouterr().err
+
+
 def test_labels_import_names_every_row_it_does_not_import(home, tmp_path, capsys):
     # a data clerk's file: every row is imported or named, in file order
     import duckdb
