@@ -75,14 +75,6 @@ def cmd_areas_import(args) -> int:
 
 
 def cmd_ingest(args) -> int:
-    missing = [str(p) for p in args.files if not Path(p).exists()]
-    if len(missing) == len(args.files):   # nothing to read: said at once, before Prefect starts (seconds)
-        for path in missing:
-            print(f"error: {path}: cannot read the file (No such file or directory)", file=sys.stderr)
-        print(f"ingest: {count(len(missing), 'file')}, 0 reports loaded, 0 rows quarantined, "
-              f"{count(len(missing), 'file')} failed")
-        job_result("ingest", files=len(missing), loaded=0, quarantined=0, failed=len(missing), skipped=0)
-        return 1
     _flows()
     from .ingest import ingest_flow
 
