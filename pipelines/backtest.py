@@ -20,6 +20,7 @@ from .labels import category_forms
 from .sources import SourceError, read_raw
 from .taxonomy import taxonomy
 from .weekly import detection_inputs, detection_params, monday
+from .wording import rows_named
 
 EVENT_COLUMNS = ("area_code", "category", "first_week", "last_week")
 
@@ -47,24 +48,22 @@ def read_events(path: Path, area_codes: set[str] | None = None) -> pl.DataFrame:
     categories = [forms.get((c or "").strip().lower()) for c in frame["category"].to_list()]
     for n, code, given, key in zip(raw.row_numbers, codes, frame["category"].to_list(), categories):
         if area_codes is not None and code not in area_codes:
-            problems.append(f"{path}: row {n}, column area_code: {code!r} is no area of the gazetteer"
-                            " (expected a 12-digit code of `shaobing areas import`)")
+            problems.append((n, f"{path}: row {n}, column area_code: {code!r} is no area of the gazetteer"
+                                " (expected a 12-digit code of `shaobing areas import`)"))
         if key is None:
-            problems.append(f"{path}: row {n}, column category: {given!r} is no category; expected one of "
-                            f"{', '.join(taxonomy().keys)} (or its Chinese name)")
+            problems.append((n, f"{path}: row {n}, column category: {given!r} is no category; expected one of "
+                                f"{', '.join(taxonomy().keys)} (or its Chinese name)"))
     frame = frame.with_columns(pl.Series("area_code", codes, dtype=pl.Utf8), pl.Series("category", categories, dtype=pl.Utf8))
     for col in ("first_week", "last_week"):
         parsed = frame[col].str.strip_chars().str.strptime(pl.Date, "%Y-%m-%d", strict=False)
-        problems += [f"{path}: row {n}, column {col}: expected a date such as 2026-01-05, got {v!r}"
+        problems += [(n, f"{path}: row {n}, column {col}: expected a date such as 2026-01-05, got {v!r}")
                      for n, v, bad in zip(raw.row_numbers, frame[col].to_list(), parsed.is_null().to_list()) if bad]
         frame = frame.with_columns(parsed.alias(col))
-    problems += [f"{path}: row {n}, column last_week: {last} is before first_week {first}"
+    problems += [(n, f"{path}: row {n}, column last_week: {last} is before first_week {first}")
                  for n, first, last in zip(raw.row_numbers, frame["first_week"].to_list(), frame["last_week"].to_list())
                  if first is not None and last is not None and last < first]
     if problems:
-        shown = "\n".join(sorted(problems, key=lambda p: int(re.search(r"row (\d+)", p)[1]))[:20])
-        more = f"\n… and {len(problems) - 20} more" if len(problems) > 20 else ""
-        raise SystemExit(f"{shown}{more}\nnothing was replayed: mend the events file and run the backtest again")
+        raise SystemExit(f"{rows_named(problems)}\nnothing was replayed: mend the events file and run the backtest again")
     return frame.with_columns(pl.Series("row", raw.row_numbers))
 
 

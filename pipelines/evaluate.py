@@ -20,6 +20,7 @@ from . import registry, settings, warehouse
 from .labels import NONE_WORDS, category_forms, column_names, find_column, label_forms, split_labels
 from .sources import SourceError, read_raw
 from .taxonomy import taxonomy
+from .wording import rows_named
 
 
 MAX_PROBLEMS = 20   # rows named in one error; the count says how many more
@@ -80,9 +81,7 @@ def _labels_of(cell: str | None, single: bool, forms: dict[str, str]) -> list[st
 
 def _refuse(problems: list[tuple[int, str]]) -> None:
     if problems:
-        lines = [line for _, line in sorted(problems, key=lambda p: p[0])]
-        more = len(lines) - MAX_PROBLEMS
-        raise SystemExit("\n".join(lines[:MAX_PROBLEMS] + ([f"… and {more} more"] if more > 0 else [])))
+        raise SystemExit(rows_named(problems, MAX_PROBLEMS))
 
 
 def _known_labels(path: Path, data: Labelled, categories: list[str], whose: str) -> tuple[list[list[str]], list[str]]:

@@ -23,7 +23,7 @@ from prefect.cache_policies import NO_CACHE  # inputs are big frames: hashing th
 from . import files, settings, warehouse
 from .sources import SourceError, detect_channel, other_columns, read_raw
 from .pool import LocalPool, run_chunks
-from .validate import Checker, column_notes, dedupe, is_records, link_near_duplicates, prepare_rows, slash_order
+from .validate import COMPARED, Checker, column_notes, dedupe, is_records, link_near_duplicates, prepare_rows, slash_order
 from .wording import count
 
 PREPARE_CHUNK = 50_000       # rows of a file validated, mapped and masked at a time
@@ -110,7 +110,7 @@ def load_batch(path: str, file_hash: str, channel: str, encoding: str, reports: 
         done = warehouse.batch_for_file_hash(con, file_hash)
         if done:  # the same file, loaded by another ingest while this one read it
             return BatchResult(path, "skipped", f"already loaded as batch {done[0]} ({done[1]}); nothing changed")
-        stored = warehouse.existing_reports(con, reports["report_id"].to_list())
+        stored = warehouse.existing_reports(con, reports["report_id"].to_list(), COMPARED)
         fresh = dedupe(reports, stored, check)
         fresh = link_near_duplicates(fresh, warehouse.first_report_by_content(con, fresh["content_hash"].unique().to_list()))
         quarantine = check.frame()

@@ -184,14 +184,7 @@ def export_labels(path: Path, everything: bool = False) -> int:
         raise ValueError(f"{path}: expected a .csv file to write")
     tax = taxonomy()
     with warehouse.open_warehouse(settings.warehouse_path(), read_only=True) as con:
-        rows = con.sql("""
-            select r.report_id, r.channel, r.received_at, r.title, r.text, r.source_category,
-                   l.labels, l.source, l.labelled_by, l.labelled_at
-            from reports r left join (
-                select report_id, arg_max(labels, labelled_at) as labels, arg_max(source, labelled_at) as source,
-                       arg_max(labelled_by, labelled_at) as labelled_by, max(labelled_at) as labelled_at
-                from labels group by report_id) l using (report_id)
-            order by r.received_at, r.report_id""").pl()
+        rows = warehouse.latest_labels(con)
     weak = [tax.weak_labels(c) if lab is None else None for c, lab in zip(rows["source_category"], rows["labels"])]
     rows = rows.with_columns(pl.Series("weak", weak, dtype=pl.List(pl.Utf8)))
     rows = rows.filter(pl.col("labels").is_not_null() | (pl.lit(everything) & pl.col("weak").is_not_null()))

@@ -501,7 +501,9 @@ def _review_labels(con, reviews: pl.DataFrame) -> pl.DataFrame:
     before, decisions = {}, {}
     for b in basis.iter_rows(named=True):
         target, review = decided_by[b["alert_id"]]
-        category = review["category"] or category_of.get(target) or warehouse.alert_category(con, target) or b["category"]
+        if target not in category_of:   # a target decided before: its reports are not in this basis (one read each)
+            category_of[target] = warehouse.alert_category(con, target)
+        category = review["category"] or category_of[target] or b["category"]
         before.setdefault(b["report_id"], set(current_labels(b, tax)))
         decisions.setdefault(b["report_id"], {})[target] = (review["created_at"], category, review["action"] in POSITIVE,
                                                            review["reviewer"])

@@ -16,7 +16,7 @@ import polars as pl
 from features.pii import mask_column, mask_pii, reporter_key
 from features.text import content_hash
 from features.places import AreaMatcher
-from .sources import CHANNELS, FORMATS, RawFile, _header_key, other_columns
+from .sources import CHANNELS, FORMATS, ZERO_WIDTH as ZERO_WIDTH_CHARS, RawFile, _header_key, other_columns
 
 DATETIME_FORMATS = ["%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M:%S%.f",
                     "%Y-%m-%d %H:%M:%S%.f", "%Y/%m/%d %H:%M:%S", "%Y/%m/%d %H:%M", "%Y-%m-%d", "%Y/%m/%d",
@@ -40,8 +40,8 @@ JAVA_DATE = (r"^(?P<head>(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) (?:Jan|Feb|Mar|Apr|May|
              r" +\d{1,2} \d{2}:\d{2}:\d{2}) (?P<zone>CST|GMT|UTC)(?P<offset>[+-]\d{2}:?\d{2})? (?P<year>\d{4})$")
 JAVA_ZONES = {"CST": "+08:00", "GMT": "+00:00", "UTC": "+00:00"}
 EXCEL_EPOCH = dt.datetime(1899, 12, 30)
-INVISIBLE = r"[\s\u00ad\u200b-\u200f\u2060-\u2064\ufeff]"  # a cell of only these is empty (zero-width spaces, BOMs)
-ZERO_WIDTH = r"[\u00ad\u200b-\u200f\u2060-\u2064\ufeff]"
+INVISIBLE = rf"[\s{ZERO_WIDTH_CHARS}]"  # a cell of only these is empty (zero-width spaces, BOMs)
+ZERO_WIDTH = rf"[{ZERO_WIDTH_CHARS}]"
 SCIENTIFIC_ID = r"^\d(?:\.\d+)?[eE]\+?\d+$"  # 2.02501E+12: Excel showed a long id as a float
 # Dates with the year last (19/8/2019, 8/19/2019 9:05) are written day-first or month-first by the
 # locale of whoever saved the file, and 8/9/2019 reads either way: the order is decided per file
@@ -789,7 +789,8 @@ def dedupe(reports: pl.DataFrame, stored: pl.DataFrame, check: Checker) -> pl.Da
     return first.join(stored.select("report_id"), on="report_id", how="anti")
 
 
-# A stored report's fields a second delivery is compared by (``warehouse.COMPARED_COLUMNS``).
+# What a second delivery of a stored report is compared by, where its row differs: the fields a
+# report keeps from its row (a re-save that only rewrote a date's format is the same record).
 COMPARED = ("received_at", "title", "text", "address", "subject", "people_count", "source_category", "reporter_key",
             "given_grid", "given_county", "given_town", "given_village", "extra")
 

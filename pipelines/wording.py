@@ -17,3 +17,10 @@ def received(at, channel: str | None = None) -> str:
         return f"{at:%Y-%m-%d}"
     midnight = (at.hour, at.minute, at.second, at.microsecond) == (0, 0, 0, 0)
     return f"{at:%Y-%m-%d}" if midnight and channel == "petition" else f"{at:%Y-%m-%d %H:%M}"
+
+
+def rows_named(problems: list[tuple[int, str]], most: int = 20) -> str:
+    """One line per bad row of a file, in row order: the first ``most``, then how many more."""
+    lines = [line for _, line in sorted(problems, key=lambda p: p[0])]
+    more = len(lines) - most
+    return "\n".join(lines[:most] + ([f"… and {more} more"] if more > 0 else []))

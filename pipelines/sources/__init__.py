@@ -733,7 +733,11 @@ def _json_records(path: Path, encoding: str, objects: list[dict], numbers: list[
 
 # A note after a header in any bracket exports use: (), （）, 【】, 〔〕, ［］ (not ASCII [], which
 # _header uses for a repeated name's position).
-_HEADER_NOISE = re.compile(r"^[*＊※]+|[(（【〔［][^()（）【】〔〕［］]*[)）】〕］]$|[\s\u3000\u00ad\u200b-\u200f\u2060-\u2064\ufeff]+")
+# Characters a copy leaves unseen in a cell or a header: soft hyphens, zero-width spaces and joiners, BOMs.
+ZERO_WIDTH = r"\u00ad\u200b-\u200f\u2060-\u2064\ufeff"   # (escaped: read by Python's re and by polars')
+_REQUIRED_MARK = r"^[*＊※]+"
+_BLANKS = rf"[\s\u3000{ZERO_WIDTH}]+"
+_HEADER_NOISE = re.compile(rf"{_REQUIRED_MARK}|[(（【〔［][^()（）【】〔〕［］]*[)）】〕］]$|{_BLANKS}")
 
 
 def _header_key(name: str) -> str:
@@ -768,8 +772,7 @@ _OWN_COLUMN_ONLY = ("source_id", "phone", "id_number", "reporter_name", "account
 
 def _strict_key(name: str) -> str:
     """A header as ``_header_key`` reads it but with its bracketed note kept: 电话（被反映人） is not 电话."""
-    return unicodedata.normalize("NFKC", re.sub(r"^[*＊※]+|[\s\u3000\u00ad\u200b-\u200f\u2060-\u2064\ufeff]+", "",
-                                                name.strip())).lower()
+    return unicodedata.normalize("NFKC", re.sub(f"{_REQUIRED_MARK}|{_BLANKS}", "", name.strip())).lower()
 
 
 def other_columns(header: list[str], module, found: dict[str, str], records: bool = False) -> dict[str, list[str]]:

@@ -291,20 +291,14 @@ def batch_for_file_hash(con, file_hash: str) -> tuple | None:
                    params=[file_hash]).fetchone()
 
 
-# What a second delivery of a stored report is compared by, where its row differs: the fields a
-# report keeps from its row (a re-save that only rewrote a date's format is the same record).
-COMPARED_COLUMNS = ("received_at", "title", "text", "address", "subject", "people_count", "source_category", "reporter_key",
-                    "given_grid", "given_county", "given_town", "given_village", "extra")
-
-
-def existing_reports(con, report_ids: list[str]) -> pl.DataFrame:
-    """report_id, row_hash, the batch (id and file) that loaded it and its ``COMPARED_COLUMNS``, of
-    those of the given ids already stored, once per id (a file may carry an id several times: joined as given, a stored
+def existing_reports(con, report_ids: list[str], columns: tuple[str, ...] = ()) -> pl.DataFrame:
+    """report_id, row_hash, the batch (id and file) that loaded it and its ``columns`` (those a second
+    delivery is compared by, ``validate.COMPARED``), of those of the given ids already stored, once per id (a file may carry an id several times: joined as given, a stored
     id came back once per copy, and its copies were quarantined more than once)."""
     ids = pl.DataFrame({"report_id": report_ids}, schema={"report_id": pl.Utf8}).unique()
     with registered(con, ids=ids):
-        out = con.sql(f"""select r.report_id, r.row_hash, r.batch_id, b.file_name,
-                                 {', '.join(f'r.{c}' for c in COMPARED_COLUMNS)}
+        out = con.sql(f"""select r.report_id, r.row_hash, r.batch_id, b.file_name
+                                 {''.join(f', r.{c}' for c in columns)}
                           from reports r join ids using (report_id) left join batches b using (batch_id)""").pl()
     return out
 
@@ -420,6 +414,19 @@ def labelled_reports(con) -> pl.DataFrame:
         left join (select report_id, arg_max(labels, labelled_at) as labels from labels group by report_id) l
           using (report_id)
         order by r.report_id""").pl()
+
+
+def latest_labels(con) -> pl.DataFrame:
+    """Every report (by time received) with its export's category and its latest explicit label:
+    labels, source, labelled_by, labelled_at (nulls where it has none)."""
+    return con.sql("""
+        select r.report_id, r.channel, r.received_at, r.title, r.text, r.source_category,
+               l.labels, l.source, l.labelled_by, l.labelled_at
+        from reports r left join (
+            select report_id, arg_max(labels, labelled_at) as labels, arg_max(source, labelled_at) as source,
+                   arg_max(labelled_by, labelled_at) as labelled_by, max(labelled_at) as labelled_at
+            from labels group by report_id) l using (report_id)
+        order by r.received_at, r.report_id""").pl()
 
 
 def insert_labels(con, labels: pl.DataFrame) -> int:
